@@ -1,0 +1,100 @@
+// Package cli implements Leakscope's command-line subcommands, which scripts
+// rely on: `leakscope report` and `leakscope export`. It does not import Fyne;
+// the GUI starts only when Run reports that it did not handle the arguments.
+//
+// Exit codes: 0 on success, 1 when a dump cannot be read or compared, 2 on
+// bad usage. Errors go to stderr as one line, "leakscope: FILE: what is wrong".
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Exit codes of the subcommands.
+const (
+	ExitOK    = 0 // success
+	ExitDump  = 1 // a dump could not be read or compared
+	ExitUsage = 2 // bad usage
+)
+
+// Run runs the subcommand named by args[0] and returns its exit code.
+// handled is false when args do not name a subcommand: the caller then opens
+// the GUI with args as files.
+func Run(args []string, stdout, stderr io.Writer) (code int, handled bool) {
+	if len(args) == 0 {
+		return 0, false
+	}
+	switch args[0] {
+	case "report":
+		return runReport(args[1:], stdout, stderr), true
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return ExitOK, true
+	}
+	return 0, false
+}
+
+const usage = `Leakscope compares a base dump with a later one and shows what grew.
+
+Usage:
+  leakscope [--binary PATH] [FILE...]     open the window (no files: the demo)
+  leakscope report [--sample NAME] [--json] [--top N] BASE [LATER]
+                                          print the comparison as a table or JSON
+
+Dumps are detected by content: pprof protobuf (gzipped or not) and Go's
+text profiles (debug=1).
+`
+
+// errUsage marks errors that are the caller's fault (exit 2).
+var errUsage = errors.New("usage")
+
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+func (e *usageError) Is(t error) bool { return t == errUsage }
+
+func usagef(format string, args ...any) error { return &usageError{msg: fmt.Sprintf(format, args...)} }
+
+// fail prints err as one line and returns the matching exit code.
+func fail(stderr io.Writer, err error) int {
+	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	fmt.Fprintf(stderr, "leakscope: %s\n", msg)
+	if errors.Is(err, errUsage) {
+		return ExitUsage
+	}
+	return ExitDump
+}
+
+// newFlagSet returns a flag set that reports errors instead of exiting.
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// parseFlags parses args, allowing flags after the positional arguments
+// (`report base later --json`), as users type them.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, usagef("usage of %s: see `leakscope help`", fs.Name())
+			}
+			return nil, usagef("%s: %v", fs.Name(), err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

@@ -1,0 +1,239 @@
+// Command leakyd is a small service with two goroutine leaks and a growing heap.
+// It writes a base and a later set of dumps, so that Leakscope's tests and its
+// built-in demo compare real profiles made by a real program.
+//
+// The leaks are the classic ones:
+//   - NewClient starts a watch goroutine that nothing ever stops, and each
+//     client keeps a 64 KiB buffer alive through it;
+//   - DefaultCache, a Default-like helper used in struct literals, starts a
+//     janitor goroutine per call that nothing ever stops.
+//
+// A warm-up table that is released between the two dumps gives a stack that
+// shrinks, and short-lived request buffers give churn that is freed.
+//
+// Usage:
+//
+//	leakyd -out DIR [-base N] [-later N]
+//
+// It writes, for PHASE in base and later: heap-PHASE.pb.gz (debug=0),
+// heap-PHASE.txt (debug=1), goroutine-PHASE.pb.gz (debug=0),
+// goroutine-PHASE.txt (debug=1) and goroutines-PHASE.txt (debug=2), plus
+// counts-PHASE.json with the goroutines it started from each site.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"sync"
+	"time"
+)
+
+// Client is a connection to some backend. Its watch goroutine is never stopped.
+type Client struct {
+	buf     []byte
+	updates chan int
+}
+
+// NewClient allocates the client's buffer and starts its watcher.
+//
+//go:noinline
+func NewClient(size int) *Client {
+	c := &Client{buf: make([]byte, size), updates: make(chan int)}
+	started.add("client")
+	go c.watch()
+	return c
+}
+
+//go:noinline
+func (c *Client) watch() {
+	for {
+		select {
+		case n := <-c.updates:
+			c.buf[0] = byte(n)
+		}
+	}
+}
+
+// Cache is a small cache whose janitor runs forever.
+type Cache struct {
+	entries map[string][]byte
+	tick    chan struct{}
+}
+
+// DefaultCache is the Default-like helper used in Options literals. Each call
+// starts a janitor goroutine that is never stopped.
+//
+//go:noinline
+func DefaultCache() *Cache {
+	c := &Cache{entries: make(map[string][]byte), tick: make(chan struct{})}
+	c.entries["seed"] = make([]byte, 4096)
+	started.add("janitor")
+	go c.janitor()
+	return c
+}
+
+//go:noinline
+func (c *Cache) janitor() {
+	for range c.tick {
+		clear(c.entries)
+	}
+}
+
+// Options configures a handler.
+type Options struct {
+	Name  string
+	Cache *Cache
+}
+
+// Handler serves one route.
+type Handler struct {
+	opts   Options
+	client *Client
+}
+
+//go:noinline
+func newHandler(name string) *Handler {
+	return &Handler{
+		opts:   Options{Name: name, Cache: DefaultCache()},
+		client: NewClient(64 << 10),
+	}
+}
+
+// warmup is a table that is filled at start and released before the later dump.
+var warmup [][]byte
+
+//go:noinline
+func fillWarmup(n int) {
+	for i := 0; i < n; i++ {
+		warmup = append(warmup, make([]byte, 32<<10))
+	}
+}
+
+// serve handles requests whose buffers are freed when they return.
+//
+//go:noinline
+func serve(n int) int {
+	sum := 0
+	for i := 0; i < n; i++ {
+		b := make([]byte, 8<<10)
+		b[i%len(b)] = byte(i)
+		sum += int(b[0])
+	}
+	return sum
+}
+
+// workers are goroutines that are started and stopped properly: they appear in
+// both dumps with the same count.
+//
+//go:noinline
+func startWorkers(n int, stop chan struct{}, wg *sync.WaitGroup) {
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		started.add("worker")
+		go func() {
+			defer wg.Done()
+			<-stop
+		}()
+	}
+}
+
+type counters struct {
+	mu sync.Mutex
+	m  map[string]int
+}
+
+func (c *counters) add(site string) {
+	c.mu.Lock()
+	c.m[site]++
+	c.mu.Unlock()
+}
+
+func (c *counters) snapshot() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]int, len(c.m))
+	for k, v := range c.m {
+		out[k] = v
+	}
+	return out
+}
+
+var started = counters{m: map[string]int{}}
+
+// handlers keeps every handler reachable, as a registry in a real service would.
+var handlers []*Handler
+
+func main() {
+	out := flag.String("out", ".", "directory to write the dumps to")
+	nBase := flag.Int("base", 20, "handlers created before the base dump")
+	nLater := flag.Int("later", 40, "handlers created in total before the later dump")
+	flag.Parse()
+	runtime.MemProfileRate = 512
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	startWorkers(4, stop, &wg)
+	fillWarmup(16)
+	for i := 0; i < *nBase; i++ {
+		handlers = append(handlers, newHandler(fmt.Sprint("route", i)))
+		serve(8)
+	}
+	if err := dumpAll(*out, "base"); err != nil {
+		log.Fatal(err)
+	}
+
+	warmup = nil
+	for i := *nBase; i < *nLater; i++ {
+		handlers = append(handlers, newHandler(fmt.Sprint("route", i)))
+		serve(8)
+	}
+	if err := dumpAll(*out, "later"); err != nil {
+		log.Fatal(err)
+	}
+	close(stop)
+	wg.Wait()
+}
+
+func dumpAll(dir, phase string) error {
+	// Let every started goroutine reach its blocking point.
+	time.Sleep(50 * time.Millisecond)
+	runtime.GC()
+	dumps := []struct {
+		profile, name string
+		debug         int
+	}{
+		{"heap", "heap-%s.pb.gz", 0},
+		{"heap", "heap-%s.txt", 1},
+		{"goroutine", "goroutine-%s.pb.gz", 0},
+		{"goroutine", "goroutine-%s.txt", 1},
+		{"goroutine", "goroutines-%s.txt", 2},
+	}
+	for _, d := range dumps {
+		if err := writeProfile(filepath.Join(dir, fmt.Sprintf(d.name, phase)), d.profile, d.debug); err != nil {
+			return err
+		}
+	}
+	b, err := json.MarshalIndent(started.snapshot(), "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "counts-"+phase+".json"), append(b, '\n'), 0o644)
+}
+
+func writeProfile(path, name string, debug int) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup(name).WriteTo(f, debug); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return f.Close()
+}

@@ -1,0 +1,163 @@
+package diff
+
+import (
+	"fmt"
+	"time"
+)
+
+// Builder assembles a Dump. Formats use it to intern frames and to add stacks;
+// identical stacks are summed. The zero Builder is not usable: call NewBuilder.
+type Builder struct {
+	d        *Dump
+	frameIDs map[Frame]int32
+	table    stackTable
+	scratch  []int64
+}
+
+// NewBuilder returns a Builder for a dump with the given sample types.
+func NewBuilder(types []SampleType) *Builder {
+	d := &Dump{SampleTypes: types, bounds: []int32{0}}
+	return &Builder{d: d, frameIDs: make(map[Frame]int32), table: newStackTable(1024)}
+}
+
+// SetSampleTypes replaces the sample types. It must be called before the first AddStack.
+func (b *Builder) SetSampleTypes(types []SampleType) { b.d.SampleTypes = types }
+
+// SetDefaultSampleType records the dump's own default sample type.
+func (b *Builder) SetDefaultSampleType(name string) { b.d.DefaultSampleType = name }
+
+// SetTime records when the dump was taken.
+func (b *Builder) SetTime(t time.Time) { b.d.Time = t }
+
+// SetPeriod records the sampling period and its type.
+func (b *Builder) SetPeriod(period int64, t SampleType) { b.d.Period, b.d.PeriodType = period, t }
+
+// AddComment records a comment found in the dump.
+func (b *Builder) AddComment(c string) { b.d.Comments = append(b.d.Comments, c) }
+
+// Warn records a problem that did not stop loading.
+func (b *Builder) Warn(format string, args ...any) {
+	b.d.Warnings = append(b.d.Warnings, fmt.Sprintf(format, args...))
+}
+
+// Frame interns f and returns its ID.
+func (b *Builder) Frame(f Frame) int32 {
+	if id, ok := b.frameIDs[f]; ok {
+		return id
+	}
+	id := int32(len(b.d.frames))
+	b.d.frames = append(b.d.frames, f)
+	b.frameIDs[f] = id
+	return id
+}
+
+// AddStack adds values to the stack of frame IDs (leaf first). values must
+// have one entry per sample type; frames is not retained.
+func (b *Builder) AddStack(frames []int32, values []int64) {
+	d := b.d
+	n := len(d.SampleTypes)
+	i, found := b.table.lookup(frames, d.stacks, d.bounds)
+	if !found {
+		i = int32(len(d.bounds) - 1)
+		d.stacks = append(d.stacks, frames...)
+		d.bounds = append(d.bounds, int32(len(d.stacks)))
+		d.values = append(d.values, values[:n]...)
+		b.table.insert(frames, i)
+		return
+	}
+	v := d.values[int(i)*n : int(i+1)*n]
+	for j := range v {
+		v[j] += values[j]
+	}
+}
+
+// finish completes the dump; the Builder must not be used afterwards.
+func (b *Builder) finish(path, format string) *Dump {
+	d := b.d
+	d.Path, d.Format = path, format
+	d.Kind = kindOf(d.SampleTypes, d.PeriodType)
+	b.d, b.frameIDs, b.table = nil, nil, stackTable{}
+	return d
+}
+
+// stackTable is an open-addressing hash set of stacks stored back to back in a
+// shared pool (stacks, bounds), answering "which stack index has these frames".
+type stackTable struct {
+	slots []int32 // stack index + 1; 0 is empty
+	hash  []uint64
+	n     int
+}
+
+func newStackTable(capacity int) stackTable {
+	size := 16
+	for size < capacity*2 {
+		size <<= 1
+	}
+	return stackTable{slots: make([]int32, size), hash: make([]uint64, size)}
+}
+
+func hashStack(frames []int32) uint64 {
+	h := uint64(14695981039346656037)
+	for _, f := range frames {
+		h ^= uint64(uint32(f))
+		h *= 1099511628211
+		h ^= h >> 29
+	}
+	return h | 1
+}
+
+// lookup returns the index of the stack equal to frames, if present.
+func (t *stackTable) lookup(frames, stacks, bounds []int32) (int32, bool) {
+	h := hashStack(frames)
+	mask := len(t.slots) - 1
+	for p := int(h) & mask; ; p = (p + 1) & mask {
+		s := t.slots[p]
+		if s == 0 {
+			return 0, false
+		}
+		if t.hash[p] == h && equalInt32(stacks[bounds[s-1]:bounds[s]], frames) {
+			return s - 1, true
+		}
+	}
+}
+
+// insert records that stack index i holds frames. It must not be present yet.
+func (t *stackTable) insert(frames []int32, i int32) {
+	if (t.n+1)*2 > len(t.slots) {
+		t.grow()
+	}
+	t.place(hashStack(frames), i)
+	t.n++
+}
+
+func (t *stackTable) place(h uint64, i int32) {
+	mask := len(t.slots) - 1
+	p := int(h) & mask
+	for t.slots[p] != 0 {
+		p = (p + 1) & mask
+	}
+	t.slots[p], t.hash[p] = i+1, h
+}
+
+func (t *stackTable) grow() {
+	old, oldHash := t.slots, t.hash
+	t.slots = make([]int32, len(old)*2)
+	t.hash = make([]uint64, len(old)*2)
+	for p, s := range old {
+		if s != 0 {
+			t.place(oldHash[p], s-1)
+		}
+	}
+}
+
+func equalInt32(a, b []int32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,218 @@
+package diff
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Comparison holds every stack of a base and a later dump for one sample
+// type, with both values, on one shared frame table. Stacks that shrank or
+// vanished are kept. A Comparison of a single dump has no base: its base
+// values are all zero. It is immutable and safe for concurrent readers.
+type Comparison struct {
+	Base       *Dump      // nil when one dump is shown alone
+	Later      *Dump      // the dump being examined
+	SampleType SampleType // the compared sample type
+
+	frames []Frame
+	stacks []int32 // frame IDs, leaf first, back to back
+	bounds []int32
+	base   []int64 // per stack
+	later  []int64
+}
+
+// Order returns a and b as base and later: by the dumps' own times when both
+// have one, else in the given order. swapped reports whether it reversed them.
+func Order(a, b *Dump) (base, later *Dump, swapped bool) {
+	if !a.Time.IsZero() && !b.Time.IsZero() && b.Time.Before(a.Time) {
+		return b, a, true
+	}
+	return a, b, false
+}
+
+// Compare compares later against base for the named sample type ("" for the
+// later dump's default; see Dump.SampleIndex). base may be nil to show later
+// alone. Both dumps must be of the same kind and have the sample type with the
+// same unit; otherwise the *Error names the file that does not fit.
+// Compare keeps the order it is given; see Order.
+func Compare(base, later *Dump, sample string) (*Comparison, error) {
+	li, err := later.SampleIndex(sample)
+	if err != nil {
+		return nil, &Error{Path: later.Path, Err: err}
+	}
+	st := later.SampleTypes[li]
+	c := &Comparison{Base: base, Later: later, SampleType: st, bounds: []int32{0}}
+	table := newStackTable(later.NumStacks() * 2)
+	ids := make(map[Frame]int32, later.NumFrames())
+	bi := -1
+	if base != nil {
+		if bi, err = matchSampleType(base, later, st); err != nil {
+			return nil, err
+		}
+	}
+	if base != nil {
+		c.add(base, bi, ids, &table, true)
+	}
+	c.add(later, li, ids, &table, false)
+	return c, nil
+}
+
+func matchSampleType(base, later *Dump, st SampleType) (int, error) {
+	if base.Kind != later.Kind {
+		return 0, &Error{Path: later.Path, Err: fmt.Errorf("is a %s profile, but the base %s is a %s profile; they cannot be compared",
+			later.Kind, base.Path, base.Kind)}
+	}
+	for i, t := range base.SampleTypes {
+		if t.Type != st.Type {
+			continue
+		}
+		if t.Unit != st.Unit {
+			return 0, &Error{Path: base.Path, Err: fmt.Errorf("sample type %s is in %s, but in %s in %s", st.Type, t.Unit, st.Unit, later.Path)}
+		}
+		return i, nil
+	}
+	return 0, &Error{Path: base.Path, Err: fmt.Errorf("has no sample type %q (it has %s), which %s has", st.Type, base.sampleTypeNames(), later.Path)}
+}
+
+// add merges sample type si of d into c, as base or as later values.
+func (c *Comparison) add(d *Dump, si int, ids map[Frame]int32, table *stackTable, isBase bool) {
+	remap := make([]int32, len(d.frames))
+	for i, f := range d.frames {
+		id, ok := ids[f]
+		if !ok {
+			id = int32(len(c.frames))
+			c.frames = append(c.frames, f)
+			ids[f] = id
+		}
+		remap[i] = id
+	}
+	n := len(d.SampleTypes)
+	scratch := make([]int32, 0, 128)
+	for s := 0; s < d.NumStacks(); s++ {
+		v := d.values[s*n+si]
+		if v == 0 {
+			continue
+		}
+		scratch = scratch[:0]
+		for _, f := range d.Stack(s) {
+			scratch = append(scratch, remap[f])
+		}
+		i, found := table.lookup(scratch, c.stacks, c.bounds)
+		if !found {
+			i = int32(len(c.bounds) - 1)
+			c.stacks = append(c.stacks, scratch...)
+			c.bounds = append(c.bounds, int32(len(c.stacks)))
+			c.base = append(c.base, 0)
+			c.later = append(c.later, 0)
+			table.insert(scratch, i)
+		}
+		if isBase {
+			c.base[i] += v
+		} else {
+			c.later[i] += v
+		}
+	}
+}
+
+// NumStacks returns the number of distinct stacks on either side.
+func (c *Comparison) NumStacks() int { return len(c.bounds) - 1 }
+
+// Stack returns the frame IDs of stack i, leaf first. The slice must not be modified.
+func (c *Comparison) Stack(i int) []int32 { return c.stacks[c.bounds[i]:c.bounds[i+1]] }
+
+// Value returns the base and later value of stack i.
+func (c *Comparison) Value(i int) Delta { return Delta{Base: c.base[i], Later: c.later[i]} }
+
+// Frame returns the frame with the given ID.
+func (c *Comparison) Frame(id int32) Frame { return c.frames[id] }
+
+// NumFrames returns the size of the frame table.
+func (c *Comparison) NumFrames() int { return len(c.frames) }
+
+// Total returns the sums over all stacks.
+func (c *Comparison) Total() Delta {
+	var t Delta
+	for i := range c.base {
+		t.Base += c.base[i]
+		t.Later += c.later[i]
+	}
+	return t
+}
+
+// Delta is a value in the base and in the later dump.
+type Delta struct {
+	Base, Later int64
+}
+
+// Diff returns Later - Base.
+func (d Delta) Diff() int64 { return d.Later - d.Base }
+
+// Function is one function's share of a comparison, as `pprof -top` shows it:
+// Flat counts the stacks whose leaf frame is in the function, Cum the stacks
+// that contain it anywhere (once per stack, however deep the recursion).
+type Function struct {
+	Name      string
+	Flat, Cum Delta
+}
+
+// Functions returns every function that has a non-zero flat or cum value on
+// either side, sorted by |flat delta|, then |cum delta|, then name.
+// Functions are identified by name, as pprof's default granularity does.
+func (c *Comparison) Functions() []Function {
+	fnOf := make([]int32, len(c.frames)) // frame ID -> function index
+	index := make(map[string]int32)
+	var fns []Function
+	for i, f := range c.frames {
+		id, ok := index[f.Function]
+		if !ok {
+			id = int32(len(fns))
+			index[f.Function] = id
+			fns = append(fns, Function{Name: f.Function})
+		}
+		fnOf[i] = id
+	}
+	seen := make([]int32, len(fns)) // stack index + 1 that last counted the function
+	for s := 0; s < c.NumStacks(); s++ {
+		stack := c.Stack(s)
+		if len(stack) == 0 {
+			continue
+		}
+		b, l := c.base[s], c.later[s]
+		leaf := &fns[fnOf[stack[0]]]
+		leaf.Flat.Base += b
+		leaf.Flat.Later += l
+		for _, f := range stack {
+			fi := fnOf[f]
+			if seen[fi] == int32(s+1) {
+				continue
+			}
+			seen[fi] = int32(s + 1)
+			fns[fi].Cum.Base += b
+			fns[fi].Cum.Later += l
+		}
+	}
+	out := fns[:0]
+	for _, f := range fns {
+		if f.Flat != (Delta{}) || f.Cum != (Delta{}) {
+			out = append(out, f)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if x, y := abs(a.Flat.Diff()), abs(b.Flat.Diff()); x != y {
+			return x > y
+		}
+		if x, y := abs(a.Cum.Diff()), abs(b.Cum.Diff()); x != y {
+			return x > y
+		}
+		return a.Name < b.Name
+	})
+	return out
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

@@ -1,0 +1,174 @@
+package diff
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Frame is one symbolized frame of a stack. Frames compare by value: two
+// dumps share a frame when function, file and line are the same.
+type Frame struct {
+	Function string // function name, as pprof prints it
+	File     string // source file, as recorded in the dump; may be empty
+	Line     int64  // line number; 0 when unknown
+}
+
+// String formats the frame as "function file:line", leaving out what is unknown.
+func (f Frame) String() string {
+	switch {
+	case f.File == "":
+		return f.Function
+	case f.Line == 0:
+		return f.Function + " " + f.File
+	}
+	return f.Function + " " + f.File + ":" + strconv.FormatInt(f.Line, 10)
+}
+
+// SampleType names one kind of value a dump records, such as inuse_space in bytes.
+type SampleType struct {
+	Type string // e.g. "inuse_space", "samples", "goroutine"
+	Unit string // e.g. "bytes", "count", "nanoseconds"
+}
+
+// String returns "type/unit".
+func (t SampleType) String() string { return t.Type + "/" + t.Unit }
+
+// Kind says what a dump measures.
+type Kind string
+
+// The kinds of dump that Leakscope knows. Dumps of different kinds cannot be compared.
+const (
+	KindHeap         Kind = "heap"         // live and allocated memory
+	KindCPU          Kind = "cpu"          // CPU time
+	KindGoroutine    Kind = "goroutine"    // goroutine counts
+	KindContention   Kind = "contention"   // mutex or block contention
+	KindThreadCreate Kind = "threadcreate" // OS thread creation
+	KindOther        Kind = "profile"      // any other pprof sample types
+)
+
+// Dump is one loaded profile. Its stacks are aggregated: identical frame
+// sequences appear once, with their values summed. A Dump is immutable once
+// returned by Open or Read, and safe for concurrent readers.
+type Dump struct {
+	Path              string       // file name the dump was read from, as given
+	Format            string       // name of the Format that read it
+	Kind              Kind         // what the dump measures
+	SampleTypes       []SampleType // one per value of each stack
+	DefaultSampleType string       // pprof's rule: the profile's default, else the last type
+	Time              time.Time    // when the dump was taken; zero when unknown
+	Period            int64        // sampling period, in PeriodType units; 0 when unknown
+	PeriodType        SampleType   // unit of Period; empty when unknown
+	Comments          []string     // free-form comments recorded in the dump
+	Warnings          []string     // problems that did not stop loading, for the user
+
+	frames []Frame  // frame table; a frame ID indexes it
+	stacks []int32  // frame IDs of all stacks, leaf first, back to back
+	bounds []int32  // stack i is stacks[bounds[i]:bounds[i+1]]
+	values []int64  // values of stack i are values[i*n:(i+1)*n], n = len(SampleTypes)
+}
+
+// NumStacks returns how many distinct stacks the dump holds.
+func (d *Dump) NumStacks() int { return len(d.bounds) - 1 }
+
+// Stack returns the frame IDs of stack i, leaf first. The slice must not be modified.
+func (d *Dump) Stack(i int) []int32 { return d.stacks[d.bounds[i]:d.bounds[i+1]] }
+
+// Values returns the values of stack i, one per sample type. The slice must not be modified.
+func (d *Dump) Values(i int) []int64 {
+	n := len(d.SampleTypes)
+	return d.values[i*n : (i+1)*n]
+}
+
+// Frame returns the frame with the given ID.
+func (d *Dump) Frame(id int32) Frame { return d.frames[id] }
+
+// NumFrames returns the size of the frame table.
+func (d *Dump) NumFrames() int { return len(d.frames) }
+
+// Total returns the sum of sample type i over all stacks.
+func (d *Dump) Total(i int) int64 {
+	n := len(d.SampleTypes)
+	var t int64
+	for j := i; j < len(d.values); j += n {
+		t += d.values[j]
+	}
+	return t
+}
+
+// SampleIndex resolves a sample type name the way pprof's -sample_index does:
+// "" means the default sample type, a number is an index, and "inuse_space"
+// also matches a type named "space". The error lists the types the dump has.
+func (d *Dump) SampleIndex(name string) (int, error) {
+	if len(d.SampleTypes) == 0 {
+		return 0, fmt.Errorf("no sample types")
+	}
+	if name == "" {
+		name = d.DefaultSampleType
+		if name == "" {
+			return len(d.SampleTypes) - 1, nil
+		}
+	}
+	if i, err := strconv.Atoi(name); err == nil {
+		if i < 0 || i >= len(d.SampleTypes) {
+			return 0, fmt.Errorf("sample index %d is outside the range [0..%d]", i, len(d.SampleTypes)-1)
+		}
+		return i, nil
+	}
+	noInuse := strings.TrimPrefix(name, "inuse_")
+	for i, t := range d.SampleTypes {
+		if t.Type == name || t.Type == noInuse {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("no sample type %q; this %s dump has %s", name, d.Kind, d.sampleTypeNames())
+}
+
+func (d *Dump) sampleTypeNames() string {
+	names := make([]string, len(d.SampleTypes))
+	for i, t := range d.SampleTypes {
+		names[i] = t.Type
+	}
+	return strings.Join(names, ", ")
+}
+
+// kindOf derives a dump's kind from its sample types, as the Go runtime and
+// pprof name them.
+func kindOf(types []SampleType, period SampleType) Kind {
+	has := func(name string) bool {
+		for _, t := range types {
+			if t.Type == name {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("inuse_space") || has("alloc_space") || has("space"):
+		return KindHeap
+	case has("goroutine") || period.Type == "goroutine" || has("goroutineleak") || period.Type == "goroutineleak":
+		return KindGoroutine
+	case has("cpu") || period.Type == "cpu":
+		return KindCPU
+	case has("contentions") || has("delay"):
+		return KindContention
+	case has("threadcreate") || period.Type == "threadcreate":
+		return KindThreadCreate
+	}
+	return KindOther
+}
+
+// Error is a problem with one file. Its message is "path: what is wrong".
+type Error struct {
+	Path string // the file, as given by the caller
+	Err  error  // what is wrong
+}
+
+// Error returns "path: what is wrong".
+func (e *Error) Error() string { return e.Path + ": " + e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+func timeFromNanos(ns int64) time.Time { return time.Unix(0, ns) }

@@ -1,0 +1,178 @@
+package diff
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/google/pprof/profile"
+)
+
+// Go's legacy text profiles (debug=1) are read by profile.Parse, which gives
+// addresses only. Go writes each stack's symbols as comment lines
+//
+//	#	0x4f2e14	runtime/pprof.allFrames+0x214	/usr/local/go/src/runtime/pprof/proto.go:232
+//
+// whose address is the return address - 1, the same adjustment profile.Parse
+// makes, so the comments symbolize the locations: an address named anywhere in
+// the file is named everywhere. Go leaves out the leading runtime frames (the
+// allocator, for heap profiles) and runtime.goexit; so does this reader, in
+// every stack, so that two files compare alike whichever frames each happened
+// to name. Other addresses without a comment stay as "0x…" frames.
+
+var countHeaderRE = regexp.MustCompile(`\A\S+ profile: total \d+\s*$`)
+
+// matchLegacyText accepts the text profiles that profile.Parse reads.
+func matchLegacyText(data []byte) bool {
+	line, _, _ := bytes.Cut(data[:min(len(data), 256)], []byte("\n"))
+	s := strings.TrimSpace(string(line))
+	for _, prefix := range []string{"heap profile:", "--- contention", "--- mutex", "--- threadz", "heapz in use"} {
+		if strings.HasPrefix(s, prefix) {
+			return true
+		}
+	}
+	return countHeaderRE.MatchString(s)
+}
+
+func loadLegacyText(data []byte, b *Builder) error {
+	p, err := profile.ParseData(data)
+	if err != nil {
+		return err
+	}
+	syms := commentSymbols(data)
+	loadProfile(p, b, func(l *profile.Location) []Frame {
+		if f, ok := syms[l.Address]; ok {
+			return []Frame{f}
+		}
+		return nil
+	}, trimGoRuntime)
+	return nil
+}
+
+// trimGoRuntime drops the frames Go's text profiles leave out: leading
+// runtime frames (named or not) and trailing unnamed frames and runtime.goexit.
+// A stack with no other frame is kept whole.
+func trimGoRuntime(frames []int32, b *Builder) []int32 {
+	hidden := func(id int32) bool {
+		f := b.d.frames[id]
+		return strings.HasPrefix(f.Function, "0x") || strings.HasPrefix(f.Function, "runtime.") ||
+			strings.HasPrefix(f.Function, "internal/runtime/")
+	}
+	lo, hi := 0, len(frames)
+	for lo < hi && hidden(frames[lo]) {
+		lo++
+	}
+	for hi > lo {
+		f := b.d.frames[frames[hi-1]]
+		if f.Function != "runtime.goexit" && !strings.HasPrefix(f.Function, "0x") {
+			break
+		}
+		hi--
+	}
+	if lo == hi {
+		return frames
+	}
+	return frames[lo:hi]
+}
+
+// commentSymbols reads the "#\taddr\tfunc+off\tfile:line" lines of Go's text profiles.
+func commentSymbols(data []byte) map[uint64]Frame {
+	syms := make(map[uint64]Frame)
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	for sc.Scan() {
+		line := sc.Bytes()
+		if len(line) < 2 || line[0] != '#' || line[1] != '\t' {
+			continue
+		}
+		fields := strings.Split(strings.TrimSpace(string(line[2:])), "\t")
+		var parts []string
+		for _, f := range fields {
+			if f != "" {
+				parts = append(parts, f)
+			}
+		}
+		if len(parts) < 2 {
+			continue
+		}
+		addr, err := strconv.ParseUint(strings.TrimPrefix(parts[0], "0x"), 16, 64)
+		if err != nil {
+			continue
+		}
+		fn := parts[1]
+		if i := strings.LastIndex(fn, "+0x"); i > 0 {
+			fn = fn[:i]
+		}
+		f := Frame{Function: fn}
+		if len(parts) >= 3 {
+			f.File = parts[2]
+			if i := strings.LastIndexByte(f.File, ':'); i > 0 {
+				if n, err := strconv.ParseInt(f.File[i+1:], 10, 64); err == nil {
+					f.File, f.Line = f.File[:i], n
+				}
+			}
+		}
+		syms[addr] = f
+	}
+	return syms
+}
+
+// loadProfile copies a parsed profile into b. symbolize, when not nil, gives
+// the frames of locations that have no line information; trim, when not nil,
+// edits each stack.
+func loadProfile(p *profile.Profile, b *Builder, symbolize func(*profile.Location) []Frame, trim func([]int32, *Builder) []int32) {
+	types := make([]SampleType, len(p.SampleType))
+	for i, st := range p.SampleType {
+		types[i] = SampleType{Type: st.Type, Unit: st.Unit}
+	}
+	b.SetSampleTypes(types)
+	b.SetDefaultSampleType(p.DefaultSampleType)
+	if p.TimeNanos != 0 {
+		b.SetTime(timeFromNanos(p.TimeNanos))
+	}
+	if p.PeriodType != nil {
+		b.SetPeriod(p.Period, SampleType{Type: p.PeriodType.Type, Unit: p.PeriodType.Unit})
+	}
+	for _, c := range p.Comments {
+		b.AddComment(c)
+	}
+	locFrames := make(map[uint64][]int32, len(p.Location))
+	for _, l := range p.Location {
+		var ids []int32
+		for _, ln := range l.Line {
+			f := Frame{Line: ln.Line}
+			if ln.Function != nil {
+				f.Function, f.File = ln.Function.Name, ln.Function.Filename
+			}
+			ids = append(ids, b.Frame(f))
+		}
+		if len(ids) == 0 && symbolize != nil {
+			for _, f := range symbolize(l) {
+				ids = append(ids, b.Frame(f))
+			}
+		}
+		if len(ids) == 0 {
+			obj := ""
+			if l.Mapping != nil {
+				obj = l.Mapping.File
+			}
+			ids = append(ids, b.Frame(Frame{Function: fmt.Sprintf("0x%x", l.Address), File: obj}))
+		}
+		locFrames[l.ID] = ids
+	}
+	var frames []int32
+	for _, s := range p.Sample {
+		frames = frames[:0]
+		for _, l := range s.Location {
+			frames = append(frames, locFrames[l.ID]...)
+		}
+		stack := frames
+		if trim != nil {
+			stack = trim(frames, b)
+		}
+		b.AddStack(stack, s.Value)
+	}
+}

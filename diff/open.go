@@ -1,0 +1,221 @@
+package diff
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"unicode/utf8"
+)
+
+// Format reads one kind of dump. Formats are tried in the order they were
+// registered; the first whose Match accepts the data reads it.
+type Format struct {
+	// Name names the format in messages and in Dump.Format, e.g. "pprof".
+	Name string
+	// Match reports whether data, already decompressed, is of this format.
+	// It sees the whole data but should look at its start only.
+	Match func(data []byte) bool
+	// Load reads data into b. An error says what is wrong with the data,
+	// without the file name, which the caller adds.
+	Load func(data []byte, b *Builder) error
+}
+
+var (
+	formatsMu sync.RWMutex
+	formats   []Format
+)
+
+// RegisterFormat makes a format known to Open and Read. Sub-packages register
+// their formats in an init function; a program that needs them imports them.
+func RegisterFormat(f Format) {
+	formatsMu.Lock()
+	defer formatsMu.Unlock()
+	formats = append(formats, f)
+}
+
+func registeredFormats() []Format {
+	formatsMu.RLock()
+	defer formatsMu.RUnlock()
+	return formats
+}
+
+// MaxSize is the largest dump, after decompression, that Open and Read accept.
+const MaxSize = 4 << 30
+
+// Open reads the dump at path. The format is detected from the content, and
+// gzip is undone first. Errors are of type *Error and name the path.
+func Open(path string) (*Dump, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &Error{Path: path, Err: unwrapPathError(err)}
+	}
+	defer f.Close()
+	return Read(f, path)
+}
+
+// unwrapPathError drops the *fs.PathError wrapper, whose message repeats the path.
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// Read reads a dump from r; name is used in messages and as Dump.Path.
+// Errors are of type *Error and name the file.
+func Read(r io.Reader, name string) (*Dump, error) {
+	data, err := readAll(r)
+	if err != nil {
+		return nil, &Error{Path: name, Err: err}
+	}
+	d, err := Parse(data, name)
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Parse reads a dump held in memory. data may be gzipped. Errors are of type
+// *Error and name the file.
+func Parse(data []byte, name string) (*Dump, error) {
+	d, err := parse(data)
+	if err != nil {
+		return nil, &Error{Path: name, Err: err}
+	}
+	d.Path = name
+	return d, nil
+}
+
+func parse(data []byte) (*Dump, error) {
+	if len(data) == 0 {
+		return nil, errors.New("empty file")
+	}
+	if isGzip(data) {
+		var err error
+		data, err = gunzip(data)
+		if err != nil {
+			return nil, err
+		}
+		if len(data) == 0 {
+			return nil, errors.New("empty after gzip decompression")
+		}
+	}
+	for _, f := range registeredFormats() {
+		if !f.Match(data) {
+			continue
+		}
+		b := NewBuilder(nil)
+		if err := f.Load(data, b); err != nil {
+			return nil, fmt.Errorf("reading %s: %w", f.Name, err)
+		}
+		if len(b.d.SampleTypes) == 0 {
+			return nil, fmt.Errorf("reading %s: no sample types", f.Name)
+		}
+		return b.finish("", f.Name), nil
+	}
+	return nil, errUnrecognized(data)
+}
+
+func errUnrecognized(data []byte) error {
+	names := ""
+	for i, f := range registeredFormats() {
+		if i > 0 {
+			names += ", "
+		}
+		names += f.Name
+	}
+	what := "binary data"
+	if looksLikeText(data) {
+		line, _, _ := bytes.Cut(data, []byte("\n"))
+		if len(line) > 40 {
+			line = append(line[:40:40], "…"...)
+		}
+		what = fmt.Sprintf("text starting %q", line)
+	}
+	return fmt.Errorf("not a profile this tool reads (%s; known formats: %s)", what, names)
+}
+
+func looksLikeText(data []byte) bool {
+	head := data[:min(len(data), 512)]
+	for len(head) > 0 {
+		r, size := utf8.DecodeRune(head)
+		if r == utf8.RuneError && size == 1 && len(head) > 3 {
+			return false
+		}
+		if r < 0x20 && r != '\n' && r != '\r' && r != '\t' {
+			return false
+		}
+		head = head[size:]
+	}
+	return true
+}
+
+func isGzip(data []byte) bool { return len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b }
+
+func gunzip(data []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("bad gzip data: %w", describeEOF(err))
+	}
+	// Profiles compress about 5 to 10 times; start there to avoid regrowth.
+	out := bytes.NewBuffer(make([]byte, 0, min(len(data)*8, MaxSize)))
+	if _, err := io.Copy(out, io.LimitReader(zr, MaxSize+1)); err != nil {
+		return nil, fmt.Errorf("bad gzip data: %w", describeEOF(err))
+	}
+	if out.Len() > MaxSize {
+		return nil, fmt.Errorf("larger than %d bytes after decompression", int64(MaxSize))
+	}
+	return out.Bytes(), nil
+}
+
+func describeEOF(err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return errors.New("truncated")
+	}
+	return err
+}
+
+func readAll(r io.Reader) ([]byte, error) {
+	var buf bytes.Buffer
+	if f, ok := r.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			if st.IsDir() {
+				return nil, errors.New("is a directory")
+			}
+			buf.Grow(int(min(st.Size(), MaxSize)) + 1)
+		} else if err == nil && st.IsDir() {
+			return nil, errors.New("is a directory")
+		}
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(r, MaxSize+1)); err != nil {
+		return nil, unwrapPathError(err)
+	}
+	if buf.Len() > MaxSize {
+		return nil, fmt.Errorf("larger than %d bytes", int64(MaxSize))
+	}
+	return buf.Bytes(), nil
+}
+
+// OpenAll opens the files concurrently, one goroutine per file, and returns
+// the dumps in the order of paths. It returns when every file is done; the
+// error is that of the first failing path in the given order.
+func OpenAll(paths ...string) ([]*Dump, error) {
+	dumps := make([]*Dump, len(paths))
+	errs := make([]error, len(paths))
+	var wg sync.WaitGroup
+	for i, p := range paths {
+		wg.Go(func() { dumps[i], errs[i] = Open(p) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return dumps, nil
+}

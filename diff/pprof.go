@@ -1,0 +1,469 @@
+package diff
+
+import (
+	"errors"
+	"fmt"
+
+	"google.golang.org/protobuf/encoding/protowire"
+)
+
+// The pprof protobuf reader decodes profile.proto in a single scan without
+// building profile.Profile: samples are kept as slices of the input until the
+// location and function tables (which Go writes after the samples) are known,
+// then each sample's frames and values go straight into the Builder.
+
+func init() {
+	RegisterFormat(Format{Name: "pprof text", Match: matchLegacyText, Load: loadLegacyText})
+	RegisterFormat(Format{Name: "pprof", Match: matchProto, Load: loadProto})
+}
+
+// Field numbers of profile.proto.
+const (
+	profSampleType        = 1
+	profSample            = 2
+	profMapping           = 3
+	profLocation          = 4
+	profFunction          = 5
+	profStringTable       = 6
+	profTimeNanos         = 9
+	profDurationNanos     = 10
+	profPeriodType        = 11
+	profPeriod            = 12
+	profComment           = 13
+	profDefaultSampleType = 14
+)
+
+// matchProto accepts binary data whose first field is a field of Profile with
+// the right wire type.
+func matchProto(data []byte) bool {
+	num, typ, n := protowire.ConsumeTag(data)
+	if n < 0 || looksLikeText(data[:min(len(data), 64)]) {
+		return false
+	}
+	switch num {
+	case profSampleType, profSample, profMapping, profLocation, profFunction, profStringTable, profPeriodType:
+		return typ == protowire.BytesType
+	case 7, 8, profTimeNanos, profDurationNanos, profPeriod, profDefaultSampleType:
+		return typ == protowire.VarintType
+	case profComment:
+		return typ == protowire.VarintType || typ == protowire.BytesType
+	}
+	return false
+}
+
+type protoLine struct {
+	function uint64
+	line     int64
+}
+
+type protoLocation struct {
+	mapping, address uint64
+	lines            []protoLine
+}
+
+type protoFunction struct {
+	name, file int64 // string table indices
+}
+
+type protoDecoder struct {
+	strs        []string
+	sampleTypes [][2]int64
+	samples     [][]byte
+	locIDs      []uint64
+	locs        []protoLocation
+	funcIDs     []uint64
+	funcs       []protoFunction
+	mappings    map[uint64]int64 // mapping ID -> file name index
+	timeNanos   int64
+	period      int64
+	periodType  [2]int64
+	hasPeriod   bool
+	comments    []int64
+	defaultType int64
+}
+
+var errTruncated = errors.New("truncated or corrupt protobuf")
+
+func loadProto(data []byte, b *Builder) error {
+	var p protoDecoder
+	if err := p.scan(data); err != nil {
+		return err
+	}
+	return p.build(b)
+}
+
+// scan reads the top level of a Profile message.
+func (p *protoDecoder) scan(data []byte) error {
+	for len(data) > 0 {
+		num, typ, n := protowire.ConsumeTag(data)
+		if n < 0 {
+			return errTruncated
+		}
+		data = data[n:]
+		var v uint64
+		var msg []byte
+		switch typ {
+		case protowire.VarintType:
+			v, n = protowire.ConsumeVarint(data)
+		case protowire.BytesType:
+			msg, n = protowire.ConsumeBytes(data)
+		default:
+			n = protowire.ConsumeFieldValue(num, typ, data)
+		}
+		if n < 0 {
+			return errTruncated
+		}
+		data = data[n:]
+		if err := p.field(num, typ, v, msg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *protoDecoder) field(num protowire.Number, typ protowire.Type, v uint64, msg []byte) error {
+	var err error
+	switch {
+	case num == profSample && typ == protowire.BytesType:
+		p.samples = append(p.samples, msg)
+	case num == profSampleType && typ == protowire.BytesType:
+		var vt [2]int64
+		vt, err = decodeValueType(msg)
+		p.sampleTypes = append(p.sampleTypes, vt)
+	case num == profMapping && typ == protowire.BytesType:
+		err = p.mapping(msg)
+	case num == profLocation && typ == protowire.BytesType:
+		err = p.location(msg)
+	case num == profFunction && typ == protowire.BytesType:
+		err = p.function(msg)
+	case num == profStringTable && typ == protowire.BytesType:
+		p.strs = append(p.strs, string(msg))
+	case num == profTimeNanos && typ == protowire.VarintType:
+		p.timeNanos = int64(v)
+	case num == profPeriodType && typ == protowire.BytesType:
+		p.periodType, err = decodeValueType(msg)
+		p.hasPeriod = true
+	case num == profPeriod && typ == protowire.VarintType:
+		p.period = int64(v)
+	case num == profComment && typ == protowire.VarintType:
+		p.comments = append(p.comments, int64(v))
+	case num == profComment && typ == protowire.BytesType:
+		err = forEachVarint(msg, func(v uint64) { p.comments = append(p.comments, int64(v)) })
+	case num == profDefaultSampleType && typ == protowire.VarintType:
+		p.defaultType = int64(v)
+	}
+	return err
+}
+
+// forEachVarint walks a message's fields, calling fn for each varint field.
+func forEachField(msg []byte, fn func(num protowire.Number, typ protowire.Type, v uint64, b []byte) error) error {
+	for len(msg) > 0 {
+		num, typ, n := protowire.ConsumeTag(msg)
+		if n < 0 {
+			return errTruncated
+		}
+		msg = msg[n:]
+		var v uint64
+		var b []byte
+		switch typ {
+		case protowire.VarintType:
+			v, n = protowire.ConsumeVarint(msg)
+		case protowire.BytesType:
+			b, n = protowire.ConsumeBytes(msg)
+		default:
+			n = protowire.ConsumeFieldValue(num, typ, msg)
+		}
+		if n < 0 {
+			return errTruncated
+		}
+		msg = msg[n:]
+		if err := fn(num, typ, v, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// forEachVarint calls fn for each varint of a packed repeated field.
+func forEachVarint(packed []byte, fn func(uint64)) error {
+	for len(packed) > 0 {
+		v, n := protowire.ConsumeVarint(packed)
+		if n < 0 {
+			return errTruncated
+		}
+		fn(v)
+		packed = packed[n:]
+	}
+	return nil
+}
+
+func decodeValueType(msg []byte) ([2]int64, error) {
+	var vt [2]int64
+	err := forEachField(msg, func(num protowire.Number, typ protowire.Type, v uint64, _ []byte) error {
+		if typ == protowire.VarintType && (num == 1 || num == 2) {
+			vt[num-1] = int64(v)
+		}
+		return nil
+	})
+	return vt, err
+}
+
+func (p *protoDecoder) mapping(msg []byte) error {
+	var id uint64
+	var file int64
+	err := forEachField(msg, func(num protowire.Number, typ protowire.Type, v uint64, _ []byte) error {
+		switch {
+		case num == 1 && typ == protowire.VarintType:
+			id = v
+		case num == 5 && typ == protowire.VarintType:
+			file = int64(v)
+		}
+		return nil
+	})
+	if p.mappings == nil {
+		p.mappings = make(map[uint64]int64)
+	}
+	p.mappings[id] = file
+	return err
+}
+
+func (p *protoDecoder) location(msg []byte) error {
+	var id uint64
+	var loc protoLocation
+	err := forEachField(msg, func(num protowire.Number, typ protowire.Type, v uint64, b []byte) error {
+		switch {
+		case num == 1 && typ == protowire.VarintType:
+			id = v
+		case num == 2 && typ == protowire.VarintType:
+			loc.mapping = v
+		case num == 3 && typ == protowire.VarintType:
+			loc.address = v
+		case num == 4 && typ == protowire.BytesType:
+			var ln protoLine
+			err := forEachField(b, func(num protowire.Number, typ protowire.Type, v uint64, _ []byte) error {
+				switch {
+				case num == 1 && typ == protowire.VarintType:
+					ln.function = v
+				case num == 2 && typ == protowire.VarintType:
+					ln.line = int64(v)
+				}
+				return nil
+			})
+			loc.lines = append(loc.lines, ln)
+			return err
+		}
+		return nil
+	})
+	p.locIDs = append(p.locIDs, id)
+	p.locs = append(p.locs, loc)
+	return err
+}
+
+func (p *protoDecoder) function(msg []byte) error {
+	var id uint64
+	var fn protoFunction
+	err := forEachField(msg, func(num protowire.Number, typ protowire.Type, v uint64, _ []byte) error {
+		if typ != protowire.VarintType {
+			return nil
+		}
+		switch num {
+		case 1:
+			id = v
+		case 2:
+			fn.name = int64(v)
+		case 4:
+			fn.file = int64(v)
+		}
+		return nil
+	})
+	p.funcIDs = append(p.funcIDs, id)
+	p.funcs = append(p.funcs, fn)
+	return err
+}
+
+func (p *protoDecoder) str(i int64) (string, error) {
+	if i < 0 || i >= int64(len(p.strs)) {
+		return "", fmt.Errorf("string index %d out of range (table has %d)", i, len(p.strs))
+	}
+	return p.strs[i], nil
+}
+
+func (p *protoDecoder) valueType(vt [2]int64) (SampleType, error) {
+	t, err := p.str(vt[0])
+	if err != nil {
+		return SampleType{}, err
+	}
+	u, err := p.str(vt[1])
+	return SampleType{Type: t, Unit: u}, err
+}
+
+// build resolves the tables and feeds every sample into b.
+func (p *protoDecoder) build(b *Builder) error {
+	if len(p.strs) == 0 || p.strs[0] != "" {
+		return errors.New("string table does not start with the empty string; not a pprof profile")
+	}
+	types := make([]SampleType, len(p.sampleTypes))
+	for i, vt := range p.sampleTypes {
+		t, err := p.valueType(vt)
+		if err != nil {
+			return fmt.Errorf("sample type: %w", err)
+		}
+		types[i] = t
+	}
+	if len(types) == 0 {
+		return errors.New("no sample types")
+	}
+	b.SetSampleTypes(types)
+	if err := p.header(b); err != nil {
+		return err
+	}
+	funcIndex := newIDIndex(p.funcIDs)
+	locIndex := newIDIndex(p.locIDs)
+	if funcIndex == nil || locIndex == nil {
+		return errors.New("duplicate or zero location or function ID")
+	}
+	// Frames of each location, innermost first, back to back in locFrames.
+	locFrames := make([]int32, 0, len(p.locs)*2)
+	locStart := make([]int32, len(p.locs)+1)
+	for i, loc := range p.locs {
+		if len(loc.lines) == 0 {
+			obj, _ := p.str(p.mappings[loc.mapping])
+			locFrames = append(locFrames, b.Frame(Frame{Function: fmt.Sprintf("0x%x", loc.address), File: obj}))
+		}
+		for _, ln := range loc.lines {
+			fi, ok := funcIndex.get(ln.function)
+			if !ok {
+				return fmt.Errorf("location %d refers to unknown function %d", p.locIDs[i], ln.function)
+			}
+			fn := p.funcs[fi]
+			name, err := p.str(fn.name)
+			if err != nil {
+				return fmt.Errorf("function %d: %w", ln.function, err)
+			}
+			file, err := p.str(fn.file)
+			if err != nil {
+				return fmt.Errorf("function %d: %w", ln.function, err)
+			}
+			locFrames = append(locFrames, b.Frame(Frame{Function: name, File: file, Line: ln.line}))
+		}
+		locStart[i+1] = int32(len(locFrames))
+	}
+	return p.samplesInto(b, len(types), locIndex, locFrames, locStart)
+}
+
+func (p *protoDecoder) header(b *Builder) error {
+	if p.defaultType != 0 {
+		name, err := p.str(p.defaultType)
+		if err != nil {
+			return fmt.Errorf("default sample type: %w", err)
+		}
+		b.SetDefaultSampleType(name)
+	}
+	if p.timeNanos != 0 {
+		b.SetTime(timeFromNanos(p.timeNanos))
+	}
+	if p.hasPeriod {
+		pt, err := p.valueType(p.periodType)
+		if err != nil {
+			return fmt.Errorf("period type: %w", err)
+		}
+		b.SetPeriod(p.period, pt)
+	}
+	for _, c := range p.comments {
+		s, err := p.str(c)
+		if err != nil {
+			return fmt.Errorf("comment: %w", err)
+		}
+		b.AddComment(s)
+	}
+	return nil
+}
+
+func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, locFrames, locStart []int32) error {
+	frames := make([]int32, 0, 128)
+	values := make([]int64, 0, nTypes)
+	var bad error
+	addLoc := func(id uint64) {
+		li, ok := locIndex.get(id)
+		if !ok {
+			if bad == nil {
+				bad = fmt.Errorf("sample refers to unknown location %d", id)
+			}
+			return
+		}
+		frames = append(frames, locFrames[locStart[li]:locStart[li+1]]...)
+	}
+	addValue := func(v uint64) { values = append(values, int64(v)) }
+	for _, s := range p.samples {
+		frames, values = frames[:0], values[:0]
+		err := forEachField(s, func(num protowire.Number, typ protowire.Type, v uint64, packed []byte) error {
+			switch {
+			case num == 1 && typ == protowire.BytesType:
+				return forEachVarint(packed, addLoc)
+			case num == 1 && typ == protowire.VarintType:
+				addLoc(v)
+			case num == 2 && typ == protowire.BytesType:
+				return forEachVarint(packed, addValue)
+			case num == 2 && typ == protowire.VarintType:
+				addValue(v)
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("sample: %w", err)
+		}
+		if bad != nil {
+			return bad
+		}
+		if len(values) != nTypes {
+			return fmt.Errorf("sample has %d values for %d sample types", len(values), nTypes)
+		}
+		b.AddStack(frames, values)
+	}
+	return nil
+}
+
+// idIndex maps the IDs of a table to their positions: a slice when the IDs
+// are dense, as Go writes them, else a map.
+type idIndex struct {
+	dense []int32 // position + 1 by ID; 0 is absent
+	m     map[uint64]int32
+}
+
+// newIDIndex returns nil if an ID is zero or repeated.
+func newIDIndex(ids []uint64) *idIndex {
+	var maxID uint64
+	for _, id := range ids {
+		maxID = max(maxID, id)
+	}
+	x := &idIndex{}
+	if maxID <= uint64(len(ids))*4+64 {
+		x.dense = make([]int32, maxID+1)
+		for i, id := range ids {
+			if id == 0 || x.dense[id] != 0 {
+				return nil
+			}
+			x.dense[id] = int32(i) + 1
+		}
+		return x
+	}
+	x.m = make(map[uint64]int32, len(ids))
+	for i, id := range ids {
+		if _, dup := x.m[id]; dup || id == 0 {
+			return nil
+		}
+		x.m[id] = int32(i)
+	}
+	return x
+}
+
+func (x *idIndex) get(id uint64) (int32, bool) {
+	if x.dense != nil {
+		if id >= uint64(len(x.dense)) || x.dense[id] == 0 {
+			return 0, false
+		}
+		return x.dense[id] - 1, true
+	}
+	i, ok := x.m[id]
+	return i, ok
+}

@@ -1,0 +1,22 @@
+// Command leakscope compares a base memory or goroutine dump with a later one
+// and shows what grew. See README.md.
+package main
+
+import (
+	"os"
+
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/leakscope/leakscope/app"
+	"github.com/leakscope/leakscope/app/cli"
+)
+
+func main() {
+	if code, handled := cli.Run(os.Args[1:], os.Stdout, os.Stderr); handled {
+		os.Exit(code)
+	}
+	a := fyneapp.NewWithID("io.github.leakscope")
+	w := a.NewWindow("Leakscope")
+	app.Create(a, w, os.Args[1:])
+	w.ShowAndRun()
+}
