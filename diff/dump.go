@@ -63,10 +63,10 @@ type Dump struct {
 	Comments          []string     // free-form comments recorded in the dump
 	Warnings          []string     // problems that did not stop loading, for the user
 
-	frames []Frame  // frame table; a frame ID indexes it
-	stacks []int32  // frame IDs of all stacks, leaf first, back to back
-	bounds []int32  // stack i is stacks[bounds[i]:bounds[i+1]]
-	values []int64  // values of stack i are values[i*n:(i+1)*n], n = len(SampleTypes)
+	frames []Frame // frame table; a frame ID indexes it
+	stacks []int32 // frame IDs of all stacks, leaf first, back to back
+	bounds []int32 // stack i is stacks[bounds[i]:bounds[i+1]]
+	values []int64 // values of stack i are values[i*n:(i+1)*n], n = len(SampleTypes)
 }
 
 // NumStacks returns how many distinct stacks the dump holds.

@@ -1,0 +1,15 @@
+package diff
+
+import "github.com/google/pprof/profile"
+
+// ParseWithProfilePackage reads a pprof profile with profile.Parse, as the
+// oracle for the streaming reader.
+func ParseWithProfilePackage(data []byte, name string) (*Dump, error) {
+	p, err := profile.ParseData(data)
+	if err != nil {
+		return nil, &Error{Path: name, Err: err}
+	}
+	b := NewBuilder(nil)
+	loadProfile(p, b, nil, nil)
+	return b.finish(name, "profile.Parse"), nil
+}

@@ -1,0 +1,82 @@
+// Package reftest runs the reference tools that tests check Leakscope
+// against, and parses their output. It is for tests only.
+package reftest
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Row is one function's flat and cum value in a `-top` report.
+type Row struct {
+	Flat, Cum int64
+}
+
+// GoCommand returns the path of the go command that runs the tests.
+func GoCommand() (string, error) {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p, nil
+	}
+	p := filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("no go command on PATH or in GOROOT: %w", err)
+	}
+	return p, nil
+}
+
+// topRowRE matches a row of `pprof -top -unit=B` (or of jeprof --text):
+// flat, flat%, sum%, cum, cum%, name.
+var topRowRE = regexp.MustCompile(`^\s*(-?\d+)B?\s+-?[\d.]+%\s+-?[\d.]+%\s+(-?\d+)B?\s+-?[\d.]+%\s+(.*)$`)
+
+var inlineSuffixRE = regexp.MustCompile(` \((?:partial-)?inline\)$`)
+
+// ParseTop parses the rows of a `-top` report into rows by function name.
+// It fails if a function is listed twice.
+func ParseTop(out []byte) (map[string]Row, error) {
+	rows := make(map[string]Row)
+	for _, line := range strings.Split(string(out), "\n") {
+		m := topRowRE.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		flat, err1 := strconv.ParseInt(m[1], 10, 64)
+		cum, err2 := strconv.ParseInt(m[2], 10, 64)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("bad row %q", line)
+		}
+		name := inlineSuffixRE.ReplaceAllString(strings.TrimSpace(m[3]), "")
+		if _, dup := rows[name]; dup {
+			return nil, fmt.Errorf("function %q listed twice", name)
+		}
+		rows[name] = Row{Flat: flat, Cum: cum}
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("no rows in report:\n%s", out)
+	}
+	return rows, nil
+}
+
+// PprofTop runs `go tool pprof -top -nodefraction=0 -unit=B` with the extra
+// arguments (e.g. -sample_index, -base, the files) and parses its rows.
+func PprofTop(args ...string) (map[string]Row, error) {
+	gocmd, err := GoCommand()
+	if err != nil {
+		return nil, err
+	}
+	full := append([]string{"tool", "pprof", "-top", "-nodefraction=0", "-unit=B"}, args...)
+	cmd := exec.Command(gocmd, full...)
+	cmd.Env = append(os.Environ(), "PPROF_TMPDIR="+os.TempDir(), "PPROF_BINARY_PATH=")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go %s: %v\n%s", strings.Join(full, " "), err, stderr.Bytes())
+	}
+	return ParseTop(out)
+}
