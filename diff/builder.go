@@ -5,19 +5,35 @@ import (
 	"time"
 )
 
-// Builder assembles a Dump. Formats use it to intern frames and to add stacks;
-// identical stacks are summed. The zero Builder is not usable: call NewBuilder.
+// Builder assembles a Dump. Formats use it to intern frames and to add
+// stacks. The zero Builder is not usable: call NewBuilder.
 type Builder struct {
 	d        *Dump
 	frameIDs map[Frame]int32
-	table    stackTable
-	scratch  []int64
 }
 
 // NewBuilder returns a Builder for a dump with the given sample types.
 func NewBuilder(types []SampleType) *Builder {
 	d := &Dump{SampleTypes: types, bounds: []int32{0}}
-	return &Builder{d: d, frameIDs: make(map[Frame]int32), table: newStackTable(1024)}
+	return &Builder{d: d, frameIDs: make(map[Frame]int32)}
+}
+
+// Grow makes room for about stacks more stacks of frames more frame IDs in
+// total, so that loaders that know their size avoid regrowing.
+func (b *Builder) Grow(stacks, frames int) {
+	d := b.d
+	d.stacks = growInt32(d.stacks, frames)
+	d.bounds = growInt32(d.bounds, stacks)
+	if n := stacks * len(d.SampleTypes); cap(d.values)-len(d.values) < n {
+		d.values = append(make([]int64, 0, len(d.values)+n), d.values...)
+	}
+}
+
+func growInt32(s []int32, n int) []int32 {
+	if cap(s)-len(s) >= n {
+		return s
+	}
+	return append(make([]int32, 0, len(s)+n), s...)
 }
 
 // SetSampleTypes replaces the sample types. It must be called before the first AddStack.
@@ -51,24 +67,13 @@ func (b *Builder) Frame(f Frame) int32 {
 	return id
 }
 
-// AddStack adds values to the stack of frame IDs (leaf first). values must
-// have one entry per sample type; frames is not retained.
+// AddStack adds a stack of frame IDs (leaf first) with its values, one per
+// sample type. Neither slice is retained.
 func (b *Builder) AddStack(frames []int32, values []int64) {
 	d := b.d
-	n := len(d.SampleTypes)
-	i, found := b.table.lookup(frames, d.stacks, d.bounds)
-	if !found {
-		i = int32(len(d.bounds) - 1)
-		d.stacks = append(d.stacks, frames...)
-		d.bounds = append(d.bounds, int32(len(d.stacks)))
-		d.values = append(d.values, values[:n]...)
-		b.table.insert(frames, i)
-		return
-	}
-	v := d.values[int(i)*n : int(i+1)*n]
-	for j := range v {
-		v[j] += values[j]
-	}
+	d.stacks = append(d.stacks, frames...)
+	d.bounds = append(d.bounds, int32(len(d.stacks)))
+	d.values = append(d.values, values[:len(d.SampleTypes)]...)
 }
 
 // finish completes the dump; the Builder must not be used afterwards.
@@ -76,7 +81,7 @@ func (b *Builder) finish(path, format string) *Dump {
 	d := b.d
 	d.Path, d.Format = path, format
 	d.Kind = kindOf(d.SampleTypes, d.PeriodType)
-	b.d, b.frameIDs, b.table = nil, nil, stackTable{}
+	b.d, b.frameIDs = nil, nil
 	return d
 }
 

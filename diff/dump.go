@@ -48,8 +48,9 @@ const (
 	KindOther        Kind = "profile"      // any other pprof sample types
 )
 
-// Dump is one loaded profile. Its stacks are aggregated: identical frame
-// sequences appear once, with their values summed. A Dump is immutable once
+// Dump is one loaded profile: a table of frames and a list of stacks. A frame
+// sequence may appear in more than one stack (pprof keeps samples apart by
+// their labels); Compare sums them. A Dump is immutable once
 // returned by Open or Read, and safe for concurrent readers.
 type Dump struct {
 	Path              string       // file name the dump was read from, as given

@@ -380,40 +380,75 @@ func (p *protoDecoder) header(b *Builder) error {
 }
 
 func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, locFrames, locStart []int32) error {
+	// Size the dump from the number of location IDs (each varint ends in a
+	// byte below 0x80) and the average frames per location.
+	var locRefs int
+	for _, s := range p.samples {
+		for _, c := range s {
+			if c < 0x80 {
+				locRefs++
+			}
+		}
+	}
+	perLoc := float64(len(locFrames)+1) / float64(len(p.locs)+1)
+	// locRefs also counts the values' and tags' bytes: about 1+n per sample.
+	locRefs -= len(p.samples) * (2 + nTypes)
+	b.Grow(len(p.samples), int(float64(max(locRefs, 0))*perLoc*1.1))
+
 	frames := make([]int32, 0, 128)
 	values := make([]int64, 0, nTypes)
-	var bad error
-	addLoc := func(id uint64) {
-		li, ok := locIndex.get(id)
-		if !ok {
-			if bad == nil {
-				bad = fmt.Errorf("sample refers to unknown location %d", id)
-			}
-			return
-		}
-		frames = append(frames, locFrames[locStart[li]:locStart[li+1]]...)
-	}
-	addValue := func(v uint64) { values = append(values, int64(v)) }
 	for _, s := range p.samples {
 		frames, values = frames[:0], values[:0]
-		err := forEachField(s, func(num protowire.Number, typ protowire.Type, v uint64, packed []byte) error {
-			switch {
-			case num == 1 && typ == protowire.BytesType:
-				return forEachVarint(packed, addLoc)
-			case num == 1 && typ == protowire.VarintType:
-				addLoc(v)
-			case num == 2 && typ == protowire.BytesType:
-				return forEachVarint(packed, addValue)
-			case num == 2 && typ == protowire.VarintType:
-				addValue(v)
+		for len(s) > 0 {
+			num, typ, n := protowire.ConsumeTag(s)
+			if n < 0 {
+				return fmt.Errorf("sample: %w", errTruncated)
 			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("sample: %w", err)
-		}
-		if bad != nil {
-			return bad
+			s = s[n:]
+			var v uint64
+			var packed []byte
+			switch typ {
+			case protowire.VarintType:
+				v, n = protowire.ConsumeVarint(s)
+			case protowire.BytesType:
+				packed, n = protowire.ConsumeBytes(s)
+			default:
+				n = protowire.ConsumeFieldValue(num, typ, s)
+			}
+			if n < 0 {
+				return fmt.Errorf("sample: %w", errTruncated)
+			}
+			s = s[n:]
+			switch {
+			case num == 1 && typ == protowire.VarintType:
+				var err error
+				if frames, err = appendLocation(frames, v, locIndex, locFrames, locStart); err != nil {
+					return err
+				}
+			case num == 1 && typ == protowire.BytesType:
+				for len(packed) > 0 {
+					// Location IDs below 128 take one byte: the common case.
+					id, n := uint64(packed[0]), 1
+					if id >= 0x80 {
+						id, n = protowire.ConsumeVarint(packed)
+						if n < 0 {
+							return fmt.Errorf("sample: %w", errTruncated)
+						}
+					}
+					packed = packed[n:]
+					li, ok := locIndex.get(id)
+					if !ok {
+						return fmt.Errorf("sample refers to unknown location %d", id)
+					}
+					frames = append(frames, locFrames[locStart[li]:locStart[li+1]]...)
+				}
+			case num == 2 && typ == protowire.VarintType:
+				values = append(values, int64(v))
+			case num == 2 && typ == protowire.BytesType:
+				if err := forEachVarint(packed, func(v uint64) { values = append(values, int64(v)) }); err != nil {
+					return fmt.Errorf("sample: %w", err)
+				}
+			}
 		}
 		if len(values) != nTypes {
 			return fmt.Errorf("sample has %d values for %d sample types", len(values), nTypes)
@@ -421,6 +456,14 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 		b.AddStack(frames, values)
 	}
 	return nil
+}
+
+func appendLocation(frames []int32, id uint64, locIndex *idIndex, locFrames, locStart []int32) ([]int32, error) {
+	li, ok := locIndex.get(id)
+	if !ok {
+		return frames, fmt.Errorf("sample refers to unknown location %d", id)
+	}
+	return append(frames, locFrames[locStart[li]:locStart[li+1]]...), nil
 }
 
 // idIndex maps the IDs of a table to their positions: a slice when the IDs

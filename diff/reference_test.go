@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/leakscope/leakscope/diff"
-	"github.com/leakscope/leakscope/diff/internal/reftest"
+	"github.com/leakscope/leakscope/diff/reftest"
 )
 
 const demoDir = "../assets/demo/dumps"

@@ -1,0 +1,76 @@
+package cli_test
+
+import (
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/leakscope/leakscope/diff/reftest"
+)
+
+var compilerPair = sync.OnceValues(func() ([2]string, error) {
+	dir, err := os.MkdirTemp("", "leakscope-bench-")
+	if err != nil {
+		return [2]string{}, err
+	}
+	base, later, err := reftest.CompilerHeapPair(dir)
+	return [2]string{base, later}, err
+})
+
+// BenchmarkReportVsPprof runs `leakscope report --json` and
+// `go tool pprof -top -base` as processes on the Go compiler's heap pair
+// (4.3 and 5.1 MB gzipped) and reports each one's time and peak RSS, so the
+// ratio comes from one run on one machine.
+func BenchmarkReportVsPprof(b *testing.B) {
+	pair, err := compilerPair()
+	if err != nil {
+		b.Fatal(err)
+	}
+	gocmd, err := reftest.GoCommand()
+	if err != nil {
+		b.Fatal(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Build pprof before timing it.
+	if out, err := exec.Command(gocmd, "tool", "-n", "pprof").CombinedOutput(); err != nil {
+		b.Fatalf("go tool -n pprof: %v\n%s", err, out)
+	}
+	cmds := []struct {
+		name string
+		cmd  func() *exec.Cmd
+	}{
+		{"leakscope", func() *exec.Cmd {
+			c := exec.Command(self, "report", "--json", "--sample", "inuse_space", pair[0], pair[1])
+			c.Env = append(os.Environ(), childEnv+"=1")
+			return c
+		}},
+		{"pprof", func() *exec.Cmd {
+			return exec.Command(gocmd, "tool", "pprof", "-top", "-nodefraction=0", "-unit=B",
+				"-sample_index=inuse_space", "-symbolize=none", "-base="+pair[0], pair[1])
+		}},
+	}
+	for _, c := range cmds {
+		b.Run(c.name, func(b *testing.B) {
+			var maxRSS int64
+			var wall time.Duration
+			for b.Loop() {
+				cmd := c.cmd()
+				start := time.Now()
+				if out, err := cmd.CombinedOutput(); err != nil {
+					b.Fatalf("%v: %v\n%.2000s", cmd.Args, err, out)
+				}
+				wall += time.Since(start)
+				if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+					maxRSS = max(maxRSS, ru.Maxrss) // KiB on Linux
+				}
+			}
+			b.ReportMetric(float64(maxRSS)/1024, "peak-RSS-MiB")
+		})
+	}
+}

@@ -1,0 +1,197 @@
+package cli_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/leakscope/leakscope/app/cli"
+	"github.com/leakscope/leakscope/diff/reftest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// childEnv makes the test binary act as the leakscope command, so that
+// benchmarks and tests can run it as a process without building Fyne.
+const childEnv = "LEAKSCOPE_CLI_CHILD"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "1" {
+		code, handled := cli.Run(os.Args[1:], os.Stdout, os.Stderr)
+		if !handled {
+			code = 3
+		}
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
+
+const demo = "../../assets/demo/dumps/"
+
+func run(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code, handled := cli.Run(args, &out, &errb)
+	if !handled {
+		return -1, "", "not handled"
+	}
+	return code, out.String(), errb.String()
+}
+
+func golden(t *testing.T, name string, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (run with -update if the change is intended)\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+func TestReportGolden(t *testing.T) {
+	tests := []struct {
+		desc, golden string
+		args         []string
+	}{
+		{"json", "report-heap.json", []string{"report", "--json", demo + "heap-base.pb.gz", demo + "heap-later.pb.gz"}},
+		{"json top 3, flags last", "report-heap-top3.json", []string{"report", demo + "heap-base.pb.gz", demo + "heap-later.pb.gz", "--json", "--top", "3", "--sample", "alloc_objects"}},
+		{"text", "report-heap.txt", []string{"report", "--top", "8", demo + "heap-base.pb.gz", demo + "heap-later.pb.gz"}},
+		{"text alone", "report-alone.txt", []string{"report", "--top=5", demo + "heap-later.pb.gz"}},
+		{"json alone", "report-alone.json", []string{"report", "--json", "--top=2", demo + "goroutine-later.txt"}},
+		{"goroutine text", "report-goroutine.txt", []string{"report", demo + "goroutine-base.txt", demo + "goroutine-later.txt"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			code, out, errs := run(tt.args...)
+			if code != 0 || errs != "" {
+				t.Fatalf("exit %d, stderr %q", code, errs)
+			}
+			golden(t, tt.golden, out)
+		})
+	}
+}
+
+func TestReportOrdersByTime(t *testing.T) {
+	code, out, errs := run("report", "--json", demo+"heap-later.pb.gz", demo+"heap-base.pb.gz")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r cli.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Base == nil || !strings.HasSuffix(*r.Base, "heap-base.pb.gz") || r.Total.Delta <= 0 {
+		t.Errorf("base %v, total %+v: the pair was not ordered by time", r.Base, r.Total)
+	}
+	if !strings.Contains(errs, "using it as the base") {
+		t.Errorf("no note about the reordering on stderr: %q", errs)
+	}
+}
+
+// TestReportJSONMatchesPprof is the contract: the JSON numbers equal
+// `go tool pprof -top -nodefraction=0 -unit=B -sample_index=S -base=B L`,
+// function by function.
+func TestReportJSONMatchesPprof(t *testing.T) {
+	for _, sample := range []string{"inuse_space", "alloc_objects"} {
+		base, later := demo+"heap-base.pb.gz", demo+"heap-later.pb.gz"
+		code, out, errs := run("report", "--json", "--sample", sample, base, later)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		var r cli.Report
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		want, err := reftest.PprofTop("-symbolize=none", "-sample_index="+sample, "-base="+base, later)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var flatSum int64
+		for _, w := range want {
+			flatSum += w.Flat
+		}
+		if r.Total.Delta != flatSum || r.Total.Delta != r.Total.Later-r.Total.Base {
+			t.Errorf("%s: total %+v; pprof's flat column sums to %d", sample, r.Total, flatSum)
+		}
+		listed := 0
+		for _, f := range r.Functions {
+			w, ok := want[f.Name]
+			if !ok {
+				if f.Flat.Delta != 0 || f.Cum.Delta != 0 {
+					t.Errorf("%s: %s changes by %d/%d but pprof does not list it", sample, f.Name, f.Flat.Delta, f.Cum.Delta)
+				}
+				continue
+			}
+			listed++
+			if f.Flat.Delta != w.Flat || f.Cum.Delta != w.Cum {
+				t.Errorf("%s: %s flat %d cum %d; pprof: flat %d cum %d", sample, f.Name, f.Flat.Delta, f.Cum.Delta, w.Flat, w.Cum)
+			}
+		}
+		if listed != len(want) {
+			t.Errorf("%s: the report has %d of pprof's %d functions", sample, listed, len(want))
+		}
+	}
+}
+
+func TestReportErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	empty := write("empty.pb.gz", nil)
+	text := write("notes.txt", []byte("remember the milk\n"))
+	heapData, err := os.ReadFile(demo + "heap-base.pb.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	trunc := write("cut short.pb.gz", heapData[:len(heapData)/3])
+	tests := []struct {
+		desc string
+		args []string
+		code int
+		want string // the whole stderr line, after "leakscope: "
+	}{
+		{"no files", []string{"report"}, 2, "report takes BASE [LATER], got 0 files"},
+		{"three files", []string{"report", "a", "b", "c"}, 2, "report takes BASE [LATER], got 3 files"},
+		{"unknown flag", []string{"report", "--bogus", "a"}, 2, "report: flag provided but not defined: -bogus"},
+		{"bad top", []string{"report", "--top", "x", "a"}, 2, `report: invalid value "x" for flag -top: parse error`},
+		{"missing file", []string{"report", filepath.Join(dir, "gone.pb.gz")}, 1, filepath.Join(dir, "gone.pb.gz") + ": no such file or directory"},
+		{"empty file", []string{"report", empty, demo + "heap-later.pb.gz"}, 1, empty + ": empty file"},
+		{"text file", []string{"report", demo + "heap-base.pb.gz", text}, 1, text + `: not a profile this tool reads (text starting "remember the milk"; known formats: pprof text, pprof)`},
+		{"truncated", []string{"report", trunc}, 1, trunc + ": bad gzip data: truncated"},
+		{"unknown sample", []string{"report", "--sample", "bytes", demo + "heap-later.pb.gz"}, 1,
+			demo + `heap-later.pb.gz: no sample type "bytes"; this heap dump has alloc_objects, alloc_space, inuse_objects, inuse_space`},
+		{"heap vs goroutines", []string{"report", demo + "heap-base.pb.gz", demo + "goroutine-later.pb.gz"}, 1,
+			demo + "goroutine-later.pb.gz: is a goroutine profile, but the base " + demo + "heap-base.pb.gz is a heap profile; they cannot be compared"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			code, out, errs := run(tt.args...)
+			if code != tt.code || out != "" || errs != "leakscope: "+tt.want+"\n" {
+				t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant exit %d, stderr:\nleakscope: %s", code, out, errs, tt.code, tt.want)
+			}
+		})
+	}
+}
+
+func TestNotASubcommand(t *testing.T) {
+	for _, args := range [][]string{nil, {"base.pb.gz", "later.pb.gz"}, {"--binary", "x", "a.heap"}} {
+		if _, handled := cli.Run(args, &bytes.Buffer{}, &bytes.Buffer{}); handled {
+			t.Errorf("Run(%q) was handled; the GUI should open these", args)
+		}
+	}
+}
