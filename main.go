@@ -9,6 +9,7 @@ import (
 
 	"github.com/leakscope/leakscope/app"
 	"github.com/leakscope/leakscope/app/cli"
+	_ "github.com/leakscope/leakscope/app/locale" // before Fyne reads LANG
 )
 
 func main() {

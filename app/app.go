@@ -25,10 +25,22 @@ type UI struct {
 	status *widget.Label
 	table  *widget.TextGrid
 
+	lastErr error // last error shown; read on the UI goroutine
+
 	mu     sync.Mutex
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
+
+// Wait blocks until background loading has finished. With Fyne's test
+// driver, which runs fyne.Do at once, its result is then on screen.
+func (u *UI) Wait() { u.wg.Wait() }
+
+// ReportText returns the text of the report on screen. Call it on the UI goroutine.
+func (u *UI) ReportText() string { return u.table.Text() }
+
+// LastError returns the last error shown in a dialog, or nil. Call it on the UI goroutine.
+func (u *UI) LastError() error { return u.lastErr }
 
 // Create builds the window's content and starts loading files (the built-in
 // demo when files is empty). The caller shows the window.
@@ -76,6 +88,7 @@ func (u *UI) load(fn func(context.Context) (*diff.Comparison, error)) {
 func (u *UI) show(c *diff.Comparison, err error) {
 	if err != nil {
 		u.status.SetText("Could not open the dumps.")
+		u.lastErr = err
 		dialog.ShowError(err, u.win)
 		return
 	}
