@@ -4,7 +4,6 @@ GO      ?= go
 FILES   ?=
 PREFIX  ?= $(HOME)/.local
 export PATH := $(PATH):/usr/local/go/bin
-export LANG = en_US.UTF-8
 
 .PHONY: run test build check setup-run setup-test dumps clean
 

@@ -34,17 +34,19 @@ import (
 	"time"
 )
 
-// Client is a connection to some backend. Its watch goroutine is never stopped.
+// Client is a connection to some backend. Its watch goroutine waits for a
+// stop signal that nobody ever sends.
 type Client struct {
 	buf     []byte
 	updates chan int
+	stop    chan struct{}
 }
 
 // NewClient allocates the client's buffer and starts its watcher.
 //
 //go:noinline
 func NewClient(size int) *Client {
-	c := &Client{buf: make([]byte, size), updates: make(chan int)}
+	c := &Client{buf: make([]byte, size), updates: make(chan int), stop: make(chan struct{})}
 	started.add("client")
 	go c.watch()
 	return c
@@ -56,6 +58,8 @@ func (c *Client) watch() {
 		select {
 		case n := <-c.updates:
 			c.buf[0] = byte(n)
+		case <-c.stop:
+			return
 		}
 	}
 }
