@@ -31,9 +31,9 @@ setup-test:
 
 # Regenerates the demo dumps from the leaky demo service.
 dumps:
-	$(GO) build -o bin/leakyd ./assets/demo/leakyd
+	GOEXPERIMENT=goroutineleakprofile $(GO) build -o bin/leakyd ./assets/demo/leakyd
 	bin/leakyd -out assets/demo/dumps
-	rm -f assets/demo/dumps/heap-*.txt
+	rm -f assets/demo/dumps/heap-*.txt assets/demo/dumps/goroutineleak-*
 
 clean:
 	rm -rf bin

@@ -93,7 +93,7 @@ func (u *UI) show(c *diff.Comparison, err error) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := cli.WriteReport(&buf, c, 0); err != nil {
+	if err := cli.WriteReport(&buf, c, nil, 0); err != nil {
 		dialog.ShowError(err, u.win)
 		return
 	}

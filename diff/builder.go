@@ -48,6 +48,12 @@ func (b *Builder) SetTime(t time.Time) { b.d.Time = t }
 // SetPeriod records the sampling period and its type.
 func (b *Builder) SetPeriod(period int64, t SampleType) { b.d.Period, b.d.PeriodType = period, t }
 
+// SetDetail records format-specific data; see Dump.Detail.
+func (b *Builder) SetDetail(x any) { b.d.Detail = x }
+
+// NumStacks returns how many stacks have been added.
+func (b *Builder) NumStacks() int { return len(b.d.bounds) - 1 }
+
 // AddComment records a comment found in the dump.
 func (b *Builder) AddComment(c string) { b.d.Comments = append(b.d.Comments, c) }
 

@@ -63,6 +63,10 @@ type Dump struct {
 	PeriodType        SampleType   // unit of Period; empty when unknown
 	Comments          []string     // free-form comments recorded in the dump
 	Warnings          []string     // problems that did not stop loading, for the user
+	// Detail is format-specific data that a sub-package interprets, such as
+	// the states and creation sites of a Go debug=2 goroutine dump; nil
+	// for most formats. Its stack indices are those of the dump.
+	Detail any
 
 	frames []Frame // frame table; a frame ID indexes it
 	stacks []int32 // frame IDs of all stacks, leaf first, back to back
@@ -80,6 +84,23 @@ func (d *Dump) Stack(i int) []int32 { return d.stacks[d.bounds[i]:d.bounds[i+1]]
 func (d *Dump) Values(i int) []int64 {
 	n := len(d.SampleTypes)
 	return d.values[i*n : (i+1)*n]
+}
+
+// Subset returns a dump with the same header and frame table that holds only
+// the stacks for which keep returns true, in order. Detail is not carried over.
+func (d *Dump) Subset(keep func(stack int) bool) *Dump {
+	s := *d
+	s.Detail = nil
+	s.stacks, s.bounds, s.values = nil, []int32{0}, nil
+	n := len(d.SampleTypes)
+	for i := 0; i < d.NumStacks(); i++ {
+		if keep(i) {
+			s.stacks = append(s.stacks, d.Stack(i)...)
+			s.bounds = append(s.bounds, int32(len(s.stacks)))
+			s.values = append(s.values, d.values[i*n:(i+1)*n]...)
+		}
+	}
+	return &s
 }
 
 // Frame returns the frame with the given ID.

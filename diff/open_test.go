@@ -70,14 +70,14 @@ func TestOpenBadInput(t *testing.T) {
 		{"empty file", nil, "empty file"},
 		{"gzip magic only", []byte{0x1f, 0x8b}, "bad gzip data: truncated"},
 		{"truncated gzip", heap[:len(heap)/2], "bad gzip data: truncated"},
-		{"truncated proto", raw[:len(raw)/2], "reading pprof"},
-		{"truncated proto, one byte short", raw[:len(raw)-1], "reading pprof"},
+		{"truncated proto", raw[:len(raw)/2], "reading pprof protobuf"},
+		{"truncated proto, one byte short", raw[:len(raw)-1], "reading pprof protobuf"},
 		{"random bytes", random, "not a profile this tool reads (binary data"},
 		{"text file", []byte("hello, world\nthis is not a profile\n"), `not a profile this tool reads (text starting "hello, world"`},
 		{"gzipped text file", gz([]byte("just text\n")), `text starting "just text"`},
 		{"empty gzip", gz(nil), "empty after gzip decompression"},
-		{"count profile with a bad stack", []byte("goroutine profile: total 3\n3 @ 0xzz\n"), "reading pprof text"},
-		{"heap header with garbage", []byte("heap profile: 1: 2 [3: 4] @ heap/1\nnot a sample\n"), "reading pprof text"},
+		{"count profile with a bad stack", []byte("goroutine profile: total 3\n3 @ 0xzz\n"), "reading Go text profile (debug=1)"},
+		{"heap header with garbage", []byte("heap profile: 1: 2 [3: 4] @ heap/1\nnot a sample\n"), "reading Go text profile (debug=1)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
@@ -174,9 +174,9 @@ func TestDumpHeader(t *testing.T) {
 		defaultType string
 		hasTime     bool
 	}{
-		{"heap-base.pb.gz", diff.KindHeap, "pprof", "", true},
-		{"goroutine-base.pb.gz", diff.KindGoroutine, "pprof", "", true},
-		{"goroutine-base.txt", diff.KindGoroutine, "pprof text", "", false},
+		{"heap-base.pb.gz", diff.KindHeap, "pprof protobuf", "", true},
+		{"goroutine-base.pb.gz", diff.KindGoroutine, "pprof protobuf", "", true},
+		{"goroutine-base.txt", diff.KindGoroutine, "Go text profile (debug=1)", "", false},
 	}
 	for _, tt := range tests {
 		d, err := diff.Parse(readDemo(t, tt.file), tt.file)

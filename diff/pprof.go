@@ -13,8 +13,8 @@ import (
 // then each sample's frames and values go straight into the Builder.
 
 func init() {
-	RegisterFormat(Format{Name: "pprof text", Match: matchLegacyText, Load: loadLegacyText})
-	RegisterFormat(Format{Name: "pprof", Match: matchProto, Load: loadProto})
+	RegisterFormat(Format{Name: "Go text profile (debug=1)", Match: matchLegacyText, Load: loadLegacyText})
+	RegisterFormat(Format{Name: "pprof protobuf", Match: matchProto, Load: loadProto})
 }
 
 // Field numbers of profile.proto.

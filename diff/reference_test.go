@@ -2,7 +2,6 @@ package diff_test
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -141,28 +140,13 @@ func TestMatchesPprofOnDemoDumps(t *testing.T) {
 	}
 }
 
-// leakyDumps builds the demo service without inlining (so that pprof's
-// symbolization from the binary names the same functions as the dump's own
-// comments) and runs it once, returning the binary and the dump directory.
+// leakyDumps runs the demo service once per test binary; see reftest.LeakyDumps.
 var leakyDumps = sync.OnceValues(func() (dir string, err error) {
-	dir, err = os.MkdirTemp("", "leakscope-leakyd-")
-	if err != nil {
+	if dir, err = os.MkdirTemp("", "leakscope-leakyd-"); err != nil {
 		return "", err
 	}
-	gocmd, err := reftest.GoCommand()
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "leakyd")
-	build := exec.Command(gocmd, "build", "-gcflags=all=-l", "-o", bin, "../assets/demo/leakyd")
-	if out, err := build.CombinedOutput(); err != nil {
-		return "", &exec.ExitError{Stderr: out}
-	}
-	run := exec.Command(bin, "-out", dir, "-base", "7", "-later", "19")
-	if out, err := run.CombinedOutput(); err != nil {
-		return "", &exec.ExitError{Stderr: out}
-	}
-	return dir, nil
+	_, err = reftest.LeakyDumps(dir, "-base", "7", "-later", "19")
+	return dir, err
 })
 
 func TestMatchesPprofOnFreshDumps(t *testing.T) {

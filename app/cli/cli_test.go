@@ -69,6 +69,8 @@ func TestReportGolden(t *testing.T) {
 		{"text alone", "report-alone.txt", []string{"report", "--top=5", demo + "heap-later.pb.gz"}},
 		{"json alone", "report-alone.json", []string{"report", "--json", "--top=2", demo + "goroutine-later.txt"}},
 		{"goroutine text", "report-goroutine.txt", []string{"report", demo + "goroutine-base.txt", demo + "goroutine-later.txt"}},
+		{"goroutine debug=2 text", "report-goroutines.txt", []string{"report", "--top", "6", demo + "goroutines-base.txt", demo + "goroutines-later.txt"}},
+		{"goroutine debug=2 json", "report-goroutines.json", []string{"report", "--json", "--top", "4", demo + "goroutinesleak-base.txt", demo + "goroutinesleak-later.txt"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
@@ -171,7 +173,7 @@ func TestReportErrors(t *testing.T) {
 		{"bad top", []string{"report", "--top", "x", "a"}, 2, `report: invalid value "x" for flag -top: parse error`},
 		{"missing file", []string{"report", filepath.Join(dir, "gone.pb.gz")}, 1, filepath.Join(dir, "gone.pb.gz") + ": no such file or directory"},
 		{"empty file", []string{"report", empty, demo + "heap-later.pb.gz"}, 1, empty + ": empty file"},
-		{"text file", []string{"report", demo + "heap-base.pb.gz", text}, 1, text + `: not a profile this tool reads (text starting "remember the milk"; known formats: pprof text, pprof)`},
+		{"text file", []string{"report", demo + "heap-base.pb.gz", text}, 1, text + `: not a profile this tool reads (text starting "remember the milk"; known formats: Go text profile (debug=1), pprof protobuf, Go goroutine dump (debug=2))`},
 		{"truncated", []string{"report", trunc}, 1, trunc + ": bad gzip data: truncated"},
 		{"unknown sample", []string{"report", "--sample", "bytes", demo + "heap-later.pb.gz"}, 1,
 			demo + `heap-later.pb.gz: no sample type "bytes"; this heap dump has alloc_objects, alloc_space, inuse_objects, inuse_space`},
@@ -192,6 +194,59 @@ func TestNotASubcommand(t *testing.T) {
 	for _, args := range [][]string{nil, {"base.pb.gz", "later.pb.gz"}, {"--binary", "x", "a.heap"}} {
 		if _, handled := cli.Run(args, &bytes.Buffer{}, &bytes.Buffer{}); handled {
 			t.Errorf("Run(%q) was handled; the GUI should open these", args)
+		}
+	}
+}
+
+// TestReportSpawnSitesMatchCounters runs the demo service, which counts the
+// goroutines it starts from each site, and checks the JSON report of its two
+// debug=2 dumps against those counters.
+func TestReportSpawnSitesMatchCounters(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := reftest.LeakyDumps(dir, "-base", "9", "-later", "23"); err != nil {
+		t.Fatal(err)
+	}
+	readCounts := func(phase string) map[string]int64 {
+		b, err := os.ReadFile(filepath.Join(dir, "counts-"+phase+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]int64
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	base, later := readCounts("base"), readCounts("later")
+	code, out, errs := run("report", "--json", filepath.Join(dir, "goroutines-base.txt"), filepath.Join(dir, "goroutines-later.txt"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r cli.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.GroupedBy != "creator" || len(r.SpawnSites) < 5 {
+		t.Fatalf("grouped by %q, %d sites", r.GroupedBy, len(r.SpawnSites))
+	}
+	counter := map[string]string{"main.NewClient": "client", "main.DefaultCache": "janitor", "main.(*Client).Ping": "ping"}
+	for i, s := range r.SpawnSites {
+		if i < 3 {
+			c, ok := counter[s.Function]
+			if !ok {
+				t.Errorf("site %d is %s, want one of the three leaking sites", i, s.Function)
+				continue
+			}
+			if s.Base != base[c] || s.Later != later[c] || s.Delta != later[c]-base[c] || s.Survivors != base[c] {
+				t.Errorf("%s: %+v; the service counted %d -> %d", s.Function, s, base[c], later[c])
+			}
+			if filepath.Base(s.File) != "main.go" || s.Line == 0 {
+				t.Errorf("%s: site file %s:%d", s.Function, s.File, s.Line)
+			}
+			continue
+		}
+		if s.Delta != 0 {
+			t.Errorf("%s (%s:%d) changed by %d; only the three leaks should", s.Function, s.File, s.Line, s.Delta)
 		}
 	}
 }

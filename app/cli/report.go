@@ -6,8 +6,10 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/goroutines"
 )
 
 // Report is the JSON document of `leakscope report --json`. Its field names
@@ -19,6 +21,38 @@ type Report struct {
 	Unit       string           `json:"unit"`
 	Total      Values           `json:"total"`
 	Functions  []FunctionReport `json:"functions"`
+	// SpawnSites is present for goroutine dumps: goroutines grouped by the
+	// go statement that started them, ranked by growth.
+	SpawnSites []SpawnSiteReport `json:"spawn_sites,omitempty"`
+	// GroupedBy says what spawn_sites are: "creator" (the go statement; from
+	// debug=2 dumps) or "entry_function" (dumps without creation sites).
+	GroupedBy string `json:"grouped_by,omitempty"`
+}
+
+// SpawnSiteReport is one spawn site of a goroutine comparison.
+type SpawnSiteReport struct {
+	Function       string           `json:"function"`
+	File           string           `json:"file"`
+	Line           int64            `json:"line"`
+	NoCreator      bool             `json:"no_creator,omitempty"`
+	Base           int64            `json:"base"`
+	Later          int64            `json:"later"`
+	Delta          int64            `json:"delta"`
+	Survivors      int64            `json:"survivors"`
+	Leaked         int64            `json:"leaked"`
+	States         map[string]int64 `json:"states"`
+	MaxWaitMinutes int32            `json:"max_wait_minutes"`
+	Wait           WaitReport       `json:"wait"`
+	Labels         map[string]int64 `json:"labels,omitempty"`
+	Stack          []string         `json:"stack"`
+}
+
+// WaitReport counts a site's later goroutines by how long they have waited.
+type WaitReport struct {
+	Under1m  int64 `json:"under_1m"`
+	Under10m int64 `json:"1m_to_10m"`
+	Under1h  int64 `json:"10m_to_1h"`
+	Over1h   int64 `json:"over_1h"`
 }
 
 // Values is a value in the base dump, in the later dump, and their difference.
@@ -37,8 +71,10 @@ type FunctionReport struct {
 
 func values(d diff.Delta) Values { return Values{Base: d.Base, Later: d.Later, Delta: d.Diff()} }
 
-// NewReport summarises c, keeping the first top functions (all when top <= 0).
-func NewReport(c *diff.Comparison, top int) *Report {
+// NewReport summarises c, keeping the first top functions and spawn sites
+// (all when top <= 0). g, when not nil, is the spawn-site comparison of the
+// same goroutine dumps.
+func NewReport(c *diff.Comparison, g *goroutines.Comparison, top int) *Report {
 	r := &Report{
 		Later:      c.Later.Path,
 		SampleType: c.SampleType.Type,
@@ -55,6 +91,33 @@ func NewReport(c *diff.Comparison, top int) *Report {
 	}
 	for _, f := range fns {
 		r.Functions = append(r.Functions, FunctionReport{Name: f.Name, Flat: values(f.Flat), Cum: values(f.Cum)})
+	}
+	if g != nil {
+		r.GroupedBy = "creator"
+		if g.ByEntry {
+			r.GroupedBy = "entry_function"
+		}
+		r.SpawnSites = []SpawnSiteReport{}
+		sites := g.Sites
+		if top > 0 && len(sites) > top {
+			sites = sites[:top]
+		}
+		for _, s := range sites {
+			sr := SpawnSiteReport{
+				Function: s.Function, File: s.File, Line: s.Line, NoCreator: s.NoCreator,
+				Base: s.Base, Later: s.Later, Delta: s.Delta(), Survivors: s.Survivors, Leaked: s.Leaked,
+				States: s.States, MaxWaitMinutes: s.MaxWait, Labels: s.Labels,
+				Wait:  WaitReport{s.Wait.Under1m, s.Wait.Under10m, s.Wait.Under1h, s.Wait.Over1h},
+				Stack: []string{},
+			}
+			if len(sr.Labels) == 0 {
+				sr.Labels = nil
+			}
+			for _, f := range s.Stack {
+				sr.Stack = append(sr.Stack, f.String())
+			}
+			r.SpawnSites = append(r.SpawnSites, sr)
+		}
 	}
 	return r
 }
@@ -78,12 +141,16 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
+	g, err := SpawnSites(c)
+	if err != nil {
+		return fail(stderr, err)
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		err = enc.Encode(NewReport(c, *top))
+		err = enc.Encode(NewReport(c, g, *top))
 	} else {
-		err = WriteReport(stdout, c, *top)
+		err = WriteReport(stdout, c, g, *top)
 	}
 	if err != nil {
 		return fail(stderr, fmt.Errorf("writing report: %w", err))
@@ -113,10 +180,30 @@ func loadComparison(files []string, sample string, stderr io.Writer) (*diff.Comp
 	return diff.Compare(base, later, sample)
 }
 
+// SpawnSites groups the goroutines of a goroutine comparison by spawn site;
+// it returns nil for other kinds of dump.
+func SpawnSites(c *diff.Comparison) (*goroutines.Comparison, error) {
+	if c.Later.Kind != diff.KindGoroutine {
+		return nil, nil
+	}
+	later, err := goroutines.FromDump(c.Later)
+	if err != nil {
+		return nil, err
+	}
+	var base *goroutines.Snapshot
+	if c.Base != nil {
+		if base, err = goroutines.FromDump(c.Base); err != nil {
+			return nil, err
+		}
+	}
+	return goroutines.Compare(base, later), nil
+}
+
 // WriteReport writes c as a text table like `pprof -top`, keeping the first
-// top functions (all when top <= 0).
-func WriteReport(w io.Writer, c *diff.Comparison, top int) error {
-	r := NewReport(c, top)
+// top functions and sites (all when top <= 0). g, when not nil, is printed
+// first as a table of spawn sites.
+func WriteReport(w io.Writer, c *diff.Comparison, g *goroutines.Comparison, top int) error {
+	r := NewReport(c, g, top)
 	unit := c.SampleType.Unit
 	f := func(v int64) string { return diff.FormatValue(v, unit) }
 	fd := func(v int64) string { return diff.FormatDelta(v, unit) }
@@ -134,6 +221,11 @@ func WriteReport(w io.Writer, c *diff.Comparison, top int) error {
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err
 	}
+	if g != nil {
+		if err := writeSites(w, g, r); err != nil {
+			return err
+		}
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	if r.Base != nil {
 		fmt.Fprintln(tw, "flat base\tflat later\tflat delta\tcum base\tcum later\tcum delta\t\t")
@@ -150,6 +242,51 @@ func WriteReport(w io.Writer, c *diff.Comparison, top int) error {
 		}
 	}
 	return tw.Flush()
+}
+
+func writeSites(w io.Writer, g *goroutines.Comparison, r *Report) error {
+	if g.ByEntry {
+		fmt.Fprintln(w, "\nGoroutines by entry function (these dumps record no creation sites;")
+		fmt.Fprintln(w, "take /debug/pprof/goroutine?debug=2 dumps to see the go statements):")
+	} else {
+		fmt.Fprintln(w, "\nGoroutines by spawn site (the go statement that started them):")
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	width := len("main state")
+	for _, s := range r.SpawnSites {
+		width = max(width, utf8.RuneCountInString(mainState(s.States)))
+	}
+	fmt.Fprintf(tw, "base\tlater\tdelta\tsurvivors\tleaked\tmax wait\t\t%-*s  site\n", width, "main state")
+	for _, s := range r.SpawnSites {
+		site := s.Function
+		switch {
+		case s.NoCreator:
+			site += " (no creator)"
+		case s.File != "":
+			site += " " + s.File + ":" + fmt.Sprint(s.Line)
+		}
+		state := mainState(s.States)
+		pad := strings.Repeat(" ", width-utf8.RuneCountInString(state))
+		fmt.Fprintf(tw, "%d\t%d\t%+d\t%d\t%d\t%dm\t\t%s%s  %s\n", s.Base, s.Later, s.Delta, s.Survivors, s.Leaked, s.MaxWaitMinutes, state, pad, site)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w)
+	return err
+}
+
+func mainState(states map[string]int64) string {
+	best, n := "-", int64(0)
+	for st, c := range states {
+		if c > n || (c == n && st < best) {
+			best, n = st, c
+		}
+	}
+	if n == 0 {
+		return best
+	}
+	return fmt.Sprintf("%s ×%d", best, n)
 }
 
 func when(d *diff.Dump) string {

@@ -109,3 +109,33 @@ func CompilerHeapPair(dir string) (base, later string, err error) {
 	}
 	return base, later, nil
 }
+
+// LeakyDumps builds the demo service assets/demo/leakyd into dir and runs it
+// there with args (e.g. "-base", "7", "-later", "19"), so that dir holds its
+// dumps and counts. The build has inlining off, so that pprof's symbolization
+// from the binary names the same functions as the dump's own comments, and
+// GOEXPERIMENT=goroutineleakprofile, so that it writes goroutineleak profiles.
+// It returns the binary's path.
+func LeakyDumps(dir string, args ...string) (string, error) {
+	gocmd, err := GoCommand()
+	if err != nil {
+		return "", err
+	}
+	gomod, err := exec.Command(gocmd, "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %v", err)
+	}
+	root := filepath.Dir(strings.TrimSpace(string(gomod)))
+	bin := filepath.Join(dir, "leakyd")
+	build := exec.Command(gocmd, "build", "-gcflags=all=-l", "-o", bin, "./assets/demo/leakyd")
+	build.Dir = root
+	build.Env = append(os.Environ(), "GOEXPERIMENT=goroutineleakprofile")
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building leakyd: %v\n%s", err, out)
+	}
+	run := exec.Command(bin, append([]string{"-out", dir}, args...)...)
+	if out, err := run.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("running leakyd: %v\n%s", err, out)
+	}
+	return bin, nil
+}

@@ -18,7 +18,13 @@
 // It writes, for PHASE in base and later: heap-PHASE.pb.gz (debug=0),
 // heap-PHASE.txt (debug=1), goroutine-PHASE.pb.gz (debug=0),
 // goroutine-PHASE.txt (debug=1) and goroutines-PHASE.txt (debug=2), plus
-// counts-PHASE.json with the goroutines it started from each site.
+// counts-PHASE.json with the goroutines it started from each site. Built with
+// GOEXPERIMENT=goroutineleakprofile, it also writes the goroutineleak profile
+// in the same three forms (goroutineleak-PHASE.pb.gz, goroutineleak-PHASE.txt,
+// goroutinesleak-PHASE.txt).
+//
+// A third leak, Client.Ping, leaves a sender blocked on a channel that
+// nothing can reach any more: the only one the goroutineleak profile sees.
 package main
 
 import (
@@ -61,6 +67,26 @@ func (c *Client) watch() {
 		case <-c.stop:
 			return
 		}
+	}
+}
+
+// Ping asks the backend for a value but gives up after a timeout. The
+// sender it started then blocks forever on a channel nobody can reach:
+// the kind of leak Go 1.26's goroutineleak profile detects.
+//
+//go:noinline
+func (c *Client) Ping(timeout time.Duration) bool {
+	reply := make(chan int)
+	started.add("ping")
+	go func() {
+		time.Sleep(2 * timeout) // the backend is slow
+		reply <- 1
+	}()
+	select {
+	case <-reply:
+		return true
+	case <-time.After(timeout):
+		return false
 	}
 }
 
@@ -188,6 +214,7 @@ func main() {
 		handlers = append(handlers, newHandler(fmt.Sprint("route", i)))
 		serve(8)
 	}
+	ping(*nBase / 4)
 	if err := dumpAll(*out, "base"); err != nil {
 		log.Fatal(err)
 	}
@@ -197,10 +224,20 @@ func main() {
 		handlers = append(handlers, newHandler(fmt.Sprint("route", i)))
 		serve(8)
 	}
+	ping(*nLater / 4)
 	if err := dumpAll(*out, "later"); err != nil {
 		log.Fatal(err)
 	}
 	close(stop)
+	wg.Wait()
+}
+
+// ping pings n clients, each of which times out and leaks its sender.
+func ping(n int) {
+	var wg sync.WaitGroup
+	for _, h := range handlers[:n] {
+		wg.Go(func() { h.client.Ping(time.Millisecond) })
+	}
 	wg.Wait()
 }
 
@@ -217,6 +254,17 @@ func dumpAll(dir, phase string) error {
 		{"goroutine", "goroutine-%s.pb.gz", 0},
 		{"goroutine", "goroutine-%s.txt", 1},
 		{"goroutine", "goroutines-%s.txt", 2},
+	}
+	if pprof.Lookup("goroutineleak") != nil {
+		// Built with GOEXPERIMENT=goroutineleakprofile (Go 1.26).
+		dumps = append(dumps, []struct {
+			profile, name string
+			debug         int
+		}{
+			{"goroutineleak", "goroutineleak-%s.pb.gz", 0},
+			{"goroutineleak", "goroutineleak-%s.txt", 1},
+			{"goroutineleak", "goroutinesleak-%s.txt", 2},
+		}...)
 	}
 	for _, d := range dumps {
 		if err := writeProfile(filepath.Join(dir, fmt.Sprintf(d.name, phase)), d.profile, d.debug); err != nil {

@@ -1,0 +1,360 @@
+// Package goroutines reads Go goroutine dumps and groups goroutines by the
+// `go` statement that started them, so that two dumps show which spawn site
+// is leaking.
+//
+// It reads Go's full goroutine dumps (`/debug/pprof/goroutine?debug=2`, a
+// SIGQUIT or a panic; Go 1.17 to 1.26 forms, including Go 1.26's goroutineleak
+// profile at debug=2) and registers that format with package diff, so that
+// diff.Open reads them too. Goroutine and goroutineleak profiles in pprof's
+// own forms (debug=0 protobuf, debug=1 text) carry no creation sites; for
+// them, goroutines group by their entry function.
+//
+// Importing this package is what makes diff.Open read debug=2 dumps.
+package goroutines
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/leakscope/leakscope/diff"
+)
+
+func init() {
+	diff.RegisterFormat(diff.Format{Name: "Go goroutine dump (debug=2)", Match: Match, Load: load})
+}
+
+// headerRE matches the header runtime.goroutineheader prints, anywhere in the
+// first part of the data (panics and SIGQUIT print lines before it).
+var headerRE = regexp.MustCompile(`(?m)^goroutine \d+ (?:gp=\S+ m=\S+ (?:mp=\S+ )?)?\[`)
+
+// Match reports whether data is a Go debug=2 goroutine dump: a goroutine
+// header within its first 64 KiB.
+func Match(data []byte) bool {
+	return headerRE.Match(data[:min(len(data), 64<<10)])
+}
+
+// meta is what a debug=2 dump says about one goroutine beyond its stack.
+type meta struct {
+	id        int64
+	state     string // e.g. "chan receive"; interned
+	wait      int32  // minutes blocked, as printed; 0 when not shown (under a minute)
+	leaked    bool   // "(leaked)", from Go 1.26's leak detector
+	locked    bool   // "locked to thread"
+	labels    string // canonical `k=v,k2=v2`; interned
+	site      int32  // index into detail.sites
+	creatorID int64  // "in goroutine N"; 0 when not printed
+}
+
+// detail is the Dump.Detail of a debug=2 dump; meta[i] describes stack i.
+type detail struct {
+	meta  []meta
+	sites []Site
+}
+
+// parser is an explicit state machine over the lines of a dump.
+//
+//	outside --header--> inGoroutine
+//	inGoroutine --function line--> wantFile --file line--> inGoroutine
+//	inGoroutine --"created by F"--> wantCreatorFile --file line--> done
+//	inGoroutine, done --blank line--> outside (the goroutine is added)
+//	any state --header--> inGoroutine (the previous goroutine is added)
+type parser struct {
+	b       *diff.Builder
+	det     *detail
+	strs    map[string]string
+	sites   map[Site]int32
+	state   int
+	cur     meta
+	frames  []int32
+	fn      string // function of the frame whose file line is awaited
+	entry   string // function of the last frame read: the entry function so far
+	fnCall  bool   // the awaited frame's line ended in ")", as a call does
+	creator string
+	skipped int // lines inside goroutines that matched no form
+	cut     int // goroutines left out because the dump ended inside them
+	one     []int64
+}
+
+const (
+	outside = iota
+	inGoroutine
+	wantFile
+	wantCreatorFile
+	done
+)
+
+// Site is where goroutines come from: the function that ran the `go`
+// statement and the statement's file and line. For goroutines that no
+// goroutine created (main, and runtime-internal ones), Function is the
+// goroutine's own entry function and NoCreator is set; for dumps without
+// creation sites (pprof's debug=0 and debug=1), Function is the entry
+// function, File and Line are empty, and ByEntry is set.
+type Site struct {
+	Function  string // creating function, without " in goroutine N"
+	File      string // file of the go statement, as written in the dump
+	Line      int64  // line of the go statement
+	NoCreator bool   // the goroutine has no creator; Function is its entry function
+	ByEntry   bool   // the dump has no creation sites; Function is the entry function
+}
+
+// String formats the site as "function file:line" with a note for sites that
+// are not go statements.
+func (s Site) String() string {
+	switch {
+	case s.ByEntry:
+		return s.Function + " (entry function)"
+	case s.NoCreator:
+		return s.Function + " (no creator)"
+	}
+	return fmt.Sprintf("%s %s:%d", s.Function, s.File, s.Line)
+}
+
+var errNoGoroutines = errors.New("no goroutines found")
+
+func load(data []byte, b *diff.Builder) error {
+	b.SetSampleTypes([]diff.SampleType{{Type: "goroutine", Unit: "count"}})
+	b.SetPeriod(1, diff.SampleType{Type: "goroutine", Unit: "count"})
+	p := &parser{b: b, det: &detail{}, strs: make(map[string]string), sites: make(map[Site]int32), one: []int64{1}}
+	for len(data) > 0 {
+		var line []byte
+		line, data, _ = bytes.Cut(data, []byte{'\n'})
+		p.line(bytes.TrimSuffix(line, []byte{'\r'}))
+	}
+	p.end(true)
+	if len(p.det.meta) == 0 {
+		return errNoGoroutines
+	}
+	if p.cut > 0 {
+		b.Warn("the dump ends inside a goroutine; %d incomplete goroutine left out", p.cut)
+	}
+	if p.skipped > 0 {
+		b.Warn("%d lines inside goroutines matched no known form and were skipped", p.skipped)
+	}
+	b.SetDetail(p.det)
+	return nil
+}
+
+func (p *parser) intern(b []byte) string {
+	if s, ok := p.strs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	p.strs[s] = s
+	return s
+}
+
+func (p *parser) line(line []byte) {
+	if bytes.HasPrefix(line, []byte("goroutine ")) {
+		if m, ok := p.header(line); ok {
+			p.end(false)
+			p.cur, p.frames, p.creator = m, p.frames[:0], ""
+			p.state = inGoroutine
+			return
+		}
+	}
+	switch p.state {
+	case outside:
+		return
+	case inGoroutine, done:
+		switch {
+		case len(line) == 0:
+			p.end(false)
+		case p.state == done:
+			p.skipped++
+		case bytes.HasPrefix(line, []byte("created by ")):
+			p.createdBy(line[len("created by "):])
+		case bytes.Equal(line, []byte("...additional frames elided...")):
+			// The stack goes on below; the creator line still follows.
+		case line[0] == '\t':
+			p.skipped++
+		default:
+			p.fn = p.intern(funcName(line))
+			p.fnCall = line[len(line)-1] == ')'
+			p.state = wantFile
+		}
+	case wantFile, wantCreatorFile:
+		if len(line) == 0 || line[0] != '\t' {
+			p.skipped++
+			if len(line) == 0 {
+				p.end(false)
+			}
+			return
+		}
+		file, ln := fileLine(line[1:])
+		if p.state == wantFile {
+			p.frames = append(p.frames, p.b.Frame(diff.Frame{Function: p.fn, File: p.intern(file), Line: ln}))
+			p.entry = p.fn
+			p.state = inGoroutine
+			return
+		}
+		p.cur.site = p.site(Site{Function: p.creator, File: p.intern(file), Line: ln})
+		p.state = done
+	}
+}
+
+// end adds the goroutine being read, if any. atEOF says the data ended.
+func (p *parser) end(atEOF bool) {
+	if p.state == outside {
+		return
+	}
+	if p.state == wantFile && !p.fnCall {
+		// Not a frame after all ("exit status 2" after a panic): drop the line.
+		p.skipped++
+		p.state = inGoroutine
+	}
+	incomplete := p.state == wantFile || p.state == wantCreatorFile
+	if incomplete && atEOF {
+		p.cut++
+		p.state = outside
+		return
+	}
+	if incomplete {
+		p.skipped++
+	}
+	if p.state != done {
+		entry := p.entry
+		if len(p.frames) == 0 {
+			entry = "?"
+		}
+		p.cur.site = p.site(Site{Function: entry, NoCreator: true})
+	}
+	p.b.AddStack(p.frames, p.one)
+	p.det.meta = append(p.det.meta, p.cur)
+	p.state = outside
+}
+
+func (p *parser) site(s Site) int32 {
+	if i, ok := p.sites[s]; ok {
+		return i
+	}
+	i := int32(len(p.det.sites))
+	p.det.sites = append(p.det.sites, s)
+	p.sites[s] = i
+	return i
+}
+
+// createdBy reads "F in goroutine N" (Go 1.21 and later) or "F".
+func (p *parser) createdBy(rest []byte) {
+	if i := bytes.LastIndex(rest, []byte(" in goroutine ")); i >= 0 {
+		if id, err := strconv.ParseInt(string(rest[i+len(" in goroutine "):]), 10, 64); err == nil {
+			p.cur.creatorID = id
+			rest = rest[:i]
+		}
+	}
+	p.creator = p.intern(rest)
+	p.state = wantCreatorFile
+}
+
+// header parses what runtime.goroutineheader prints:
+//
+//	goroutine N [gp=… m=… mp=…] [STATE[ (leaked)][ (scan)][ (durable)][, M minutes]
+//	    [, locked to thread][, synctest bubble B][ labels:{"k": "v", …}]]:
+func (p *parser) header(line []byte) (meta, bool) {
+	var m meta
+	rest := line[len("goroutine "):]
+	i := 0
+	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+		i++
+	}
+	if i == 0 {
+		return m, false
+	}
+	m.id, _ = strconv.ParseInt(string(rest[:i]), 10, 64)
+	open := bytes.IndexByte(rest[i:], '[')
+	if open < 0 || !bytes.HasSuffix(rest, []byte("]:")) {
+		return m, false
+	}
+	s := string(rest[i+open+1 : len(rest)-2])
+	if j := strings.Index(s, " labels:{"); j >= 0 && strings.HasSuffix(s, "}") {
+		m.labels = p.intern([]byte(parseLabels(s[j+len(" labels:{") : len(s)-1])))
+		s = s[:j]
+	}
+	if j := strings.LastIndex(s, ", synctest bubble "); j >= 0 {
+		s = s[:j]
+	}
+	if t, ok := strings.CutSuffix(s, ", locked to thread"); ok {
+		s, m.locked = t, true
+	}
+	if j := strings.LastIndex(s, ", "); j >= 0 && strings.HasSuffix(s, " minutes") {
+		if n, err := strconv.Atoi(s[j+2 : len(s)-len(" minutes")]); err == nil {
+			m.wait, s = int32(n), s[:j]
+		}
+	}
+	s = strings.TrimSuffix(s, " (durable)")
+	s = strings.TrimSuffix(s, " (scan)")
+	if t, ok := strings.CutSuffix(s, " (leaked)"); ok {
+		s, m.leaked = t, true
+	}
+	m.state = p.intern([]byte(s))
+	return m, true
+}
+
+// parseLabels turns `"k": "v", "k2": "v2"` into `k=v,k2=v2`, in the order printed.
+func parseLabels(s string) string {
+	var out []string
+	for s != "" {
+		k, err := strconv.QuotedPrefix(s)
+		if err != nil {
+			return strings.TrimSpace(s)
+		}
+		s = strings.TrimPrefix(s[len(k):], ": ")
+		v, err := strconv.QuotedPrefix(s)
+		if err != nil {
+			return strings.TrimSpace(s)
+		}
+		s = strings.TrimPrefix(s[len(v):], ", ")
+		ku, _ := strconv.Unquote(k)
+		vu, _ := strconv.Unquote(v)
+		out = append(out, ku+"="+vu)
+	}
+	return strings.Join(out, ",")
+}
+
+// funcName strips the argument list from a frame's function line:
+// "main.(*T).m(0xc000012345, {0x1, 0x2})" -> "main.(*T).m". Inlined frames
+// print "(...)"; frames of leaked goroutines may print no arguments at all.
+func funcName(line []byte) []byte {
+	if len(line) == 0 || line[len(line)-1] != ')' {
+		return line
+	}
+	depth := 0
+	for i := len(line) - 1; i >= 0; i-- {
+		switch line[i] {
+		case ')':
+			depth++
+		case '(':
+			depth--
+			if depth == 0 {
+				if i == 0 {
+					return line
+				}
+				return line[:i]
+			}
+		}
+	}
+	return line
+}
+
+// fileLine parses "/path/to/file.go:123 +0x1d" (the offset and anything after
+// it may be missing; the path may hold spaces).
+func fileLine(b []byte) ([]byte, int64) {
+	if i := bytes.Index(b, []byte(" +0x")); i >= 0 {
+		b = b[:i]
+	} else if i := bytes.Index(b, []byte(" fp=")); i >= 0 {
+		b = b[:i]
+	}
+	b = bytes.TrimRight(b, " ")
+	i := bytes.LastIndexByte(b, ':')
+	if i < 0 {
+		return b, 0
+	}
+	n, err := strconv.ParseInt(string(b[i+1:]), 10, 64)
+	if err != nil {
+		return b, 0
+	}
+	return b[:i], n
+}
