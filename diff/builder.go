@@ -82,6 +82,10 @@ func (b *Builder) AddStack(frames []int32, values []int64) {
 	d.values = append(d.values, values[:len(d.SampleTypes)]...)
 }
 
+// Dump completes and returns the dump, named name; the Builder must not be
+// used afterwards. Formats do not call it: Open and Parse do.
+func (b *Builder) Dump(name string) *Dump { return b.finish(name, "built") }
+
 // finish completes the dump; the Builder must not be used afterwards.
 func (b *Builder) finish(path, format string) *Dump {
 	d := b.d

@@ -219,13 +219,13 @@ func TestShrinkingStacksAreKept(t *testing.T) {
 	for s := 0; s < c.NumStacks(); s++ {
 		v := c.Value(s)
 		for _, f := range c.Stack(s) {
-			if c.Frame(f).Function == "main.fillWarmup" && v.Base > 0 && v.Later == 0 {
+			if c.Frame(f).Function == "main.loadBootConfig" && v.Base > 0 && v.Later == 0 {
 				gone = true
 			}
 		}
 	}
 	if !gone {
-		t.Error("the warm-up table's stack, freed before the later dump, is missing")
+		t.Error("the boot configuration's stack, freed before the later dump, is missing")
 	}
 }
 

@@ -31,6 +31,8 @@ func Run(args []string, stdout, stderr io.Writer) (code int, handled bool) {
 	switch args[0] {
 	case "report":
 		return runReport(args[1:], stdout, stderr), true
+	case "export":
+		return runExport(args[1:], stdout, stderr), true
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return ExitOK, true
@@ -44,9 +46,13 @@ Usage:
   leakscope [--binary PATH] [FILE...]     open the window (no files: the demo)
   leakscope report [--sample NAME] [--json] [--top N] BASE [LATER]
                                           print the comparison as a table or JSON
+  leakscope export [--sample NAME] [--width W] [--height H] [--palette NAME]
+                   [--mode later|base|max] [--search RE] [--scale S] [--flame]
+                   -o OUT.png BASE [LATER]
+                                          draw the diff flame graph as a PNG (no display needed)
 
-Dumps are detected by content: pprof protobuf (gzipped or not) and Go's
-text profiles (debug=1).
+Dumps are detected by content: pprof protobuf (gzipped or not), Go's text
+profiles (debug=1) and Go's full goroutine dumps (debug=2).
 `
 
 // errUsage marks errors that are the caller's fault (exit 2).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -248,5 +249,50 @@ func TestReportSpawnSitesMatchCounters(t *testing.T) {
 		if s.Delta != 0 {
 			t.Errorf("%s (%s:%d) changed by %d; only the three leaks should", s.Function, s.File, s.Line, s.Delta)
 		}
+	}
+}
+
+func TestExport(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "diff flame.png")
+	code, stdout, errs := run("export", "-o", out, "--width", "900", "--search", "NewClient", "--mode", "max",
+		demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
+	if code != 0 || stdout != "" || errs != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, errs)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 900 || b.Dy() < 100 {
+		t.Errorf("image is %v", b)
+	}
+	tests := []struct {
+		desc string
+		args []string
+		code int
+		want string
+	}{
+		{"no output", []string{"export", demo + "heap-later.pb.gz"}, 2, "export needs -o OUT.png"},
+		{"bad palette", []string{"export", "-o", out, "--palette", "rainbow", demo + "heap-later.pb.gz"}, 2, `unknown palette "rainbow": use diverging or colorblind`},
+		{"bad mode", []string{"export", "-o", out, "--mode", "wide", demo + "heap-later.pb.gz"}, 2, `unknown mode "wide": use later, base or max`},
+		{"bad width", []string{"export", "-o", out, "--width", "10", demo + "heap-later.pb.gz"}, 2, "--width must be 200 to 20000 and --height 0 to 20000 pixels"},
+		{"bad regexp", []string{"export", "-o", out, "--search", "(", demo + "heap-later.pb.gz"}, 2, "bad --search: error parsing regexp: missing closing ): `(`"},
+		{"unwritable", []string{"export", "-o", filepath.Join(dir, "no", "x.png"), demo + "heap-later.pb.gz"}, 1, filepath.Join(dir, "no", "x.png") + ": no such file or directory"},
+		{"mismatch", []string{"export", "-o", out, demo + "heap-base.pb.gz", demo + "goroutines-later.txt"}, 1,
+			demo + "goroutines-later.txt: is a goroutine profile, but the base " + demo + "heap-base.pb.gz is a heap profile; they cannot be compared"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			code, _, errs := run(tt.args...)
+			if code != tt.code || errs != "leakscope: "+tt.want+"\n" {
+				t.Errorf("exit %d, stderr %q; want %d, %q", code, errs, tt.code, "leakscope: "+tt.want)
+			}
+		})
 	}
 }

@@ -8,8 +8,9 @@
 //   - DefaultCache, a Default-like helper used in struct literals, starts a
 //     janitor goroutine per call that nothing ever stops.
 //
-// A warm-up table that is released between the two dumps gives a stack that
-// shrinks, and short-lived request buffers give churn that is freed.
+// A warm-up table that is cut to a quarter between the two dumps gives a stack
+// that shrinks, a boot configuration that is dropped gives one that is gone,
+// and short-lived request buffers give churn that is freed.
 //
 // Usage:
 //
@@ -135,8 +136,16 @@ func newHandler(name string) *Handler {
 	}
 }
 
-// warmup is a table that is filled at start and released before the later dump.
+// warmup is a table that is filled at start and cut to a quarter before the
+// later dump: a stack that shrinks.
 var warmup [][]byte
+
+// bootConfig is parsed at start and dropped before the later dump: a stack
+// that is gone.
+var bootConfig []byte
+
+//go:noinline
+func loadBootConfig() { bootConfig = make([]byte, 96<<10) }
 
 //go:noinline
 func fillWarmup(n int) {
@@ -149,7 +158,7 @@ func fillWarmup(n int) {
 //
 //go:noinline
 func serve(n int) int {
-	sum := 0
+	sum := len(bootConfig) & 1
 	for i := 0; i < n; i++ {
 		b := make([]byte, 8<<10)
 		b[i%len(b)] = byte(i)
@@ -210,6 +219,7 @@ func main() {
 	var wg sync.WaitGroup
 	startWorkers(4, stop, &wg)
 	fillWarmup(16)
+	loadBootConfig()
 	for i := 0; i < *nBase; i++ {
 		handlers = append(handlers, newHandler(fmt.Sprint("route", i)))
 		serve(8)
@@ -219,7 +229,8 @@ func main() {
 		log.Fatal(err)
 	}
 
-	warmup = nil
+	warmup = append([][]byte(nil), warmup[:len(warmup)/4]...)
+	bootConfig = nil
 	for i := *nBase; i < *nLater; i++ {
 		handlers = append(handlers, newHandler(fmt.Sprint("route", i)))
 		serve(8)

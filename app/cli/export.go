@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+
+	"github.com/leakscope/leakscope/flame"
+)
+
+func runExport(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("export", stderr)
+	sample := fs.String("sample", "", "sample type to compare (default: the dump's default)")
+	width := fs.Int("width", 1600, "image width in pixels")
+	height := fs.Int("height", 0, "image height in pixels (0: as tall as the graph)")
+	palette := fs.String("palette", flame.Diverging.Name, "colours: diverging or colorblind")
+	mode := fs.String("mode", "later", "what a frame's width shows: later, base or max")
+	search := fs.String("search", "", "highlight functions matching this regular expression")
+	scale := fs.Float64("scale", 1, "pixels per logical pixel (2 for HiDPI)")
+	flameUp := fs.Bool("flame", false, "draw the root at the bottom (flame) instead of the top (icicle)")
+	out := fs.String("o", "", "output PNG file (required)")
+	files, err := parseFlags(fs, args)
+	if err == nil && (len(files) < 1 || len(files) > 2) {
+		err = usagef("export takes BASE [LATER], got %d files", len(files))
+	}
+	if err == nil && *out == "" {
+		err = usagef("export needs -o OUT.png")
+	}
+	if err == nil && (*width < 200 || *width > 20000 || *height < 0 || *height > 20000) {
+		err = usagef("--width must be 200 to 20000 and --height 0 to 20000 pixels")
+	}
+	if err == nil && (*scale <= 0 || *scale > 4) {
+		err = usagef("--scale must be above 0 and at most 4")
+	}
+	p := flame.PaletteByName(*palette)
+	if err == nil && p == nil {
+		err = usagef("unknown palette %q: use diverging or colorblind", *palette)
+	}
+	m, ok := map[string]flame.WidthMode{"later": flame.WidthLater, "base": flame.WidthBase, "max": flame.WidthMax}[*mode]
+	if err == nil && !ok {
+		err = usagef("unknown mode %q: use later, base or max", *mode)
+	}
+	var re *regexp.Regexp
+	if err == nil && *search != "" {
+		if re, err = regexp.Compile(*search); err != nil {
+			err = usagef("bad --search: %v", err)
+		}
+	}
+	if err != nil {
+		return fail(stderr, err)
+	}
+	c, err := loadComparison(files, *sample, stderr)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	v := &flame.View{Tree: flame.Build(c), Mode: m, Palette: p, Flame: *flameUp}
+	if re != nil {
+		v.Match, v.Query = v.Tree.Search(re), *search
+	}
+	img := v.Image(*width, *height, *scale, nil)
+	if err := writeFile(*out, func(w io.Writer) error { return flame.WritePNG(w, img) }); err != nil {
+		return fail(stderr, fmt.Errorf("%s: %w", *out, err))
+	}
+	return ExitOK
+}
+
+// writeFile writes through a buffer and reports the first error, the close's included.
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return unwrapPath(err)
+	}
+	bw := bufio.NewWriter(f)
+	if err := write(bw); err != nil {
+		f.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func unwrapPath(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}

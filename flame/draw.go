@@ -1,0 +1,218 @@
+package flame
+
+import (
+	"image"
+	"image/color"
+	"math"
+	"strings"
+)
+
+// Style says how to draw a layout.
+type Style struct {
+	Face      *Face    // label font; GoFace(12*Scale) when nil
+	Scale     float64  // device pixels per logical pixel (HiDPI); 1 when 0
+	RowHeight int      // row height in logical pixels; 18 when 0
+	Palette   *Palette // Diverging when nil
+	Flame     bool     // root at the bottom (flame) instead of the top (icicle)
+	Match     *Match   // search result to highlight; nil for none
+	Hover     int32    // node to outline; -1 for none
+	// Background fills the area; white when zero.
+	Background color.RGBA
+}
+
+func (s *Style) withDefaults() Style {
+	o := *s
+	if o.Scale <= 0 {
+		o.Scale = 1
+	}
+	if o.RowHeight <= 0 {
+		o.RowHeight = 18
+	}
+	if o.Palette == nil {
+		o.Palette = Diverging
+	}
+	if o.Face == nil {
+		o.Face = GoFace(12 * o.Scale)
+	}
+	if o.Background == (color.RGBA{}) {
+		o.Background = color.RGBA{0xff, 0xff, 0xff, 0xff}
+	}
+	return o
+}
+
+// RowPixels returns the height of a row in device pixels.
+func (s *Style) RowPixels() int {
+	o := *s
+	if o.Scale <= 0 {
+		o.Scale = 1
+	}
+	if o.RowHeight <= 0 {
+		o.RowHeight = 18
+	}
+	return int(math.Round(float64(o.RowHeight) * o.Scale))
+}
+
+// RowAt returns the row (depth) at device pixel y of a graph drawn into r.
+func (s *Style) RowAt(r image.Rectangle, y int) int {
+	rh := s.RowPixels()
+	if s.Flame {
+		return (r.Max.Y - 1 - y) / rh
+	}
+	return (y - r.Min.Y) / rh
+}
+
+// Draw draws l into the rectangle r of dst. Rows that do not fit are cut off.
+func Draw(dst *image.RGBA, r image.Rectangle, l *Layout, style *Style) {
+	s := style.withDefaults()
+	r = r.Intersect(dst.Rect)
+	fill(dst, r, s.Background)
+	rh := s.RowPixels()
+	width := float64(r.Dx())
+	t := l.Tree
+	for depth, row := range l.Rows {
+		y0 := r.Min.Y + depth*rh
+		if s.Flame {
+			y0 = r.Max.Y - (depth+1)*rh
+		}
+		if y0 >= r.Max.Y || y0+rh <= r.Min.Y {
+			continue
+		}
+		for _, b := range row {
+			x0 := r.Min.X + int(math.Round(b.X*width))
+			x1 := r.Min.X + int(math.Round((b.X+b.W)*width))
+			if x1 <= x0 {
+				x1 = x0 + 1
+			}
+			box := image.Rect(x0, y0, x1, y0+rh).Intersect(r)
+			drawBox(dst, box, t, b, &s)
+		}
+	}
+}
+
+func drawBox(dst *image.RGBA, box image.Rectangle, t *Tree, b Box, s *Style) {
+	n := &t.Nodes[b.Node]
+	var c color.RGBA
+	var label string
+	change := Unchanged
+	switch {
+	case b.Merged > 0:
+		c = color.RGBA{0xe4, 0xe4, 0xe0, 0xff}
+		label = "…"
+	case t.HasBase():
+		c = s.Palette.DiffColor(n.Total.Base, n.Total.Later)
+		change = ChangeOf(n.Total.Base, n.Total.Later)
+		label = n.Name
+	default:
+		c = SingleColor(n.Name)
+		label = n.Name
+	}
+	if b.Node == Root && b.Merged == 0 {
+		label = "all"
+	}
+	if s.Match != nil && b.Merged == 0 && !s.Match.Nodes[b.Node] {
+		c = mix(c, color.RGBA{0xf4, 0xf4, 0xf4, 0xff}, 0.72)
+	}
+	// One device pixel of gap right and below separates boxes.
+	inner := box
+	if inner.Dx() > 2 {
+		inner.Max.X--
+	}
+	if inner.Dy() > 2 {
+		inner.Max.Y--
+	}
+	fill(dst, inner, c)
+	gap := max(1, int(s.Scale))
+	switch change {
+	case New:
+		// A dark bar on the left edge marks frames new in the later dump.
+		bar := inner
+		bar.Max.X = min(bar.Max.X, bar.Min.X+3*gap)
+		fill(dst, bar, mix(c, color.RGBA{0x40, 0, 0, 0xff}, 0.6))
+	case Gone:
+		hatch(dst, inner, mix(c, color.RGBA{0xff, 0xff, 0xff, 0xff}, 0.55), 4*gap)
+	}
+	if s.Match != nil && b.Merged == 0 && s.Match.Nodes[b.Node] {
+		outline(dst, inner, color.RGBA{0x6a, 0x1b, 0x9a, 0xff}, gap)
+	}
+	if b.Node == s.Hover && b.Merged == 0 {
+		outline(dst, inner, color.RGBA{0x10, 0x10, 0x10, 0xff}, gap)
+	}
+	pad := int(3 * s.Scale)
+	if change == New {
+		pad += 3 * gap
+	}
+	avail := inner.Dx() - 2*pad
+	if avail < s.Face.Height/2 {
+		return
+	}
+	text := s.Face.Fit(label, avail)
+	if text != label {
+		// Try the name without its package path before cutting it.
+		if short := shortName(label); short != label {
+			text = s.Face.Fit(short, avail)
+		}
+	}
+	if text == "" {
+		return
+	}
+	y := inner.Min.Y + (inner.Dy()-s.Face.Height)/2 + s.Face.Ascent
+	s.Face.Draw(dst, inner.Min.X+pad, y, text, textColor(c), inner)
+}
+
+// shortName drops the package path of a Go function name:
+// "net/http.(*conn).serve" -> "http.(*conn).serve".
+func shortName(name string) string {
+	paren := strings.IndexByte(name, '(')
+	head := name
+	if paren >= 0 {
+		head = name[:paren]
+	}
+	if i := strings.LastIndexByte(head, '/'); i >= 0 {
+		return name[i+1:]
+	}
+	return name
+}
+
+func textColor(bg color.RGBA) color.RGBA {
+	lum := 0.2126*float64(bg.R) + 0.7152*float64(bg.G) + 0.0722*float64(bg.B)
+	if lum < 110 {
+		return color.RGBA{0xff, 0xff, 0xff, 0xff}
+	}
+	return color.RGBA{0x1a, 0x1a, 0x1a, 0xff}
+}
+
+// fill paints r with c.
+func fill(dst *image.RGBA, r image.Rectangle, c color.RGBA) {
+	r = r.Intersect(dst.Rect)
+	if r.Empty() {
+		return
+	}
+	first := dst.Pix[dst.PixOffset(r.Min.X, r.Min.Y):]
+	row := first[:r.Dx()*4]
+	for i := 0; i < len(row); i += 4 {
+		row[i], row[i+1], row[i+2], row[i+3] = c.R, c.G, c.B, c.A
+	}
+	for y := r.Min.Y + 1; y < r.Max.Y; y++ {
+		copy(dst.Pix[dst.PixOffset(r.Min.X, y):], row)
+	}
+}
+
+func outline(dst *image.RGBA, r image.Rectangle, c color.RGBA, w int) {
+	fill(dst, image.Rect(r.Min.X, r.Min.Y, r.Max.X, r.Min.Y+w), c)
+	fill(dst, image.Rect(r.Min.X, r.Max.Y-w, r.Max.X, r.Max.Y), c)
+	fill(dst, image.Rect(r.Min.X, r.Min.Y, r.Min.X+w, r.Max.Y), c)
+	fill(dst, image.Rect(r.Max.X-w, r.Min.Y, r.Max.X, r.Max.Y), c)
+}
+
+// hatch draws diagonal lines every period pixels: the mark of frames that are gone.
+func hatch(dst *image.RGBA, r image.Rectangle, c color.RGBA, period int) {
+	r = r.Intersect(dst.Rect)
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if (x+y)%period == 0 {
+				i := dst.PixOffset(x, y)
+				dst.Pix[i], dst.Pix[i+1], dst.Pix[i+2] = c.R, c.G, c.B
+			}
+		}
+	}
+}

@@ -1,0 +1,163 @@
+package flame
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"github.com/leakscope/leakscope/diff"
+)
+
+// View is what the user looks at: the tree with its width mode, zoom,
+// search, hidden frames and palette. The app's widget and the PNG export
+// draw the same View.
+type View struct {
+	Tree    *Tree
+	Mode    WidthMode
+	Zoom    ZoomStack
+	Match   *Match // nil for no search
+	Query   string // the search's text, for the header
+	Palette *Palette
+	Flame   bool               // root at the bottom
+	Hidden  func(n int32) bool // frames hidden by the user; nil for none
+	Title   string             // a note for the header, e.g. the selected spawn site
+}
+
+// Layout lays out the view for a graph width pixels wide.
+func (v *View) Layout(width int, maxDepth int) *Layout {
+	return v.Tree.Layout(Options{Mode: v.Mode, Zoom: v.Zoom.Current(), MinWidth: 1 / float64(max(width, 1)),
+		MaxDepth: maxDepth, Hidden: v.Hidden})
+}
+
+// Header returns the header lines: the files and sample type, then the
+// totals, the zoom and the search.
+func (v *View) Header() []string {
+	t := v.Tree
+	unit := t.SampleType.Unit
+	tot := t.Nodes[Root].Total
+	var first, second string
+	if t.HasBase() {
+		first = fmt.Sprintf("%s → %s · %s", filepath.Base(t.BaseName), filepath.Base(t.LaterName), t.SampleType.Type)
+		second = fmt.Sprintf("total %s → %s (%s%s)", diff.FormatValue(tot.Base, unit), diff.FormatValue(tot.Later, unit),
+			diff.FormatDelta(tot.Diff(), unit), percent(tot))
+	} else {
+		first = fmt.Sprintf("%s · %s", filepath.Base(t.LaterName), t.SampleType.Type)
+		second = "total " + diff.FormatValue(tot.Later, unit)
+	}
+	if v.Title != "" {
+		first += " · " + v.Title
+	}
+	if z := v.Zoom.Current(); z != Root {
+		var names []string
+		for _, n := range t.Path(z)[1:] {
+			names = append(names, shortName(t.Nodes[n].Name))
+		}
+		second += " · zoom: " + strings.Join(names, " › ")
+	}
+	if v.Match != nil {
+		m := v.Match.Value
+		if t.HasBase() {
+			second += fmt.Sprintf(" · /%s/: %s → %s (%s)", v.Query, diff.FormatValue(m.Base, unit),
+				diff.FormatValue(m.Later, unit), diff.FormatDelta(m.Diff(), unit))
+		} else {
+			second += fmt.Sprintf(" · /%s/: %s (%.1f%%)", v.Query, diff.FormatValue(m.Later, unit), share(m.Later, tot.Later))
+		}
+	}
+	return []string{first, second}
+}
+
+func percent(d diff.Delta) string {
+	if d.Base == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %+.1f%%", float64(d.Diff())*100/float64(d.Base))
+}
+
+func share(v, total int64) float64 {
+	if total == 0 {
+		return 0
+	}
+	return float64(v) * 100 / float64(total)
+}
+
+// Image renders the view with its header and legend at width×height device
+// pixels (scale device pixels per logical pixel). height 0 makes the image as
+// tall as the graph needs. face may be nil for the Go font.
+func (v *View) Image(width, height int, scale float64, face *Face) *image.RGBA {
+	if scale <= 0 {
+		scale = 1
+	}
+	if face == nil {
+		face = GoFace(12 * scale)
+	}
+	pad := int(8 * scale)
+	lineH := face.Height + int(4*scale)
+	headerH := pad + 2*lineH + lineH + pad // two header lines, the legend
+	style := &Style{Face: face, Scale: scale, Palette: v.palette(), Flame: v.Flame, Match: v.Match, Hover: -1}
+	rows := 0
+	if height <= 0 {
+		l := v.Layout(width-2*pad, 0)
+		rows = len(l.Rows)
+		height = headerH + rows*style.RowPixels() + pad
+	}
+	img := image.NewRGBA(image.Rect(0, 0, width, height))
+	fill(img, img.Rect, color.RGBA{0xff, 0xff, 0xff, 0xff})
+	ink := color.RGBA{0x20, 0x20, 0x20, 0xff}
+	lines := v.Header()
+	for i, line := range lines {
+		face.Draw(img, pad, pad+i*lineH+face.Ascent, face.Fit(line, width-2*pad), ink, img.Rect)
+	}
+	v.drawLegend(img, image.Rect(pad, pad+2*lineH, width-pad, pad+3*lineH), face, scale)
+	graph := image.Rect(pad, headerH, width-pad, height-pad)
+	maxDepth := graph.Dy()/style.RowPixels() + 1
+	Draw(img, graph, v.Layout(graph.Dx(), maxDepth), style)
+	return img
+}
+
+func (v *View) palette() *Palette {
+	if v.Palette == nil {
+		return Diverging
+	}
+	return v.Palette
+}
+
+func (v *View) drawLegend(img *image.RGBA, r image.Rectangle, face *Face, scale float64) {
+	ink := color.RGBA{0x40, 0x40, 0x40, 0xff}
+	x := r.Min.X
+	baseline := r.Min.Y + face.Ascent
+	if !v.Tree.HasBase() {
+		face.Draw(img, x, baseline, face.Fit("one dump: width is its value; colours group packages", r.Dx()), ink, r)
+		return
+	}
+	sw := int(math.Round(22 * scale))
+	gap := int(math.Round(6 * scale))
+	h := face.Height
+	for _, e := range v.palette().Legend() {
+		box := image.Rect(x, r.Min.Y, x+sw, r.Min.Y+h)
+		fill(img, box, e.Color)
+		switch e.Mark {
+		case New:
+			bar := box
+			bar.Max.X = bar.Min.X + int(3*scale)
+			fill(img, bar, mix(e.Color, color.RGBA{0x40, 0, 0, 0xff}, 0.6))
+		case Gone:
+			hatch(img, box, mix(e.Color, color.RGBA{0xff, 0xff, 0xff, 0xff}, 0.55), int(4*scale))
+		}
+		x += sw + gap/2
+		face.Draw(img, x, baseline, e.Label, ink, r)
+		x += face.Width(e.Label) + gap*2
+	}
+	note := fmt.Sprintf("  width: %s value", v.Mode)
+	face.Draw(img, x, baseline, face.Fit(note, r.Max.X-x), ink, r)
+}
+
+// WritePNG encodes img as PNG.
+func WritePNG(w io.Writer, img image.Image) error {
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	return enc.Encode(w, img)
+}

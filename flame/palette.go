@@ -1,0 +1,184 @@
+package flame
+
+import (
+	"hash/fnv"
+	"image/color"
+	"math"
+	"strings"
+)
+
+// Palette colours frames. In a comparison, growth is warm and shrinkage
+// cool, with saturation following the relative change on a log scale, so
+// that +5 % and +500 % look different; unchanged frames are neutral. A single
+// dump gets a classic warm palette whose hue is stable per package.
+type Palette struct {
+	Name        string
+	Description string
+	grow, cut   [3]float64 // hue (degrees), saturation, lightness at full change
+	neutral     color.RGBA
+}
+
+// The palettes. Diverging is the default; ColorBlind uses orange against
+// blue, which stays apart for the common forms of colour blindness.
+var (
+	Diverging = &Palette{
+		Name:        "diverging",
+		Description: "red: grew, blue: shrank",
+		grow:        [3]float64{4, 0.78, 0.52},
+		cut:         [3]float64{214, 0.72, 0.50},
+		neutral:     color.RGBA{0xc8, 0xc8, 0xc4, 0xff},
+	}
+	ColorBlind = &Palette{
+		Name:        "colorblind",
+		Description: "orange: grew, blue: shrank (colour-blind safe)",
+		grow:        [3]float64{32, 0.95, 0.50},
+		cut:         [3]float64{208, 0.85, 0.42},
+		neutral:     color.RGBA{0xcc, 0xcc, 0xcc, 0xff},
+	}
+)
+
+// Palettes lists the palettes by name.
+var Palettes = []*Palette{Diverging, ColorBlind}
+
+// PaletteByName returns the named palette, or nil.
+func PaletteByName(name string) *Palette {
+	for _, p := range Palettes {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// Change classifies a frame of a comparison.
+type Change int
+
+// The kinds of change a frame can show.
+const (
+	Unchanged Change = iota
+	Grew
+	Shrank
+	New  // absent from the base dump
+	Gone // absent from the later dump
+)
+
+// ChangeOf classifies a base and later value.
+func ChangeOf(base, later int64) Change {
+	switch {
+	case base == later:
+		return Unchanged
+	case base <= 0 && later > 0:
+		return New
+	case later <= 0 && base > 0:
+		return Gone
+	case later > base:
+		return Grew
+	}
+	return Shrank
+}
+
+// Intensity returns how strongly a change shows, in [0, 1]: the square root
+// of |log2(later/base)| over 4 (a 16-fold change saturates), at least 0.12
+// for any change, and 1 for frames that are new or gone.
+func Intensity(base, later int64) float64 {
+	switch ChangeOf(base, later) {
+	case Unchanged:
+		return 0
+	case New, Gone:
+		return 1
+	}
+	r := math.Abs(math.Log2(float64(later) / float64(base)))
+	return max(math.Sqrt(min(r, 4)/4), 0.12)
+}
+
+// DiffColor returns the colour of a frame with these values.
+func (p *Palette) DiffColor(base, later int64) color.RGBA {
+	c := ChangeOf(base, later)
+	if c == Unchanged {
+		return p.neutral
+	}
+	hsl := p.grow
+	if c == Shrank || c == Gone {
+		hsl = p.cut
+	}
+	k := Intensity(base, later)
+	// Blend from the neutral grey towards the full colour.
+	full := hslToRGB(hsl[0], hsl[1], hsl[2])
+	return mix(p.neutral, full, k)
+}
+
+// SingleColor returns the classic warm colour of a function in a single dump:
+// a hue from red to yellow, stable for the function's package.
+func SingleColor(name string) color.RGBA {
+	h := fnv.New32a()
+	h.Write([]byte(packageOf(name)))
+	v := h.Sum32()
+	hue := float64(v%55) + 2
+	light := 0.55 + float64((v>>8)%10)/100
+	return hslToRGB(hue, 0.85, light)
+}
+
+// packageOf returns the package path part of a Go function name
+// ("net/http.(*Server).Serve" -> "net/http"), or the name up to its first
+// "::" or "." for other languages.
+func packageOf(name string) string {
+	slash := strings.LastIndexByte(name, '/')
+	if i := strings.IndexByte(name[slash+1:], '.'); i >= 0 {
+		return name[:slash+1+i]
+	}
+	if i := strings.Index(name, "::"); i >= 0 {
+		return name[:i]
+	}
+	return name
+}
+
+func mix(a, b color.RGBA, k float64) color.RGBA {
+	f := func(x, y uint8) uint8 { return uint8(math.Round(float64(x)*(1-k) + float64(y)*k)) }
+	return color.RGBA{f(a.R, b.R), f(a.G, b.G), f(a.B, b.B), 0xff}
+}
+
+func hslToRGB(h, s, l float64) color.RGBA {
+	c := (1 - math.Abs(2*l-1)) * s
+	hp := math.Mod(h, 360) / 60
+	x := c * (1 - math.Abs(math.Mod(hp, 2)-1))
+	var r, g, b float64
+	switch {
+	case hp < 1:
+		r, g = c, x
+	case hp < 2:
+		r, g = x, c
+	case hp < 3:
+		g, b = c, x
+	case hp < 4:
+		g, b = x, c
+	case hp < 5:
+		r, b = x, c
+	default:
+		r, b = c, x
+	}
+	m := l - c/2
+	u := func(v float64) uint8 { return uint8(math.Round((v + m) * 255)) }
+	return color.RGBA{u(r), u(g), u(b), 0xff}
+}
+
+// LegendEntry is one swatch of a legend.
+type LegendEntry struct {
+	Color color.RGBA
+	Label string
+	Mark  Change // New and Gone entries are drawn with their marks
+}
+
+// Legend returns the swatches that explain the palette for a comparison.
+func (p *Palette) Legend() []LegendEntry {
+	return []LegendEntry{
+		{p.DiffColor(1, 0), "gone", Gone},
+		{p.DiffColor(16, 1), "÷16", Shrank},
+		{p.DiffColor(2, 1), "÷2", Shrank},
+		{p.DiffColor(100, 95), "−5%", Shrank},
+		{p.neutral, "unchanged", Unchanged},
+		{p.DiffColor(100, 105), "+5%", Grew},
+		{p.DiffColor(1, 2), "×2", Grew},
+		{p.DiffColor(1, 16), "×16", Grew},
+		{p.DiffColor(0, 1), "new", New},
+	}
+}
