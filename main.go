@@ -3,6 +3,8 @@
 package main
 
 import (
+	"fmt"
+	"log/slog"
 	"os"
 
 	fyneapp "fyne.io/fyne/v2/app"
@@ -16,8 +18,16 @@ func main() {
 	if code, handled := cli.Run(os.Args[1:], os.Stdout, os.Stderr); handled {
 		os.Exit(code)
 	}
+	files, binaries, err := cli.ParseOpenArgs(os.Args[1:])
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "leakscope: %v\n", err)
+		os.Exit(cli.ExitUsage)
+	}
+	if os.Getenv("LEAKSCOPE_DEBUG") != "" {
+		slog.SetLogLoggerLevel(slog.LevelDebug)
+	}
 	a := fyneapp.NewWithID("io.github.leakscope")
 	w := a.NewWindow("Leakscope")
-	app.Create(a, w, os.Args[1:])
+	app.Create(a, w, files).SetBinaries(binaries)
 	w.ShowAndRun()
 }

@@ -1,51 +1,296 @@
 package app_test
 
 import (
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"go.uber.org/goleak"
 
 	"github.com/leakscope/leakscope/app"
+	"github.com/leakscope/leakscope/flame"
 )
 
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-func TestDemoOpensWithoutFiles(t *testing.T) {
+const demo = "../assets/demo/dumps/"
+
+// open creates a window on the test driver with files (the demo when none)
+// and waits until they are loaded.
+func open(t *testing.T, files ...string) (*app.UI, fyne.Window) {
+	t.Helper()
 	a := test.NewTempApp(t)
 	w := a.NewWindow("Leakscope")
-	u := app.Create(a, w, nil)
+	u := app.Create(a, w, files)
 	u.Wait()
-	if !strings.Contains(u.ReportText(), "main.NewClient") {
-		t.Fatalf("the demo report lacks the leaking constructor:\n%s", u.ReportText())
-	}
-	if !strings.Contains(u.ReportText(), "main.fillWarmup") {
-		t.Error("the shrinking warm-up stack is missing from the demo report")
-	}
-	w.Close()
-	u.Close()
+	t.Cleanup(func() { u.Close(); w.Close() })
+	return u, w
 }
 
-func TestBadFileShowsErrorAndNoLeak(t *testing.T) {
-	a := test.NewTempApp(t)
-	w := a.NewWindow("Leakscope")
-	bad := filepath.Join(t.TempDir(), "broken.pb.gz")
-	if err := os.WriteFile(bad, []byte{0x1f, 0x8b, 1, 2}, 0o644); err != nil {
+func find(t *testing.T, tree *flame.Tree, name string) int32 {
+	t.Helper()
+	for i, n := range tree.Nodes {
+		if n.Name == name {
+			return int32(i)
+		}
+	}
+	t.Fatalf("no frame %s", name)
+	return -1
+}
+
+// center returns the position of node n's box in the graph, as laid out for its size.
+func center(t *testing.T, g *app.FlameGraph, n int32) fyne.Position {
+	t.Helper()
+	size := g.Size()
+	l := g.View().Layout(int(size.Width), 0)
+	for d, row := range l.Rows {
+		for _, b := range row {
+			if b.Node == n && b.Merged == 0 {
+				return fyne.NewPos(float32(b.X+b.W/2)*size.Width, float32(d)*18+9)
+			}
+		}
+	}
+	t.Fatalf("node %d is not laid out", n)
+	return fyne.Position{}
+}
+
+func TestDemoOpensWithoutFiles(t *testing.T) {
+	u, _ := open(t)
+	if err := u.LastError(); err != nil {
 		t.Fatal(err)
 	}
-	u := app.Create(a, w, []string{bad})
+	v := u.Graph().View()
+	if v == nil || !v.Tree.HasBase() {
+		t.Fatal("the demo shows no comparison")
+	}
+	find(t, v.Tree, "main.NewClient")
+	if top := u.SiteRows(); len(top) < 4 || !strings.Contains(top[0], "main.") || !strings.Contains(top[0], "+") {
+		t.Errorf("the spawn-site panel does not lead with a leaking site: %q", top)
+	}
+	if !u.DemoBannerShown() {
+		t.Error("no demo banner")
+	}
+}
+
+func TestHoverZoomAndBack(t *testing.T) {
+	u, _ := open(t)
+	g := u.Graph()
+	tree := g.View().Tree
+	handler := find(t, tree, "main.newHandler")
+	p := center(t, g, handler)
+	g.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: p}})
+	if g.Hovered() != handler {
+		t.Fatalf("hovering at %v gives node %d, want newHandler %d", p, g.Hovered(), handler)
+	}
+	if info := u.HoverText(); !strings.Contains(info, "main.newHandler") || !strings.Contains(info, "→") || !strings.Contains(info, "of later total") {
+		t.Errorf("hover text %q", info)
+	}
+	g.Tapped(&fyne.PointEvent{Position: p})
+	if got := g.View().Zoom.Current(); got != handler {
+		t.Fatalf("zoomed to %d, want newHandler", got)
+	}
+	if crumbs := u.Breadcrumbs(); !strings.Contains(strings.Join(crumbs, " "), "main.newHandler") {
+		t.Errorf("breadcrumb %q lacks the zoomed frame", crumbs)
+	}
+	u.Back()
+	if got := g.View().Zoom.Current(); got != flame.Root {
+		t.Errorf("Esc left the zoom at %d", got)
+	}
+	g.MouseOut()
+	if g.Hovered() != -1 || u.HoverText() != "" {
+		t.Error("leaving the graph keeps the hover")
+	}
+}
+
+func TestSearchHighlights(t *testing.T) {
+	u, _ := open(t)
+	u.SetSearch("NewClient|DefaultCache")
+	v := u.Graph().View()
+	if v.Match == nil || v.Match.Count < 2 || v.Match.Value.Later <= 0 {
+		t.Fatalf("search matched %+v", v.Match)
+	}
+	if !strings.Contains(u.StatusText(), "/NewClient|DefaultCache/") {
+		t.Errorf("status %q does not show the search share", u.StatusText())
+	}
+	u.SetSearch("(")
+	if u.Graph().View().Match != nil {
+		t.Error("a bad regexp still highlights")
+	}
+}
+
+func TestSelectingASiteRetargetsTheGraph(t *testing.T) {
+	u, _ := open(t)
+	heapRoot := u.Graph().View().Tree.Nodes[flame.Root].Total
+	u.ActivateSite(0)
+	v := u.Graph().View()
+	if !strings.Contains(v.Title, "goroutines spawned at main.") {
+		t.Fatalf("title %q", v.Title)
+	}
+	tot := v.Tree.Nodes[flame.Root].Total
+	if tot == heapRoot || tot.Later <= tot.Base || v.Tree.SampleType.Type != "goroutine" {
+		t.Errorf("the graph shows %+v of %s, not the site's goroutines", tot, v.Tree.SampleType.Type)
+	}
+	if crumbs := strings.Join(u.Breadcrumbs(), " "); !strings.Contains(crumbs, "Back to inuse_space profile") {
+		t.Errorf("no way back: %q", crumbs)
+	}
+	u.BackToProfile()
+	if got := u.Graph().View().Tree.Nodes[flame.Root].Total; got != heapRoot {
+		t.Errorf("back shows %+v, want the heap profile %+v", got, heapRoot)
+	}
+}
+
+// copyDemo copies demo dumps to names with spaces and non-ASCII letters.
+func copyDemo(t *testing.T, names map[string]string) map[string]string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "dumps från prod")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out := make(map[string]string)
+	for src, dst := range names {
+		b, err := os.ReadFile(demo + src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, dst)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out[src] = p
+	}
+	return out
+}
+
+func TestDropTwoThenFour(t *testing.T) {
+	u, _ := open(t)
+	files := copyDemo(t, map[string]string{
+		"goroutine-base.txt": "goroutines före.txt", "goroutine-later.txt": "goroutines efter.txt",
+		"heap-base.pb.gz": "heap 1.pb.gz", "heap-later.pb.gz": "heap 2.pb.gz",
+	})
+	uris := func(names ...string) []fyne.URI {
+		var out []fyne.URI
+		for _, n := range names {
+			out = append(out, storage.NewFileURI(files[n]))
+		}
+		return out
+	}
+	// Two goroutine dumps (without timestamps: kept in the order given)
+	// replace the goroutine pair; the heap pair stays.
+	u.Dropped(uris("goroutine-base.txt", "goroutine-later.txt"))
 	u.Wait()
-	if u.LastError() == nil {
-		t.Fatal("no error shown")
+	if err := u.LastError(); err != nil {
+		t.Fatal(err)
 	}
-	if got := u.LastError().Error(); !strings.HasPrefix(got, bad+": ") {
-		t.Errorf("error %q does not name the file", got)
+	base, later := u.Files()
+	if !strings.HasSuffix(base[1], "goroutines före.txt") || !strings.HasSuffix(later[1], "goroutines efter.txt") {
+		t.Errorf("goroutine pair %q → %q", base[1], later[1])
 	}
-	w.Close()
-	u.Close()
+	if rows := u.SiteRows(); len(rows) == 0 || !strings.Contains(rows[0], "(entry function)") {
+		t.Errorf("debug=1 dumps should group by entry function: %q", rows)
+	}
+	// Four files fill both pairs.
+	u.Dropped(uris("heap-base.pb.gz", "goroutine-base.txt", "heap-later.pb.gz", "goroutine-later.txt"))
+	u.Wait()
+	base, later = u.Files()
+	if !strings.HasSuffix(base[0], "heap 1.pb.gz") || !strings.HasSuffix(later[0], "heap 2.pb.gz") {
+		t.Errorf("heap pair %q → %q", base[0], later[0])
+	}
+	if u.DemoBannerShown() {
+		t.Error("the demo banner stays after opening files")
+	}
+}
+
+func TestOneFileFillsTheEmptySide(t *testing.T) {
+	files := copyDemo(t, map[string]string{"heap-later.pb.gz": "later.pb.gz", "heap-base.pb.gz": "base.pb.gz"})
+	u, _ := open(t, files["heap-later.pb.gz"])
+	if v := u.Graph().View(); v == nil || v.Tree.HasBase() {
+		t.Fatal("one file should show alone")
+	}
+	u.Dropped([]fyne.URI{storage.NewFileURI(files["heap-base.pb.gz"])})
+	u.Wait()
+	base, later := u.Files()
+	if !strings.HasSuffix(base[0], "base.pb.gz") || !strings.HasSuffix(later[0], "later.pb.gz") {
+		t.Errorf("pair %q → %q: the older dump should become the base", base[0], later[0])
+	}
+	u.Swap()
+	base, later = u.Files()
+	if !strings.HasSuffix(base[0], "later.pb.gz") {
+		t.Errorf("swap gave %q → %q", base[0], later[0])
+	}
+}
+
+func TestCorruptFileKeepsTheComparison(t *testing.T) {
+	u, _ := open(t)
+	before := u.Graph().View()
+	bad := filepath.Join(t.TempDir(), "broken heap.pb.gz")
+	if err := os.WriteFile(bad, []byte{0x1f, 0x8b, 8, 0, 1, 2, 3}, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	u.Open([]string{bad})
+	u.Wait()
+	err := u.LastError()
+	if err == nil || !strings.HasPrefix(err.Error(), bad+": ") {
+		t.Fatalf("error %v does not name the file", err)
+	}
+	if u.Graph().View() != before {
+		t.Error("the previous comparison was replaced")
+	}
+	// A heap profile against a goroutine dump of another kind: also refused.
+	u.Open([]string{demo + "goroutine-later.pb.gz", demo + "heap-later.pb.gz"})
+	u.Wait()
+	if u.Graph().View() == before {
+		t.Log("two dumps of different kinds fill different pairs")
+	}
+}
+
+func TestExportWritesTheView(t *testing.T) {
+	u, _ := open(t)
+	u.SetSearch("NewClient")
+	out := filepath.Join(t.TempDir(), "export ü.png")
+	u.Export(out, 900, 0, 1)
+	u.Wait()
+	if err := u.LastError(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.Bounds().Dx() != 900 {
+		t.Errorf("width %d", img.Bounds().Dx())
+	}
+	if !strings.Contains(u.StatusText(), "Exported") {
+		t.Errorf("status %q", u.StatusText())
+	}
+}
+
+func TestRecentComparisons(t *testing.T) {
+	files := copyDemo(t, map[string]string{"heap-later.pb.gz": "l.pb.gz", "heap-base.pb.gz": "b.pb.gz"})
+	u, _ := open(t, files["heap-base.pb.gz"], files["heap-later.pb.gz"])
+	r := u.Recent()
+	if len(r) != 1 || !strings.Contains(r[0], "b.pb.gz") || !strings.Contains(r[0], "l.pb.gz") {
+		t.Errorf("recent %q", r)
+	}
+}
+
+func TestFlameWidgetRenders(t *testing.T) {
+	u, _ := open(t)
+	g := app.NewFlameGraph("")
+	g.SetView(u.Graph().View())
+	w := test.NewTempWindow(t, g)
+	w.Resize(fyne.NewSize(640, 260))
+	test.AssertImageMatches(t, "flamegraph.png", w.Canvas().Capture())
 }

@@ -114,6 +114,21 @@ func (c *Comparison) add(d *Dump, si int, ids map[Frame]int32, table *stackTable
 	}
 }
 
+// Subset returns a comparison with the same dumps, sample type and frame
+// table that holds only the stacks for which keep returns true.
+func (c *Comparison) Subset(keep func(stack int) bool) *Comparison {
+	s := &Comparison{Base: c.Base, Later: c.Later, SampleType: c.SampleType, frames: c.frames, bounds: []int32{0}}
+	for i := 0; i < c.NumStacks(); i++ {
+		if keep(i) {
+			s.stacks = append(s.stacks, c.Stack(i)...)
+			s.bounds = append(s.bounds, int32(len(s.stacks)))
+			s.base = append(s.base, c.base[i])
+			s.later = append(s.later, c.later[i])
+		}
+	}
+	return s
+}
+
 // NumStacks returns the number of distinct stacks on either side.
 func (c *Comparison) NumStacks() int { return len(c.bounds) - 1 }
 

@@ -46,7 +46,11 @@ const Root int32 = 0
 
 // Build makes the call tree of c. Siblings are sorted by name. It runs in time
 // linear in the total number of frames of all stacks.
-func Build(c *diff.Comparison) *Tree {
+func Build(c *diff.Comparison) *Tree { return BuildWith(c, nil) }
+
+// BuildWith is Build leaving out the frames whose function skip reports,
+// as pprof's -hide does: their values go to their callers.
+func BuildWith(c *diff.Comparison, skip func(function string) bool) *Tree {
 	t := &Tree{SampleType: c.SampleType, LaterName: c.Later.Path}
 	if c.Base != nil {
 		t.BaseName = c.Base.Path
@@ -56,6 +60,10 @@ func Build(c *diff.Comparison) *Tree {
 	names := make(map[string]int32)
 	for f := range nameID {
 		fn := c.Frame(int32(f)).Function
+		if skip != nil && skip(fn) {
+			nameID[f] = -1
+			continue
+		}
 		id, ok := names[fn]
 		if !ok {
 			id = int32(len(names))
@@ -72,6 +80,9 @@ func Build(c *diff.Comparison) *Tree {
 		stack := c.Stack(s)
 		cur := Root
 		for i := len(stack) - 1; i >= 0; i-- {
+			if nameID[stack[i]] < 0 {
+				continue
+			}
 			f := c.Frame(stack[i])
 			key := uint64(cur)<<32 | uint64(uint32(nameID[stack[i]]))
 			n, ok := child[key]

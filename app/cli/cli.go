@@ -104,3 +104,39 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = args[1:]
 	}
 }
+
+// ParseOpenArgs parses the arguments of `leakscope [--binary PATH]... FILE...`,
+// which opens the window: the files to open and the binaries to symbolize
+// them with.
+func ParseOpenArgs(args []string) (files, binaries []string, err error) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return append(files, args[i+1:]...), binaries, nil
+		case a == "--binary" || a == "-binary":
+			if i+1 >= len(args) {
+				return nil, nil, usagef("--binary needs a path")
+			}
+			binaries = append(binaries, args[i+1])
+			i++
+		case len(a) > 9 && (a[:9] == "--binary=" || a[:8] == "-binary="):
+			_, v, _ := cutEq(a)
+			binaries = append(binaries, v)
+		case len(a) > 1 && a[0] == '-':
+			return nil, nil, usagef("unknown flag %s (see leakscope help)", a)
+		default:
+			files = append(files, a)
+		}
+	}
+	return files, binaries, nil
+}
+
+func cutEq(s string) (string, string, bool) {
+	for i := range s {
+		if s[i] == '=' {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}

@@ -1,0 +1,70 @@
+package app
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2/widget"
+)
+
+// Test hooks: they read widget state and run on the test goroutine.
+
+// Graph returns the flame graph widget.
+func (u *UI) Graph() *FlameGraph { return u.graph }
+
+// HoverText returns the hover line.
+func (u *UI) HoverText() string { return u.hoverInfo.Text }
+
+// StatusText returns the status line.
+func (u *UI) StatusText() string { return u.status.Text }
+
+// SetSearch types q into the search entry.
+func (u *UI) SetSearch(q string) { u.search.SetText(q) }
+
+// Breadcrumbs returns the texts of the breadcrumb row.
+func (u *UI) Breadcrumbs() []string {
+	var out []string
+	for _, o := range u.crumbs.Objects {
+		switch w := o.(type) {
+		case *widget.Button:
+			out = append(out, w.Text)
+		case *widget.Label:
+			out = append(out, w.Text)
+		}
+	}
+	return out
+}
+
+// SiteRows returns the panel's rows as text.
+func (u *UI) SiteRows() []string {
+	var out []string
+	for i := range u.sites.rows {
+		var cells []string
+		for _, c := range u.sites.cols {
+			cells = append(cells, c.text(&u.sites.rows[i], u.sites.unit))
+		}
+		out = append(out, strings.Join(cells, " | "))
+	}
+	return out
+}
+
+// ActivateSite clicks row i of the panel.
+func (u *UI) ActivateSite(i int) { u.sites.activate(i) }
+
+// DemoBannerShown reports whether the demo banner is visible.
+func (u *UI) DemoBannerShown() bool { return u.banner.Visible() }
+
+// Files returns the paths of the profile pair ([0]) and the goroutine pair ([1]).
+func (u *UI) Files() (base, later [2]string) {
+	for i, p := range []pair{u.profile, u.gor} {
+		if p.base != nil {
+			base[i] = p.base.Path
+		}
+		if p.later != nil {
+			later[i] = p.later.Path
+		}
+	}
+	return base, later
+}
+
+// Recent returns the recent comparisons.
+func (u *UI) Recent() []string { return u.recent() }

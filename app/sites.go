@@ -1,0 +1,282 @@
+package app
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/goroutines"
+)
+
+// siteRow is one row of the spawn-site panel: a spawn site of a goroutine
+// comparison, or an allocation site (leaf frame) of a profile comparison.
+type siteRow struct {
+	name, where       string // function; file:line
+	base, later       int64
+	survivors, leaked int64
+	state             string
+	wait              int32
+	site              int // index in goroutines.Comparison.Sites; -1 for allocation sites
+}
+
+func (r *siteRow) delta() int64 { return r.later - r.base }
+
+// column describes one column of the panel.
+type column struct {
+	title string
+	width float32
+	text  func(r *siteRow, unit string) string
+	less  func(a, b *siteRow) bool // sorts descending by default
+}
+
+var goroutineColumns = []column{
+	{"Spawn site", 250, func(r *siteRow, _ string) string { return siteText(r) }, func(a, b *siteRow) bool { return a.name < b.name }},
+	{"Base", 62, func(r *siteRow, _ string) string { return fmt.Sprint(r.base) }, func(a, b *siteRow) bool { return a.base > b.base }},
+	{"Later", 62, func(r *siteRow, _ string) string { return fmt.Sprint(r.later) }, func(a, b *siteRow) bool { return a.later > b.later }},
+	{"Delta", 66, func(r *siteRow, _ string) string { return fmt.Sprintf("%+d", r.delta()) }, func(a, b *siteRow) bool { return a.delta() > b.delta() }},
+	{"Survivors", 80, func(r *siteRow, _ string) string { return fmt.Sprint(r.survivors) }, func(a, b *siteRow) bool { return a.survivors > b.survivors }},
+	{"Leaked", 64, func(r *siteRow, _ string) string { return fmt.Sprint(r.leaked) }, func(a, b *siteRow) bool { return a.leaked > b.leaked }},
+	{"Main state", 120, func(r *siteRow, _ string) string { return r.state }, func(a, b *siteRow) bool { return a.state < b.state }},
+	{"Longest wait", 96, func(r *siteRow, _ string) string { return waitText(r.wait) }, func(a, b *siteRow) bool { return a.wait > b.wait }},
+}
+
+var allocColumns = []column{
+	{"Allocation site", 280, func(r *siteRow, _ string) string { return siteText(r) }, func(a, b *siteRow) bool { return a.name < b.name }},
+	{"Base", 80, func(r *siteRow, u string) string { return diff.FormatValue(r.base, u) }, func(a, b *siteRow) bool { return a.base > b.base }},
+	{"Later", 80, func(r *siteRow, u string) string { return diff.FormatValue(r.later, u) }, func(a, b *siteRow) bool { return a.later > b.later }},
+	{"Delta", 84, func(r *siteRow, u string) string { return diff.FormatDelta(r.delta(), u) }, func(a, b *siteRow) bool { return a.delta() > b.delta() }},
+}
+
+func siteText(r *siteRow) string {
+	if r.where == "" {
+		return r.name
+	}
+	return r.name + "  " + r.where
+}
+
+func waitText(m int32) string {
+	if m <= 0 {
+		return "< 1 min"
+	}
+	return fmt.Sprintf("%d min", m)
+}
+
+// sitePanel is the goroutine-by-location panel: a sortable table of sites,
+// with a note above it. It lists spawn sites for goroutine dumps and
+// allocation sites for other profiles, so it always answers "where is it
+// growing".
+type sitePanel struct {
+	note  *widget.Label
+	table *widget.Table
+	box   fyne.CanvasObject
+
+	cols     []column
+	rows     []siteRow
+	unit     string
+	sortCol  int
+	selected int // row index, -1 for none
+
+	// onSelect is called with the selected row, or nil when unselected.
+	onSelect func(r *siteRow)
+}
+
+func newSitePanel() *sitePanel {
+	p := &sitePanel{note: widget.NewLabel("Open a goroutine dump pair to rank spawn sites."), selected: -1, sortCol: 3, cols: goroutineColumns}
+	p.note.Wrapping = fyne.TextWrapWord
+	p.table = widget.NewTableWithHeaders(
+		func() (int, int) { return len(p.rows), len(p.cols) },
+		func() fyne.CanvasObject { return newSiteCell(p) },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			c := o.(*siteCell)
+			c.row = id.Row
+			l := &c.Label
+			if id.Row >= len(p.rows) || id.Col >= len(p.cols) {
+				l.SetText("")
+				return
+			}
+			l.Alignment = fyne.TextAlignTrailing
+			if id.Col == 0 || id.Col == 6 {
+				l.Alignment = fyne.TextAlignLeading
+			}
+			l.SetText(p.cols[id.Col].text(&p.rows[id.Row], p.unit))
+		})
+	p.table.ShowHeaderColumn = false
+	p.table.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewButton("", nil)
+	}
+	p.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		b := o.(*widget.Button)
+		if id.Col < 0 || id.Col >= len(p.cols) {
+			b.SetText("")
+			b.OnTapped = nil
+			return
+		}
+		title := p.cols[id.Col].title
+		if id.Col == p.sortCol {
+			title += " ▼"
+		}
+		b.SetText(title)
+		col := id.Col
+		b.OnTapped = func() { p.sortBy(col) }
+	}
+	p.table.OnSelected = func(id widget.TableCellID) {
+		if id.Row >= 0 && id.Row < len(p.rows) {
+			p.selected = id.Row
+		}
+	}
+	p.box = container.NewBorder(p.note, nil, nil, nil, p.table)
+	return p
+}
+
+func (p *sitePanel) setColumns(cols []column) {
+	p.cols = cols
+	for i, c := range cols {
+		p.table.SetColumnWidth(i, c.width)
+	}
+}
+
+// showGoroutines lists the spawn sites of c, the top grower selected first
+// (without re-targeting the flame graph).
+func (p *sitePanel) showGoroutines(c *goroutines.Comparison) {
+	p.setColumns(goroutineColumns)
+	p.unit = "count"
+	p.rows = p.rows[:0]
+	for i := range c.Sites {
+		s := &c.Sites[i]
+		r := siteRow{name: s.Function, base: s.Base, later: s.Later, survivors: s.Survivors, leaked: s.Leaked,
+			state: s.MainState(), wait: s.MaxWait, site: i}
+		switch {
+		case s.NoCreator:
+			r.where = "(no creator)"
+		case s.ByEntry:
+			r.where = "(entry function)"
+		default:
+			r.where = fmt.Sprintf("%s:%d", filepath.Base(s.File), s.Line)
+		}
+		p.rows = append(p.rows, r)
+	}
+	switch {
+	case c.ByEntry:
+		p.note.SetText("These dumps record no creation sites, so goroutines are grouped by entry function. " +
+			"Take /debug/pprof/goroutine?debug=2 dumps to see the go statements that start them.")
+	case c.Base == nil:
+		p.note.SetText("Goroutines by spawn site. Add a later dump to see growth.")
+	default:
+		p.note.SetText("Goroutines by spawn site, ranked by growth. Select a site to see its goroutines' stacks.")
+	}
+	p.sortCol = 3
+	p.sort()
+	p.markTop()
+}
+
+// showAllocations lists the leaf frames of c by growth.
+func (p *sitePanel) showAllocations(c *diff.Comparison) {
+	p.setColumns(allocColumns)
+	p.unit = c.SampleType.Unit
+	type key struct {
+		fn, file string
+		line     int64
+	}
+	sums := make(map[key]*siteRow)
+	p.rows = p.rows[:0]
+	var order []key
+	for s := 0; s < c.NumStacks(); s++ {
+		st := c.Stack(s)
+		if len(st) == 0 {
+			continue
+		}
+		f := c.Frame(st[0])
+		k := key{f.Function, f.File, f.Line}
+		r, ok := sums[k]
+		if !ok {
+			r = &siteRow{name: f.Function, site: -1}
+			if f.File != "" {
+				r.where = fmt.Sprintf("%s:%d", filepath.Base(f.File), f.Line)
+			}
+			sums[k] = r
+			order = append(order, k)
+		}
+		v := c.Value(s)
+		r.base += v.Base
+		r.later += v.Later
+	}
+	for _, k := range order {
+		p.rows = append(p.rows, *sums[k])
+	}
+	what := strings.ReplaceAll(c.SampleType.Type, "_", " ")
+	if c.Base == nil {
+		p.note.SetText(fmt.Sprintf("Allocation sites by %s. Open a goroutine dump pair to rank spawn sites.", what))
+	} else {
+		p.note.SetText(fmt.Sprintf("Allocation sites ranked by growth in %s. Open a goroutine dump pair to rank spawn sites.", what))
+	}
+	p.sortCol = 3
+	p.sort()
+	p.markTop()
+}
+
+// clear empties the panel and shows msg.
+func (p *sitePanel) clear(msg string) {
+	p.rows = p.rows[:0]
+	p.selected = -1
+	p.note.SetText(msg)
+	p.table.UnselectAll()
+	p.table.Refresh()
+}
+
+func (p *sitePanel) sortBy(col int) {
+	p.sortCol = col
+	p.sort()
+	p.markTop()
+}
+
+func (p *sitePanel) sort() {
+	less := p.cols[p.sortCol].less
+	sort.SliceStable(p.rows, func(i, j int) bool { return less(&p.rows[i], &p.rows[j]) })
+	p.table.Refresh()
+}
+
+// markTop selects the first row without re-targeting the flame graph.
+func (p *sitePanel) markTop() {
+	p.table.UnselectAll()
+	p.selected = -1
+	if len(p.rows) > 0 {
+		p.table.Select(widget.TableCellID{Row: 0, Col: 0})
+		p.table.ScrollToTop()
+	}
+}
+
+// activate selects row i as a click does, re-targeting the flame graph; a
+// click on the row already shown goes back.
+func (p *sitePanel) activate(i int) {
+	if i < 0 || i >= len(p.rows) {
+		return
+	}
+	p.table.Select(widget.TableCellID{Row: i, Col: 0})
+	if p.onSelect != nil {
+		p.onSelect(&p.rows[i])
+	}
+}
+
+// siteCell is a table cell that activates its row when tapped, so that a
+// click on the pre-selected top row still shows that site.
+type siteCell struct {
+	widget.Label
+	p   *sitePanel
+	row int
+}
+
+func newSiteCell(p *sitePanel) *siteCell {
+	c := &siteCell{p: p}
+	c.Truncation = fyne.TextTruncateEllipsis
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// Tapped activates the cell's row.
+func (c *siteCell) Tapped(*fyne.PointEvent) { c.p.activate(c.row) }
