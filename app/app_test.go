@@ -1,6 +1,9 @@
 package app_test
 
 import (
+	"bytes"
+	"flag"
+	"image"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -292,5 +295,54 @@ func TestFlameWidgetRenders(t *testing.T) {
 	g.SetView(u.Graph().View())
 	w := test.NewTempWindow(t, g)
 	w.Resize(fyne.NewSize(640, 260))
-	test.AssertImageMatches(t, "flamegraph.png", w.Canvas().Capture())
+	matchGolden(t, "flamegraph.png", w.Canvas().Capture())
 }
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// matchGolden compares img with testdata/name, allowing a few pixels of
+// anti-aliasing difference; a mismatch is written to testdata/failed/.
+func matchGolden(t *testing.T, name string, img image.Image) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	defer f.Close()
+	want, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := img.Bounds()
+	diff := 0
+	if want.Bounds() != b {
+		diff = b.Dx() * b.Dy()
+	} else {
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				r1, g1, b1, _ := img.At(x, y).RGBA()
+				r2, g2, b2, _ := want.At(x, y).RGBA()
+				if far(r1, r2) || far(g1, g2) || far(b1, b2) {
+					diff++
+				}
+			}
+		}
+	}
+	if diff > b.Dx()*b.Dy()/1000 {
+		os.MkdirAll(filepath.Join("testdata", "failed"), 0o755)
+		os.WriteFile(filepath.Join("testdata", "failed", name), buf.Bytes(), 0o644)
+		t.Errorf("%d pixels differ from %s; see testdata/failed/%s (-update to accept)", diff, path, name)
+	}
+}
+
+func far(a, b uint32) bool { return a > b+8<<8 || b > a+8<<8 }
