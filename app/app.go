@@ -70,6 +70,7 @@ type UI struct {
 	hoverInfo  *widget.Label
 	baseChip   *widget.Button
 	laterChip  *widget.Button
+	gorChips   *fyne.Container // the goroutine pair's files, when both pairs are open
 	sampleSel  *widget.Select
 	modeSel    *widget.Select
 	paletteSel *widget.Select
@@ -109,13 +110,19 @@ func (u *UI) build() {
 	u.crumbs = container.NewHBox()
 	u.graph = NewFlameGraph("Open a base and a later dump (Ctrl+O), or drop them here.")
 	u.graph.OnHover = u.hovered
-	u.graph.OnZoom = u.updateCrumbs
+	u.graph.OnZoom = func() {
+		if v := u.graph.View(); v != nil {
+			slog.Debug("zoom", "frame", v.Tree.Nodes[v.Zoom.Current()].Name)
+		}
+		u.updateCrumbs()
+	}
 	u.graph.OnFocus = func(fn string) { u.focus = fn; u.rebuildView() }
 	u.graph.OnHide = func(fn string) { u.hidden[fn] = true; u.rebuildView() }
 	u.sites = newSitePanel()
 	u.sites.onSelect = u.siteSelected
 	u.baseChip = widget.NewButtonWithIcon("base: –", theme.DocumentIcon(), func() { u.showFile(true) })
 	u.laterChip = widget.NewButtonWithIcon("later: –", theme.DocumentIcon(), func() { u.showFile(false) })
+	u.gorChips = container.NewHBox()
 	u.sampleSel = widget.NewSelect(nil, func(s string) {
 		if s != u.sample && u.profile.later != nil {
 			u.sample = s
@@ -167,7 +174,7 @@ func (u *UI) build() {
 		u.banner,
 		container.NewBorder(nil, nil, toolbar, right),
 		u.loadBar,
-		container.NewBorder(nil, nil, searchBox, nil, container.NewHScroll(u.crumbs)),
+		container.NewBorder(nil, nil, container.NewHBox(searchBox, u.gorChips), nil, container.NewHScroll(u.crumbs)),
 	)
 	split := container.NewHSplit(u.graph, u.sites.box)
 	split.SetOffset(0.58)
@@ -675,6 +682,14 @@ func (u *UI) refreshChips() {
 	}
 	u.baseChip.SetText(label("base", p.base))
 	u.laterChip.SetText(label("later", p.later))
+	u.gorChips.RemoveAll()
+	if !u.profile.empty() && !u.gor.empty() {
+		g := shortPath(u.gor.later.Path)
+		if u.gor.base != nil {
+			g = shortPath(u.gor.base.Path) + " → " + g
+		}
+		u.gorChips.Add(widget.NewButtonWithIcon(g, theme.ListIcon(), func() { u.showFile(false) }))
+	}
 }
 
 func shortPath(p string) string {

@@ -130,6 +130,7 @@ func newSitePanel() *sitePanel {
 			p.selected = id.Row
 		}
 	}
+	p.setColumns(goroutineColumns)
 	p.box = container.NewBorder(p.note, nil, nil, nil, p.table)
 	return p
 }

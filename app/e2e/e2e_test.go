@@ -1,0 +1,360 @@
+// Package e2e_test runs the real leakscope binary in a real X server (Xvfb):
+// it takes screenshots, clicks a frame with xdotool and drops files on the
+// window through XDND. It needs Xvfb, xdotool and ImageMagick's import; it
+// skips without them, except under CI, where it fails.
+package e2e_test
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/leakscope/leakscope/diff"
+	_ "github.com/leakscope/leakscope/diff/goroutines"
+	"github.com/leakscope/leakscope/diff/reftest"
+	"github.com/leakscope/leakscope/flame"
+)
+
+const demo = "../../assets/demo/dumps/"
+
+func need(t *testing.T, tools ...string) {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s is not installed; scripts/setup.sh test installs it", tool)
+			}
+			t.Skipf("%s is not installed (run scripts/setup.sh test)", tool)
+		}
+	}
+}
+
+// logBuffer collects a process's stderr and lets tests wait for lines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// session is the real binary in its own X server.
+type session struct {
+	t       *testing.T
+	display string
+	dir     string
+	log     *logBuffer
+	window  string
+}
+
+func build(t *testing.T, dir, out, pkg string) string {
+	t.Helper()
+	gocmd, err := reftest.GoCommand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, out)
+	cmd := exec.Command(gocmd, "build", "-o", bin, pkg)
+	cmd.Dir = "../.."
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
+	}
+	return bin
+}
+
+func start(t *testing.T, args ...string) *session {
+	t.Helper()
+	need(t, "Xvfb", "xdotool", "import")
+	dir := t.TempDir()
+	bin := build(t, dir, "leakscope", ".")
+	s := &session{t: t, dir: dir, log: &logBuffer{}}
+	for n := 90; n < 200; n++ {
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); os.IsNotExist(err) {
+			s.display = fmt.Sprintf(":%d", n)
+			break
+		}
+	}
+	xvfb := exec.Command("Xvfb", s.display, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	if err := xvfb.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { xvfb.Process.Kill(); xvfb.Wait() })
+	waitFor(t, "Xvfb", 10*time.Second, func() bool {
+		_, err := os.Stat("/tmp/.X11-unix/X" + s.display[1:])
+		return err == nil
+	})
+	app := exec.Command(bin, args...)
+	app.Env = append(os.Environ(), "DISPLAY="+s.display, "LEAKSCOPE_DEBUG=1", "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
+	app.Stderr, app.Stdout = s.log, s.log
+	if err := app.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		app.Process.Kill()
+		app.Wait()
+		if t.Failed() {
+			t.Logf("leakscope's log:\n%s", s.log.String())
+		}
+	})
+	waitFor(t, "the window", 20*time.Second, func() bool {
+		out, err := s.cmd("xdotool", "search", "--name", "^Leakscope$").Output()
+		s.window = strings.TrimSpace(strings.Split(string(out), "\n")[0])
+		return err == nil && s.window != ""
+	})
+	return s
+}
+
+func (s *session) cmd(name string, args ...string) *exec.Cmd {
+	c := exec.Command(name, args...)
+	c.Env = append(os.Environ(), "DISPLAY="+s.display)
+	return c
+}
+
+func (s *session) run(name string, args ...string) {
+	s.t.Helper()
+	if out, err := s.cmd(name, args...).CombinedOutput(); err != nil {
+		s.t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+}
+
+// screenshot captures the screen, keeps it as an artifact and decodes it.
+func (s *session) screenshot(name string) image.Image {
+	s.t.Helper()
+	path := filepath.Join(artifacts(s.t), name)
+	s.run("import", "-window", "root", path)
+	f, err := os.Open(path)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		s.t.Fatalf("%s: %v", path, err)
+	}
+	s.t.Logf("screenshot: %s", path)
+	return img
+}
+
+// artifacts is where screenshots are kept: $LEAKSCOPE_ARTIFACTS, else bin/e2e.
+func artifacts(t *testing.T) string {
+	dir := os.Getenv("LEAKSCOPE_ARTIFACTS")
+	if dir == "" {
+		dir = "../../bin/e2e"
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func near(a color.Color, b color.RGBA) bool {
+	r, g, bl, _ := a.RGBA()
+	d := func(x uint32, y uint8) bool { return x>>8 >= uint32(y)-6 && x>>8 <= uint32(y)+6 }
+	return d(r, b.R) && d(g, b.G) && d(bl, b.B)
+}
+
+// find returns the bounding box of the pixels of colour c.
+func find(img image.Image, c color.RGBA) (image.Rectangle, int) {
+	var box image.Rectangle
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if near(img.At(x, y), c) {
+				p := image.Rect(x, y, x+1, y+1)
+				if n == 0 {
+					box = p
+				} else {
+					box = box.Union(p)
+				}
+				n++
+			}
+		}
+	}
+	return box, n
+}
+
+// leftmost returns the first x of colour c in row y, or -1.
+func leftmost(img image.Image, y int, c color.RGBA) int {
+	b := img.Bounds()
+	for x := b.Min.X; x < b.Max.X; x++ {
+		if near(img.At(x, y), c) {
+			return x
+		}
+	}
+	return -1
+}
+
+// longestRun returns the start and length of the longest run of colour c in row y.
+func longestRun(img image.Image, y int, c color.RGBA) (start, length int) {
+	b := img.Bounds()
+	run := 0
+	for x := b.Min.X; x <= b.Max.X; x++ {
+		if x < b.Max.X && near(img.At(x, y), c) {
+			run++
+			continue
+		}
+		if run > length {
+			start, length = x-run, run
+		}
+		run = 0
+	}
+	return start, length
+}
+
+func distinctColours(img image.Image) int {
+	seen := map[color.RGBA]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 3 {
+		for x := b.Min.X; x < b.Max.X; x += 3 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			seen[color.RGBA{uint8(r >> 8), uint8(g >> 8), uint8(bl >> 8), 0xff}] = true
+		}
+	}
+	return len(seen)
+}
+
+// expectedColour is the colour the flame package gives a frame of the demo heap pair.
+func expectedColour(t *testing.T, frame string) color.RGBA {
+	dumps, err := diff.OpenAll(demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := diff.Compare(dumps[0], dumps[1], "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := flame.Build(c)
+	for _, n := range tree.Nodes {
+		if n.Name == frame {
+			return flame.Diverging.DiffColor(n.Total.Base, n.Total.Later)
+		}
+	}
+	t.Fatalf("no frame %s", frame)
+	return color.RGBA{}
+}
+
+func countLines(log, substr string) int {
+	n := 0
+	sc := bufio.NewScanner(strings.NewReader(log))
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), substr) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestRealWindow opens a heap pair and a goroutine pair, checks the window
+// shows the diff colours, clicks the leaking constructor's frame to zoom, and
+// drops two other files on the window.
+func TestRealWindow(t *testing.T) {
+	s := start(t, demo+"heap-base.pb.gz", demo+"heap-later.pb.gz", demo+"goroutines-base.txt", demo+"goroutines-later.txt")
+	waitFor(t, "four dumps opened", 20*time.Second, func() bool { return countLines(s.log.String(), "DEBUG opened ") >= 4 })
+
+	grew := expectedColour(t, "main.NewClient")
+	var shot image.Image
+	var box image.Rectangle
+	var n int
+	waitFor(t, "the flame graph on screen", 20*time.Second, func() bool {
+		shot = s.screenshot("1-opened.png")
+		box, n = find(shot, grew)
+		return n > 200
+	})
+	if c := distinctColours(shot); c < 20 {
+		t.Errorf("the window looks blank: %d colours", c)
+	}
+	shrank := expectedColour(t, "main.fillWarmup")
+	if _, cool := find(shot, shrank); cool == 0 {
+		t.Error("the shrinking warm-up stack's cool colour is not on screen")
+	}
+
+	// main.NewClient is the deepest wide frame of its colour (its callers
+	// grew alike). Click the middle of its run: it zooms to fill the width.
+	y := box.Max.Y
+	x0, before := 0, 0
+	for ; y > box.Min.Y && before < box.Dx()/3; y-- {
+		x0, before = longestRun(shot, y, grew)
+	}
+	y -= 4
+	leftBefore := leftmost(shot, y, grew)
+	s.run("xdotool", "mousemove", fmt.Sprint(x0+before/2), fmt.Sprint(y), "click", "1")
+	waitFor(t, "the zoom", 10*time.Second, func() bool { return strings.Contains(s.log.String(), "DEBUG zoom frame=main.NewClient") })
+	// Zoomed in, the frame starts at the left edge and the shrinking
+	// warm-up stack, outside it, is gone from the screen.
+	waitFor(t, "the zoomed view on screen", 10*time.Second, func() bool {
+		shot = s.screenshot("2-zoomed.png")
+		left := leftmost(shot, y, grew)
+		_, cool := find(shot, shrank)
+		return cool == 0 && left >= 0 && left < leftBefore-20
+	})
+
+	// Drop two files whose paths hold spaces and non-ASCII letters.
+	drop := filepath.Join(t.TempDir(), "dumps från prod")
+	os.MkdirAll(drop, 0o755)
+	var files []string
+	for _, f := range []string{"goroutine-base.txt", "goroutine-later.txt"} {
+		b, err := os.ReadFile(demo + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(drop, "dump "+f)
+		os.WriteFile(p, b, 0o644)
+		files = append(files, p)
+	}
+	helper := build(t, s.dir, "xdnddrop", "./app/e2e/xdnddrop")
+	args := append([]string{"-window", s.window}, files...)
+	s.run(helper, args...)
+	waitFor(t, "the dropped files to load", 10*time.Second, func() bool {
+		log := s.log.String()
+		return strings.Contains(log, "dump goroutine-base.txt") && strings.Contains(log, "dump goroutine-later.txt")
+	})
+	s.screenshot("3-dropped.png")
+}
+
+// TestCorruptFileShowsDialog starts the binary with a corrupt dump: it must
+// keep running and show the error, not crash.
+func TestCorruptFileShowsDialog(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "broken.pb.gz")
+	os.WriteFile(bad, []byte{0x1f, 0x8b, 8, 0, 0, 0}, 0o644)
+	s := start(t, bad)
+	waitFor(t, "the error", 20*time.Second, func() bool { return strings.Contains(s.log.String(), "broken.pb.gz: bad gzip data") })
+	time.Sleep(time.Second)
+	shot := s.screenshot("4-corrupt.png")
+	if c := distinctColours(shot); c < 5 {
+		t.Errorf("the window is blank after a bad file: %d colours", c)
+	}
+	if strings.Contains(s.log.String(), "panic") {
+		t.Errorf("the app panicked:\n%s", s.log.String())
+	}
+}
