@@ -159,4 +159,3 @@ func drop(target xproto.Window, x, y int, files []string) error {
 		}
 	}
 }
-
