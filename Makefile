@@ -3,9 +3,11 @@
 GO      ?= go
 FILES   ?=
 PREFIX  ?= $(HOME)/.local
+DATADIR ?= $(PREFIX)/share
+APPID   := io.github.leakscope
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: run test build check setup-run setup-test dumps clean
+.PHONY: run test build check setup-run setup-test dumps clean install uninstall
 
 run: setup-run
 	$(GO) run . $(FILES)
@@ -34,6 +36,29 @@ dumps:
 	GOEXPERIMENT=goroutineleakprofile $(GO) build -o bin/leakyd ./assets/demo/leakyd
 	bin/leakyd -out assets/demo/dumps
 	rm -f assets/demo/dumps/heap-*.txt assets/demo/dumps/goroutineleak-*
+
+# Installs the app for the current user (no root): the binary, the desktop
+# entry, the icon and the MIME types, then refreshes the MIME and desktop
+# databases so that double-clicking a dump opens Leakscope.
+install: setup-run build
+	install -Dm755 bin/leakscope $(PREFIX)/bin/leakscope
+	install -Dm644 assets/linux/$(APPID).desktop $(DATADIR)/applications/$(APPID).desktop
+	install -Dm644 assets/linux/$(APPID).xml $(DATADIR)/mime/packages/$(APPID).xml
+	install -Dm644 assets/icon.png $(DATADIR)/icons/hicolor/512x512/apps/$(APPID).png
+	install -Dm644 assets/icon.svg $(DATADIR)/icons/hicolor/scalable/apps/$(APPID).svg
+	-update-mime-database $(DATADIR)/mime
+	-update-desktop-database $(DATADIR)/applications
+	-gtk-update-icon-cache -q -t $(DATADIR)/icons/hicolor 2>/dev/null
+	@echo "Installed $(PREFIX)/bin/leakscope; make sure $(PREFIX)/bin is on your PATH."
+
+uninstall:
+	rm -f $(PREFIX)/bin/leakscope
+	rm -f $(DATADIR)/applications/$(APPID).desktop
+	rm -f $(DATADIR)/mime/packages/$(APPID).xml
+	rm -f $(DATADIR)/icons/hicolor/512x512/apps/$(APPID).png
+	rm -f $(DATADIR)/icons/hicolor/scalable/apps/$(APPID).svg
+	-update-mime-database $(DATADIR)/mime
+	-update-desktop-database $(DATADIR)/applications
 
 clean:
 	rm -rf bin

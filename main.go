@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"os"
 
+	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/leakscope/leakscope/app"
 	"github.com/leakscope/leakscope/app/cli"
 	_ "github.com/leakscope/leakscope/app/locale" // before Fyne reads LANG
+	"github.com/leakscope/leakscope/assets"
 )
 
 func main() {
@@ -23,11 +25,28 @@ func main() {
 		fmt.Fprintf(os.Stderr, "leakscope: %v\n", err)
 		os.Exit(cli.ExitUsage)
 	}
-	if os.Getenv("LEAKSCOPE_DEBUG") != "" {
-		slog.SetLogLoggerLevel(slog.LevelDebug)
-	}
+	setupLog()
+	slog.Debug("start", "pid", os.Getpid(), "files", files)
 	a := fyneapp.NewWithID("io.github.leakscope")
+	a.SetIcon(fyne.NewStaticResource("leakscope.png", assets.Icon()))
 	w := a.NewWindow("Leakscope")
 	app.Create(a, w, files).SetBinaries(binaries)
 	w.ShowAndRun()
+}
+
+// setupLog logs at debug level when LEAKSCOPE_DEBUG is set, to the file
+// LEAKSCOPE_LOG names when set (a file manager gives no terminal).
+func setupLog() {
+	if os.Getenv("LEAKSCOPE_DEBUG") == "" {
+		return
+	}
+	slog.SetLogLoggerLevel(slog.LevelDebug)
+	if path := os.Getenv("LEAKSCOPE_LOG"); path != "" {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "leakscope: %v\n", err)
+			return
+		}
+		slog.SetDefault(slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	}
 }

@@ -1,5 +1,8 @@
 // Package assets holds the files built into the binary: the demo dumps that
-// the app opens when started with no files.
+// the app opens when started with no files, and the icon. Beside them are the
+// desktop integration files that `make install` installs (linux/), the macOS
+// and Windows file-association templates (darwin/, windows/), and the demo
+// service that writes the demo dumps (demo/leakyd).
 package assets
 
 import (
@@ -21,3 +24,9 @@ func Demo(name string) (DemoFile, error) {
 	b, err := fs.ReadFile(demo, "demo/dumps/"+name)
 	return DemoFile{Name: name, Data: b}, err
 }
+
+//go:embed icon.png
+var icon []byte
+
+// Icon returns the application icon, a 512 px PNG.
+func Icon() []byte { return icon }

@@ -11,7 +11,10 @@ pkgs=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
 if [ "$mode" = test ]; then
   # xvfb, imagemagick and xdotool drive the real window in the end-to-end
   # tests; jemalloc's packages bring jeprof, the reference for heap_v2 dumps.
-  pkgs+=(xvfb x11-apps imagemagick xdotool libjemalloc-dev libjemalloc2 binutils)
+  # desktop-file-utils, xdg-utils, libfile-mimeinfo-perl, shared-mime-info
+  # and libglib2.0-bin (gio) check the desktop integration of `make install`.
+  pkgs+=(xvfb imagemagick xdotool libjemalloc-dev libjemalloc2 binutils
+         desktop-file-utils xdg-utils libfile-mimeinfo-perl shared-mime-info libglib2.0-bin)
 fi
 
 if ! command -v go >/dev/null 2>&1; then

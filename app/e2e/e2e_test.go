@@ -98,21 +98,7 @@ func start(t *testing.T, args ...string) *session {
 	dir := t.TempDir()
 	bin := build(t, dir, "leakscope", ".")
 	s := &session{t: t, dir: dir, log: &logBuffer{}}
-	for n := 90; n < 200; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); os.IsNotExist(err) {
-			s.display = fmt.Sprintf(":%d", n)
-			break
-		}
-	}
-	xvfb := exec.Command("Xvfb", s.display, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-	if err := xvfb.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { xvfb.Process.Kill(); xvfb.Wait() })
-	waitFor(t, "Xvfb", 10*time.Second, func() bool {
-		_, err := os.Stat("/tmp/.X11-unix/X" + s.display[1:])
-		return err == nil
-	})
+	s.display = startXvfb(t)
 	app := exec.Command(bin, args...)
 	app.Env = append(os.Environ(), "DISPLAY="+s.display, "LEAKSCOPE_DEBUG=1", "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
 	app.Stderr, app.Stdout = s.log, s.log
@@ -132,6 +118,32 @@ func start(t *testing.T, args ...string) *session {
 		return err == nil && s.window != ""
 	})
 	return s
+}
+
+var displayMu sync.Mutex
+
+// startXvfb starts an X server on a free display for the test's duration.
+func startXvfb(t *testing.T) string {
+	t.Helper()
+	displayMu.Lock()
+	defer displayMu.Unlock()
+	var display string
+	for n := 90; n < 200; n++ {
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); os.IsNotExist(err) {
+			display = fmt.Sprintf(":%d", n)
+			break
+		}
+	}
+	xvfb := exec.Command("Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	if err := xvfb.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { xvfb.Process.Kill(); xvfb.Wait() })
+	waitFor(t, "Xvfb", 10*time.Second, func() bool {
+		_, err := os.Stat("/tmp/.X11-unix/X" + display[1:])
+		return err == nil
+	})
+	return display
 }
 
 func (s *session) cmd(name string, args ...string) *exec.Cmd {

@@ -1,0 +1,192 @@
+package e2e_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/leakscope/leakscope/diff/reftest"
+)
+
+// desktopEnv is an XDG environment rooted in a temporary home, so that
+// `make install` and the lookups touch nothing of the machine's own.
+type desktopEnv struct {
+	home, prefix, data string
+	env                []string
+}
+
+func newDesktopEnv(t *testing.T) *desktopEnv {
+	t.Helper()
+	need(t, "make", "desktop-file-validate", "xdg-mime", "mimetype", "update-mime-database", "update-desktop-database", "gio")
+	home := t.TempDir()
+	d := &desktopEnv{home: home, prefix: filepath.Join(home, ".local")}
+	d.data = filepath.Join(d.prefix, "share")
+	// `make install` builds with go: keep its caches, which default to $HOME.
+	gocmd, err := reftest.GoCommand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	goenv, err := exec.Command(gocmd, "env", "GOCACHE", "GOMODCACHE", "GOPATH").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := strings.Split(strings.TrimSpace(string(goenv)), "\n")
+	d.env = append(os.Environ(),
+		"GOCACHE="+v[0], "GOMODCACHE="+v[1], "GOPATH="+v[2],
+		"HOME="+home,
+		"XDG_DATA_HOME="+d.data,
+		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
+		"XDG_DATA_DIRS="+d.data+":/usr/local/share:/usr/share",
+		"PATH="+filepath.Join(d.prefix, "bin")+":"+os.Getenv("PATH"),
+		"XDG_CURRENT_DESKTOP=",
+	)
+	return d
+}
+
+func (d *desktopEnv) output(t *testing.T, extra []string, name string, args ...string) string {
+	t.Helper()
+	c := exec.Command(name, args...)
+	c.Env = append(append([]string{}, d.env...), extra...)
+	c.Dir = "../.."
+	out, err := c.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TestDesktopIntegration installs Leakscope under a private XDG_DATA_HOME
+// with `make install`, checks the desktop entry and the MIME types, and opens
+// files the way a file manager does (gio open, gio launch) in Xvfb.
+func TestDesktopIntegration(t *testing.T) {
+	d := newDesktopEnv(t)
+	d.output(t, nil, "make", "install", "PREFIX="+d.prefix)
+	entry := filepath.Join(d.data, "applications", "io.github.leakscope.desktop")
+	d.output(t, nil, "desktop-file-validate", entry)
+
+	dumps := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dumps, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	heap, err := os.ReadFile(demo + "heap-later.pb.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	heapBase, err := os.ReadFile(demo + "heap-base.pb.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jemalloc := []byte("heap_v2/524288\n  t*: 28106: 56637512 [0: 0]\n")
+	files := map[string]string{
+		write("later heap.pb.gz", heap):         "application/x-pprof",
+		write("base.pprof", heapBase):           "application/x-pprof",
+		write("prod.heap", jemalloc):            "application/x-jemalloc-heap",
+		write("jemalloc-dump", jemalloc):        "application/x-jemalloc-heap",
+		write("goroutines", []byte("goroutine 1 [running]:\nmain.main()\n\t/src/m.go:3 +0x1\n")): "text/x-go-goroutines",
+		write("notes.txt", []byte("goroutine profile: total 3\nis text\n")): "text/plain",
+		write("archive.gz", gzipped(t, "not a profile")):                        "application/gzip",
+	}
+	for _, desktop := range []string{"", "GNOME"} {
+		for path, want := range files {
+			got := d.output(t, []string{"XDG_CURRENT_DESKTOP=" + desktop}, "xdg-mime", "query", "filetype", path)
+			if got != want {
+				t.Errorf("desktop %q: xdg-mime query filetype %s = %q, want %q", desktop, filepath.Base(path), got, want)
+			}
+		}
+	}
+	for _, typ := range []string{"application/x-pprof", "application/x-jemalloc-heap", "text/x-go-profile", "text/x-go-goroutines"} {
+		if got := d.output(t, nil, "xdg-mime", "query", "default", typ); got != "io.github.leakscope.desktop" {
+			t.Errorf("xdg-mime query default %s = %q", typ, got)
+		}
+	}
+
+	// Double-click: gio open starts the installed app with the file.
+	need(t, "Xvfb")
+	display := startXvfb(t)
+	log := filepath.Join(d.home, "leakscope.log")
+	x := []string{"DISPLAY=" + display, "LEAKSCOPE_DEBUG=1", "LEAKSCOPE_LOG=" + log}
+	later := filepath.Join(dumps, "later heap.pb.gz")
+	d.launch(t, x, "gio", "open", later)
+	waitOpened(t, log, later)
+
+	// "Open with Leakscope" on two selected files passes both (%F).
+	os.Remove(log)
+	base := filepath.Join(dumps, "base.pprof")
+	d.launch(t, x, "gio", "launch", entry, base, later)
+	waitOpened(t, log, base, later)
+	if n := strings.Count(readFile(log), "msg=start"); n != 1 {
+		t.Errorf("two files started %d processes, want one", n)
+	}
+
+	d.output(t, nil, "make", "uninstall", "PREFIX="+d.prefix)
+	if _, err := os.Stat(entry); !os.IsNotExist(err) {
+		t.Errorf("make uninstall left %s", entry)
+	}
+	if got := d.output(t, nil, "xdg-mime", "query", "filetype", filepath.Join(dumps, "prod.heap")); got == "application/x-jemalloc-heap" {
+		t.Error("make uninstall left the MIME type registered")
+	}
+}
+
+// launch runs a command that starts the app, without waiting for the app:
+// its output goes to a file, not to a pipe the app would keep open.
+func (d *desktopEnv) launch(t *testing.T, extra []string, name string, args ...string) {
+	t.Helper()
+	out, err := os.CreateTemp(d.home, "launch-*.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	c := exec.Command(name, args...)
+	c.Env = append(append([]string{}, d.env...), extra...)
+	c.Stdout, c.Stderr = out, out
+	if err := c.Run(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, readFile(out.Name()))
+	}
+}
+
+func readFile(p string) string {
+	b, _ := os.ReadFile(p)
+	return string(b)
+}
+
+// waitOpened waits until the app's log shows every path opened, then stops the app.
+func waitOpened(t *testing.T, log string, paths ...string) {
+	t.Helper()
+	waitFor(t, "the app to open "+strings.Join(paths, ", "), 30*time.Second, func() bool {
+		s := readFile(log)
+		for _, p := range paths {
+			if !strings.Contains(s, "msg=opened path=\""+p+"\"") && !strings.Contains(s, "msg=opened path="+p+" ") {
+				return false
+			}
+		}
+		return true
+	})
+	for _, line := range strings.Split(readFile(log), "\n") {
+		if i := strings.Index(line, "msg=start pid="); i >= 0 {
+			f := strings.Fields(line[i+len("msg=start pid="):])
+			if pid, err := strconv.Atoi(f[0]); err == nil {
+				syscall.Kill(pid, syscall.SIGTERM)
+			}
+		}
+	}
+}
+
+func gzipped(t *testing.T, s string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte(s))
+	zw.Close()
+	return buf.Bytes()
+}
