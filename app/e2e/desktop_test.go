@@ -89,13 +89,13 @@ func TestDesktopIntegration(t *testing.T) {
 	}
 	jemalloc := []byte("heap_v2/524288\n  t*: 28106: 56637512 [0: 0]\n")
 	files := map[string]string{
-		write("later heap.pb.gz", heap):         "application/x-pprof",
-		write("base.pprof", heapBase):           "application/x-pprof",
-		write("prod.heap", jemalloc):            "application/x-jemalloc-heap",
-		write("jemalloc-dump", jemalloc):        "application/x-jemalloc-heap",
+		write("later heap.pb.gz", heap):  "application/x-pprof",
+		write("base.pprof", heapBase):    "application/x-pprof",
+		write("prod.heap", jemalloc):     "application/x-jemalloc-heap",
+		write("jemalloc-dump", jemalloc): "application/x-jemalloc-heap",
 		write("goroutines", []byte("goroutine 1 [running]:\nmain.main()\n\t/src/m.go:3 +0x1\n")): "text/x-go-goroutines",
-		write("notes.txt", []byte("goroutine profile: total 3\nis text\n")): "text/plain",
-		write("archive.gz", gzipped(t, "not a profile")):                        "application/gzip",
+		write("notes.txt", []byte("goroutine profile: total 3\nis text\n")):                      "text/plain",
+		write("archive.gz", gzipped(t, "not a profile")):                                         "application/gzip",
 	}
 	for _, desktop := range []string{"", "GNOME"} {
 		for path, want := range files {
