@@ -10,6 +10,7 @@ import (
 	"github.com/leakscope/leakscope/assets"
 	"github.com/leakscope/leakscope/diff"
 	_ "github.com/leakscope/leakscope/diff/goroutines" // reads Go debug=2 dumps
+	_ "github.com/leakscope/leakscope/diff/jemalloc"   // reads jemalloc heap_v2 dumps
 )
 
 // source is a dump to load: a file, or an embedded demo dump.

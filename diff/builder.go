@@ -10,6 +10,15 @@ import (
 type Builder struct {
 	d        *Dump
 	frameIDs map[Frame]int32
+	opts     *Options
+}
+
+// Options returns the options the dump is loaded with; never nil.
+func (b *Builder) Options() *Options {
+	if b.opts == nil {
+		return &Options{}
+	}
+	return b.opts
 }
 
 // NewBuilder returns a Builder for a dump with the given sample types.

@@ -44,18 +44,31 @@ func registeredFormats() []Format {
 	return formats
 }
 
+// Options tune loading. The zero value (or nil) is the default.
+type Options struct {
+	// Binaries are program and library files to symbolize dumps with when
+	// the paths a dump records are missing or are not the right files
+	// (jemalloc dumps name the files mapped into the process). A binary
+	// stands in for a recorded file with the same base name, or, if only
+	// one is given, for the program itself.
+	Binaries []string
+}
+
 // MaxSize is the largest dump, after decompression, that Open and Read accept.
 const MaxSize = 4 << 30
 
 // Open reads the dump at path. The format is detected from the content, and
 // gzip is undone first. Errors are of type *Error and name the path.
-func Open(path string) (*Dump, error) {
+func Open(path string) (*Dump, error) { return OpenWith(path, nil) }
+
+// OpenWith is Open with options.
+func OpenWith(path string, o *Options) (*Dump, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &Error{Path: path, Err: unwrapPathError(err)}
 	}
 	defer f.Close()
-	return Read(f, path)
+	return ReadWith(f, path, o)
 }
 
 // unwrapPathError drops the *fs.PathError wrapper, whose message repeats the path.
@@ -69,22 +82,27 @@ func unwrapPathError(err error) error {
 
 // Read reads a dump from r; name is used in messages and as Dump.Path.
 // Errors are of type *Error and name the file.
-func Read(r io.Reader, name string) (*Dump, error) {
+func Read(r io.Reader, name string) (*Dump, error) { return ReadWith(r, name, nil) }
+
+// ReadWith is Read with options.
+func ReadWith(r io.Reader, name string, o *Options) (*Dump, error) {
 	data, err := readAll(r)
 	if err != nil {
 		return nil, &Error{Path: name, Err: err}
 	}
-	d, err := Parse(data, name)
-	if err != nil {
-		return nil, err
-	}
-	return d, nil
+	return ParseWith(data, name, o)
 }
 
 // Parse reads a dump held in memory. data may be gzipped. Errors are of type
 // *Error and name the file.
-func Parse(data []byte, name string) (*Dump, error) {
-	d, err := parse(data)
+func Parse(data []byte, name string) (*Dump, error) { return ParseWith(data, name, nil) }
+
+// ParseWith is Parse with options.
+func ParseWith(data []byte, name string, o *Options) (*Dump, error) {
+	if o == nil {
+		o = &Options{}
+	}
+	d, err := parse(data, o)
 	if err != nil {
 		return nil, &Error{Path: name, Err: err}
 	}
@@ -92,7 +110,7 @@ func Parse(data []byte, name string) (*Dump, error) {
 	return d, nil
 }
 
-func parse(data []byte) (*Dump, error) {
+func parse(data []byte, o *Options) (*Dump, error) {
 	if len(data) == 0 {
 		return nil, errors.New("empty file")
 	}
@@ -111,6 +129,7 @@ func parse(data []byte) (*Dump, error) {
 			continue
 		}
 		b := NewBuilder(nil)
+		b.opts = o
 		if err := f.Load(data, b); err != nil {
 			return nil, fmt.Errorf("reading %s: %w", f.Name, err)
 		}
@@ -205,12 +224,15 @@ func readAll(r io.Reader) ([]byte, error) {
 // OpenAll opens the files concurrently, one goroutine per file, and returns
 // the dumps in the order of paths. It returns when every file is done; the
 // error is that of the first failing path in the given order.
-func OpenAll(paths ...string) ([]*Dump, error) {
+func OpenAll(paths ...string) ([]*Dump, error) { return OpenAllWith(nil, paths...) }
+
+// OpenAllWith is OpenAll with options.
+func OpenAllWith(o *Options, paths ...string) ([]*Dump, error) {
 	dumps := make([]*Dump, len(paths))
 	errs := make([]error, len(paths))
 	var wg sync.WaitGroup
 	for i, p := range paths {
-		wg.Go(func() { dumps[i], errs[i] = Open(p) })
+		wg.Go(func() { dumps[i], errs[i] = OpenWith(p, o) })
 	}
 	wg.Wait()
 	for _, err := range errs {

@@ -44,7 +44,7 @@ const usage = `Leakscope compares a base dump with a later one and shows what gr
 
 Usage:
   leakscope [--binary PATH] [FILE...]     open the window (no files: the demo)
-  leakscope report [--sample NAME] [--json] [--top N] BASE [LATER]
+  leakscope report [--sample NAME] [--json] [--top N] [--binary PATH]... BASE [LATER]
                                           print the comparison as a table or JSON
   leakscope export [--sample NAME] [--width W] [--height H] [--palette NAME]
                    [--mode later|base|max] [--search RE] [--scale S] [--flame]
@@ -52,7 +52,9 @@ Usage:
                                           draw the diff flame graph as a PNG (no display needed)
 
 Dumps are detected by content: pprof protobuf (gzipped or not), Go's text
-profiles (debug=1) and Go's full goroutine dumps (debug=2).
+profiles (debug=1), Go's full goroutine dumps (debug=2) and jemalloc heap
+profiles (heap_v2). --binary names the program (and libraries) a jemalloc
+dump is symbolized with when they are not at the paths the dump records.
 `
 
 // errUsage marks errors that are the caller's fault (exit 2).

@@ -21,6 +21,8 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	scale := fs.Float64("scale", 1, "pixels per logical pixel (2 for HiDPI)")
 	flameUp := fs.Bool("flame", false, "draw the root at the bottom (flame) instead of the top (icicle)")
 	out := fs.String("o", "", "output PNG file (required)")
+	var binaries stringList
+	fs.Var(&binaries, "binary", "program or library file to symbolize jemalloc dumps with (repeatable)")
 	files, err := parseFlags(fs, args)
 	if err == nil && (len(files) < 1 || len(files) > 2) {
 		err = usagef("export takes BASE [LATER], got %d files", len(files))
@@ -51,7 +53,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	c, err := loadComparison(files, *sample, stderr)
+	c, err := loadComparison(files, *sample, binaries, stderr)
 	if err != nil {
 		return fail(stderr, err)
 	}

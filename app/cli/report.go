@@ -10,6 +10,7 @@ import (
 
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/goroutines"
+	_ "github.com/leakscope/leakscope/diff/jemalloc" // reads jemalloc heap_v2 dumps
 )
 
 // Report is the JSON document of `leakscope report --json`. Its field names
@@ -127,6 +128,8 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	sample := fs.String("sample", "", "sample type to compare (default: the dump's default)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	top := fs.Int("top", 0, "print only the first N functions")
+	var binaries stringList
+	fs.Var(&binaries, "binary", "program or library file to symbolize jemalloc dumps with (repeatable)")
 	files, err := parseFlags(fs, args)
 	if err == nil && (len(files) < 1 || len(files) > 2) {
 		err = usagef("report takes BASE [LATER], got %d files", len(files))
@@ -137,7 +140,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	c, err := loadComparison(files, *sample, stderr)
+	c, err := loadComparison(files, *sample, binaries, stderr)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -160,8 +163,8 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 
 // loadComparison opens one or two dumps in parallel and compares them,
 // ordering the pair by the dumps' own times. Notes go to stderr.
-func loadComparison(files []string, sample string, stderr io.Writer) (*diff.Comparison, error) {
-	dumps, err := diff.OpenAll(files...)
+func loadComparison(files []string, sample string, binaries []string, stderr io.Writer) (*diff.Comparison, error) {
+	dumps, err := diff.OpenAllWith(&diff.Options{Binaries: binaries}, files...)
 	if err != nil {
 		return nil, err
 	}
@@ -308,4 +311,14 @@ func share(v, total int64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.2f%%", float64(v)*100/float64(total))
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
 }

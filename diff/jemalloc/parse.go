@@ -1,0 +1,240 @@
+// Package jemalloc reads jemalloc heap profiles (`heap_v2`, as prof.dump
+// writes them for Rust services on tikv-jemallocator and for C and C++
+// services), unbiases their sampled counts as jeprof does, and symbolizes
+// them in pure Go against the program's binary and libraries. It registers
+// the format with package diff: importing it makes diff.Open read these dumps.
+package jemalloc
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/leakscope/leakscope/diff"
+)
+
+func init() {
+	diff.RegisterFormat(diff.Format{Name: "jemalloc heap profile (heap_v2)", Match: Match, Load: load})
+}
+
+// Match reports whether data is a jemalloc heap_v2 profile.
+func Match(data []byte) bool { return bytes.HasPrefix(data, []byte("heap_v2/")) }
+
+// Detail is the Dump.Detail of a jemalloc dump.
+type Detail struct {
+	// SamplePeriod is R of heap_v2/R: on average one allocation in R bytes
+	// is sampled (2^lg_prof_sample).
+	SamplePeriod int64
+	// Missing lists the recorded object paths that could not be read, so
+	// that their addresses stay raw: pass them as --binary.
+	Missing []string
+}
+
+// MissingBinaries returns the object files a jemalloc dump could not be
+// symbolized with, or nil for other dumps.
+func MissingBinaries(d *diff.Dump) []string {
+	if det, ok := d.Detail.(*Detail); ok {
+		return det.Missing
+	}
+	return nil
+}
+
+// countsRE matches "t*: n1: s1 [n2: s2]".
+var countsRE = regexp.MustCompile(`^t(\*|\d+):\s*(\d+):\s*(\d+)\s*\[\s*(\d+):\s*(\d+)\s*\]$`)
+
+type sample struct {
+	addrs          []uint64
+	n1, s1, n2, s2 int64
+}
+
+func load(data []byte, b *diff.Builder) error {
+	first, rest, _ := bytes.Cut(data, []byte("\n"))
+	period, err := strconv.ParseInt(strings.TrimSpace(strings.TrimPrefix(string(first), "heap_v2/")), 10, 64)
+	if err != nil || period <= 0 {
+		return fmt.Errorf("bad header %q: want heap_v2/PERIOD", first)
+	}
+	var samples []sample
+	var mapLines []string
+	var cur *sample
+	inMaps, bad := false, 0
+	for len(rest) > 0 {
+		var raw []byte
+		raw, rest, _ = bytes.Cut(rest, []byte("\n"))
+		line := strings.TrimSpace(string(raw))
+		switch {
+		case inMaps:
+			mapLines = append(mapLines, line)
+		case line == "":
+		case line == "MAPPED_LIBRARIES:":
+			inMaps = true
+		case strings.HasPrefix(line, "@"):
+			s, err := parseStack(line[1:])
+			if err != nil {
+				bad++
+				cur = nil
+				continue
+			}
+			samples = append(samples, s)
+			cur = &samples[len(samples)-1]
+			cur.n1 = -1
+		default:
+			m := countsRE.FindStringSubmatch(line)
+			if m == nil {
+				bad++
+				continue
+			}
+			if cur == nil || m[1] != "*" || cur.n1 >= 0 {
+				continue // the header's summary, or a per-thread line
+			}
+			cur.n1, _ = strconv.ParseInt(m[2], 10, 64)
+			cur.s1, _ = strconv.ParseInt(m[3], 10, 64)
+			cur.n2, _ = strconv.ParseInt(m[4], 10, 64)
+			cur.s2, _ = strconv.ParseInt(m[5], 10, 64)
+		}
+	}
+	complete := samples[:0]
+	cut := 0
+	for _, s := range samples {
+		if s.n1 < 0 {
+			cut++
+			continue
+		}
+		complete = append(complete, s)
+	}
+	samples = complete
+	if len(samples) == 0 && !inMaps {
+		return errors.New("no stacks: the dump is empty or cut short")
+	}
+	if cut > 0 {
+		b.Warn("%d stacks without counts were left out (the dump is cut short?)", cut)
+	}
+	if bad > 0 {
+		b.Warn("%d lines matched no heap_v2 form and were skipped", bad)
+	}
+	det := &Detail{SamplePeriod: period}
+	if !inMaps {
+		b.Warn("no MAPPED_LIBRARIES section (the dump is cut short?): addresses are shown raw")
+	}
+	build(b, samples, parseMaps(mapLines), period, det)
+	b.SetDetail(det)
+	return nil
+}
+
+func parseStack(s string) (sample, error) {
+	var out sample
+	for _, f := range strings.Fields(s) {
+		a, err := strconv.ParseUint(strings.TrimPrefix(f, "0x"), 16, 64)
+		if err != nil {
+			return out, err
+		}
+		out.addrs = append(out.addrs, a)
+	}
+	if len(out.addrs) == 0 {
+		return out, errors.New("empty stack")
+	}
+	return out, nil
+}
+
+// unbias scales sampled counts as jeprof's AdjustSamples does for heap_v2:
+// an allocation of size X is sampled with probability 1 - exp(-X/R).
+func unbias(n, s, period int64) (float64, float64) {
+	if n == 0 {
+		return 0, float64(s)
+	}
+	ratio := float64(s) / float64(n) / float64(period)
+	scale := 1 / (1 - math.Exp(-ratio))
+	return float64(n) * scale, float64(s) * scale
+}
+
+// build symbolizes the samples and adds them to b.
+func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det *Detail) {
+	b.SetSampleTypes([]diff.SampleType{
+		{Type: "alloc_objects", Unit: "count"}, {Type: "alloc_space", Unit: "bytes"},
+		{Type: "inuse_objects", Unit: "count"}, {Type: "inuse_space", Unit: "bytes"},
+	})
+	b.SetDefaultSampleType("inuse_space")
+	b.SetPeriod(period, diff.SampleType{Type: "space", Unit: "bytes"})
+	sym := newSymbolizer(maps, b.Options().Binaries)
+	type resolved struct {
+		ids  []int32
+		skip bool // an allocator entry point: drop it and everything inside it
+	}
+	cache := map[uint64]resolved{}
+	var frames []int32
+	values := make([]int64, 4)
+	for _, s := range samples {
+		frames = frames[:0]
+		for i, a := range s.addrs {
+			// Return addresses point after the call; look up the call
+			// itself. jeprof leaves the first address as it is.
+			if i > 0 {
+				a--
+			}
+			r, ok := cache[a]
+			if !ok {
+				fr := sym.resolve(a)
+				r.skip = isAllocator(fr[0].Function) || sym.inAllocator(a)
+				for _, f := range fr {
+					r.ids = append(r.ids, b.Frame(f))
+				}
+				cache[a] = r
+			}
+			if r.skip {
+				frames = frames[:0]
+				continue
+			}
+			frames = append(frames, r.ids...)
+		}
+		n1, s1 := unbias(s.n1, s.s1, period)
+		n2, s2 := unbias(s.n2, s.s2, period)
+		values[0], values[1] = int64(math.Round(n2)), int64(math.Round(s2))
+		values[2], values[3] = int64(math.Round(n1)), int64(math.Round(s1))
+		b.AddStack(frames, values)
+	}
+	for p := range sym.missing {
+		det.Missing = append(det.Missing, p)
+	}
+	if len(det.Missing) > 0 {
+		b.Warn("cannot read %s: its addresses are shown raw; pass the file with --binary", strings.Join(det.Missing, ", "))
+	}
+	for _, w := range sym.warnings {
+		b.Warn("%s", w)
+	}
+}
+
+// allocatorFuncs are the allocation entry points jeprof strips from heap
+// stacks, together with everything they called.
+var allocatorFuncs = map[string]bool{}
+
+func init() {
+	for _, name := range []string{"calloc", "cfree", "malloc", "newImpl", "void* newImpl", "free", "memalign",
+		"posix_memalign", "aligned_alloc", "pvalloc", "valloc", "realloc", "mallocx", "rallocx", "xallocx",
+		"dallocx", "sdallocx", "sdallocx_noflags", "tc_calloc", "tc_cfree", "tc_malloc", "tc_free",
+		"tc_memalign", "tc_posix_memalign", "tc_pvalloc", "tc_valloc", "tc_realloc", "tc_new", "tc_delete",
+		"tc_newarray", "tc_deletearray", "tc_new_nothrow", "tc_newarray_nothrow", "do_malloc", "::do_malloc",
+		"::do_malloc_or_cpp_alloc", "DoSampledAllocation", "simple_alloc::allocate",
+		"__malloc_alloc_template::allocate", "__builtin_delete", "__builtin_new", "__builtin_vec_delete",
+		"__builtin_vec_new", "operator new", "operator new[]", "malloc_zone_malloc", "malloc_zone_calloc",
+		"malloc_zone_valloc", "malloc_zone_realloc", "malloc_zone_memalign", "malloc_zone_free",
+		"__start_google_malloc", "__stop_google_malloc", "__start_malloc_hook", "__stop_malloc_hook"} {
+		allocatorFuncs[name] = true
+		allocatorFuncs["_"+name] = true
+	}
+}
+
+// isAllocator reports whether a function is part of the allocator: jeprof's
+// list, jemalloc's own functions (je_*), and the prefixed entry points of
+// Rust's tikv-jemallocator (_rjem_malloc, _rjem_je_*).
+func isAllocator(name string) bool {
+	if allocatorFuncs[name] || strings.Contains(name, "TCMalloc") || strings.HasPrefix(name, "tcmalloc::") {
+		return true
+	}
+	if rest, ok := strings.CutPrefix(name, "_rjem_"); ok {
+		return allocatorFuncs[rest] || strings.HasPrefix(rest, "je_")
+	}
+	return strings.HasPrefix(name, "je_")
+}

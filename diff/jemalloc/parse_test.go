@@ -1,0 +1,96 @@
+package jemalloc_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/jemalloc"
+)
+
+const small = `heap_v2/524288
+  t*: 3: 1536 [0: 0]
+  t0: 3: 1536 [0: 0]
+@ 0x1000 0x2000 0x3000
+  t*: 2: 1024 [0: 0]
+  t0: 2: 1024 [0: 0]
+@ 0x1000 0x4000
+  t*: 1: 512 [0: 0]
+
+MAPPED_LIBRARIES:
+00001000-00005000 r-xp 00000000 fe:00 1   /nonexistent/prog
+`
+
+func TestUnbias(t *testing.T) {
+	d, err := diff.Parse([]byte(small), "small.heap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Kind != diff.KindHeap || d.DefaultSampleType != "inuse_space" || d.Format != "jemalloc heap profile (heap_v2)" {
+		t.Errorf("kind %s, default %s, format %s", d.Kind, d.DefaultSampleType, d.Format)
+	}
+	i, _ := d.SampleIndex("inuse_space")
+	// 512-byte objects sampled at R=524288: scale 1/(1-exp(-512/524288)) = 1024.5.
+	if got := d.Total(i); got < 1536*1024 || got > 1536*1025 {
+		t.Errorf("unbiased inuse_space %d, want about %d", got, 1536*1024)
+	}
+	if m := jemalloc.MissingBinaries(d); len(m) != 1 || m[0] != "/nonexistent/prog" {
+		t.Errorf("missing %v", m)
+	}
+}
+
+func TestBadDumps(t *testing.T) {
+	tests := []struct {
+		desc, dump string
+		err        string // "" when the dump loads
+		warning    string
+		stacks     int
+	}{
+		{"complete", small, "", "cannot read /nonexistent/prog", 2},
+		{"cut before the maps", small[:strings.Index(small, "MAPPED")], "", "no MAPPED_LIBRARIES section", 2},
+		{"cut after a stack line", small[:strings.Index(small, "  t*: 1: 512")], "", "1 stacks without counts were left out", 1},
+		{"header only", "heap_v2/524288\n", "no stacks: the dump is empty or cut short", "", 0},
+		{"bad header", "heap_v2/many\n@ 0x1\n", `bad header "heap_v2/many"`, "", 0},
+		{"garbage lines", strings.Replace(small, "@ 0x1000 0x4000", "@ 0xZZ 0x4000\n%%%% noise", 1), "", "lines matched no heap_v2 form", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			d, err := diff.Parse([]byte(tt.dump), "x.heap")
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) || !strings.HasPrefix(err.Error(), "x.heap: ") {
+					t.Fatalf("error %v, want %q naming the file", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w := strings.Join(d.Warnings, "; "); !strings.Contains(w, tt.warning) {
+				t.Errorf("warnings %q, want %q", w, tt.warning)
+			}
+			if d.NumStacks() != tt.stacks {
+				t.Errorf("%d stacks, want %d", d.NumStacks(), tt.stacks)
+			}
+		})
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(small))
+	if d, err := os.ReadFile("testdata/leaky.c"); err == nil {
+		f.Add(append([]byte("heap_v2/1\n"), d[:200]...))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := diff.Parse(data, "fuzz")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz: ") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		if _, err := diff.Compare(d, d, ""); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
