@@ -430,7 +430,6 @@ func (s *symbolizer) standIn(recorded string, isProgram bool) string {
 	return ""
 }
 
-
 // inAllocator reports whether addr lies in a jemalloc shared library: all of
 // its frames are the allocator's own, named or not.
 func (s *symbolizer) inAllocator(addr uint64) bool {
