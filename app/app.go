@@ -28,6 +28,7 @@ import (
 	_ "github.com/leakscope/leakscope/app/locale" // before Fyne reads LANG
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/goroutines"
+	"github.com/leakscope/leakscope/diff/jemalloc"
 	"github.com/leakscope/leakscope/flame"
 )
 
@@ -62,6 +63,7 @@ type UI struct {
 	lastErr      error
 	onLoaded     func()   // test hook: called after each load has been applied
 	binaries     []string // --binary paths, for dumps that need symbolizing
+	missing      []string // binaries the last load could not find
 
 	// Widgets.
 	graph      *FlameGraph
@@ -255,11 +257,12 @@ func (u *UI) load(srcs []source, demo bool) {
 	u.mu.Unlock()
 
 	p := &progress{}
+	opts := &diff.Options{Binaries: append([]string(nil), u.binaries...)}
 	u.progress.SetValue(0)
 	u.loadBar.Show()
 	done := make(chan struct{})
 	u.wg.Go(func() {
-		dumps, err := loadSources(ctx, srcs, p)
+		dumps, err := loadSources(ctx, srcs, opts, p)
 		close(done)
 		cancel()
 		fyne.Do(func() { u.loaded(gen, srcs, demo, dumps, err) })
@@ -345,6 +348,45 @@ func (u *UI) loaded(gen int, srcs []source, demo bool, dumps []*diff.Dump, err e
 		}
 		u.addRecent(paths)
 	}
+	u.askForBinaries(srcs, dumps)
+}
+
+// askForBinaries offers to pick the program a jemalloc dump was taken from
+// when the file it records is not there; the dumps are then read again.
+func (u *UI) askForBinaries(srcs []source, dumps []*diff.Dump) {
+	var missing []string
+	for _, d := range dumps {
+		missing = append(missing, jemalloc.MissingBinaries(d)...)
+	}
+	if len(missing) == 0 {
+		return
+	}
+	u.missing = missing
+	msg := widget.NewLabel(fmt.Sprintf("The dump was taken from %s, which is not on this machine, so its frames "+
+		"show as raw addresses. Choose that program (or a copy of it) to see function names.", strings.Join(missing, ", ")))
+	msg.Wrapping = fyne.TextWrapWord
+	dialog.ShowCustomConfirm("Binary not found", "Choose binary…", "Keep addresses", msg, func(ok bool) {
+		if !ok {
+			return
+		}
+		d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+			if err != nil || r == nil {
+				return
+			}
+			path := r.URI().Path()
+			r.Close()
+			u.UseBinary(path, srcs)
+		}, u.win)
+		d.Resize(fyne.NewSize(900, 600))
+		d.Show()
+	}, u.win)
+}
+
+// UseBinary adds a binary to symbolize with and reads srcs again.
+func (u *UI) UseBinary(path string, srcs []source) {
+	u.binaries = append(u.binaries, path)
+	u.missing = nil
+	u.load(srcs, false)
 }
 
 // assign adds new dumps of one kind to p. Two or more replace the pair (the

@@ -346,3 +346,34 @@ func matchGolden(t *testing.T, name string, img image.Image) {
 }
 
 func far(a, b uint32) bool { return a > b+8<<8 || b > a+8<<8 }
+
+// TestJemallocDumpAsksForBinary opens a jemalloc dump whose program is not
+// at its recorded path: the window asks for it, and loading again with a
+// binary keeps working.
+func TestJemallocDumpAsksForBinary(t *testing.T) {
+	dump := filepath.Join(t.TempDir(), "prod.heap")
+	text := "heap_v2/524288\n  t*: 1: 512 [1: 512]\n@ 0x1000 0x2000\n  t*: 1: 512 [1: 512]\n\nMAPPED_LIBRARIES:\n" +
+		"00001000-00005000 r-xp 00000000 fe:00 1   /srv/app/server\n"
+	if err := os.WriteFile(dump, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := open(t, dump)
+	if err := u.LastError(); err != nil {
+		t.Fatal(err)
+	}
+	if m := u.MissingBinaries(); len(m) != 1 || m[0] != "/srv/app/server" {
+		t.Fatalf("missing %v", m)
+	}
+	if v := u.Graph().View(); v == nil || !strings.HasPrefix(v.Tree.Nodes[1].Name, "0x") {
+		t.Error("the dump should show with raw addresses meanwhile")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.UseBinaryForFiles(self, []string{dump})
+	u.Wait()
+	if err := u.LastError(); err != nil {
+		t.Fatal(err)
+	}
+}

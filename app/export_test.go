@@ -68,3 +68,15 @@ func (u *UI) Files() (base, later [2]string) {
 
 // Recent returns the recent comparisons.
 func (u *UI) Recent() []string { return u.recent() }
+
+// MissingBinaries returns the binaries the last load asked for.
+func (u *UI) MissingBinaries() []string { return u.missing }
+
+// UseBinaryForFiles answers the binary prompt for files.
+func (u *UI) UseBinaryForFiles(path string, files []string) {
+	srcs := make([]source, len(files))
+	for i, f := range files {
+		srcs[i] = source{path: f}
+	}
+	u.UseBinary(path, srcs)
+}

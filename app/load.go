@@ -50,7 +50,7 @@ func (c *ctxReader) Read(b []byte) (int, error) {
 
 // loadSources reads the dumps in order. It runs off the UI goroutine; it stops
 // early, returning ctx's error, once ctx is cancelled.
-func loadSources(ctx context.Context, srcs []source, p *progress) ([]*diff.Dump, error) {
+func loadSources(ctx context.Context, srcs []source, opts *diff.Options, p *progress) ([]*diff.Dump, error) {
 	for _, s := range srcs {
 		if s.demo {
 			continue
@@ -64,7 +64,7 @@ func loadSources(ctx context.Context, srcs []source, p *progress) ([]*diff.Dump,
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		d, err := loadSource(ctx, s, p)
+		d, err := loadSource(ctx, s, opts, p)
 		if err != nil {
 			return nil, err
 		}
@@ -73,7 +73,7 @@ func loadSources(ctx context.Context, srcs []source, p *progress) ([]*diff.Dump,
 	return dumps, nil
 }
 
-func loadSource(ctx context.Context, s source, p *progress) (*diff.Dump, error) {
+func loadSource(ctx context.Context, s source, opts *diff.Options, p *progress) (*diff.Dump, error) {
 	if s.demo {
 		f, err := assets.Demo(s.path)
 		if err != nil {
@@ -86,7 +86,7 @@ func loadSource(ctx context.Context, s source, p *progress) (*diff.Dump, error) 
 		return nil, &diff.Error{Path: s.path, Err: unwrapPathErr(err)}
 	}
 	defer f.Close()
-	d, err := diff.Read(&ctxReader{ctx: ctx, r: f, p: p}, s.path)
+	d, err := diff.ReadWith(&ctxReader{ctx: ctx, r: f, p: p}, s.path, opts)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
