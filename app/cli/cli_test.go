@@ -174,7 +174,7 @@ func TestReportErrors(t *testing.T) {
 		{"bad top", []string{"report", "--top", "x", "a"}, 2, `report: invalid value "x" for flag -top: parse error`},
 		{"missing file", []string{"report", filepath.Join(dir, "gone.pb.gz")}, 1, filepath.Join(dir, "gone.pb.gz") + ": no such file or directory"},
 		{"empty file", []string{"report", empty, demo + "heap-later.pb.gz"}, 1, empty + ": empty file"},
-		{"text file", []string{"report", demo + "heap-base.pb.gz", text}, 1, text + `: not a profile this tool reads (text starting "remember the milk"; known formats: Go text profile (debug=1), pprof protobuf, Go goroutine dump (debug=2))`},
+		{"text file", []string{"report", demo + "heap-base.pb.gz", text}, 1, text + `: not a profile this tool reads (text starting "remember the milk"; known formats: Go text profile (debug=1), pprof protobuf, Go goroutine dump (debug=2), jemalloc heap profile (heap_v2))`},
 		{"truncated", []string{"report", trunc}, 1, trunc + ": bad gzip data: truncated"},
 		{"unknown sample", []string{"report", "--sample", "bytes", demo + "heap-later.pb.gz"}, 1,
 			demo + `heap-later.pb.gz: no sample type "bytes"; this heap dump has alloc_objects, alloc_space, inuse_objects, inuse_space`},

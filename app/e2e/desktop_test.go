@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -155,6 +156,18 @@ func (d *desktopEnv) launch(t *testing.T, extra []string, name string, args ...s
 	}
 }
 
+// running reports whether pid is a live process (not gone, not a zombie).
+func running(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// The state follows the command name in parentheses.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
+}
+
 func readFile(p string) string {
 	b, _ := os.ReadFile(p)
 	return string(b)
@@ -177,6 +190,7 @@ func waitOpened(t *testing.T, log string, paths ...string) {
 			f := strings.Fields(line[i+len("msg=start pid="):])
 			if pid, err := strconv.Atoi(f[0]); err == nil {
 				syscall.Kill(pid, syscall.SIGTERM)
+				waitFor(t, "the app to exit", 10*time.Second, func() bool { return !running(pid) })
 			}
 		}
 	}
