@@ -58,6 +58,7 @@ type UI struct {
 	focus        string                 // "Focus on this function"
 	hidden       map[string]bool        // "Hide this function"
 	mode         flame.WidthMode
+	flameUp      bool // root at the bottom
 	palette      *flame.Palette
 	query        string
 	lastErr      error
@@ -199,7 +200,17 @@ func (u *UI) setMenus() {
 	reset.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyEscape}
 	find := fyne.NewMenuItem("Search", func() { u.win.Canvas().Focus(u.search) })
 	find.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
-	view := fyne.NewMenu("View", find, reset, fyne.NewMenuItem("Show All Frames", func() {
+	orient := fyne.NewMenuItem("Flame Orientation (root at the bottom)", nil)
+	orient.Checked = u.flameUp
+	orient.Action = func() {
+		u.flameUp = !u.flameUp
+		if v := u.graph.View(); v != nil {
+			v.Flame = u.flameUp
+			u.graph.Refresh()
+		}
+		u.setMenus()
+	}
+	view := fyne.NewMenu("View", find, reset, orient, fyne.NewMenuItem("Show All Frames", func() {
 		u.focus, u.hidden = "", map[string]bool{}
 		u.rebuildView()
 	}))
@@ -564,7 +575,7 @@ func (u *UI) rebuildView() {
 	if len(u.hidden) > 0 {
 		skip = func(fn string) bool { return u.hidden[fn] }
 	}
-	v := &flame.View{Tree: flame.BuildWith(c, skip), Mode: u.mode, Palette: u.palette, Title: title}
+	v := &flame.View{Tree: flame.BuildWith(c, skip), Mode: u.mode, Palette: u.palette, Title: title, Flame: u.flameUp}
 	u.graph.SetView(v)
 	u.setQuery(u.search.Text)
 	u.updateStatus()

@@ -377,3 +377,19 @@ func TestJemallocDumpAsksForBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDropOneOnAFullPairAsks drops one more heap dump when both sides are
+// open: a dialog asks which side it replaces.
+func TestDropOneOnAFullPairAsks(t *testing.T) {
+	u, w := open(t)
+	files := copyDemo(t, map[string]string{"heap-later.pb.gz": "third.pb.gz"})
+	u.Dropped([]fyne.URI{storage.NewFileURI(files["heap-later.pb.gz"])})
+	u.Wait()
+	if w.Canvas().Overlays().Top() == nil {
+		t.Fatal("no dialog asks which side the dump replaces")
+	}
+	base, later := u.Files()
+	if strings.Contains(base[0]+later[0], "third.pb.gz") {
+		t.Error("the pair changed before the user chose a side")
+	}
+}
