@@ -1,10 +1,7 @@
 package app
 
 import (
-	"bufio"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -187,7 +184,7 @@ func (u *UI) Export(path string, width, height int, scale float64) {
 	snapshot := *v // the tree is immutable; the copy keeps the zoom and search as they are now
 	u.wg.Go(func() {
 		img := snapshot.Image(width, height, scale, nil)
-		err := writePNG(path, func(w io.Writer) error { return flame.WritePNG(w, img) })
+		err := flame.SavePNG(path, img)
 		fyne.Do(func() {
 			if err != nil {
 				u.showError(fmt.Errorf("%s: %w", path, err))
@@ -196,21 +193,4 @@ func (u *UI) Export(path string, width, height int, scale float64) {
 			u.setStatus(fmt.Sprintf("Exported %s (%d × %d).", path, width, img.Rect.Dy()))
 		})
 	})
-}
-
-func writePNG(path string, write func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return unwrapPathErr(err)
-	}
-	bw := bufio.NewWriter(f)
-	if err := write(bw); err != nil {
-		f.Close()
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

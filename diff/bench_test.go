@@ -1,8 +1,6 @@
 package diff_test
 
 import (
-	"os"
-	"sync"
 	"testing"
 
 	"github.com/leakscope/leakscope/diff"
@@ -10,14 +8,10 @@ import (
 )
 
 // compilerPair makes the large heap pair once per test binary.
-var compilerPair = sync.OnceValues(func() ([2]string, error) {
-	dir, err := os.MkdirTemp("", "leakscope-bench-")
-	if err != nil {
-		return [2]string{}, err
-	}
-	base, later, err := reftest.CompilerHeapPair(dir)
+func compilerPair() ([2]string, error) {
+	base, later, err := reftest.SharedCompilerHeapPair()
 	return [2]string{base, later}, err
-})
+}
 
 // BenchmarkCompareCompilerHeap loads the Go compiler's heap pair (both files
 // in parallel), compares them and summarises functions, as `leakscope report` does.

@@ -2,7 +2,6 @@ package flame_test
 
 import (
 	"io"
-	"os"
 	"sync"
 	"testing"
 
@@ -14,11 +13,7 @@ import (
 // compilerComparison loads the Go compiler's heap pair once (see
 // reftest.CompilerHeapPair): a real tree of well over 100k nodes.
 var compilerComparison = sync.OnceValues(func() (*diff.Comparison, error) {
-	dir, err := os.MkdirTemp("", "leakscope-flame-bench-")
-	if err != nil {
-		return nil, err
-	}
-	base, later, err := reftest.CompilerHeapPair(dir)
+	base, later, err := reftest.SharedCompilerHeapPair()
 	if err != nil {
 		return nil, err
 	}

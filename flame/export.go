@@ -1,12 +1,14 @@
 package flame
 
 import (
+	"bufio"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -160,4 +162,26 @@ func (v *View) drawLegend(img *image.RGBA, r image.Rectangle, face *Face, scale 
 func WritePNG(w io.Writer, img image.Image) error {
 	enc := png.Encoder{CompressionLevel: png.BestSpeed}
 	return enc.Encode(w, img)
+}
+
+// SavePNG writes img to the file at path as PNG. The error does not repeat
+// the path, so that callers can put it first.
+func SavePNG(path string, img image.Image) error {
+	f, err := os.Create(path)
+	if err != nil {
+		if pe, ok := err.(*os.PathError); ok {
+			return pe.Err
+		}
+		return err
+	}
+	bw := bufio.NewWriter(f)
+	if err := WritePNG(bw, img); err != nil {
+		f.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -3,7 +3,6 @@ package cli_test
 import (
 	"os"
 	"os/exec"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -11,14 +10,10 @@ import (
 	"github.com/leakscope/leakscope/diff/reftest"
 )
 
-var compilerPair = sync.OnceValues(func() ([2]string, error) {
-	dir, err := os.MkdirTemp("", "leakscope-bench-")
-	if err != nil {
-		return [2]string{}, err
-	}
-	base, later, err := reftest.CompilerHeapPair(dir)
+func compilerPair() ([2]string, error) {
+	base, later, err := reftest.SharedCompilerHeapPair()
 	return [2]string{base, later}, err
-})
+}
 
 // BenchmarkReportVsPprof runs `leakscope report --json` and
 // `go tool pprof -top -base` as processes on the Go compiler's heap pair

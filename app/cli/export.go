@@ -1,10 +1,8 @@
 package cli
 
 import (
-	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 
 	"github.com/leakscope/leakscope/flame"
@@ -62,33 +60,8 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		v.Match, v.Query = v.Tree.Search(re), *search
 	}
 	img := v.Image(*width, *height, *scale, nil)
-	if err := writeFile(*out, func(w io.Writer) error { return flame.WritePNG(w, img) }); err != nil {
+	if err := flame.SavePNG(*out, img); err != nil {
 		return fail(stderr, fmt.Errorf("%s: %w", *out, err))
 	}
 	return ExitOK
-}
-
-// writeFile writes through a buffer and reports the first error, the close's included.
-func writeFile(path string, write func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return unwrapPath(err)
-	}
-	bw := bufio.NewWriter(f)
-	if err := write(bw); err != nil {
-		f.Close()
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-func unwrapPath(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
 }

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Row is one function's flat and cum value in a `-top` report.
@@ -138,4 +139,25 @@ func LeakyDumps(dir string, args ...string) (string, error) {
 		return "", fmt.Errorf("running leakyd: %v\n%s", err, out)
 	}
 	return bin, nil
+}
+
+var compilerPair struct {
+	once        sync.Once
+	base, later string
+	err         error
+}
+
+// SharedCompilerHeapPair makes the pair of CompilerHeapPair once per test
+// binary, in a temporary directory, and returns its paths.
+func SharedCompilerHeapPair() (base, later string, err error) {
+	p := &compilerPair
+	p.once.Do(func() {
+		dir, err := os.MkdirTemp("", "leakscope-bench-")
+		if err != nil {
+			p.err = err
+			return
+		}
+		p.base, p.later, p.err = CompilerHeapPair(dir)
+	})
+	return p.base, p.later, p.err
 }
