@@ -74,7 +74,7 @@ type Dump struct {
 	values []int64 // values of stack i are values[i*n:(i+1)*n], n = len(SampleTypes)
 }
 
-// NumStacks returns how many distinct stacks the dump holds.
+// NumStacks returns how many stacks the dump holds.
 func (d *Dump) NumStacks() int { return len(d.bounds) - 1 }
 
 // Stack returns the frame IDs of stack i, leaf first. The slice must not be modified.

@@ -203,13 +203,13 @@ func describeEOF(err error) error {
 func readAll(r io.Reader) ([]byte, error) {
 	var buf bytes.Buffer
 	if f, ok := r.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		if st, err := f.Stat(); err == nil {
 			if st.IsDir() {
 				return nil, errors.New("is a directory")
 			}
-			buf.Grow(int(min(st.Size(), MaxSize)) + 1)
-		} else if err == nil && st.IsDir() {
-			return nil, errors.New("is a directory")
+			if st.Mode().IsRegular() {
+				buf.Grow(int(min(st.Size(), MaxSize)) + 1)
+			}
 		}
 	}
 	if _, err := buf.ReadFrom(io.LimitReader(r, MaxSize+1)); err != nil {
