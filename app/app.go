@@ -60,9 +60,7 @@ type UI struct {
 	mode         flame.WidthMode
 	flameUp      bool // root at the bottom
 	palette      *flame.Palette
-	query        string
 	lastErr      error
-	onLoaded     func()   // test hook: called after each load has been applied
 	binaries     []string // --binary paths, for dumps that need symbolizing
 	missing      []string // binaries the last load could not find
 
@@ -310,11 +308,6 @@ func (u *UI) loaded(gen int, srcs []source, demo bool, dumps []*diff.Dump, err e
 		return
 	}
 	u.loadBar.Hide()
-	defer func() {
-		if u.onLoaded != nil {
-			u.onLoaded()
-		}
-	}()
 	if errors.Is(err, context.Canceled) {
 		u.setStatus("Loading cancelled.")
 		return
@@ -583,7 +576,6 @@ func (u *UI) rebuildView() {
 }
 
 func (u *UI) setQuery(q string) {
-	u.query = q
 	v := u.graph.View()
 	if v == nil {
 		return

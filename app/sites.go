@@ -76,18 +76,17 @@ type sitePanel struct {
 	table *widget.Table
 	box   fyne.CanvasObject
 
-	cols     []column
-	rows     []siteRow
-	unit     string
-	sortCol  int
-	selected int // row index, -1 for none
+	cols    []column
+	rows    []siteRow
+	unit    string
+	sortCol int
 
 	// onSelect is called with the selected row, or nil when unselected.
 	onSelect func(r *siteRow)
 }
 
 func newSitePanel() *sitePanel {
-	p := &sitePanel{note: widget.NewLabel("Open a goroutine dump pair to rank spawn sites."), selected: -1, sortCol: 3, cols: goroutineColumns}
+	p := &sitePanel{note: widget.NewLabel("Open a goroutine dump pair to rank spawn sites."), sortCol: 3, cols: goroutineColumns}
 	p.note.Wrapping = fyne.TextWrapWord
 	p.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(p.rows), len(p.cols) },
@@ -124,11 +123,6 @@ func newSitePanel() *sitePanel {
 		b.SetText(title)
 		col := id.Col
 		b.OnTapped = func() { p.sortBy(col) }
-	}
-	p.table.OnSelected = func(id widget.TableCellID) {
-		if id.Row >= 0 && id.Row < len(p.rows) {
-			p.selected = id.Row
-		}
 	}
 	p.setColumns(goroutineColumns)
 	p.box = container.NewBorder(p.note, nil, nil, nil, p.table)
@@ -224,7 +218,6 @@ func (p *sitePanel) showAllocations(c *diff.Comparison) {
 // clear empties the panel and shows msg.
 func (p *sitePanel) clear(msg string) {
 	p.rows = p.rows[:0]
-	p.selected = -1
 	p.note.SetText(msg)
 	p.table.UnselectAll()
 	p.table.Refresh()
@@ -245,7 +238,6 @@ func (p *sitePanel) sort() {
 // markTop selects the first row without re-targeting the flame graph.
 func (p *sitePanel) markTop() {
 	p.table.UnselectAll()
-	p.selected = -1
 	if len(p.rows) > 0 {
 		p.table.Select(widget.TableCellID{Row: 0, Col: 0})
 		p.table.ScrollToTop()

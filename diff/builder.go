@@ -60,9 +60,6 @@ func (b *Builder) SetPeriod(period int64, t SampleType) { b.d.Period, b.d.Period
 // SetDetail records format-specific data; see Dump.Detail.
 func (b *Builder) SetDetail(x any) { b.d.Detail = x }
 
-// NumStacks returns how many stacks have been added.
-func (b *Builder) NumStacks() int { return len(b.d.bounds) - 1 }
-
 // AddComment records a comment found in the dump.
 func (b *Builder) AddComment(c string) { b.d.Comments = append(b.d.Comments, c) }
 

@@ -52,15 +52,6 @@ func (s *Style) RowPixels() int {
 	return int(math.Round(float64(o.RowHeight) * o.Scale))
 }
 
-// RowAt returns the row (depth) at device pixel y of a graph drawn into r.
-func (s *Style) RowAt(r image.Rectangle, y int) int {
-	rh := s.RowPixels()
-	if s.Flame {
-		return (r.Max.Y - 1 - y) / rh
-	}
-	return (y - r.Min.Y) / rh
-}
-
 // Draw draws l into the rectangle r of dst. Rows that do not fit are cut off.
 func Draw(dst *image.RGBA, r image.Rectangle, l *Layout, style *Style) {
 	s := style.withDefaults()
