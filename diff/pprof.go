@@ -398,8 +398,9 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 	frames := make([]int32, 0, 128)
 	values := make([]int64, 0, nTypes)
 	// The field loop is written out here rather than through forEachField:
-	// this is the hot path, run once per sample, and the closure costs a
-	// quarter of the load time on large profiles.
+	// this is the hot path, run once per sample, and in a CPU profile of
+	// loading the Go compiler's heap profile the per-location closure took
+	// about a quarter of the time.
 	for _, s := range p.samples {
 		frames, values = frames[:0], values[:0]
 		for len(s) > 0 {
