@@ -13,7 +13,8 @@ if [ "$mode" = test ]; then
   # tests; jemalloc's packages bring jeprof, the reference for heap_v2 dumps.
   # desktop-file-utils, xdg-utils, libfile-mimeinfo-perl, shared-mime-info
   # and libglib2.0-bin (gio) check the desktop integration of `make install`.
-  pkgs+=(xvfb imagemagick xdotool libjemalloc-dev libjemalloc2 binutils
+  # libc6-dbg gives libc's frames names, for Leakscope and jeprof alike.
+  pkgs+=(xvfb imagemagick xdotool libjemalloc-dev libjemalloc2 binutils libc6-dbg
          desktop-file-utils xdg-utils libfile-mimeinfo-perl shared-mime-info libglib2.0-bin)
 fi
 
