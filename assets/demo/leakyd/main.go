@@ -39,6 +39,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -79,8 +80,10 @@ func (c *Client) watch() {
 //go:noinline
 func (c *Client) Ping(timeout time.Duration) bool {
 	reply := make(chan int)
+	senders.started.Add(1)
 	go func() {
 		time.Sleep(2 * timeout) // the backend is slow
+		senders.sending.Add(1)
 		reply <- 1
 	}()
 	select {
@@ -208,6 +211,10 @@ func (c *counters) snapshot() map[string]int {
 
 var started = counters{m: map[string]int{}}
 
+// senders counts Ping's senders, and those past their sleep, so that the dumps
+// wait until every sender is at its send.
+var senders struct{ started, sending atomic.Int64 }
+
 // handlers keeps every handler reachable, as a registry in a real service would.
 var handlers []*Handler
 
@@ -257,6 +264,9 @@ func ping(n int) {
 
 func dumpAll(dir, phase string) error {
 	// Let every started goroutine reach its blocking point.
+	for senders.sending.Load() < senders.started.Load() {
+		time.Sleep(time.Millisecond)
+	}
 	time.Sleep(50 * time.Millisecond)
 	runtime.GC()
 	dumps := []struct {
