@@ -119,10 +119,20 @@ func load(data []byte, b *diff.Builder) error {
 	b.SetSampleTypes([]diff.SampleType{{Type: "goroutine", Unit: "count"}})
 	b.SetPeriod(1, diff.SampleType{Type: "goroutine", Unit: "count"})
 	p := &parser{b: b, det: &detail{}, strs: make(map[string]string), sites: make(map[Site]int32), one: []int64{1}}
+	var line []byte
+	newline := true
 	for len(data) > 0 {
-		var line []byte
-		line, data, _ = bytes.Cut(data, []byte{'\n'})
+		line, data, newline = bytes.Cut(data, []byte{'\n'})
 		p.line(bytes.TrimSuffix(line, []byte{'\r'}))
+	}
+	// A dump cut at an arbitrary byte ends in a partial line, which would
+	// still read as a frame, as a file:line with a shortened number, or not
+	// at all (a cut header). A file line that reached its " +0x" offset is
+	// whole enough.
+	if !newline && !(line[0] == '\t' && bytes.Contains(line, []byte(" +0x"))) &&
+		(p.state != outside || bytes.HasPrefix(line, []byte("goroutine "))) {
+		p.cut++
+		p.state = outside
 	}
 	p.end(true)
 	if len(p.det.meta) == 0 {
@@ -279,9 +289,11 @@ func (p *parser) header(line []byte) (meta, bool) {
 	if t, ok := strings.CutSuffix(s, ", locked to thread"); ok {
 		s, m.locked = t, true
 	}
-	if j := strings.LastIndex(s, ", "); j >= 0 && strings.HasSuffix(s, " minutes") {
-		if n, err := strconv.Atoi(s[j+2 : len(s)-len(" minutes")]); err == nil {
-			m.wait, s = int32(n), s[:j]
+	if t, ok := strings.CutSuffix(s, " minutes"); ok {
+		if j := strings.LastIndex(t, ", "); j >= 0 {
+			if n, err := strconv.Atoi(t[j+2:]); err == nil {
+				m.wait, s = int32(n), t[:j]
+			}
 		}
 	}
 	s = strings.TrimSuffix(s, " (durable)")
