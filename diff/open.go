@@ -25,6 +25,11 @@ type Format struct {
 	Load func(data []byte, b *Builder) error
 }
 
+// ErrInternal marks an error that stands for a panic inside a format's Load:
+// a bug in Leakscope, not in the dump. Loading recovers it so that one bad
+// file cannot take the program down.
+var ErrInternal = errors.New("internal error, please report it with the file")
+
 var (
 	formatsMu sync.RWMutex
 	formats   []Format
@@ -130,7 +135,7 @@ func parse(data []byte, o *Options) (*Dump, error) {
 		}
 		b := NewBuilder(nil)
 		b.opts = o
-		if err := f.Load(data, b); err != nil {
+		if err := load(f, data, b); err != nil {
 			return nil, fmt.Errorf("reading %s: %w", f.Name, err)
 		}
 		if len(b.d.SampleTypes) == 0 {
@@ -139,6 +144,16 @@ func parse(data []byte, o *Options) (*Dump, error) {
 		return b.finish("", f.Name), nil
 	}
 	return nil, errUnrecognized(data)
+}
+
+// load calls f.Load and turns a panic into an error wrapping ErrInternal.
+func load(f Format, data []byte, b *Builder) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v", ErrInternal, r)
+		}
+	}()
+	return f.Load(data, b)
 }
 
 func errUnrecognized(data []byte) error {

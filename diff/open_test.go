@@ -126,6 +126,22 @@ func TestOpenMissingAndDirectory(t *testing.T) {
 	}
 }
 
+// TestLoaderPanicIsAnError registers a format whose loader panics: the caller
+// gets an error naming the file, not a crash.
+func TestLoaderPanicIsAnError(t *testing.T) {
+	const magic = "leakscope panicking test format\n"
+	diff.RegisterFormat(diff.Format{
+		Name:  "panicking test format",
+		Match: func(data []byte) bool { return bytes.HasPrefix(data, []byte(magic)) },
+		Load:  func(data []byte, b *diff.Builder) error { return []error{}[len(data)] },
+	})
+	_, err := diff.Parse([]byte(magic), "p.txt")
+	if !errors.Is(err, diff.ErrInternal) || !strings.HasPrefix(err.Error(), "p.txt: reading panicking test format: internal error") ||
+		!strings.Contains(err.Error(), "index out of range") {
+		t.Errorf("error %v, want an internal error naming p.txt and the panic", err)
+	}
+}
+
 func TestCompareMismatch(t *testing.T) {
 	t.Parallel()
 	heap, err := diff.Parse(readDemo(t, "heap-base.pb.gz"), "heap.pb.gz")
@@ -240,6 +256,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("heap profile: 1: 2 [3: 4] @ heap/1\n1: 2 [3: 4] @ 0x1 0x2\n#\t0x0\tmain.f+0x1\t/a.go:3\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := diff.Parse(data, "fuzz")
+		if errors.Is(err, diff.ErrInternal) {
+			t.Fatal(err)
+		}
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz: ") {
 				t.Fatalf("error does not name the file: %v", err)

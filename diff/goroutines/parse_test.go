@@ -1,6 +1,7 @@
 package goroutines_test
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -179,6 +180,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("goroutine 1 gp=0x1 m=0 mp=0x2 [running, locked to thread]:\nmain.main()\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := diff.Parse(data, "fuzz")
+		if errors.Is(err, diff.ErrInternal) {
+			t.Fatal(err)
+		}
 		if err != nil {
 			return
 		}

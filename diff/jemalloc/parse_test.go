@@ -1,6 +1,7 @@
 package jemalloc_test
 
 import (
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -83,6 +84,9 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := diff.Parse(data, "fuzz")
+		if errors.Is(err, diff.ErrInternal) {
+			t.Fatal(err)
+		}
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz: ") {
 				t.Fatalf("error does not name the file: %v", err)
