@@ -61,9 +61,10 @@ func load(data []byte, b *diff.Builder) error {
 	var mapLines []string
 	var cur *sample
 	inMaps, bad := false, 0
+	newline := true
 	for len(rest) > 0 {
 		var raw []byte
-		raw, rest, _ = bytes.Cut(rest, []byte("\n"))
+		raw, rest, newline = bytes.Cut(rest, []byte("\n"))
 		line := strings.TrimSpace(string(raw))
 		switch {
 		case inMaps:
@@ -114,6 +115,12 @@ func load(data []byte, b *diff.Builder) error {
 	}
 	if bad > 0 {
 		b.Warn("%d lines matched no heap_v2 form and were skipped", bad)
+	}
+	if inMaps && !newline && len(mapLines) > 0 {
+		// /proc/PID/maps ends in a newline: a last line without one is cut,
+		// and its path may be a prefix of the real one.
+		mapLines = mapLines[:len(mapLines)-1]
+		b.Warn("the dump ends inside its MAPPED_LIBRARIES section: its last mapping was left out")
 	}
 	det := &Detail{SamplePeriod: period}
 	if !inMaps {

@@ -51,6 +51,7 @@ func TestBadDumps(t *testing.T) {
 		{"complete", small, "", "cannot read /nonexistent/prog", 2},
 		{"cut before the maps", small[:strings.Index(small, "MAPPED")], "", "no MAPPED_LIBRARIES section", 2},
 		{"cut after a stack line", small[:strings.Index(small, "  t*: 1: 512")], "", "1 stacks without counts were left out", 1},
+		{"cut inside the maps", small[:len(small)-4], "", "the dump ends inside its MAPPED_LIBRARIES section", 2},
 		{"header only", "heap_v2/524288\n", "no stacks: the dump is empty or cut short", "", 0},
 		{"bad header", "heap_v2/many\n@ 0x1\n", `bad header "heap_v2/many"`, "", 0},
 		{"garbage lines", strings.Replace(small, "@ 0x1000 0x4000", "@ 0xZZ 0x4000\n%%%% noise", 1), "", "lines matched no heap_v2 form", 1},
