@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -786,18 +787,56 @@ func (u *UI) refreshSamples() {
 	u.sampleSel.Refresh()
 }
 
+// refreshBanner shows, above the toolbar, the demo note and the warnings of
+// the dumps on screen (a dump cut short, lines skipped, addresses left raw).
+// Each row can be dismissed.
 func (u *UI) refreshBanner() {
 	u.banner.RemoveAll()
-	if !u.demo {
-		u.banner.Hide()
-		return
+	if u.demo {
+		u.addBannerRow(theme.InfoIcon(), widget.HighImportance, demoNote)
 	}
-	msg := widget.NewLabel("This is a built-in demo: two heap profiles and two goroutine dumps of a small service that leaks. " +
-		"Open your own dumps with Ctrl+O, by dropping them on this window, or by double-clicking a dump file.")
+	if w := u.warnings(); w != "" {
+		u.addBannerRow(theme.WarningIcon(), widget.WarningImportance, w)
+	}
+	u.banner.Hidden = len(u.banner.Objects) == 0
+	u.banner.Refresh()
+}
+
+const demoNote = "This is a built-in demo: two heap profiles and two goroutine dumps of a small service that leaks. " +
+	"Open your own dumps with Ctrl+O, by dropping them on this window, or by double-clicking a dump file."
+
+// maxWarnings is how many warning lines the banner shows before "and N more".
+const maxWarnings = 4
+
+// warnings lists the warnings of the dumps on screen, one line each,
+// naming the file.
+func (u *UI) warnings() string {
+	var lines []string
+	for _, d := range []*diff.Dump{u.profile.base, u.profile.later, u.gor.base, u.gor.later} {
+		if d == nil {
+			continue
+		}
+		for _, w := range d.Warnings {
+			lines = append(lines, filepath.Base(d.Path)+": "+w)
+		}
+	}
+	if n := len(lines) - maxWarnings; n > 0 {
+		lines = append(lines[:maxWarnings], fmt.Sprintf("… and %d more (run with LEAKSCOPE_DEBUG=1 to log them all)", n))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (u *UI) addBannerRow(icon fyne.Resource, imp widget.Importance, text string) {
+	msg := widget.NewLabel(text)
 	msg.Wrapping = fyne.TextWrapWord
-	msg.Importance = widget.HighImportance
-	u.banner.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), widget.NewButtonWithIcon("", theme.CancelIcon(), func() { u.banner.Hide() }), msg))
-	u.banner.Show()
+	msg.Importance = imp
+	var row *fyne.Container
+	row = container.NewBorder(nil, nil, widget.NewIcon(icon), widget.NewButtonWithIcon("", theme.CancelIcon(), func() {
+		u.banner.Remove(row)
+		u.banner.Hidden = len(u.banner.Objects) == 0
+		u.banner.Refresh()
+	}), msg)
+	u.banner.Add(row)
 }
 
 // showError shows err in a dialog that names the file; the comparison on

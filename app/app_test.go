@@ -254,6 +254,40 @@ func TestCorruptFileKeepsTheComparison(t *testing.T) {
 	}
 }
 
+// TestTruncatedDumpWarns opens a goroutine dump cut short: the goroutines
+// that could be read are shown, and a banner says what was left out.
+func TestTruncatedDumpWarns(t *testing.T) {
+	b, err := os.ReadFile(demo + "goroutines-later.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(t.TempDir(), "goroutines cut.txt")
+	if err := os.WriteFile(cut, b[:len(b)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := open(t, demo+"goroutines-base.txt", cut)
+	if err := u.LastError(); err != nil {
+		t.Fatal(err)
+	}
+	if rows := u.SiteRows(); len(rows) == 0 {
+		t.Error("no spawn sites from the part that could be read")
+	}
+	want := "goroutines cut.txt: the dump ends inside a goroutine; 1 incomplete goroutine left out"
+	if got := u.BannerText(); got != want {
+		t.Errorf("banner %q, want %q", got, want)
+	}
+	u.DismissBannerRow(0)
+	if got := u.BannerText(); got != "" {
+		t.Errorf("banner %q after dismissing it", got)
+	}
+	// Opening whole dumps clears the warning.
+	u.Open([]string{demo + "goroutines-base.txt", demo + "goroutines-later.txt"})
+	u.Wait()
+	if got := u.BannerText(); got != "" {
+		t.Errorf("banner %q for whole dumps", got)
+	}
+}
+
 func TestExportWritesTheView(t *testing.T) {
 	u, _ := open(t)
 	u.SetSearch("NewClient")

@@ -3,6 +3,7 @@ package app
 import (
 	"strings"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -50,8 +51,33 @@ func (u *UI) SiteRows() []string {
 // ActivateSite clicks row i of the panel.
 func (u *UI) ActivateSite(i int) { u.sites.activate(i) }
 
-// DemoBannerShown reports whether the demo banner is visible.
-func (u *UI) DemoBannerShown() bool { return u.banner.Visible() }
+// DemoBannerShown reports whether the demo note is on screen.
+func (u *UI) DemoBannerShown() bool { return strings.Contains(u.BannerText(), demoNote) }
+
+// BannerText returns the texts of the banner's rows on screen, one per line.
+func (u *UI) BannerText() string {
+	if !u.banner.Visible() {
+		return ""
+	}
+	var texts []string
+	for _, row := range u.banner.Objects {
+		for _, o := range row.(*fyne.Container).Objects {
+			if l, ok := o.(*widget.Label); ok {
+				texts = append(texts, l.Text)
+			}
+		}
+	}
+	return strings.Join(texts, "\n")
+}
+
+// DismissBannerRow taps the close button of banner row i.
+func (u *UI) DismissBannerRow(i int) {
+	for _, o := range u.banner.Objects[i].(*fyne.Container).Objects {
+		if b, ok := o.(*widget.Button); ok {
+			b.OnTapped()
+		}
+	}
+}
 
 // Files returns the paths of the profile pair ([0]) and the goroutine pair ([1]).
 func (u *UI) Files() (base, later [2]string) {
