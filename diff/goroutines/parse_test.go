@@ -1,13 +1,13 @@
 package goroutines_test
 
 import (
-	"errors"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/goroutines"
+	"github.com/leakscope/leakscope/diff/reftest"
 )
 
 func parse(t *testing.T, text string) *goroutines.Snapshot {
@@ -179,11 +179,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("goroutine 1 [running]:\nmain.main()\n\t/src/m.go:3 +0x1\n\ngoroutine 9 [select (leaked), 3 minutes labels:{\"a\": \"b\"}]:\nmain.w(...)\n\t/src/m.go:9\n...additional frames elided...\ncreated by main.main in goroutine 1\n\t/src/m.go:8 +0x1\n"))
 	f.Add([]byte("goroutine 1 gp=0x1 m=0 mp=0x2 [running, locked to thread]:\nmain.main()\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		d, err := diff.Parse(data, "fuzz")
-		if errors.Is(err, diff.ErrInternal) {
-			t.Fatal(err)
-		}
-		if err != nil {
+		d := reftest.ParseFuzzInput(t, data)
+		if d == nil {
 			return
 		}
 		if d.Kind != diff.KindGoroutine {

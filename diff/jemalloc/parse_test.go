@@ -1,13 +1,13 @@
 package jemalloc_test
 
 import (
-	"errors"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/jemalloc"
+	"github.com/leakscope/leakscope/diff/reftest"
 )
 
 const small = `heap_v2/524288
@@ -84,14 +84,8 @@ func FuzzParse(f *testing.F) {
 		f.Add(append([]byte("heap_v2/1\n"), d[:200]...))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		d, err := diff.Parse(data, "fuzz")
-		if errors.Is(err, diff.ErrInternal) {
-			t.Fatal(err)
-		}
-		if err != nil {
-			if !strings.HasPrefix(err.Error(), "fuzz: ") {
-				t.Fatalf("error does not name the file: %v", err)
-			}
+		d := reftest.ParseFuzzInput(t, data)
+		if d == nil {
 			return
 		}
 		if _, err := diff.Compare(d, d, ""); err != nil {

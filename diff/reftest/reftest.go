@@ -4,6 +4,7 @@ package reftest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"testing"
+
+	"github.com/leakscope/leakscope/diff"
 )
 
 // Row is one function's flat and cum value in a `-top` report.
@@ -160,4 +164,19 @@ func SharedCompilerHeapPair() (base, later string, err error) {
 		p.base, p.later, p.err = CompilerHeapPair(dir)
 	})
 	return p.base, p.later, p.err
+}
+
+// ParseFuzzInput parses data as a dump named "fuzz", as the fuzz targets do.
+// It fails t when loading panicked (diff.ErrInternal) or when an error does
+// not name the file, and returns nil for input that is rightly refused.
+func ParseFuzzInput(t testing.TB, data []byte) *diff.Dump {
+	t.Helper()
+	d, err := diff.Parse(data, "fuzz")
+	switch {
+	case errors.Is(err, diff.ErrInternal):
+		t.Fatal(err)
+	case err != nil && !strings.HasPrefix(err.Error(), "fuzz: "):
+		t.Fatalf("error does not name the file: %v", err)
+	}
+	return d
 }
