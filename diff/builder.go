@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"context"
 	"fmt"
 	"time"
 )
@@ -11,7 +12,28 @@ type Builder struct {
 	d        *Dump
 	frameIDs map[Frame]int32
 	opts     *Options
+	ctx      context.Context
 }
+
+// Err returns a non-nil error once the load should stop (its context is
+// done). Formats call it every few thousand records and return the error.
+func (b *Builder) Err() error {
+	if b.ctx == nil {
+		return nil
+	}
+	return b.ctx.Err()
+}
+
+// Context returns the load's context, for work a format hands to other code.
+func (b *Builder) Context() context.Context {
+	if b.ctx == nil {
+		return context.Background()
+	}
+	return b.ctx
+}
+
+// SetPhase names the phase of the load, e.g. "symbolizing", for the progress shown.
+func (b *Builder) SetPhase(phase string) { b.opts.progress().SetPhase(phase) }
 
 // Options returns the options the dump is loaded with; never nil.
 func (b *Builder) Options() *Options {

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"context"
 	"fmt"
 	"sort"
 )
@@ -21,21 +22,17 @@ type Comparison struct {
 	later  []int64
 }
 
-// Order returns a and b as base and later: by the dumps' own times when both
-// have one, else in the given order. swapped reports whether it reversed them.
-func Order(a, b *Dump) (base, later *Dump, swapped bool) {
-	if !a.Time.IsZero() && !b.Time.IsZero() && b.Time.Before(a.Time) {
-		return b, a, true
-	}
-	return a, b, false
-}
-
 // Compare compares later against base for the named sample type ("" for the
 // later dump's default; see Dump.SampleIndex). base may be nil to show later
 // alone. Both dumps must be of the same kind and have the sample type with the
 // same unit; otherwise the *Error names the file that does not fit.
-// Compare keeps the order it is given; see Order.
+// Compare keeps the order it is given.
 func Compare(base, later *Dump, sample string) (*Comparison, error) {
+	return CompareContext(context.Background(), base, later, sample)
+}
+
+// CompareContext is Compare that stops with ctx's error soon after ctx is done.
+func CompareContext(ctx context.Context, base, later *Dump, sample string) (*Comparison, error) {
 	li, err := later.SampleIndex(sample)
 	if err != nil {
 		return nil, &Error{Path: later.Path, Err: err}
@@ -51,9 +48,13 @@ func Compare(base, later *Dump, sample string) (*Comparison, error) {
 		}
 	}
 	if base != nil {
-		c.add(base, bi, ids, &table, true)
+		if err := c.add(ctx, base, bi, ids, &table, true); err != nil {
+			return nil, err
+		}
 	}
-	c.add(later, li, ids, &table, false)
+	if err := c.add(ctx, later, li, ids, &table, false); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -75,7 +76,7 @@ func matchSampleType(base, later *Dump, st SampleType) (int, error) {
 }
 
 // add merges sample type si of d into c, as base or as later values.
-func (c *Comparison) add(d *Dump, si int, ids map[Frame]int32, table *stackTable, isBase bool) {
+func (c *Comparison) add(ctx context.Context, d *Dump, si int, ids map[Frame]int32, table *stackTable, isBase bool) error {
 	remap := make([]int32, len(d.frames))
 	for i, f := range d.frames {
 		id, ok := ids[f]
@@ -89,6 +90,11 @@ func (c *Comparison) add(d *Dump, si int, ids map[Frame]int32, table *stackTable
 	n := len(d.SampleTypes)
 	scratch := make([]int32, 0, 128)
 	for s := 0; s < d.NumStacks(); s++ {
+		if s%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
 		v := d.values[s*n+si]
 		if v == 0 {
 			continue
@@ -112,6 +118,7 @@ func (c *Comparison) add(d *Dump, si int, ids map[Frame]int32, table *stackTable
 			c.later[i] += v
 		}
 	}
+	return nil
 }
 
 // Subset returns a comparison with the same dumps, sample type and frame

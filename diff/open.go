@@ -2,11 +2,13 @@ package diff
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/klauspost/compress/gzip"
@@ -57,6 +59,8 @@ type Options struct {
 	// stands in for a recorded file with the same base name, or, if only
 	// one is given, for the program itself.
 	Binaries []string
+	// Progress, when not nil, receives the bytes read and the phases.
+	Progress *Progress
 }
 
 // MaxSize is the largest dump, after decompression, that Open and Read accept.
@@ -68,12 +72,25 @@ func Open(path string) (*Dump, error) { return OpenWith(path, nil) }
 
 // OpenWith is Open with options.
 func OpenWith(path string, o *Options) (*Dump, error) {
-	f, err := os.Open(path)
+	return OpenContext(context.Background(), path, o)
+}
+
+// OpenContext is OpenWith that stops, returning an error that wraps ctx's,
+// soon after ctx is done: while it waits for a FIFO's writer, while it reads,
+// decompresses, parses or symbolizes. It leaves no goroutine behind.
+func OpenContext(ctx context.Context, path string, o *Options) (*Dump, error) {
+	f, err := openFile(ctx, path)
 	if err != nil {
-		return nil, &Error{Path: path, Err: unwrapPathError(err)}
+		return nil, &Error{Path: path, Err: err}
 	}
 	defer f.Close()
-	return ReadWith(f, path, o)
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		o.progress().Expect(st.Size())
+	}
+	// A pipe's read blocks; the deadline releases it when ctx is done.
+	stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Now()) })
+	defer stop()
+	return ReadContext(ctx, f, path, o)
 }
 
 // unwrapPathError drops the *fs.PathError wrapper, whose message repeats the path.
@@ -91,11 +108,20 @@ func Read(r io.Reader, name string) (*Dump, error) { return ReadWith(r, name, ni
 
 // ReadWith is Read with options.
 func ReadWith(r io.Reader, name string, o *Options) (*Dump, error) {
-	data, err := readAll(r)
+	return ReadContext(context.Background(), r, name, o)
+}
+
+// ReadContext is ReadWith that stops soon after ctx is done (see OpenContext).
+func ReadContext(ctx context.Context, r io.Reader, name string, o *Options) (*Dump, error) {
+	o.progress().SetPhase("reading")
+	data, err := readAll(&ctxReader{ctx: ctx, r: r, p: o.progress()})
 	if err != nil {
+		if ctx.Err() != nil {
+			err = ctx.Err()
+		}
 		return nil, &Error{Path: name, Err: err}
 	}
-	return ParseWith(data, name, o)
+	return ParseContext(ctx, data, name, o)
 }
 
 // Parse reads a dump held in memory. data may be gzipped. Errors are of type
@@ -104,24 +130,40 @@ func Parse(data []byte, name string) (*Dump, error) { return ParseWith(data, nam
 
 // ParseWith is Parse with options.
 func ParseWith(data []byte, name string, o *Options) (*Dump, error) {
+	return ParseContext(context.Background(), data, name, o)
+}
+
+// ParseContext is ParseWith that stops soon after ctx is done.
+func ParseContext(ctx context.Context, data []byte, name string, o *Options) (*Dump, error) {
 	if o == nil {
 		o = &Options{}
 	}
-	d, err := parse(data, o)
+	d, err := parse(ctx, data, o)
 	if err != nil {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("%w", ctx.Err())
+		}
 		return nil, &Error{Path: name, Err: err}
 	}
 	d.Path = name
 	return d, nil
 }
 
-func parse(data []byte, o *Options) (*Dump, error) {
+func (o *Options) progress() *Progress {
+	if o == nil {
+		return nil
+	}
+	return o.Progress
+}
+
+func parse(ctx context.Context, data []byte, o *Options) (*Dump, error) {
 	if len(data) == 0 {
 		return nil, errors.New("empty file")
 	}
 	if isGzip(data) {
 		var err error
-		data, err = gunzip(data)
+		o.progress().SetPhase("decompressing")
+		data, err = gunzip(ctx, data)
 		if err != nil {
 			return nil, err
 		}
@@ -134,7 +176,8 @@ func parse(data []byte, o *Options) (*Dump, error) {
 			continue
 		}
 		b := NewBuilder(nil)
-		b.opts = o
+		b.opts, b.ctx = o, ctx
+		o.progress().SetPhase("parsing " + f.Name)
 		if err := load(f, data, b); err != nil {
 			return nil, fmt.Errorf("reading %s: %w", f.Name, err)
 		}
@@ -192,14 +235,14 @@ func looksLikeText(data []byte) bool {
 
 func isGzip(data []byte) bool { return len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b }
 
-func gunzip(data []byte) ([]byte, error) {
+func gunzip(ctx context.Context, data []byte) ([]byte, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("bad gzip data: %w", describeEOF(err))
 	}
 	// Profiles compress about 5 to 10 times; start there to avoid regrowth.
 	out := bytes.NewBuffer(make([]byte, 0, min(len(data)*8, MaxSize)))
-	if _, err := io.Copy(out, io.LimitReader(zr, MaxSize+1)); err != nil {
+	if _, err := io.Copy(out, io.LimitReader(&ctxReader{ctx: ctx, r: zr}, MaxSize+1)); err != nil {
 		return nil, fmt.Errorf("bad gzip data: %w", describeEOF(err))
 	}
 	if out.Len() > MaxSize {
@@ -217,7 +260,11 @@ func describeEOF(err error) error {
 
 func readAll(r io.Reader) ([]byte, error) {
 	var buf bytes.Buffer
-	if f, ok := r.(*os.File); ok {
+	inner := r
+	if c, ok := r.(*ctxReader); ok {
+		inner = c.r
+	}
+	if f, ok := inner.(*os.File); ok {
 		if st, err := f.Stat(); err == nil {
 			if st.IsDir() {
 				return nil, errors.New("is a directory")
@@ -243,11 +290,17 @@ func OpenAll(paths ...string) ([]*Dump, error) { return OpenAllWith(nil, paths..
 
 // OpenAllWith is OpenAll with options.
 func OpenAllWith(o *Options, paths ...string) ([]*Dump, error) {
+	return OpenAllContext(context.Background(), o, paths...)
+}
+
+// OpenAllContext is OpenAllWith that stops soon after ctx is done; it
+// returns once every file's goroutine has ended.
+func OpenAllContext(ctx context.Context, o *Options, paths ...string) ([]*Dump, error) {
 	dumps := make([]*Dump, len(paths))
 	errs := make([]error, len(paths))
 	var wg sync.WaitGroup
 	for i, p := range paths {
-		wg.Go(func() { dumps[i], errs[i] = OpenWith(p, o) })
+		wg.Go(func() { dumps[i], errs[i] = OpenContext(ctx, p, o) })
 	}
 	wg.Wait()
 	for _, err := range errs {

@@ -206,22 +206,6 @@ func TestDumpHeader(t *testing.T) {
 	}
 }
 
-func TestOrder(t *testing.T) {
-	t.Parallel()
-	a, _ := diff.Parse(readDemo(t, "heap-base.pb.gz"), "a")
-	b, _ := diff.Parse(readDemo(t, "heap-later.pb.gz"), "b")
-	if a.Time.After(b.Time) {
-		t.Fatal("demo dumps out of order")
-	}
-	if base, later, swapped := diff.Order(b, a); base != a || later != b || swapped != a.Time.Before(b.Time) {
-		t.Errorf("Order(later, base) = %s, %s, %v", base.Path, later.Path, swapped)
-	}
-	g, _ := diff.Parse(readDemo(t, "goroutine-later.txt"), "g")
-	if base, later, swapped := diff.Order(g, a); base != g || later != a || swapped {
-		t.Errorf("Order without times reordered: %s, %s", base.Path, later.Path)
-	}
-}
-
 func TestShrinkingStacksAreKept(t *testing.T) {
 	t.Parallel()
 	dumps, err := diff.OpenAll(filepath.Join(demoDir, "heap-base.pb.gz"), filepath.Join(demoDir, "heap-later.pb.gz"))

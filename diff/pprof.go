@@ -66,6 +66,7 @@ type protoFunction struct {
 }
 
 type protoDecoder struct {
+	b           *Builder // for its context; nil when only scanning
 	strs        []string
 	sampleTypes [][2]int64
 	samples     [][]byte
@@ -85,7 +86,7 @@ type protoDecoder struct {
 var errTruncated = errors.New("truncated or corrupt protobuf")
 
 func loadProto(data []byte, b *Builder) error {
-	var p protoDecoder
+	p := protoDecoder{b: b}
 	if err := p.scan(data); err != nil {
 		return err
 	}
@@ -94,7 +95,12 @@ func loadProto(data []byte, b *Builder) error {
 
 // scan reads the top level of a Profile message.
 func (p *protoDecoder) scan(data []byte) error {
-	for len(data) > 0 {
+	for i := 0; len(data) > 0; i++ {
+		if i%(16*checkEvery) == 0 && p.b != nil {
+			if err := p.b.Err(); err != nil {
+				return err
+			}
+		}
 		num, typ, n := protowire.ConsumeTag(data)
 		if n < 0 {
 			return errTruncated
@@ -401,7 +407,12 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 	// this is the hot path, run once per sample, and in a CPU profile of
 	// loading the Go compiler's heap profile the per-location closure took
 	// about a quarter of the time.
-	for _, s := range p.samples {
+	for si, s := range p.samples {
+		if si%checkEvery == 0 {
+			if err := b.Err(); err != nil {
+				return err
+			}
+		}
 		frames, values = frames[:0], values[:0]
 		for len(s) > 0 {
 			num, typ, n := protowire.ConsumeTag(s)

@@ -121,7 +121,12 @@ func load(data []byte, b *diff.Builder) error {
 	p := &parser{b: b, det: &detail{}, strs: make(map[string]string), sites: make(map[Site]int32), one: []int64{1}}
 	var line []byte
 	newline := true
-	for len(data) > 0 {
+	for n := 0; len(data) > 0; n++ {
+		if n%(4*4096) == 0 {
+			if err := b.Err(); err != nil {
+				return err
+			}
+		}
 		line, data, newline = bytes.Cut(data, []byte{'\n'})
 		p.line(bytes.TrimSuffix(line, []byte{'\r'}))
 	}

@@ -280,3 +280,63 @@ func (c *Comparison) Find(query string) int {
 	}
 	return -1
 }
+
+// Order tells which of two debug=2 dumps of one process was taken first,
+// for dumps that carry no time: goroutine IDs only grow, and a goroutine
+// blocked in both dumps in the same state has waited at least as long in the
+// later one. It returns -1 when a came first, +1 when b did, and 0 when the
+// dumps do not tell (no creation sites, or the two signs disagree); why says
+// what decided.
+func Order(a, b *diff.Dump) (order int, why string) {
+	da, ok1 := a.Detail.(*detail)
+	db, ok2 := b.Detail.(*detail)
+	if !ok1 || !ok2 || len(da.meta) == 0 || len(db.meta) == 0 {
+		return 0, ""
+	}
+	maxID := func(d *detail) int64 {
+		var m int64
+		for _, g := range d.meta {
+			m = max(m, g.id)
+		}
+		return m
+	}
+	byID := 0
+	if ma, mb := maxID(da), maxID(db); ma < mb {
+		byID = -1
+	} else if ma > mb {
+		byID = 1
+	}
+	// Goroutines in both dumps, blocked in the same state: whose wait is longer?
+	wait := make(map[int64]meta, len(da.meta))
+	for _, g := range da.meta {
+		wait[g.id] = g
+	}
+	longerInA, longerInB := 0, 0
+	for _, g := range db.meta {
+		if o, ok := wait[g.id]; ok && o.state == g.state {
+			switch {
+			case o.wait > g.wait:
+				longerInA++
+			case o.wait < g.wait:
+				longerInB++
+			}
+		}
+	}
+	byWait := 0
+	switch {
+	case longerInB > 0 && longerInA == 0:
+		byWait = -1
+	case longerInA > 0 && longerInB == 0:
+		byWait = 1
+	}
+	switch {
+	case byID != 0 && (byWait == 0 || byWait == byID):
+		if byWait != 0 {
+			return byID, "goroutine IDs and wait times"
+		}
+		return byID, "goroutine IDs"
+	case byID == 0 && byWait != 0:
+		return byWait, "wait times"
+	}
+	return 0, ""
+}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -62,7 +63,12 @@ func load(data []byte, b *diff.Builder) error {
 	var cur *sample
 	inMaps, bad := false, 0
 	newline := true
-	for len(rest) > 0 {
+	for n := 0; len(rest) > 0; n++ {
+		if n%(4*4096) == 0 {
+			if err := b.Err(); err != nil {
+				return err
+			}
+		}
 		var raw []byte
 		raw, rest, newline = bytes.Cut(rest, []byte("\n"))
 		line := strings.TrimSpace(string(raw))
@@ -126,7 +132,9 @@ func load(data []byte, b *diff.Builder) error {
 	if !inMaps {
 		b.Warn("no MAPPED_LIBRARIES section (the dump is cut short?): addresses are shown raw")
 	}
-	build(b, samples, parseMaps(mapLines), period, det)
+	if err := build(b, samples, parseMaps(mapLines), period, det); err != nil {
+		return err
+	}
 	b.SetDetail(det)
 	return nil
 }
@@ -158,7 +166,7 @@ func unbias(n, s, period int64) (float64, float64) {
 }
 
 // build symbolizes the samples and adds them to b.
-func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det *Detail) {
+func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det *Detail) error {
 	b.SetSampleTypes([]diff.SampleType{
 		{Type: "alloc_objects", Unit: "count"}, {Type: "alloc_space", Unit: "bytes"},
 		{Type: "inuse_objects", Unit: "count"}, {Type: "inuse_space", Unit: "bytes"},
@@ -173,7 +181,13 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 	cache := map[uint64]resolved{}
 	var frames []int32
 	values := make([]int64, 4)
-	for _, s := range samples {
+	b.SetPhase("symbolizing")
+	for si, s := range samples {
+		if si%1024 == 0 {
+			if err := b.Err(); err != nil {
+				return err
+			}
+		}
 		frames = frames[:0]
 		for i, a := range s.addrs {
 			// Return addresses point after the call; look up the call
@@ -211,6 +225,7 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 	for _, w := range sym.warnings {
 		b.Warn("%s", w)
 	}
+	return nil
 }
 
 // allocatorFuncs are the allocation entry points jeprof strips from heap
@@ -244,4 +259,26 @@ func isAllocator(name string) bool {
 		return allocatorFuncs[rest] || strings.HasPrefix(rest, "je_")
 	}
 	return strings.HasPrefix(name, "je_")
+}
+
+// dumpNameRE matches the file names jemalloc gives its own dumps:
+// prefix.PID.SEQ.KINDN.heap, where SEQ counts every dump of the process and
+// KIND is i (interval), m (mallctl), u (high-water mark) or f (final).
+var dumpNameRE = regexp.MustCompile(`^(.*)\.(\d+)\.(\d+)\.[imuf](\d+)\.heap$`)
+
+// Sequence reads the process ID and dump sequence number from a file name
+// that jemalloc chose (prefix.PID.SEQ.iN.heap, as written by
+// lg_prof_interval, prof_gdump, prof_final or a prof.dump without a name).
+// ok is false for other names. Dumps of one process order by seq.
+func Sequence(path string) (prefix string, pid, seq int64, ok bool) {
+	m := dumpNameRE.FindStringSubmatch(filepath.Base(path))
+	if m == nil {
+		return "", 0, 0, false
+	}
+	pid, err1 := strconv.ParseInt(m[2], 10, 64)
+	seq, err2 := strconv.ParseInt(m[3], 10, 64)
+	if err1 != nil || err2 != nil {
+		return "", 0, 0, false
+	}
+	return filepath.Join(filepath.Dir(path), m[1]), pid, seq, true
 }
