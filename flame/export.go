@@ -30,6 +30,15 @@ type View struct {
 	Title   string             // a note for the header, e.g. the selected spawn site
 }
 
+// Snapshot returns a copy of v that later changes to v (zoom, search,
+// palette, …) do not reach, for drawing on another goroutine. The tree and
+// the match are shared: both are immutable.
+func (v *View) Snapshot() *View {
+	s := *v
+	s.Zoom = v.Zoom.Clone()
+	return &s
+}
+
 // Layout lays out the view for a graph width pixels wide.
 func (v *View) Layout(width int, maxDepth int) *Layout {
 	return v.Tree.Layout(Options{Mode: v.Mode, Zoom: v.Zoom.Current(), MinWidth: 1 / float64(max(width, 1)),

@@ -1,6 +1,9 @@
 package flame
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // Box is one rectangle of a laid-out flame graph. X and W are fractions of the
 // full width; Depth is the row, 0 for the root.
@@ -186,6 +189,9 @@ func (z *ZoomStack) Pop() bool {
 
 // Reset goes back to the root.
 func (z *ZoomStack) Reset() { z.stack = z.stack[:0] }
+
+// Clone returns a copy that shares nothing with z.
+func (z *ZoomStack) Clone() ZoomStack { return ZoomStack{stack: slices.Clone(z.stack)} }
 
 // Depth returns how many zooms can be undone.
 func (z *ZoomStack) Depth() int { return len(z.stack) }

@@ -8,6 +8,7 @@
 package flame
 
 import (
+	"context"
 	"slices"
 	"strings"
 
@@ -51,6 +52,12 @@ func Build(c *diff.Comparison) *Tree { return BuildWith(c, nil) }
 // BuildWith is Build leaving out the frames whose function skip reports,
 // as pprof's -hide does: their values go to their callers.
 func BuildWith(c *diff.Comparison, skip func(function string) bool) *Tree {
+	t, _ := BuildContext(context.Background(), c, skip)
+	return t
+}
+
+// BuildContext is BuildWith that stops with ctx's error soon after ctx is done.
+func BuildContext(ctx context.Context, c *diff.Comparison, skip func(function string) bool) (*Tree, error) {
 	t := &Tree{SampleType: c.SampleType, LaterName: c.Later.Path}
 	if c.Base != nil {
 		t.BaseName = c.Base.Path
@@ -71,38 +78,92 @@ func BuildWith(c *diff.Comparison, skip func(function string) bool) *Tree {
 		}
 		nameID[f] = id
 	}
-	nodes := []Node{{Name: "all", Parent: -1}}
-	child := make(map[uint64]int32, c.NumStacks())
+	// The tree grows in compact columns; Nodes is made once, at its size.
+	guess := 2*c.NumStacks() + 1
+	b := treeBuilder{
+		parent: make([]int32, 1, guess), frame: make([]int32, 1, guess),
+		total: make([]diff.Delta, 1, guess), self: make([]diff.Delta, 1, guess),
+		mixed: make([]bool, 1, guess),
+	}
+	b.parent[0], b.frame[0] = -1, -1
+	child := make(map[uint64]int32, guess)
+	var prevFrames, prevNodes []int32 // the last stack, root first, and its nodes
 	for s := 0; s < c.NumStacks(); s++ {
+		if s%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		v := c.Value(s)
-		nodes[0].Total.Base += v.Base
-		nodes[0].Total.Later += v.Later
+		b.total[0].Base += v.Base
+		b.total[0].Later += v.Later
 		stack := c.Stack(s)
 		cur := Root
-		for i := len(stack) - 1; i >= 0; i-- {
-			if nameID[stack[i]] < 0 {
+		// Stacks share long runs from the root: the previous stack's path
+		// answers without hashing as far as the frames are the same.
+		same := 0
+		for same < len(stack) && same < len(prevFrames) && stack[len(stack)-1-same] == prevFrames[same] {
+			same++
+		}
+		prevFrames, prevNodes = prevFrames[:same], prevNodes[:same]
+		for j := 0; j < same; j++ {
+			n := prevNodes[j]
+			if n != cur {
+				b.total[n].Base += v.Base
+				b.total[n].Later += v.Later
+				cur = n
+			}
+		}
+		for i := len(stack) - 1 - same; i >= 0; i-- {
+			fid := stack[i]
+			prevFrames = append(prevFrames, fid)
+			id := nameID[fid]
+			if id < 0 {
+				prevNodes = append(prevNodes, cur)
 				continue
 			}
-			f := c.Frame(stack[i])
-			key := uint64(cur)<<32 | uint64(uint32(nameID[stack[i]]))
+			key := uint64(cur)<<32 | uint64(uint32(id))
 			n, ok := child[key]
 			if !ok {
-				n = int32(len(nodes))
-				nodes = append(nodes, Node{Name: f.Function, File: f.File, Line: f.Line, Parent: cur, Depth: nodes[cur].Depth + 1})
+				n = int32(len(b.parent))
+				b.parent = append(b.parent, cur)
+				b.frame = append(b.frame, fid)
+				b.total = append(b.total, diff.Delta{})
+				b.self = append(b.self, diff.Delta{})
+				b.mixed = append(b.mixed, false)
 				child[key] = n
-			} else if nodes[n].Line != f.Line {
-				nodes[n].Line = 0
+			} else if f := b.frame[n]; f != fid && !b.mixed[n] && c.Frame(f).Line != c.Frame(fid).Line {
+				b.mixed[n] = true
 			}
-			nodes[n].Total.Base += v.Base
-			nodes[n].Total.Later += v.Later
+			b.total[n].Base += v.Base
+			b.total[n].Later += v.Later
 			cur = n
+			prevNodes = append(prevNodes, n)
 		}
-		nodes[cur].Self.Base += v.Base
-		nodes[cur].Self.Later += v.Later
+		b.self[cur].Base += v.Base
+		b.self[cur].Later += v.Later
 	}
-	t.Nodes = nodes
+	t.Nodes = make([]Node, len(b.parent))
+	t.Nodes[0] = Node{Name: "all", Parent: -1, Total: b.total[0], Self: b.self[0]}
+	for i := 1; i < len(t.Nodes); i++ {
+		f := c.Frame(b.frame[i])
+		n := &t.Nodes[i]
+		n.Name, n.File, n.Line = f.Function, f.File, f.Line
+		if b.mixed[i] {
+			n.Line = 0
+		}
+		n.Parent, n.Depth = b.parent[i], t.Nodes[b.parent[i]].Depth+1
+		n.Total, n.Self = b.total[i], b.self[i]
+	}
 	t.link()
-	return t
+	return t, nil
+}
+
+// treeBuilder holds a tree under construction, a column per field.
+type treeBuilder struct {
+	parent, frame []int32 // frame: the first frame merged into the node
+	total, self   []diff.Delta
+	mixed         []bool // the merged frames have different lines
 }
 
 // link fills in the sorted child lists and the WidthMax widths.
