@@ -30,7 +30,7 @@ func main() {
 	a := fyneapp.NewWithID("io.github.leakscope")
 	a.SetIcon(fyne.NewStaticResource("leakscope.png", assets.Icon()))
 	w := a.NewWindow("Leakscope")
-	app.Create(a, w, files).SetBinaries(binaries)
+	app.Create(a, w, app.Options{Files: files, Binaries: binaries})
 	w.ShowAndRun()
 }
 

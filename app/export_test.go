@@ -2,12 +2,65 @@ package app
 
 import (
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/leakscope/leakscope/app/session"
 )
 
 // Test hooks: they read widget state and run on the test goroutine.
+
+// UIQueue stands in for fyne.Do in tests: results wait in it until the test
+// goroutine, which plays the UI goroutine, runs them in Wait.
+type UIQueue struct {
+	mu    sync.Mutex
+	funcs []func()
+}
+
+// Do queues f.
+func (q *UIQueue) Do(f func()) {
+	q.mu.Lock()
+	q.funcs = append(q.funcs, f)
+	q.mu.Unlock()
+}
+
+func (q *UIQueue) take() []func() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	fs := q.funcs
+	q.funcs = nil
+	return fs
+}
+
+// CreateForTest is Create with results applied on the test goroutine by
+// Wait.
+func CreateForTest(a fyne.App, w fyne.Window, o Options) *UI {
+	q := &UIQueue{}
+	o.Do = q.Do
+	u := Create(a, w, o)
+	u.queue = q
+	return u
+}
+
+// Wait runs the background work to its end and applies its results, as
+// the UI goroutine would, until nothing is left.
+func (u *UI) Wait() {
+	for {
+		u.worker.Wait()
+		fs := u.queue.take()
+		if len(fs) == 0 {
+			return
+		}
+		for _, f := range fs {
+			f()
+		}
+	}
+}
+
+// Worker returns the window's worker.
+func (u *UI) Worker() *session.Worker { return u.worker }
 
 // Graph returns the flame graph widget.
 func (u *UI) Graph() *FlameGraph { return u.graph }
@@ -18,8 +71,80 @@ func (u *UI) HoverText() string { return u.hoverInfo.Text }
 // StatusText returns the status line.
 func (u *UI) StatusText() string { return u.status.Text }
 
+// ProgressText returns the loading bar's text, or "" when it is hidden.
+func (u *UI) ProgressText() string { return u.tb.Phase() }
+
+// ProgressValue returns the determinate bar's value and whether it is the
+// bar shown (rather than the indeterminate one).
+func (u *UI) ProgressValue() (float64, bool) { return u.tb.bar.Value, u.tb.bar.Visible() }
+
 // SetSearch types q into the search entry.
-func (u *UI) SetSearch(q string) { u.search.SetText(q) }
+func (u *UI) SetSearch(q string) { u.tb.search.SetText(q) }
+
+// TipText returns the tooltip on screen, or "".
+func (u *UI) TipText() string { return u.tips.Text() }
+
+// TipButtons returns the buttons that have tooltips, by tooltip.
+func (u *UI) TipButtons() map[string]*widget.Button {
+	out := map[string]*widget.Button{}
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *tipButton:
+			out[w.tip] = &w.Button
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(u.tb.row)
+	walk(u.banner)
+	return out
+}
+
+// IconOnlyButtons returns the buttons of the toolbar and banner that show an
+// icon and no text, and whether each has a tooltip.
+func (u *UI) IconOnlyButtons() (withTip, without int) {
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *tipButton:
+			if w.Text == "" && w.tip != "" {
+				withTip++
+			}
+		case *widget.Button:
+			if w.Text == "" {
+				without++
+			}
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(u.tb.row)
+	walk(u.banner)
+	return withTip, without
+}
+
+// HoverTip moves the pointer onto the button with tooltip tip.
+func (u *UI) HoverTip(tip string) {
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *tipButton:
+			if w.tip == tip {
+				w.MouseIn(nil)
+			}
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(u.tb.row)
+}
 
 // Breadcrumbs returns the texts of the breadcrumb row.
 func (u *UI) Breadcrumbs() []string {
@@ -48,6 +173,19 @@ func (u *UI) SiteRows() []string {
 	return out
 }
 
+// SelectedSiteRow returns the row of the panel shown as selected, or -1.
+func (u *UI) SelectedSiteRow() int {
+	if u.sites.selected < 0 {
+		return -1
+	}
+	for r := range u.sites.rows {
+		if u.sites.rows[r].site == u.sites.selected {
+			return r
+		}
+	}
+	return -1
+}
+
 // ActivateSite clicks row i of the panel.
 func (u *UI) ActivateSite(i int) { u.sites.activate(i) }
 
@@ -73,7 +211,7 @@ func (u *UI) BannerText() string {
 // DismissBannerRow taps the close button of banner row i.
 func (u *UI) DismissBannerRow(i int) {
 	for _, o := range u.banner.Objects[i].(*fyne.Container).Objects {
-		if b, ok := o.(*widget.Button); ok {
+		if b, ok := o.(*tipButton); ok {
 			b.OnTapped()
 		}
 	}
@@ -81,12 +219,12 @@ func (u *UI) DismissBannerRow(i int) {
 
 // Files returns the paths of the profile pair ([0]) and the goroutine pair ([1]).
 func (u *UI) Files() (base, later [2]string) {
-	for i, p := range []pair{u.profile, u.gor} {
-		if p.base != nil {
-			base[i] = p.base.Path
+	for i, p := range []session.Pair{u.sess.Profile, u.sess.Goroutines} {
+		if p.Base != nil {
+			base[i] = p.Base.Path
 		}
-		if p.later != nil {
-			later[i] = p.later.Path
+		if p.Later != nil {
+			later[i] = p.Later.Path
 		}
 	}
 	return base, later
@@ -95,14 +233,20 @@ func (u *UI) Files() (base, later [2]string) {
 // Recent returns the recent comparisons.
 func (u *UI) Recent() []string { return u.recent() }
 
-// MissingBinaries returns the binaries the last load asked for.
-func (u *UI) MissingBinaries() []string { return u.missing }
+// MissingBinaries returns the binaries the dumps on screen lack.
+func (u *UI) MissingBinaries() []string { return u.sess.MissingBinaries() }
 
-// UseBinaryForFiles answers the binary prompt for files.
-func (u *UI) UseBinaryForFiles(path string, files []string) {
-	srcs := make([]source, len(files))
-	for i, f := range files {
-		srcs[i] = source{path: f}
+// DialogShown reports whether a dialog of ours is on screen.
+func (u *UI) DialogShown() bool { return u.top.d != nil }
+
+// Answer answers the "Replace which side?" dialog.
+func (u *UI) Answer(side session.Side) bool {
+	if q := u.asking; q != nil {
+		u.top.d.Hide()
+		u.top.d = nil
+		u.asking = nil
+		u.place(*q, side)
+		return true
 	}
-	u.UseBinary(path, srcs)
+	return false
 }

@@ -61,6 +61,12 @@ func (f *FlameGraph) SetView(v *flame.View) {
 	f.Refresh()
 }
 
+// Relayout lays the view out again after its width mode changed.
+func (f *FlameGraph) Relayout() {
+	f.layout = nil
+	f.Refresh()
+}
+
 // View returns the view shown, or nil.
 func (f *FlameGraph) View() *flame.View { return f.view }
 

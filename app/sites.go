@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/goroutines"
 )
@@ -76,17 +77,18 @@ type sitePanel struct {
 	table *widget.Table
 	box   fyne.CanvasObject
 
-	cols    []column
-	rows    []siteRow
-	unit    string
-	sortCol int
+	cols     []column
+	rows     []siteRow
+	unit     string
+	sortCol  int
+	selected int // the spawn site shown in the graph, or -1
 
 	// onSelect is called with the selected row, or nil when unselected.
 	onSelect func(r *siteRow)
 }
 
 func newSitePanel() *sitePanel {
-	p := &sitePanel{note: widget.NewLabel("Open a goroutine dump pair to rank spawn sites."), sortCol: 3, cols: goroutineColumns}
+	p := &sitePanel{note: widget.NewLabel("Open a goroutine dump pair to rank spawn sites."), sortCol: 3, cols: goroutineColumns, selected: -1}
 	p.note.Wrapping = fyne.TextWrapWord
 	p.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(p.rows), len(p.cols) },
@@ -136,8 +138,20 @@ func (p *sitePanel) setColumns(cols []column) {
 	}
 }
 
-// showGoroutines lists the spawn sites of c, the top grower selected first
-// (without re-targeting the flame graph).
+// show lists r's spawn sites, or its allocation sites when there are no
+// goroutine dumps, ranked by growth. No row is selected.
+func (p *sitePanel) show(r *session.Result) {
+	switch {
+	case r.Sites != nil:
+		p.showGoroutines(r.Sites)
+	case r.Profile != nil:
+		p.showAllocations(r.Profile, r.Allocations)
+	default:
+		p.clear("Open a goroutine dump pair to rank spawn sites.")
+	}
+}
+
+// showGoroutines lists the spawn sites of c.
 func (p *sitePanel) showGoroutines(c *goroutines.Comparison) {
 	p.setColumns(goroutineColumns)
 	p.unit = "count"
@@ -167,42 +181,15 @@ func (p *sitePanel) showGoroutines(c *goroutines.Comparison) {
 	}
 	p.sortCol = 3
 	p.sort()
-	p.markTop()
 }
 
-// showAllocations lists the leaf frames of c by growth.
-func (p *sitePanel) showAllocations(c *diff.Comparison) {
+// showAllocations lists the allocation sites of c by growth.
+func (p *sitePanel) showAllocations(c *diff.Comparison, sites []session.AllocationSite) {
 	p.setColumns(allocColumns)
 	p.unit = c.SampleType.Unit
-	type key struct {
-		fn, file string
-		line     int64
-	}
-	sums := make(map[key]*siteRow)
 	p.rows = p.rows[:0]
-	var order []key
-	for s := 0; s < c.NumStacks(); s++ {
-		st := c.Stack(s)
-		if len(st) == 0 {
-			continue
-		}
-		f := c.Frame(st[0])
-		k := key{f.Function, f.File, f.Line}
-		r, ok := sums[k]
-		if !ok {
-			r = &siteRow{name: f.Function, site: -1}
-			if f.File != "" {
-				r.where = fmt.Sprintf("%s:%d", filepath.Base(f.File), f.Line)
-			}
-			sums[k] = r
-			order = append(order, k)
-		}
-		v := c.Value(s)
-		r.base += v.Base
-		r.later += v.Later
-	}
-	for _, k := range order {
-		p.rows = append(p.rows, *sums[k])
+	for _, a := range sites {
+		p.rows = append(p.rows, siteRow{name: a.Function, where: a.Where, base: a.Value.Base, later: a.Value.Later, site: -1})
 	}
 	what := strings.ReplaceAll(c.SampleType.Type, "_", " ")
 	if c.Base == nil {
@@ -212,7 +199,22 @@ func (p *sitePanel) showAllocations(c *diff.Comparison) {
 	}
 	p.sortCol = 3
 	p.sort()
-	p.markTop()
+}
+
+// selectSite marks the row of spawn site i as selected, or none for -1,
+// without re-targeting the flame graph.
+func (p *sitePanel) selectSite(i int) {
+	p.selected = i
+	p.table.UnselectAll()
+	if i < 0 {
+		return
+	}
+	for r := range p.rows {
+		if p.rows[r].site == i {
+			p.table.Select(widget.TableCellID{Row: r, Col: 0})
+			return
+		}
+	}
 }
 
 // clear empties the panel and shows msg.
@@ -226,22 +228,14 @@ func (p *sitePanel) clear(msg string) {
 func (p *sitePanel) sortBy(col int) {
 	p.sortCol = col
 	p.sort()
-	p.markTop()
+	p.selectSite(p.selected)
 }
 
 func (p *sitePanel) sort() {
 	less := p.cols[p.sortCol].less
 	sort.SliceStable(p.rows, func(i, j int) bool { return less(&p.rows[i], &p.rows[j]) })
 	p.table.Refresh()
-}
-
-// markTop selects the first row without re-targeting the flame graph.
-func (p *sitePanel) markTop() {
-	p.table.UnselectAll()
-	if len(p.rows) > 0 {
-		p.table.Select(widget.TableCellID{Row: 0, Col: 0})
-		p.table.ScrollToTop()
-	}
+	p.table.ScrollToTop()
 }
 
 // activate selects row i as a click does, re-targeting the flame graph; a

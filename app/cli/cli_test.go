@@ -63,21 +63,27 @@ func TestReportGolden(t *testing.T) {
 	tests := []struct {
 		desc, golden string
 		args         []string
+		note         string // expected on stderr, "" for nothing
 	}{
-		{"json", "report-heap.json", []string{"report", "--json", demo + "heap-base.pb.gz", demo + "heap-later.pb.gz"}},
-		{"json top 3, flags last", "report-heap-top3.json", []string{"report", demo + "heap-base.pb.gz", demo + "heap-later.pb.gz", "--json", "--top", "3", "--sample", "alloc_objects"}},
-		{"text", "report-heap.txt", []string{"report", "--top", "8", demo + "heap-base.pb.gz", demo + "heap-later.pb.gz"}},
-		{"text alone", "report-alone.txt", []string{"report", "--top=5", demo + "heap-later.pb.gz"}},
-		{"json alone", "report-alone.json", []string{"report", "--json", "--top=2", demo + "goroutine-later.txt"}},
-		{"goroutine text", "report-goroutine.txt", []string{"report", demo + "goroutine-base.txt", demo + "goroutine-later.txt"}},
-		{"goroutine debug=2 text", "report-goroutines.txt", []string{"report", "--top", "6", demo + "goroutines-base.txt", demo + "goroutines-later.txt"}},
-		{"goroutine debug=2 json", "report-goroutines.json", []string{"report", "--json", "--top", "4", demo + "goroutinesleak-base.txt", demo + "goroutinesleak-later.txt"}},
+		{"json", "report-heap.json", []string{"report", "--json", demo + "heap-base.pb.gz", demo + "heap-later.pb.gz"}, ""},
+		{"json top 3, flags last", "report-heap-top3.json", []string{"report", demo + "heap-base.pb.gz", demo + "heap-later.pb.gz", "--json", "--top", "3", "--sample", "alloc_objects"}, ""},
+		{"text", "report-heap.txt", []string{"report", "--top", "8", demo + "heap-base.pb.gz", demo + "heap-later.pb.gz"}, ""},
+		{"text alone", "report-alone.txt", []string{"report", "--top=5", demo + "heap-later.pb.gz"}, ""},
+		{"json alone", "report-alone.json", []string{"report", "--json", "--top=2", demo + "goroutine-later.txt"}, ""},
+		{"goroutine text", "report-goroutine.txt", []string{"report", demo + "goroutine-base.txt", demo + "goroutine-later.txt"},
+			"leakscope: note: The dumps do not tell which was taken first: goroutine-base.txt, given first, is the base. Use Swap if it is the later one.\n"},
+		{"goroutine debug=2 text", "report-goroutines.txt", []string{"report", "--top", "6", demo + "goroutines-base.txt", demo + "goroutines-later.txt"},
+			"leakscope: note: Order inferred from goroutine IDs: goroutines-base.txt is the base, goroutines-later.txt the later dump.\n"},
+		{"goroutine debug=2 later first", "report-goroutines.txt", []string{"report", "--top", "6", demo + "goroutines-later.txt", demo + "goroutines-base.txt"},
+			"leakscope: note: Order inferred from goroutine IDs: goroutines-base.txt is the base, goroutines-later.txt the later dump.\n"},
+		{"goroutine debug=2 json", "report-goroutines.json", []string{"report", "--json", "--top", "4", demo + "goroutinesleak-base.txt", demo + "goroutinesleak-later.txt"},
+			"leakscope: note: Order inferred from goroutine IDs: goroutinesleak-base.txt is the base, goroutinesleak-later.txt the later dump.\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
 			code, out, errs := run(tt.args...)
-			if code != 0 || errs != "" {
-				t.Fatalf("exit %d, stderr %q", code, errs)
+			if code != 0 || errs != tt.note {
+				t.Fatalf("exit %d, stderr %q, want %q", code, errs, tt.note)
 			}
 			golden(t, tt.golden, out)
 		})

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"unicode/utf8"
 
+	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/goroutines"
 	_ "github.com/leakscope/leakscope/diff/jemalloc" // reads jemalloc heap_v2 dumps
@@ -162,7 +163,8 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 }
 
 // loadComparison opens one or two dumps in parallel and compares them,
-// ordering the pair by the dumps' own times. Notes go to stderr.
+// ordering the pair as the window does (session.OrderOf): by the dumps' own
+// times, goroutine IDs or jemalloc sequence numbers. Notes go to stderr.
 func loadComparison(files []string, sample string, binaries []string, stderr io.Writer) (*diff.Comparison, error) {
 	dumps, err := diff.OpenAllWith(&diff.Options{Binaries: binaries}, files...)
 	if err != nil {
@@ -176,11 +178,15 @@ func loadComparison(files []string, sample string, binaries []string, stderr io.
 	if len(dumps) == 1 {
 		return diff.Compare(nil, dumps[0], sample)
 	}
-	base, later, swapped := diff.Order(dumps[0], dumps[1])
-	if swapped {
-		fmt.Fprintf(stderr, "leakscope: note: %s was taken before %s; using it as the base\n", base.Path, later.Path)
+	o := session.OrderOf(dumps[0], dumps[1])
+	c, err := diff.Compare(o.Base, o.Later, sample)
+	if err != nil {
+		return nil, err
 	}
-	return diff.Compare(base, later, sample)
+	if n := o.Note(); n != "" {
+		fmt.Fprintf(stderr, "leakscope: note: %s\n", n)
+	}
+	return c, nil
 }
 
 // SpawnSites groups the goroutines of a goroutine comparison by spawn site;

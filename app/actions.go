@@ -1,0 +1,91 @@
+package app
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+)
+
+// action is one command of the window. The same table feeds the main menu
+// and the canvas shortcuts, so a shortcut works whether or not the menu
+// shows it.
+type action struct {
+	menu     string // "File" or "View"
+	label    string
+	key      fyne.KeyName // "" for no shortcut
+	mod      fyne.KeyModifier
+	run      func()
+	checked  func() bool // for toggles; nil otherwise
+	quit     bool        // the Quit item
+	sepAfter bool        // a separator follows in the menu
+}
+
+func (u *UI) actions() []action {
+	ctrl := fyne.KeyModifierShortcutDefault
+	return []action{
+		{menu: "File", label: "Open…", key: fyne.KeyO, mod: ctrl, run: u.ShowOpenDialog},
+		{menu: "File", label: "Swap Base and Later", key: fyne.KeyS, mod: ctrl | fyne.KeyModifierShift, run: u.Swap},
+		{menu: "File", label: "Export PNG…", key: fyne.KeyE, mod: ctrl, run: u.ShowExportDialog, sepAfter: true},
+		{menu: "File", label: "Quit", key: fyne.KeyQ, mod: ctrl, run: u.Quit, quit: true},
+		{menu: "View", label: "Search", key: fyne.KeyF, mod: ctrl, run: u.FocusSearch},
+		{menu: "View", label: "Back", key: fyne.KeyEscape, run: u.Escape},
+		{menu: "View", label: "Reset Zoom", key: fyne.KeyHome, run: u.ResetZoom},
+		{menu: "View", label: "Flame Orientation (root at the bottom)", run: u.ToggleOrientation,
+			checked: func() bool { return u.flameUp }},
+		{menu: "View", label: "Show All Frames", run: u.ShowAllFrames},
+	}
+}
+
+func (a action) shortcut() fyne.Shortcut {
+	if a.key == "" {
+		return nil
+	}
+	return &desktop.CustomShortcut{KeyName: a.key, Modifier: a.mod}
+}
+
+// setMenus builds the main menu from the actions, with the recent
+// comparisons under File.
+func (u *UI) setMenus() {
+	menus := map[string]*fyne.Menu{"File": fyne.NewMenu("File"), "View": fyne.NewMenu("View")}
+	for _, a := range u.actions() {
+		item := fyne.NewMenuItem(a.label, a.run)
+		item.Shortcut = a.shortcut()
+		item.IsQuit = a.quit
+		if a.checked != nil {
+			item.Checked = a.checked()
+		}
+		m := menus[a.menu]
+		m.Items = append(m.Items, item)
+		if a.label == "Open…" {
+			recent := fyne.NewMenuItem("Open Recent", nil)
+			recent.ChildMenu = fyne.NewMenu("", u.recentItems()...)
+			m.Items = append(m.Items, recent)
+		}
+		if a.sepAfter {
+			m.Items = append(m.Items, fyne.NewMenuItemSeparator())
+		}
+	}
+	u.win.SetMainMenu(fyne.NewMainMenu(menus["File"], menus["View"]))
+}
+
+// setShortcuts registers every action's shortcut on the canvas. Esc, which
+// is a plain key, is handled in typedKey.
+func (u *UI) setShortcuts() {
+	c := u.win.Canvas()
+	for _, a := range u.actions() {
+		if a.key == "" || a.mod == 0 {
+			continue
+		}
+		run := a.run
+		c.AddShortcut(a.shortcut(), func(fyne.Shortcut) { run() })
+	}
+	c.SetOnTypedKey(u.typedKey)
+}
+
+func (u *UI) typedKey(e *fyne.KeyEvent) {
+	switch e.Name {
+	case fyne.KeyEscape:
+		u.Escape()
+	case fyne.KeyHome:
+		u.ResetZoom()
+	}
+}

@@ -1,0 +1,247 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/leakscope/leakscope/app/session"
+)
+
+// dialogHandle is the dialog on screen, so that Esc can dismiss it.
+type dialogHandle struct{ d dialog.Dialog }
+
+// dismiss closes the dialog as its dismiss button does, and reports
+// whether there was one.
+func (h *dialogHandle) dismiss() bool {
+	if h.d == nil {
+		return false
+	}
+	d := h.d
+	h.d = nil
+	d.Dismiss()
+	return true
+}
+
+// showDialog shows d and makes it the one Esc dismisses.
+func (u *UI) showDialog(d dialog.Dialog) {
+	d.SetOnClosed(func() {
+		if u.top.d == d {
+			u.top.d = nil
+			if u.asking != nil { // dismissed: keep both, ask the next
+				u.asking = nil
+				u.askNext()
+			}
+		}
+	})
+	u.top.d = d
+	d.Show()
+}
+
+func newErrorDialog(err error, w fyne.Window) dialog.Dialog { return dialog.NewError(err, w) }
+
+// askSide asks which side of a full pair q's dump replaces.
+func (u *UI) askSide(q session.Question) {
+	msg := widget.NewLabel(q.Text())
+	msg.Wrapping = fyne.TextWrapWord
+	var dlg dialog.Dialog
+	choose := func(side session.Side) func() {
+		return func() {
+			u.top.d, u.asking = nil, nil
+			dlg.Hide()
+			u.place(q, side)
+		}
+	}
+	buttons := container.NewHBox(widget.NewButton("Base", choose(session.Base)), widget.NewButton("Later", choose(session.Later)))
+	dlg = dialog.NewCustom("Replace which side?", "Keep both as they are", container.NewVBox(msg, buttons), u.win)
+	dlg.Resize(fyne.NewSize(520, 200))
+	u.asking = &q
+	u.showDialog(dlg)
+}
+
+// askForBinaries offers, once per binary, to pick the program a jemalloc
+// dump was taken from when the file it records is not here; the dumps are
+// then read again in place.
+func (u *UI) askForBinaries() {
+	var missing []string
+	for _, m := range u.sess.MissingBinaries() {
+		if !u.asked[m] {
+			missing = append(missing, m)
+			u.asked[m] = true
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	msg := widget.NewLabel(fmt.Sprintf("The dump was taken from %s, which is not on this machine, so its frames "+
+		"show as raw addresses. Choose that program (or a copy of it) to see function names.", strings.Join(missing, ", ")))
+	msg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm("Binary not found", "Choose binary…", "Keep addresses", msg, func(ok bool) {
+		if !ok {
+			return
+		}
+		fd := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+			if err != nil || r == nil {
+				return
+			}
+			path := r.URI().Path()
+			r.Close()
+			u.UseBinary(path)
+		}, u.win)
+		fd.Resize(fyne.NewSize(900, 600))
+		u.showDialog(fd)
+	}, u.win)
+	d.Resize(fyne.NewSize(560, 220))
+	u.showDialog(d)
+}
+
+// showFiles shows the paths and times of the dumps on one side.
+func (u *UI) showFiles(side session.Side) {
+	var lines []string
+	for _, p := range []session.Pair{u.sess.Profile, u.sess.Goroutines} {
+		d := p.Later
+		if side == session.Base {
+			d = p.Base
+		}
+		if d == nil {
+			continue
+		}
+		when := ", no time recorded"
+		if !d.Time.IsZero() {
+			when = ", taken " + d.Time.Format("2006-01-02 15:04:05")
+		}
+		lines = append(lines, fmt.Sprintf("%s\n%s %s dump%s", d.Path, d.Format, d.Kind, when))
+	}
+	if len(lines) == 0 {
+		return
+	}
+	title := "Later"
+	if side == session.Base {
+		title = "Base"
+	}
+	u.showDialog(dialog.NewInformation(title, strings.Join(lines, "\n\n"), u.win))
+}
+
+// dumpSuffixes are the file names the open dialog shows. Files without a
+// dot are shown too: `curl -o heap …` is a common way to take a dump.
+var dumpSuffixes = []string{".pb.gz", ".pprof", ".prof", ".heap", ".txt", ".gz", ".pb"}
+
+// suffixFilter matches file names by suffix; storage.NewExtensionFileFilter
+// sees only the last extension and cannot match ".pb.gz".
+type suffixFilter struct{ suffixes []string }
+
+// Matches reports whether the URI's name ends in one of the suffixes or has no dot.
+func (f suffixFilter) Matches(u fyne.URI) bool {
+	name := strings.ToLower(u.Name())
+	if !strings.Contains(name, ".") {
+		return true
+	}
+	for _, s := range f.suffixes {
+		if strings.HasSuffix(name, s) {
+			return true
+		}
+	}
+	return false
+}
+
+var _ storage.FileFilter = suffixFilter{}
+
+// ShowOpenDialog lets the user pick a dump; it joins the comparison.
+func (u *UI) ShowOpenDialog() { u.showOpen(true) }
+
+// showOpen shows the file dialog, filtered to dump names or showing all files.
+func (u *UI) showOpen(filtered bool) {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			u.showError(err)
+			return
+		}
+		if r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		u.Open([]string{path})
+	}, u.win)
+	if filtered {
+		d.SetFilter(suffixFilter{dumpSuffixes})
+	}
+	d.SetConfirmText("Open")
+	d.Resize(fyne.NewSize(900, 600))
+	u.showDialog(d)
+}
+
+// Dropped opens dropped files: two compare them, four fill both pairs, and
+// one fills the empty side or asks which side it replaces.
+func (u *UI) Dropped(uris []fyne.URI) {
+	var files []string
+	for _, uri := range uris {
+		if uri.Scheme() != "file" {
+			u.showError(fmt.Errorf("%s: only local files can be opened", uri.String()))
+			return
+		}
+		files = append(files, uri.Path())
+	}
+	if len(files) > 0 {
+		u.Open(files)
+	}
+}
+
+// exportSize is a preset of the export dialog.
+type exportSize struct {
+	name          string
+	width, height int // 0, 0: the window's graph size
+	scale         float64
+}
+
+var exportSizes = []exportSize{
+	{"As on screen", 0, 0, 1},
+	{"1600 × 900", 1600, 900, 1},
+	{"1920 × 1080", 1920, 1080, 1},
+	{"3840 × 2160 (HiDPI, 2×)", 3840, 2160, 2},
+	{"4000 × 2000", 4000, 2000, 1},
+	{"1600 wide, full height", 1600, 0, 1},
+}
+
+// ShowExportDialog asks for a size and a file, then writes the current view
+// (zoom, search, selected site), as it is when the file is chosen, as PNG.
+func (u *UI) ShowExportDialog() {
+	if u.graph.View() == nil {
+		u.showDialog(dialog.NewInformation("Export PNG", "Open a comparison first.", u.win))
+		return
+	}
+	var names []string
+	for _, s := range exportSizes {
+		names = append(names, s.name)
+	}
+	size := widget.NewSelect(names, nil)
+	size.SetSelectedIndex(0)
+	form := dialog.NewForm("Export PNG", "Choose file…", "Cancel", []*widget.FormItem{widget.NewFormItem("Size", size)}, func(ok bool) {
+		if !ok {
+			return
+		}
+		preset := exportSizes[size.SelectedIndex()]
+		save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+			if err != nil {
+				u.showError(err)
+				return
+			}
+			if w == nil {
+				return
+			}
+			path := w.URI().Path()
+			w.Close()
+			u.Export(path, preset.width, preset.height, preset.scale)
+		}, u.win)
+		save.SetFileName("leakscope.png")
+		save.SetFilter(suffixFilter{[]string{".png"}})
+		save.Resize(fyne.NewSize(900, 600))
+		u.showDialog(save)
+	}, u.win)
+	u.showDialog(form)
+}

@@ -1,0 +1,206 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/goroutines"
+	"github.com/leakscope/leakscope/flame"
+)
+
+// Result is what the window shows of a Snapshot: the comparisons, the call
+// tree of the graph and the rows of the site panel. It is immutable.
+type Result struct {
+	// Profile compares the profile pair for Sample; nil without one.
+	Profile *diff.Comparison
+	// Sample is the sample type compared: the one asked for when the later
+	// profile has it, else its default.
+	Sample string
+	// GoroutineDiff compares the goroutine pair's stacks; Sites groups them
+	// by spawn site. Both are nil without goroutine dumps.
+	GoroutineDiff *diff.Comparison
+	Sites         *goroutines.Comparison
+	// Allocations are the leaf frames of Profile by growth, for the panel
+	// when there are no goroutine dumps.
+	Allocations []AllocationSite
+	// Shown is the comparison the graph draws (a site's goroutines, focus
+	// applied) and Tree its call tree, without the hidden functions. Both
+	// are nil when nothing is open.
+	Shown *diff.Comparison
+	Tree  *flame.Tree
+	// Title says what is shown when it is not the whole profile.
+	Title string
+
+	in Snapshot // what the result was computed from
+}
+
+// AllocationSite is a leaf frame of a profile comparison and its values.
+type AllocationSite struct {
+	Function, Where string // Where is "file.go:line", or ""
+	Value           diff.Delta
+}
+
+// Compute computes the Result of snap. Parts of prev that snap does not
+// change are reused: choosing a site, focusing or hiding rebuilds only the
+// tree, and swapping or a sample type change leaves the other pair alone.
+// It names its phases in p (which may be nil) and stops with ctx's error
+// soon after ctx is done.
+func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress) (*Result, error) {
+	r := &Result{in: snap}
+	if prev == nil {
+		prev = &Result{}
+	}
+	var err error
+	if pp := snap.Profile; !pp.Empty() {
+		sample := snap.Sample
+		if sample != "" {
+			if _, err := pp.Later.SampleIndex(sample); err != nil {
+				sample = ""
+			}
+		}
+		if prev.Profile != nil && prev.in.Profile == pp && prev.in.Sample == snap.Sample {
+			r.Profile, r.Sample, r.Allocations = prev.Profile, prev.Sample, prev.Allocations
+		} else {
+			p.SetPhase("comparing")
+			if r.Profile, err = diff.CompareContext(ctx, pp.Base, pp.Later, sample); err != nil {
+				return nil, err
+			}
+			r.Sample = r.Profile.SampleType.Type
+			r.Allocations = AllocationSites(r.Profile)
+		}
+	}
+	if g := snap.Goroutines; !g.Empty() {
+		if prev.Sites != nil && prev.in.Goroutines == g {
+			r.GoroutineDiff, r.Sites = prev.GoroutineDiff, prev.Sites
+		} else {
+			p.SetPhase("grouping goroutines")
+			if r.GoroutineDiff, r.Sites, err = compareGoroutines(ctx, g); err != nil {
+				return nil, err
+			}
+		}
+	}
+	r.Shown, r.Title = r.shown(snap.Site)
+	if r.Shown == nil {
+		return r, nil
+	}
+	if snap.Focus != "" {
+		r.Shown = focus(r.Shown, snap.Focus)
+		r.Title = joinTitle(r.Title, "focus: "+snap.Focus)
+	}
+	same := prev.Tree != nil && prev.in.Profile == snap.Profile && prev.in.Goroutines == snap.Goroutines &&
+		prev.Sample == r.Sample && prev.in.Site == snap.Site && prev.in.Focus == snap.Focus &&
+		hiddenKey(prev.in.Hidden) == hiddenKey(snap.Hidden)
+	if same {
+		r.Shown, r.Tree = prev.Shown, prev.Tree
+		return r, nil
+	}
+	var skip func(string) bool
+	if len(snap.Hidden) > 0 {
+		skip = func(fn string) bool { return snap.Hidden[fn] }
+	}
+	p.SetPhase("building the call tree")
+	if r.Tree, err = flame.BuildContext(ctx, r.Shown, skip); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func compareGoroutines(ctx context.Context, g Pair) (*diff.Comparison, *goroutines.Comparison, error) {
+	gd, err := diff.CompareContext(ctx, g.Base, g.Later, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	later, err := goroutines.FromDump(g.Later)
+	if err != nil {
+		return nil, nil, err
+	}
+	var base *goroutines.Snapshot
+	if g.Base != nil {
+		if base, err = goroutines.FromDump(g.Base); err != nil {
+			return nil, nil, err
+		}
+	}
+	return gd, goroutines.Compare(base, later), nil
+}
+
+// shown picks what the graph draws: the selected site's goroutines, else the
+// profile, else all goroutines.
+func (r *Result) shown(site int) (*diff.Comparison, string) {
+	if site >= 0 && r.Sites != nil && site < len(r.Sites.Sites) {
+		if c, err := r.Sites.Profile(site); err == nil {
+			return c, "goroutines spawned at " + r.Sites.Sites[site].Site.String()
+		}
+	}
+	if r.Profile != nil {
+		return r.Profile, ""
+	}
+	return r.GoroutineDiff, ""
+}
+
+// BackLabel names what "Back to …" returns to from a selected site.
+func (r *Result) BackLabel() string {
+	if r.Profile != nil {
+		return r.Profile.SampleType.Type + " profile"
+	}
+	return "all goroutines"
+}
+
+func joinTitle(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + " · " + b
+}
+
+// focus keeps the stacks of c that pass through function fn.
+func focus(c *diff.Comparison, fn string) *diff.Comparison {
+	return c.Subset(func(s int) bool {
+		for _, f := range c.Stack(s) {
+			if c.Frame(f).Function == fn {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// AllocationSites sums c's values by leaf frame (function, file and line),
+// in the order the frames are first met.
+func AllocationSites(c *diff.Comparison) []AllocationSite {
+	type key struct {
+		fn, file string
+		line     int64
+	}
+	index := make(map[key]int)
+	var out []AllocationSite
+	for s := 0; s < c.NumStacks(); s++ {
+		st := c.Stack(s)
+		if len(st) == 0 {
+			continue
+		}
+		f := c.Frame(st[0])
+		k := key{f.Function, f.File, f.Line}
+		i, ok := index[k]
+		if !ok {
+			i = len(out)
+			index[k] = i
+			a := AllocationSite{Function: f.Function}
+			if f.File != "" {
+				a.Where = fmt.Sprintf("%s:%d", filepath.Base(f.File), f.Line)
+			}
+			out = append(out, a)
+		}
+		v := c.Value(s)
+		out[i].Value.Base += v.Base
+		out[i].Value.Later += v.Later
+	}
+	return out
+}
+
+// IsCanceled reports whether err comes from a cancelled or superseded job.
+func IsCanceled(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}

@@ -1,0 +1,72 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/leakscope/leakscope/assets"
+	"github.com/leakscope/leakscope/diff"
+	_ "github.com/leakscope/leakscope/diff/goroutines" // reads Go debug=2 dumps
+	_ "github.com/leakscope/leakscope/diff/jemalloc"   // reads jemalloc heap_v2 dumps
+)
+
+// Source is a dump to load: a file, or a dump built into the program.
+type Source struct {
+	Path string
+	Demo bool // Path names an embedded demo dump
+}
+
+// Files returns a Source for each path.
+func Files(paths []string) []Source {
+	srcs := make([]Source, len(paths))
+	for i, p := range paths {
+		srcs[i] = Source{Path: p}
+	}
+	return srcs
+}
+
+// DemoSources is the built-in demo: a heap pair and a debug=2 goroutine
+// pair of the leaky demo service.
+var DemoSources = []Source{
+	{Path: "heap-base.pb.gz", Demo: true},
+	{Path: "heap-later.pb.gz", Demo: true},
+	{Path: "goroutines-base.txt", Demo: true},
+	{Path: "goroutines-later.txt", Demo: true},
+}
+
+// Load reads srcs concurrently, symbolizing with binaries, and returns the
+// dumps in the order of srcs. The error is that of the first source, in
+// order, that failed. It reports to p, and stops with an error wrapping
+// ctx's soon after ctx is done (even on a FIFO without a writer), having
+// ended every goroutine it started.
+func Load(ctx context.Context, srcs []Source, binaries []string, p *diff.Progress) ([]*diff.Dump, error) {
+	opts := &diff.Options{Binaries: binaries, Progress: p}
+	dumps := make([]*diff.Dump, len(srcs))
+	errs := make([]error, len(srcs))
+	var wg sync.WaitGroup
+	for i, s := range srcs {
+		wg.Go(func() { dumps[i], errs[i] = loadOne(ctx, s, opts) })
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return dumps, nil
+}
+
+func loadOne(ctx context.Context, s Source, opts *diff.Options) (*diff.Dump, error) {
+	if !s.Demo {
+		return diff.OpenContext(ctx, s.Path, opts)
+	}
+	f, err := assets.Demo(s.Path)
+	if err != nil {
+		return nil, fmt.Errorf("demo %s: %w", s.Path, err)
+	}
+	return diff.ParseContext(ctx, f.Data, "demo/"+s.Path, opts)
+}

@@ -1,0 +1,338 @@
+// Package session is the comparison the user is looking at, without the
+// window: the profile pair and the goroutine pair, the sample type, the
+// focused and hidden functions, the selected spawn site and the program
+// binaries. It decides how dumps pair up and which is the base, and it
+// computes what the window shows (comparisons, the call tree, the site
+// tables) through a Worker that runs off the UI goroutine and can be
+// cancelled. It does not import Fyne, so its rules are tested as plain tables.
+//
+// A Session is not safe for concurrent use: the window changes it on its UI
+// goroutine and hands Snapshots, which are immutable, to the worker.
+package session
+
+import (
+	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/jemalloc"
+)
+
+// Side is one side of a pair.
+type Side int
+
+// The sides of a pair.
+const (
+	Base  Side = iota // the earlier dump
+	Later             // the dump being examined
+)
+
+// String returns "base" or "later".
+func (s Side) String() string {
+	if s == Base {
+		return "base"
+	}
+	return "later"
+}
+
+// Pair is a base and a later dump of one kind. Base is nil while the later
+// dump is shown alone; both are nil when the pair is empty.
+type Pair struct {
+	Base, Later *diff.Dump
+}
+
+// Empty reports whether the pair holds no dump.
+func (p Pair) Empty() bool { return p.Later == nil }
+
+// Full reports whether the pair holds both dumps.
+func (p Pair) Full() bool { return p.Base != nil && p.Later != nil }
+
+// Dumps returns the dumps of the pair, base first, leaving out empty sides.
+func (p Pair) Dumps() []*diff.Dump {
+	var ds []*diff.Dump
+	for _, d := range []*diff.Dump{p.Base, p.Later} {
+		if d != nil {
+			ds = append(ds, d)
+		}
+	}
+	return ds
+}
+
+// Question asks the user which side of a full pair a dump replaces.
+type Question struct {
+	Dump *diff.Dump
+	// Goroutines is set when the dump belongs to the goroutine pair.
+	Goroutines bool
+}
+
+// Text is the question as the window asks it, naming the file and its kind.
+func (q Question) Text() string {
+	what := "profile"
+	if q.Goroutines {
+		what = "goroutine dump"
+	}
+	return fmt.Sprintf("Both sides of the %s pair are open. Which one does %s (a %s %s) replace?",
+		what, filepath.Base(q.Dump.Path), q.Dump.Format, what)
+}
+
+// Session is the comparison on screen. The zero value is not ready: use New.
+type Session struct {
+	// Profile is the pair drawn as a flame graph; Goroutines the pair whose
+	// spawn sites the panel ranks.
+	Profile, Goroutines Pair
+	// ProfileOrder and GoroutineOrder say how each pair's order was decided.
+	ProfileOrder, GoroutineOrder Order
+	// Demo is set while the built-in demo is shown; the user's first dump
+	// replaces it.
+	Demo bool
+	// Sample is the chosen sample type of the profile pair ("" for the default).
+	Sample string
+	// Focus keeps only the stacks through this function ("" for all).
+	Focus string
+	// Hidden functions are left out of the graph, their values going to
+	// their callers.
+	Hidden map[string]bool
+	// Site is the selected spawn site (an index into the goroutine
+	// comparison's sites), or -1.
+	Site int
+	// Binaries are the program and library files dumps are symbolized with.
+	Binaries []string
+	// Notes are messages about the last change, for the user: how an order
+	// was inferred, dumps that were left out.
+	Notes []string
+}
+
+// New returns an empty session that symbolizes with binaries.
+func New(binaries []string) *Session {
+	return &Session{Site: -1, Hidden: map[string]bool{}, Binaries: slices.Clone(binaries)}
+}
+
+// Clone returns a copy of s that shares no mutable state with it, to restore
+// when a change cannot be shown.
+func (s *Session) Clone() *Session {
+	c := *s
+	c.Hidden = maps.Clone(s.Hidden)
+	c.Binaries = slices.Clone(s.Binaries)
+	c.Notes = slices.Clone(s.Notes)
+	return &c
+}
+
+// Add puts freshly loaded dumps into the pairs, by kind: goroutine dumps into
+// the goroutine pair, every other dump into the profile pair. For each kind,
+// two or more new dumps replace the pair (the first and the last in order
+// when there are more); one new dump fills the empty side, ordered against the
+// dump already there. A dump that meets a full pair is returned as a Question;
+// the pair stays until Place answers it. demo marks the dumps as the built-in
+// demo. The user's dumps replace the demo.
+func (s *Session) Add(dumps []*diff.Dump, demo bool) []Question {
+	s.Notes = nil
+	if s.Demo && !demo || demo {
+		s.Profile, s.Goroutines = Pair{}, Pair{}
+		s.ProfileOrder, s.GoroutineOrder = Order{}, Order{}
+		s.resetView()
+	}
+	s.Demo = demo
+	var profs, gors []*diff.Dump
+	for _, d := range dumps {
+		if d.Kind == diff.KindGoroutine {
+			gors = append(gors, d)
+		} else {
+			profs = append(profs, d)
+		}
+	}
+	var qs []Question
+	if q := s.add(&s.Profile, &s.ProfileOrder, profs); q != nil {
+		qs = append(qs, Question{Dump: q})
+	}
+	if q := s.add(&s.Goroutines, &s.GoroutineOrder, gors); q != nil {
+		qs = append(qs, Question{Dump: q, Goroutines: true})
+	}
+	s.addOrderNotes()
+	return qs
+}
+
+// add adds dumps of one kind to p, returning a dump that meets a full pair.
+func (s *Session) add(p *Pair, o *Order, dumps []*diff.Dump) *diff.Dump {
+	switch {
+	case len(dumps) == 0:
+		return nil
+	case len(dumps) >= 2:
+		sorted := Sort(dumps)
+		if len(sorted) > 2 {
+			s.Notes = append(s.Notes, fmt.Sprintf("%d dumps of one kind were given: comparing the first, %s, with the last, %s.",
+				len(sorted), filepath.Base(sorted[0].Path), filepath.Base(sorted[len(sorted)-1].Path)))
+		}
+		*o = OrderOf(sorted[0], sorted[len(sorted)-1])
+		*p = Pair{Base: o.Base, Later: o.Later}
+	case p.Empty():
+		*p, *o = Pair{Later: dumps[0]}, Order{}
+	case p.Base == nil:
+		*o = OrderOf(p.Later, dumps[0])
+		*p = Pair{Base: o.Base, Later: o.Later}
+	default:
+		return dumps[0]
+	}
+	s.resetView()
+	return nil
+}
+
+// Place answers a Question: q's dump replaces side of its pair. The order
+// note then says whether the dumps agree with the user's choice.
+func (s *Session) Place(q Question, side Side) {
+	s.Notes = nil
+	p, o := &s.Profile, &s.ProfileOrder
+	if q.Goroutines {
+		p, o = &s.Goroutines, &s.GoroutineOrder
+	}
+	if side == Base {
+		p.Base = q.Dump
+	} else {
+		p.Later = q.Dump
+	}
+	*o = Order{Base: p.Base, Later: p.Later, By: ByUser}
+	if got := OrderOf(p.Base, p.Later); got.By != ByNone && got.Swapped {
+		s.Notes = append(s.Notes, fmt.Sprintf("By their %s, %s was taken before %s: use Swap to make it the base.",
+			got.By, filepath.Base(p.Later.Path), filepath.Base(p.Base.Path)))
+	}
+	s.resetView()
+}
+
+// Reload puts dumps read again (with a binary, say) in the slots that hold
+// dumps of the same path, so that each replaces itself and nothing else. It
+// returns the dumps that matched no slot.
+func (s *Session) Reload(dumps []*diff.Dump) []*diff.Dump {
+	var rest []*diff.Dump
+	for _, d := range dumps {
+		placed := false
+		for _, slot := range []**diff.Dump{&s.Profile.Base, &s.Profile.Later, &s.Goroutines.Base, &s.Goroutines.Later} {
+			if *slot != nil && (*slot).Path == d.Path {
+				*slot, placed = d, true
+			}
+		}
+		if !placed {
+			rest = append(rest, d)
+		}
+	}
+	s.ProfileOrder.Base, s.ProfileOrder.Later = s.Profile.Base, s.Profile.Later
+	s.GoroutineOrder.Base, s.GoroutineOrder.Later = s.Goroutines.Base, s.Goroutines.Later
+	return rest
+}
+
+// Swap exchanges base and later in every full pair.
+func (s *Session) Swap() {
+	s.Notes = nil
+	for _, p := range []*Pair{&s.Profile, &s.Goroutines} {
+		if p.Full() {
+			p.Base, p.Later = p.Later, p.Base
+		}
+	}
+	for _, o := range []*Order{&s.ProfileOrder, &s.GoroutineOrder} {
+		if o.Base != nil {
+			o.Base, o.Later = o.Later, o.Base
+			o.Swapped = !o.Swapped
+			o.By = ByUser
+		}
+	}
+	s.Site = -1
+}
+
+// AddBinary records a binary to symbolize with and returns the paths of the
+// dumps on screen that must be read again to use it.
+func (s *Session) AddBinary(path string) []string {
+	if !slices.Contains(s.Binaries, path) {
+		s.Binaries = append(s.Binaries, path)
+	}
+	var paths []string
+	for _, d := range s.dumps() {
+		if len(jemalloc.MissingBinaries(d)) > 0 {
+			paths = append(paths, d.Path)
+		}
+	}
+	return paths
+}
+
+// MissingBinaries lists, once each, the program files that dumps on screen
+// were taken from but that are not on this machine.
+func (s *Session) MissingBinaries() []string {
+	var out []string
+	for _, d := range s.dumps() {
+		for _, m := range jemalloc.MissingBinaries(d) {
+			if !slices.Contains(out, m) {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+// Files returns the paths of the dumps on screen: profile base and later,
+// then goroutine base and later.
+func (s *Session) Files() []string {
+	var paths []string
+	for _, d := range s.dumps() {
+		paths = append(paths, d.Path)
+	}
+	return paths
+}
+
+func (s *Session) dumps() []*diff.Dump {
+	return append(s.Profile.Dumps(), s.Goroutines.Dumps()...)
+}
+
+// Warnings lists the warnings of the dumps on screen, each naming its file.
+func (s *Session) Warnings() []string {
+	var lines []string
+	for _, d := range s.dumps() {
+		for _, w := range d.Warnings {
+			lines = append(lines, filepath.Base(d.Path)+": "+w)
+		}
+	}
+	return lines
+}
+
+// SetFocus keeps only the stacks through fn ("" for all).
+func (s *Session) SetFocus(fn string) { s.Focus = fn }
+
+// Hide leaves fn out of the graph.
+func (s *Session) Hide(fn string) { s.Hidden[fn] = true }
+
+// ShowAll undoes focus and hiding.
+func (s *Session) ShowAll() { s.Focus, s.Hidden = "", map[string]bool{} }
+
+// resetView forgets what belongs to the previous comparison.
+func (s *Session) resetView() {
+	s.Site = -1
+	s.ShowAll()
+}
+
+func (s *Session) addOrderNotes() {
+	for _, o := range []Order{s.ProfileOrder, s.GoroutineOrder} {
+		if n := o.Note(); n != "" {
+			s.Notes = append(s.Notes, n)
+		}
+	}
+}
+
+// Snapshot is an immutable copy of what Compute needs from a session.
+type Snapshot struct {
+	Profile, Goroutines Pair
+	Sample              string
+	Focus               string
+	Hidden              map[string]bool // not to be modified
+	Site                int
+}
+
+// Snapshot copies the session's state for Compute on another goroutine.
+func (s *Session) Snapshot() Snapshot {
+	return Snapshot{Profile: s.Profile, Goroutines: s.Goroutines, Sample: s.Sample,
+		Focus: s.Focus, Hidden: maps.Clone(s.Hidden), Site: s.Site}
+}
+
+// hiddenKey is a canonical form of the hidden set, to tell whether it changed.
+func hiddenKey(h map[string]bool) string {
+	keys := slices.Sorted(maps.Keys(h))
+	return strings.Join(keys, "\x00")
+}

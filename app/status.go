@@ -1,0 +1,155 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/flame"
+)
+
+func (u *UI) updateStatus() {
+	v := u.graph.View()
+	if v == nil {
+		return
+	}
+	u.setStatus(strings.Join(v.Header(), " · "))
+}
+
+func (u *UI) setStatus(s string) { u.status.SetText(s) }
+
+func (u *UI) hovered(n int32) {
+	v := u.graph.View()
+	if n < 0 || v == nil {
+		u.hoverInfo.SetText("")
+		return
+	}
+	u.hoverInfo.SetText(describe(v.Tree, n))
+}
+
+// describe says what a frame is: name, file:line, base → later, delta, share.
+func describe(t *flame.Tree, n int32) string {
+	node := &t.Nodes[n]
+	unit := t.SampleType.Unit
+	where := ""
+	if node.File != "" {
+		where = " " + node.File
+		if node.Line > 0 {
+			where += fmt.Sprintf(":%d", node.Line)
+		}
+	}
+	total := t.Nodes[flame.Root].Total
+	share := func(v, of int64) string {
+		if of == 0 {
+			return "–"
+		}
+		return fmt.Sprintf("%.1f%%", float64(v)*100/float64(of))
+	}
+	if !t.HasBase() {
+		return fmt.Sprintf("%s%s · %s (%s of total) · self %s", node.Name, where,
+			diff.FormatValue(node.Total.Later, unit), share(node.Total.Later, total.Later), diff.FormatValue(node.Self.Later, unit))
+	}
+	return fmt.Sprintf("%s%s · %s → %s (%s) · %s of later total · self %s → %s", node.Name, where,
+		diff.FormatValue(node.Total.Base, unit), diff.FormatValue(node.Total.Later, unit),
+		diff.FormatDelta(node.Total.Diff(), unit), share(node.Total.Later, total.Later),
+		diff.FormatValue(node.Self.Base, unit), diff.FormatValue(node.Self.Later, unit))
+}
+
+// updateCrumbs shows the zoom path as buttons, and the way back from a site.
+func (u *UI) updateCrumbs() {
+	u.crumbs.RemoveAll()
+	if u.sess.Site >= 0 && u.result != nil {
+		u.crumbs.Add(widget.NewButtonWithIcon("Back to "+u.result.BackLabel(), theme.NavigateBackIcon(), u.BackToProfile))
+	}
+	if u.sess.Focus != "" || len(u.sess.Hidden) > 0 {
+		u.crumbs.Add(widget.NewButtonWithIcon("Show all frames", theme.VisibilityIcon(), u.ShowAllFrames))
+	}
+	if v := u.graph.View(); v != nil {
+		for i, n := range v.Tree.Path(v.Zoom.Current()) {
+			if i > 0 {
+				u.crumbs.Add(widget.NewLabel("›"))
+			}
+			node := n
+			u.crumbs.Add(widget.NewButton(shorten(v.Tree.Nodes[n].Name), func() { u.graph.ZoomTo(node) }))
+		}
+	}
+	u.crumbs.Refresh()
+}
+
+// shorten drops a function name's package path and cuts it to 48 letters.
+func shorten(name string) string {
+	if i := strings.LastIndexByte(name, '/'); i >= 0 && i < len(name)-1 {
+		name = name[i+1:]
+	}
+	return truncate(name, 48)
+}
+
+// shortPath is a file's base name, cut to 32 letters.
+func shortPath(p string) string {
+	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
+		p = p[i+1:]
+	}
+	return truncate(p, 32)
+}
+
+// truncate cuts s to n letters, the last being "…"; it never splits a letter.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	runes := []rune(s)
+	return string(runes[:n-1]) + "…"
+}
+
+// refreshBanner shows, above the toolbar, the demo note, the session's
+// notes (how the order was inferred) and the warnings of the dumps on
+// screen. Each row can be dismissed.
+func (u *UI) refreshBanner() {
+	u.banner.RemoveAll()
+	if u.sess.Demo {
+		u.addBannerRow(theme.InfoIcon(), widget.HighImportance, demoNote)
+	}
+	if len(u.sess.Notes) > 0 && !u.sess.Demo {
+		u.addBannerRow(theme.InfoIcon(), widget.MediumImportance, strings.Join(u.sess.Notes, "\n"))
+	}
+	if w := u.warnings(); w != "" {
+		u.addBannerRow(theme.WarningIcon(), widget.WarningImportance, w)
+	}
+	u.banner.Hidden = len(u.banner.Objects) == 0
+	u.banner.Refresh()
+}
+
+const demoNote = "This is a built-in demo: two heap profiles and two goroutine dumps of a small service that leaks. " +
+	"Open your own dumps with Ctrl+O, by dropping them on this window, or by double-clicking a dump file."
+
+// maxWarnings is how many warning lines the banner shows before "and N more".
+const maxWarnings = 4
+
+// warnings lists the warnings of the dumps on screen, one line each,
+// naming the file.
+func (u *UI) warnings() string {
+	lines := u.sess.Warnings()
+	if n := len(lines) - maxWarnings; n > 0 {
+		lines = append(lines[:maxWarnings], fmt.Sprintf("… and %d more (run with LEAKSCOPE_DEBUG=1 to log them all)", n))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (u *UI) addBannerRow(icon fyne.Resource, imp widget.Importance, text string) {
+	msg := widget.NewLabel(text)
+	msg.Wrapping = fyne.TextWrapWord
+	msg.Importance = imp
+	var row *fyne.Container
+	row = container.NewBorder(nil, nil, widget.NewIcon(icon), newTipButton(u.tips, "", theme.CancelIcon(), "Dismiss", func() {
+		u.banner.Remove(row)
+		u.banner.Hidden = len(u.banner.Objects) == 0
+		u.banner.Refresh()
+	}), msg)
+	u.banner.Add(row)
+}

@@ -1,0 +1,130 @@
+package app
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// tipLayer draws one tooltip above the window's content. It sits on top of
+// the content in a stack but takes no events, so the pointer still reaches
+// what is below it.
+type tipLayer struct {
+	widget.BaseWidget
+	text string
+	at   fyne.Position // top left of the tip, in the layer's coordinates
+}
+
+var _ fyne.Widget = (*tipLayer)(nil)
+
+func newTipLayer() *tipLayer {
+	t := &tipLayer{}
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+// show puts text below the object o, or hides the tip for "".
+func (t *tipLayer) show(text string, o fyne.CanvasObject) {
+	t.text = text
+	if text != "" {
+		d := fyne.CurrentApp().Driver()
+		p := d.AbsolutePositionForObject(o).Subtract(d.AbsolutePositionForObject(t))
+		t.at = p.AddXY(0, o.Size().Height+2)
+	}
+	t.Refresh()
+}
+
+// Text returns the tip shown, or "".
+func (t *tipLayer) Text() string { return t.text }
+
+// CreateRenderer implements fyne.Widget.
+func (t *tipLayer) CreateRenderer() fyne.WidgetRenderer {
+	bg := canvas.NewRectangle(theme.Color(theme.ColorNameOverlayBackground))
+	bg.StrokeColor = theme.Color(theme.ColorNameShadow)
+	bg.StrokeWidth = 1
+	bg.CornerRadius = 3
+	label := canvas.NewText("", theme.Color(theme.ColorNameForeground))
+	label.TextSize = theme.TextSize() * 0.9
+	return &tipRenderer{t: t, bg: bg, label: label}
+}
+
+type tipRenderer struct {
+	t     *tipLayer
+	bg    *canvas.Rectangle
+	label *canvas.Text
+}
+
+func (r *tipRenderer) Layout(size fyne.Size) {
+	pad := theme.Padding()
+	ts := r.label.MinSize()
+	box := fyne.NewSize(ts.Width+2*pad, ts.Height+pad)
+	at := r.t.at
+	// Keep the tip inside the window.
+	if at.X+box.Width > size.Width {
+		at.X = max(size.Width-box.Width, 0)
+	}
+	if at.Y+box.Height > size.Height {
+		at.Y = max(at.Y-box.Height-40, 0)
+	}
+	r.bg.Move(at)
+	r.bg.Resize(box)
+	r.label.Move(at.AddXY(pad, pad/2))
+	r.label.Resize(ts)
+}
+
+func (r *tipRenderer) MinSize() fyne.Size { return fyne.NewSize(0, 0) }
+
+func (r *tipRenderer) Refresh() {
+	r.label.Text = r.t.text
+	r.bg.Hidden, r.label.Hidden = r.t.text == "", r.t.text == ""
+	r.bg.FillColor = theme.Color(theme.ColorNameOverlayBackground)
+	r.label.Color = theme.Color(theme.ColorNameForeground)
+	r.Layout(r.t.Size())
+	r.bg.Refresh()
+	r.label.Refresh()
+}
+
+func (r *tipRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.bg, r.label} }
+
+func (r *tipRenderer) Destroy() {}
+
+// tipButton is a button that shows a tooltip while the pointer is over it.
+type tipButton struct {
+	widget.Button
+	tip   string
+	layer *tipLayer
+}
+
+var _ desktop.Hoverable = (*tipButton)(nil)
+
+// newTipButton returns a button with a label (may be empty), an icon (may be
+// nil), a tooltip and an action.
+func newTipButton(layer *tipLayer, label string, icon fyne.Resource, tip string, tapped func()) *tipButton {
+	b := &tipButton{tip: tip, layer: layer}
+	b.Text, b.Icon, b.OnTapped = label, icon, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// MouseIn implements desktop.Hoverable.
+func (b *tipButton) MouseIn(e *desktop.MouseEvent) {
+	b.Button.MouseIn(e)
+	b.layer.show(b.tip, b)
+}
+
+// MouseMoved implements desktop.Hoverable.
+func (b *tipButton) MouseMoved(e *desktop.MouseEvent) { b.Button.MouseMoved(e) }
+
+// MouseOut implements desktop.Hoverable.
+func (b *tipButton) MouseOut() {
+	b.Button.MouseOut()
+	b.layer.show("", b)
+}
+
+// Tapped implements fyne.Tappable: the tip goes away as the button acts.
+func (b *tipButton) Tapped(e *fyne.PointEvent) {
+	b.layer.show("", b)
+	b.Button.Tapped(e)
+}

@@ -1,0 +1,196 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/leakscope/leakscope/app/session"
+	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/flame"
+)
+
+// toolbar is the row of controls above the graph, the search field and the
+// loading bar.
+type toolbar struct {
+	u          *UI
+	row        fyne.CanvasObject
+	baseChip   *tipButton
+	laterChip  *tipButton
+	gorChips   *fyne.Container // the goroutine pair's files, when both pairs are open
+	sampleSel  *widget.Select
+	modeSel    *widget.Select
+	paletteSel *widget.Select
+	search     *widget.Entry
+	searchBox  fyne.CanvasObject
+
+	loadBar  *fyne.Container
+	phase    *widget.Label
+	bar      *widget.ProgressBar
+	spinner  *widget.ProgressBarInfinite
+	progress bool // the loading bar is on screen
+}
+
+var widthModes = []struct {
+	label string
+	mode  flame.WidthMode
+}{{"width: later", flame.WidthLater}, {"width: base", flame.WidthBase}, {"width: max", flame.WidthMax}}
+
+func (u *UI) newToolbar() *toolbar {
+	t := &toolbar{u: u}
+	t.baseChip = newTipButton(u.tips, "base: –", theme.DocumentIcon(), "The base dump: click for its path and time", func() { u.showFiles(session.Base) })
+	t.laterChip = newTipButton(u.tips, "later: –", theme.DocumentIcon(), "The later dump: click for its path and time", func() { u.showFiles(session.Later) })
+	t.gorChips = container.NewHBox()
+	t.sampleSel = widget.NewSelect(nil, func(s string) { u.SetSample(s) })
+	t.sampleSel.PlaceHolder = "sample type"
+	var modes []string
+	for _, m := range widthModes {
+		modes = append(modes, m.label)
+	}
+	t.modeSel = widget.NewSelect(modes, func(s string) {
+		for _, m := range widthModes {
+			if m.label == s {
+				u.SetMode(m.mode)
+			}
+		}
+	})
+	t.modeSel.Selected = widthModes[0].label
+	var names []string
+	for _, p := range flame.Palettes {
+		names = append(names, p.Name)
+	}
+	t.paletteSel = widget.NewSelect(names, func(s string) { u.SetPalette(flame.PaletteByName(s)) })
+	t.paletteSel.Selected = flame.Diverging.Name
+	t.search = widget.NewEntry()
+	t.search.SetPlaceHolder("search (regexp)  Ctrl+F")
+	t.search.OnChanged = u.setQuery
+	t.searchBox = container.NewGridWrap(fyne.NewSize(320, t.search.MinSize().Height), t.search)
+
+	t.phase = widget.NewLabel("Loading…")
+	t.bar = widget.NewProgressBar()
+	t.spinner = widget.NewProgressBarInfinite()
+	t.spinner.Hide()
+	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), u.CancelLoad)
+	t.loadBar = container.NewBorder(nil, nil, t.phase, cancel, container.NewStack(t.bar, t.spinner))
+	t.loadBar.Hide()
+
+	left := container.NewHBox(
+		widget.NewButtonWithIcon("Open", theme.FolderOpenIcon(), u.ShowOpenDialog),
+		t.baseChip,
+		newTipButton(u.tips, "", theme.NewThemedResource(swapIcon), "Swap base and later (Ctrl+Shift+S)", u.Swap),
+		t.laterChip,
+		widget.NewSeparator(),
+		t.sampleSel, t.modeSel, t.paletteSel,
+	)
+	right := container.NewHBox(
+		newTipButton(u.tips, "", theme.ZoomFitIcon(), "Reset zoom (Home); Esc goes back one step", u.ResetZoom),
+		newTipButton(u.tips, "PNG", theme.DocumentSaveIcon(), "Export the graph as PNG (Ctrl+E)", u.ShowExportDialog),
+	)
+	t.row = container.NewBorder(nil, nil, left, right)
+	return t
+}
+
+// swapIcon is two arrows, one each way.
+var swapIcon = fyne.NewStaticResource("swap.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">`+
+	`<path fill="#000" d="M7 4 3 8l4 4V9h10V7H7zm10 8v3H7v2h10v3l4-4z"/></svg>`))
+
+// refresh shows the session's files and sample types.
+func (t *toolbar) refresh() {
+	s := t.u.sess
+	p := s.Profile
+	if p.Empty() {
+		p = s.Goroutines
+	}
+	label := func(side string, d *diff.Dump) string {
+		if d == nil {
+			return side + ": –"
+		}
+		return side + ": " + shortPath(d.Path)
+	}
+	t.baseChip.SetText(label("base", p.Base))
+	t.laterChip.SetText(label("later", p.Later))
+	t.gorChips.RemoveAll()
+	if !s.Profile.Empty() && !s.Goroutines.Empty() {
+		g := shortPath(s.Goroutines.Later.Path)
+		if s.Goroutines.Base != nil {
+			g = shortPath(s.Goroutines.Base.Path) + " → " + g
+		}
+		t.gorChips.Add(newTipButton(t.u.tips, g, theme.ListIcon(), "The goroutine pair: click for the paths", func() { t.u.showFiles(session.Later) }))
+	}
+	var opts []string
+	if s.Profile.Later != nil {
+		for _, st := range s.Profile.Later.SampleTypes {
+			opts = append(opts, st.Type)
+		}
+	}
+	t.sampleSel.Options = opts
+	t.sampleSel.Selected = s.Sample
+	t.sampleSel.Refresh()
+}
+
+// startProgress shows the loading bar, empty.
+func (t *toolbar) startProgress() {
+	if !t.progress {
+		t.progress = true
+		t.bar.SetValue(0)
+		t.bar.Show()
+		t.spinner.Hide()
+		t.phase.SetText("Loading…")
+		t.loadBar.Show()
+	}
+}
+
+// stopProgress hides the loading bar.
+func (t *toolbar) stopProgress() {
+	t.progress = false
+	t.spinner.Stop()
+	t.loadBar.Hide()
+}
+
+// showProgress shows the bytes read of the bytes expected while files are
+// read, then the phase with a bar that only says work goes on: it never
+// reads 100 % while work remains.
+func (t *toolbar) showProgress(phase string, read, total int64) {
+	if !t.progress {
+		return
+	}
+	if phase == "reading" || phase == "" {
+		t.phase.SetText(fmt.Sprintf("Reading %s of %s", diff.FormatValue(read, "bytes"), diff.FormatValue(total, "bytes")))
+		t.spinner.Hide()
+		t.bar.Show()
+		if total > 0 {
+			t.bar.SetValue(min(float64(read)/float64(total), 0.99))
+		}
+		return
+	}
+	t.phase.SetText(strings.ToUpper(phase[:1]) + phase[1:] + "…")
+	if t.spinner.Hidden {
+		t.bar.Hide()
+		t.spinner.Show()
+		t.spinner.Start()
+	}
+}
+
+// Phase returns the text of the loading bar, or "" when it is hidden.
+func (t *toolbar) Phase() string {
+	if !t.progress {
+		return ""
+	}
+	return t.phase.Text
+}
+
+// CancelLoad stops loading and comparing; the comparison on screen stays.
+func (u *UI) CancelLoad() {
+	u.worker.Cancel(session.LaneLoad)
+	u.worker.Cancel(session.LaneView)
+	if u.restore != nil {
+		u.sess, u.restore = u.restore, nil
+	}
+	u.pending = nil
+	u.tb.stopProgress()
+	u.setStatus("Loading cancelled.")
+}
