@@ -77,7 +77,9 @@ type UI struct {
 	crumbs    *fyne.Container
 	banner    *fyne.Container
 	tips      *tipLayer
-	top       dialogHandle // the dialog on screen, for Esc
+	content   *fyne.Container // the window's layout, redone when a bar shows or hides
+	topBox    *fyne.Container // everything above the graph
+	top       dialogHandle    // the dialog on screen, for Esc
 }
 
 // Create builds the window's content and starts loading the files of o (the
@@ -131,14 +133,36 @@ func (u *UI) build() {
 		u.tb.loadBar,
 		container.NewBorder(nil, nil, container.NewHBox(u.tb.searchBox, u.tb.gorChips), nil, container.NewHScroll(u.crumbs)),
 	)
+	u.topBox = top
 	split := container.NewHSplit(u.graph, u.sites.box)
 	split.SetOffset(0.58)
 	bottom := container.NewVBox(widget.NewSeparator(), u.status, u.hoverInfo)
-	content := container.NewBorder(top, bottom, nil, nil, split)
-	u.win.SetContent(container.NewStack(content, u.tips))
+	u.content = container.NewBorder(top, bottom, nil, nil, split)
+	u.win.SetContent(container.NewStack(u.content, u.tips))
 	u.win.Resize(fyne.NewSize(1280, 800))
 	u.setMenus()
 	u.setShortcuts()
+}
+
+// relayout lays the window out again after the banner or the loading bar
+// appeared or went away, so that the graph moves with them.
+func (u *UI) relayout() {
+	if u.content == nil {
+		return
+	}
+	// A container lays out its children only when its own size changes:
+	// redo the rows above the graph from the inside out.
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if c, ok := o.(*fyne.Container); ok {
+			for _, k := range c.Objects {
+				walk(k)
+			}
+			c.Refresh()
+		}
+	}
+	walk(u.topBox)
+	u.content.Refresh()
 }
 
 // Close stops the worker: loading, comparing and exporting end, and Close

@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -17,6 +19,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/leakscope/leakscope/app"
+	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/flame"
 )
 
@@ -305,8 +308,12 @@ func TestTruncatedDumpWarns(t *testing.T) {
 func TestExportWritesTheView(t *testing.T) {
 	u, _ := open(t)
 	u.SetSearch("NewClient")
+	u.Wait()
 	out := filepath.Join(t.TempDir(), "export ü.png")
+	want := u.Graph().View().Snapshot().Image(900, 0, 1, nil)
 	u.Export(out, 900, 0, 1)
+	// A click while the export draws must not change what it writes.
+	u.Graph().ZoomTo(find(t, u.Graph().View().Tree, "main.NewClient"))
 	u.Wait()
 	if err := u.LastError(); err != nil {
 		t.Fatal(err)
@@ -322,6 +329,18 @@ func TestExportWritesTheView(t *testing.T) {
 	}
 	if img.Bounds().Dx() != 900 {
 		t.Errorf("width %d", img.Bounds().Dx())
+	}
+	if img.Bounds() != want.Bounds() {
+		t.Fatalf("exported %v, the view on screen was %v", img.Bounds(), want.Bounds())
+	}
+	for y := 0; y < want.Rect.Dy(); y++ {
+		for x := 0; x < want.Rect.Dx(); x++ {
+			r1, g1, b1, _ := img.At(x, y).RGBA()
+			r2, g2, b2, _ := want.At(x, y).RGBA()
+			if r1 != r2 || g1 != g2 || b1 != b2 {
+				t.Fatalf("the export differs from the view at Export time at (%d, %d)", x, y)
+			}
+		}
 	}
 	if !strings.Contains(u.StatusText(), "Exported") {
 		t.Errorf("status %q", u.StatusText())
@@ -460,5 +479,126 @@ func TestDropOneOnAFullPairAsks(t *testing.T) {
 	}
 	if b, l := u.Files(); b != base || l != later {
 		t.Errorf("dismissing changed the pair to %q → %q", b, l)
+	}
+}
+
+// TestGraphBelowTheToolbar: when the banner and the goroutine chips appear
+// after loading, the graph moves down with them instead of sliding under the
+// search row.
+func TestGraphBelowTheToolbar(t *testing.T) {
+	u, _ := open(t)
+	d := fyne.CurrentApp().Driver()
+	for _, step := range []string{"after loading", "after dismissing the banner"} {
+		g, s := d.AbsolutePositionForObject(u.Graph()), d.AbsolutePositionForObject(u.SearchEntry())
+		if bottom := s.Y + u.SearchEntry().Size().Height; g.Y < bottom {
+			t.Errorf("%s the graph starts at y=%v, under the search row that ends at y=%v", step, g.Y, bottom)
+		}
+		if step == "after loading" {
+			u.DismissBannerRow(0)
+		}
+	}
+}
+
+// TestLaterFirstGoroutinePair: debug=2 dumps record no time, but goroutine
+// IDs tell their order: given later first, they still show growth, and a
+// note says how the order was found.
+func TestLaterFirstGoroutinePair(t *testing.T) {
+	u, _ := open(t, demo+"goroutines-later.txt", demo+"goroutines-base.txt")
+	base, later := u.Files()
+	if !strings.HasSuffix(base[1], "goroutines-base.txt") || !strings.HasSuffix(later[1], "goroutines-later.txt") {
+		t.Errorf("pair %q → %q", base[1], later[1])
+	}
+	if rows := u.SiteRows(); len(rows) == 0 || !strings.Contains(rows[0], "| +20 |") {
+		t.Errorf("top site %q, want the +20 leak", rows)
+	}
+	if b := u.BannerText(); !strings.Contains(b, "Order inferred from goroutine IDs") {
+		t.Errorf("banner %q says nothing of the inferred order", b)
+	}
+}
+
+// TestBinariesBeforeTheFirstLoad: binaries given at start (--binary) are
+// used by the first load, so no dialog asks for them.
+func TestBinariesBeforeTheFirstLoad(t *testing.T) {
+	dump := filepath.Join(t.TempDir(), "prod.heap")
+	text := "heap_v2/524288\n  t*: 1: 512 [1: 512]\n@ 0x1000 0x2000\n  t*: 1: 512 [1: 512]\n\nMAPPED_LIBRARIES:\n" +
+		"00001000-00005000 r-xp 00000000 fe:00 1   /srv/app/server\n"
+	if err := os.WriteFile(dump, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := test.NewTempApp(t)
+	w := a.NewWindow("Leakscope")
+	u := app.CreateForTest(a, w, app.Options{Files: []string{dump}, Binaries: []string{self}})
+	u.Wait()
+	t.Cleanup(func() { u.Close(); w.Close() })
+	if m := u.MissingBinaries(); len(m) != 0 {
+		t.Errorf("the first load did not use the binary: missing %v", m)
+	}
+	if u.DialogShown() {
+		t.Error("a dialog asks for a binary that was given")
+	}
+}
+
+// TestIconButtonsHaveTooltips: every icon-only button of the toolbar and
+// the banner has a tooltip, and hovering shows it.
+func TestIconButtonsHaveTooltips(t *testing.T) {
+	u, _ := open(t)
+	withTip, without := u.IconOnlyButtons()
+	if without != 0 || withTip < 3 {
+		t.Errorf("%d icon-only buttons with a tooltip, %d without", withTip, without)
+	}
+	tip := "Swap base and later (Ctrl+Shift+S)"
+	u.HoverTip(tip)
+	if got := u.TipText(); got != tip {
+		t.Errorf("hovering the swap button shows %q", got)
+	}
+}
+
+// TestModeAndPaletteKeepTheTree: width mode, palette and orientation only
+// lay out and draw again; the tree is not rebuilt.
+func TestModeAndPaletteKeepTheTree(t *testing.T) {
+	u, _ := open(t)
+	tree := u.Graph().View().Tree
+	u.SetMode(flame.WidthMax)
+	u.SetPalette(flame.PaletteByName("colorblind"))
+	u.ToggleOrientation()
+	if u.Worker().Busy(session.LaneView) {
+		t.Error("a mode change started a computation")
+	}
+	u.Wait()
+	v := u.Graph().View()
+	if v.Tree != tree || v.Mode != flame.WidthMax || !v.Flame || v.Palette.Name != "colorblind" {
+		t.Errorf("view %+v after mode, palette and orientation changes", v)
+	}
+}
+
+// TestCancelKeepsTheComparison: Cancel during a load keeps what is on screen.
+func TestCancelKeepsTheComparison(t *testing.T) {
+	u, _ := open(t)
+	before := u.Graph().View()
+	p := filepath.Join(t.TempDir(), "slow.pb.gz")
+	if err := syscall.Mkfifo(p, 0o600); err != nil {
+		t.Skip(err)
+	}
+	u.Open([]string{p})
+	if u.ProgressText() == "" {
+		t.Error("no loading bar")
+	}
+	u.CancelLoad()
+	u.Wait()
+	if u.Graph().View() != before || u.ProgressText() != "" || !strings.Contains(u.StatusText(), "cancelled") {
+		t.Errorf("after Cancel: status %q, bar %q", u.StatusText(), u.ProgressText())
+	}
+}
+
+func TestTruncateKeepsLetters(t *testing.T) {
+	for _, s := range []string{strings.Repeat("å", 60), "heap-" + strings.Repeat("日本", 30) + ".pb.gz"} {
+		got := app.Truncate(s, 32)
+		if !utf8.ValidString(got) || utf8.RuneCountInString(got) != 32 || !strings.HasSuffix(got, "…") {
+			t.Errorf("truncate(%q) = %q", s, got)
+		}
 	}
 }

@@ -250,3 +250,9 @@ func (u *UI) Answer(side session.Side) bool {
 	}
 	return false
 }
+
+// SearchEntry returns the search field.
+func (u *UI) SearchEntry() fyne.CanvasObject { return u.tb.search }
+
+// Truncate is truncate.
+var Truncate = truncate

@@ -123,6 +123,7 @@ func (u *UI) refreshBanner() {
 	}
 	u.banner.Hidden = len(u.banner.Objects) == 0
 	u.banner.Refresh()
+	u.relayout()
 }
 
 const demoNote = "This is a built-in demo: two heap profiles and two goroutine dumps of a small service that leaks. " +
@@ -150,6 +151,7 @@ func (u *UI) addBannerRow(icon fyne.Resource, imp widget.Importance, text string
 		u.banner.Remove(row)
 		u.banner.Hidden = len(u.banner.Objects) == 0
 		u.banner.Refresh()
+		u.relayout()
 	}), msg)
 	u.banner.Add(row)
 }

@@ -121,6 +121,7 @@ func (t *toolbar) refresh() {
 		}
 		t.gorChips.Add(newTipButton(t.u.tips, g, theme.ListIcon(), "The goroutine pair: click for the paths", func() { t.u.showFiles(session.Later) }))
 	}
+	t.u.relayout()
 	var opts []string
 	if s.Profile.Later != nil {
 		for _, st := range s.Profile.Later.SampleTypes {
@@ -141,6 +142,7 @@ func (t *toolbar) startProgress() {
 		t.spinner.Hide()
 		t.phase.SetText("Loading…")
 		t.loadBar.Show()
+		t.u.relayout()
 	}
 }
 
@@ -149,6 +151,7 @@ func (t *toolbar) stopProgress() {
 	t.progress = false
 	t.spinner.Stop()
 	t.loadBar.Hide()
+	t.u.relayout()
 }
 
 // showProgress shows the bytes read of the bytes expected while files are

@@ -150,7 +150,6 @@ func (s *Session) Add(dumps []*diff.Dump, demo bool) []Question {
 	if q := s.add(&s.Goroutines, &s.GoroutineOrder, gors); q != nil {
 		qs = append(qs, Question{Dump: q, Goroutines: true})
 	}
-	s.addOrderNotes()
 	return qs
 }
 
@@ -165,7 +164,11 @@ func (s *Session) add(p *Pair, o *Order, dumps []*diff.Dump) *diff.Dump {
 			s.Notes = append(s.Notes, fmt.Sprintf("%d dumps of one kind were given: comparing the first, %s, with the last, %s.",
 				len(sorted), filepath.Base(sorted[0].Path), filepath.Base(sorted[len(sorted)-1].Path)))
 		}
-		*o = OrderOf(sorted[0], sorted[len(sorted)-1])
+		first, last := dumps[0], dumps[1]
+		if len(dumps) > 2 {
+			first, last = sorted[0], sorted[len(sorted)-1]
+		}
+		*o = OrderOf(first, last)
 		*p = Pair{Base: o.Base, Later: o.Later}
 	case p.Empty():
 		*p, *o = Pair{Later: dumps[0]}, Order{}
@@ -174,6 +177,9 @@ func (s *Session) add(p *Pair, o *Order, dumps []*diff.Dump) *diff.Dump {
 		*p = Pair{Base: o.Base, Later: o.Later}
 	default:
 		return dumps[0]
+	}
+	if n := o.Note(); n != "" {
+		s.Notes = append(s.Notes, n)
 	}
 	s.resetView()
 	return nil
@@ -306,14 +312,6 @@ func (s *Session) ShowAll() { s.Focus, s.Hidden = "", map[string]bool{} }
 func (s *Session) resetView() {
 	s.Site = -1
 	s.ShowAll()
-}
-
-func (s *Session) addOrderNotes() {
-	for _, o := range []Order{s.ProfileOrder, s.GoroutineOrder} {
-		if n := o.Note(); n != "" {
-			s.Notes = append(s.Notes, n)
-		}
-	}
 }
 
 // Snapshot is an immutable copy of what Compute needs from a session.

@@ -52,6 +52,7 @@ type Worker struct {
 	changed *sync.Cond // the queue, running or closed changed
 	queue   []*task
 	running *task
+	waiting map[*task]bool // delivered, not yet applied
 	closed  bool
 	wg      sync.WaitGroup
 }
@@ -69,7 +70,7 @@ const progressEvery = 100 * time.Millisecond
 // NewWorker starts a worker that applies results through deliver. Close
 // stops it.
 func NewWorker(deliver func(func())) *Worker {
-	w := &Worker{deliver: deliver}
+	w := &Worker{deliver: deliver, waiting: map[*task]bool{}}
 	w.changed = sync.NewCond(&w.mu)
 	w.wg.Go(w.loop)
 	return w
@@ -115,6 +116,12 @@ func (w *Worker) cancelLocked(match func(Lane) bool) {
 	if w.running != nil && match(w.running.Lane) {
 		w.running.stale.Store(true)
 		w.running.cancel()
+	}
+	for t := range w.waiting {
+		if match(t.Lane) {
+			t.stale.Store(true)
+			delete(w.waiting, t)
+		}
 	}
 	w.changed.Broadcast()
 }
@@ -217,7 +224,13 @@ func (w *Worker) run(t *task) {
 	if apply == nil || t.stale.Load() {
 		return
 	}
+	w.mu.Lock()
+	w.waiting[t] = true
+	w.mu.Unlock()
 	w.deliver(func() {
+		w.mu.Lock()
+		delete(w.waiting, t)
+		w.mu.Unlock()
 		if !t.stale.Load() {
 			apply()
 		}

@@ -1,0 +1,215 @@
+package session_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leakscope/leakscope/app/session"
+	"github.com/leakscope/leakscope/diff"
+)
+
+// heap builds a one-stack heap dump named name, taken at t (zero: no time).
+func heap(t *testing.T, name string, at time.Time, value int64) *diff.Dump {
+	t.Helper()
+	b := diff.NewBuilder([]diff.SampleType{{Type: "inuse_space", Unit: "bytes"}})
+	if !at.IsZero() {
+		b.SetTime(at)
+	}
+	f := b.Frame(diff.Frame{Function: "main.leak", File: "main.go", Line: 3})
+	b.AddStack([]int32{f}, []int64{value})
+	return b.Dump(name)
+}
+
+// goroutines parses a debug=2 dump holding goroutines with the given IDs,
+// each blocked in "chan receive" for wait minutes.
+func goroutines(t *testing.T, name string, wait int, ids ...int) *diff.Dump {
+	t.Helper()
+	var sb strings.Builder
+	for _, id := range ids {
+		state := "chan receive"
+		if wait > 0 {
+			state += fmt.Sprintf(", %d minutes", wait)
+		}
+		fmt.Fprintf(&sb, "goroutine %d [%s]:\nmain.watch()\n\t/src/main.go:80 +0x5d\ncreated by main.NewClient in goroutine 1\n\t/src/main.go:69 +0x1a5\n\n", id, state)
+	}
+	d, err := diff.Parse([]byte(sb.String()), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+var t0 = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+
+func TestOrderOf(t *testing.T) {
+	early, late := heap(t, "early.pb.gz", t0, 1), heap(t, "late.pb.gz", t0.Add(time.Hour), 2)
+	g1 := goroutines(t, "g1.txt", 2, 1, 5, 6)
+	g2 := goroutines(t, "g2.txt", 7, 1, 5, 6, 20, 21)
+	tests := []struct {
+		desc        string
+		a, b        *diff.Dump
+		base, later string
+		by          string
+		note        string // a substring of the note; "" for none
+	}{
+		{"times, in order", early, late, "early.pb.gz", "late.pb.gz", session.ByTime, ""},
+		{"times, later first", late, early, "early.pb.gz", "late.pb.gz", session.ByTime, "using it as the base"},
+		{"debug=2, in order", g1, g2, "g1.txt", "g2.txt", "goroutine IDs and wait times", "Order inferred from goroutine IDs and wait times"},
+		{"debug=2, later first", g2, g1, "g1.txt", "g2.txt", "goroutine IDs and wait times", "Order inferred from goroutine IDs and wait times"},
+		{"debug=2, same IDs, waits grew", goroutines(t, "w2.txt", 9, 1, 5), goroutines(t, "w1.txt", 3, 1, 5), "w1.txt", "w2.txt", "wait times", "inferred from wait times"},
+		{"jemalloc sequence, later first", heap(t, "/d/prof.4242.9.i4.heap", time.Time{}, 2), heap(t, "/d/prof.4242.3.i1.heap", time.Time{}, 1),
+			"/d/prof.4242.3.i1.heap", "/d/prof.4242.9.i4.heap", session.ByJemallocSeq, "inferred from jemalloc sequence numbers"},
+		{"jemalloc, two processes", heap(t, "prof.1.9.i4.heap", time.Time{}, 2), heap(t, "prof.2.3.i1.heap", time.Time{}, 1),
+			"prof.1.9.i4.heap", "prof.2.3.i1.heap", session.ByNone, "do not tell"},
+		{"nothing tells", heap(t, "x.pb", time.Time{}, 2), heap(t, "y.pb", time.Time{}, 1), "x.pb", "y.pb", session.ByNone, "Use Swap"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			o := session.OrderOf(tt.a, tt.b)
+			if o.Base.Path != tt.base || o.Later.Path != tt.later || o.By != tt.by {
+				t.Errorf("OrderOf = %s → %s by %q, want %s → %s by %q", o.Base.Path, o.Later.Path, o.By, tt.base, tt.later, tt.by)
+			}
+			if n := o.Note(); (tt.note == "") != (n == "") || !strings.Contains(n, tt.note) {
+				t.Errorf("note %q, want one with %q", n, tt.note)
+			}
+		})
+	}
+}
+
+func paths(p session.Pair) string {
+	name := func(d *diff.Dump) string {
+		if d == nil {
+			return "–"
+		}
+		return d.Path
+	}
+	return name(p.Base) + " → " + name(p.Later)
+}
+
+func TestAdd(t *testing.T) {
+	h1, h2, h3 := heap(t, "h1", t0, 1), heap(t, "h2", t0.Add(time.Minute), 2), heap(t, "h3", t0.Add(2*time.Minute), 3)
+	g1 := goroutines(t, "g1", 2, 1, 5, 6)
+	g2 := goroutines(t, "g2", 7, 1, 5, 6, 20, 21)
+	g3 := goroutines(t, "g3", 9, 1, 5, 6, 20, 21, 30)
+	tests := []struct {
+		desc         string
+		before       [][]*diff.Dump // earlier Adds
+		demo         bool           // the earlier Adds are the demo
+		add          []*diff.Dump
+		profile, gor string
+		questions    []string
+		note         string
+	}{
+		{"one dump shows alone", nil, false, []*diff.Dump{h2}, "– → h2", "– → –", nil, ""},
+		{"two dumps, later first", nil, false, []*diff.Dump{h2, h1}, "h1 → h2", "– → –", nil, "using it as the base"},
+		{"the second fills the empty side, in order", [][]*diff.Dump{{h2}}, false, []*diff.Dump{h1}, "h1 → h2", "– → –", nil, "h1 was taken before h2"},
+		{"a goroutine pair given later first", nil, false, []*diff.Dump{g2, g1}, "– → –", "g1 → g2", nil, "inferred from goroutine IDs"},
+		{"four dumps fill both pairs", nil, false, []*diff.Dump{g2, h1, g1, h2}, "h1 → h2", "g1 → g2", nil, "inferred from goroutine IDs"},
+		{"three dumps: first and last", nil, false, []*diff.Dump{h2, h3, h1}, "h1 → h3", "– → –", nil, "3 dumps of one kind"},
+		{"one more on a full pair asks", [][]*diff.Dump{{h1, h2}}, false, []*diff.Dump{h3}, "h1 → h2", "– → –", []string{"h3"}, ""},
+		{"a heap and a goroutine dump on full pairs: both asked, none lost", [][]*diff.Dump{{h1, h2, g1, g2}}, false,
+			[]*diff.Dump{h3, g3}, "h1 → h2", "g1 → g2", []string{"h3", "g3"}, ""},
+		{"a dump replaces the demo", [][]*diff.Dump{{h1, h2, g1, g2}}, true, []*diff.Dump{h3}, "– → h3", "– → –", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			s := session.New(nil)
+			for _, ds := range tt.before {
+				if qs := s.Add(ds, tt.demo); len(qs) > 0 {
+					t.Fatalf("setting up asked %v", qs)
+				}
+			}
+			qs := s.Add(tt.add, false)
+			if got := paths(s.Profile); got != tt.profile {
+				t.Errorf("profile pair %s, want %s", got, tt.profile)
+			}
+			if got := paths(s.Goroutines); got != tt.gor {
+				t.Errorf("goroutine pair %s, want %s", got, tt.gor)
+			}
+			var asked []string
+			for _, q := range qs {
+				asked = append(asked, q.Dump.Path)
+				if !strings.Contains(q.Text(), q.Dump.Path) || !strings.Contains(q.Text(), q.Dump.Format) {
+					t.Errorf("question %q does not name the file and its kind", q.Text())
+				}
+			}
+			if fmt.Sprint(asked) != fmt.Sprint(tt.questions) {
+				t.Errorf("asked about %v, want %v", asked, tt.questions)
+			}
+			notes := strings.Join(s.Notes, "\n")
+			if (tt.note == "") != (notes == "") || !strings.Contains(notes, tt.note) {
+				t.Errorf("notes %q, want %q", notes, tt.note)
+			}
+			if s.Demo {
+				t.Error("still marked as the demo")
+			}
+		})
+	}
+}
+
+func TestPlaceAndSwap(t *testing.T) {
+	h1, h2, h3 := heap(t, "h1", t0, 1), heap(t, "h2", t0.Add(time.Minute), 2), heap(t, "h3", t0.Add(2*time.Minute), 3)
+	s := session.New(nil)
+	s.Add([]*diff.Dump{h1, h2}, false)
+	qs := s.Add([]*diff.Dump{h3}, false)
+	if len(qs) != 1 {
+		t.Fatalf("asked %d questions", len(qs))
+	}
+	s.Place(qs[0], session.Base)
+	if got := paths(s.Profile); got != "h3 → h2" {
+		t.Errorf("after placing h3 as the base: %s", got)
+	}
+	if n := strings.Join(s.Notes, " "); !strings.Contains(n, "h2 was taken before h3") {
+		t.Errorf("no note that the choice runs against the times: %q", n)
+	}
+	s.Site = 2
+	s.Swap()
+	if got := paths(s.Profile); got != "h2 → h3" || s.Site != -1 {
+		t.Errorf("after swap: %s, site %d", got, s.Site)
+	}
+}
+
+func TestReloadReplacesInPlace(t *testing.T) {
+	raw, sym := heap(t, "prod.heap", time.Time{}, 1), heap(t, "prod.heap", time.Time{}, 1)
+	other := heap(t, "other.heap", time.Time{}, 2)
+	tests := []struct {
+		desc   string
+		first  []*diff.Dump
+		reload []*diff.Dump
+		want   string
+	}{
+		{"a dump alone stays alone", []*diff.Dump{raw}, []*diff.Dump{sym}, "– → prod.heap"},
+		{"a dump in a pair keeps its side", []*diff.Dump{raw, other}, []*diff.Dump{sym}, "prod.heap → other.heap"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			s := session.New(nil)
+			s.Add(tt.first, false)
+			if rest := s.Reload(tt.reload); len(rest) != 0 {
+				t.Errorf("%d dumps matched no slot", len(rest))
+			}
+			if got := paths(s.Profile); got != tt.want {
+				t.Errorf("pair %s, want %s", got, tt.want)
+			}
+			if s.Profile.Base == raw || s.Profile.Later == raw {
+				t.Error("the raw copy is still on screen")
+			}
+			if s.Profile.Base != sym && s.Profile.Later != sym {
+				t.Error("the dump read again is not on screen")
+			}
+		})
+	}
+}
+
+func TestSort(t *testing.T) {
+	a, b, c := heap(t, "a", t0, 1), heap(t, "b", t0.Add(time.Minute), 1), heap(t, "c", t0.Add(2*time.Minute), 1)
+	var got []string
+	for _, d := range session.Sort([]*diff.Dump{c, a, b}) {
+		got = append(got, d.Path)
+	}
+	if strings.Join(got, " ") != "a b c" {
+		t.Errorf("Sort = %v", got)
+	}
+}
