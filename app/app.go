@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -302,6 +303,7 @@ func (u *UI) computed(r *session.Result, err error) {
 	u.refreshBanner()
 	if prev == nil || prev.Tree != r.Tree {
 		u.showTree(r)
+		slog.Debug("shown", "title", r.Title, "widest", widestPath(r.Tree))
 	}
 	u.askNext()
 }
@@ -547,4 +549,27 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// widestPath names the frames from the root down along the widest child,
+// for the debug log.
+func widestPath(t *flame.Tree) string {
+	if t == nil {
+		return ""
+	}
+	var names []string
+	for n := flame.Root; len(names) < 12; {
+		best := int32(-1)
+		for _, c := range t.Children(n) {
+			if best < 0 || t.Weight(c, flame.WidthMax) > t.Weight(best, flame.WidthMax) {
+				best = c
+			}
+		}
+		if best < 0 {
+			break
+		}
+		names = append(names, t.Nodes[best].Name)
+		n = best
+	}
+	return strings.Join(names, " > ")
 }

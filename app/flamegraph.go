@@ -3,6 +3,7 @@ package app
 import (
 	"image"
 	"image/color"
+	"log/slog"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -36,6 +37,7 @@ type FlameGraph struct {
 	layout *flame.Layout
 	scale  float64
 	face   *flame.Face
+	drawn  bool // a view has been drawn once
 }
 
 var (
@@ -115,6 +117,10 @@ func (f *FlameGraph) draw(w, h int) image.Image {
 	st := f.style()
 	f.layout = f.view.Layout(w, h/st.RowPixels()+1)
 	flame.Draw(f.img, f.img.Rect, f.layout, st)
+	if !f.drawn {
+		f.drawn = true
+		slog.Debug("first draw", "boxes", f.layout.NumBoxes(), "width", w, "height", h)
+	}
 	return f.img
 }
 

@@ -161,16 +161,21 @@ func (t *toolbar) showProgress(phase string, read, total int64) {
 	if !t.progress {
 		return
 	}
-	if phase == "reading" || phase == "" {
+	if (phase == "reading" || phase == "") && total > 0 {
 		t.phase.SetText(fmt.Sprintf("Reading %s of %s", diff.FormatValue(read, "bytes"), diff.FormatValue(total, "bytes")))
 		t.spinner.Hide()
 		t.bar.Show()
-		if total > 0 {
-			t.bar.SetValue(min(float64(read)/float64(total), 0.99))
-		}
+		t.bar.SetValue(min(float64(read)/float64(total), 0.99))
 		return
 	}
-	t.phase.SetText(strings.ToUpper(phase[:1]) + phase[1:] + "…")
+	switch {
+	case phase == "" || phase == "reading" && read == 0:
+		t.phase.SetText("Waiting for data…") // a pipe or FIFO with nothing written yet
+	case phase == "reading":
+		t.phase.SetText("Reading " + diff.FormatValue(read, "bytes") + "…")
+	default:
+		t.phase.SetText(strings.ToUpper(phase[:1]) + phase[1:] + "…")
+	}
 	if t.spinner.Hidden {
 		t.bar.Hide()
 		t.spinner.Show()

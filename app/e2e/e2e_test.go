@@ -75,6 +75,8 @@ type session struct {
 	dir     string
 	log     *logBuffer
 	window  string
+	exited  chan struct{} // closed when the process has ended
+	exitErr error         // its exit, once exited is closed
 }
 
 func build(t *testing.T, dir, out, pkg string) string {
@@ -105,9 +107,14 @@ func start(t *testing.T, args ...string) *session {
 	if err := app.Start(); err != nil {
 		t.Fatal(err)
 	}
+	s.exited = make(chan struct{})
+	go func() {
+		s.exitErr = app.Wait()
+		close(s.exited)
+	}()
 	t.Cleanup(func() {
 		app.Process.Kill()
-		app.Wait()
+		<-s.exited
 		if t.Failed() {
 			t.Logf("leakscope's log:\n%s", s.log.String())
 		}

@@ -1,0 +1,102 @@
+package e2e_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// jemallocDumps builds the jemalloc test program, runs it to write a base
+// and a later dump, and moves the binary away from the path the dumps
+// record, as when dumps come from production. It returns the moved binary.
+func jemallocDumps(t *testing.T) (bin, base, later string) {
+	t.Helper()
+	need(t, "gcc")
+	dir := t.TempDir()
+	src, err := filepath.Abs("../../diff/jemalloc/testdata/leaky.c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	built := filepath.Join(dir, "leaky")
+	if out, err := exec.Command("gcc", "-g", "-O0", "-o", built, src, "-ljemalloc").CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	base, later = filepath.Join(dir, "base.heap"), filepath.Join(dir, "later.heap")
+	run := exec.Command(built, base, later, "40", "100")
+	run.Env = append(os.Environ(), "MALLOC_CONF=prof:true,prof_accum:true,lg_prof_sample:0")
+	if out, err := run.CombinedOutput(); err != nil {
+		t.Fatalf("leaky: %v\n%s", err, out)
+	}
+	bin = filepath.Join(dir, "prod-build")
+	if err := os.Rename(built, bin); err != nil {
+		t.Fatal(err)
+	}
+	return bin, base, later
+}
+
+// ocr reads the text of a screenshot with tesseract, enlarged for its
+// small letters.
+func ocr(t *testing.T, s *session, shot string) string {
+	t.Helper()
+	need(t, "tesseract", "convert")
+	path := filepath.Join(artifacts(t), shot)
+	big := filepath.Join(t.TempDir(), "big.png")
+	if out, err := exec.Command("convert", path, "-resize", "250%", "-colorspace", "Gray", big).CombinedOutput(); err != nil {
+		t.Fatalf("convert: %v\n%s", err, out)
+	}
+	out, err := exec.Command("tesseract", big, "-").Output()
+	if err != nil {
+		t.Fatalf("tesseract: %v", err)
+	}
+	return string(out)
+}
+
+// TestBinaryFlagSymbolizes starts `leakscope --binary PROG base.heap
+// later.heap` with PROG moved from where the dumps say it was: the first
+// load uses it, so the graph shows function names, and no dialog asks for
+// the binary.
+func TestBinaryFlagSymbolizes(t *testing.T) {
+	bin, base, later := jemallocDumps(t)
+	s := start(t, "--binary", bin, base, later)
+	waitFor(t, "the graph", 30*time.Second, func() bool { return strings.Contains(s.log.String(), "DEBUG shown ") })
+	if log := s.log.String(); !strings.Contains(log, "worker_new") || strings.Contains(log, "cannot read") {
+		t.Errorf("the graph is not symbolized:\n%s", log)
+	}
+	time.Sleep(500 * time.Millisecond)
+	s.screenshot("5-binary-flag.png")
+	text := ocr(t, s, "5-binary-flag.png")
+	if !strings.Contains(text, "worker_new") && !strings.Contains(text, "handle") {
+		t.Errorf("no symbolized function name on screen; it reads:\n%s", text)
+	}
+	if strings.Contains(text, "Binary not found") {
+		t.Error("a dialog asks for the binary that was given")
+	}
+}
+
+// TestQuitDuringFIFOLoad opens a FIFO that no one writes: the window shows
+// its loading bar, and Ctrl+Q still ends the program at once.
+func TestQuitDuringFIFOLoad(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "heap.pb.gz")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, fifo)
+	time.Sleep(time.Second)
+	s.screenshot("6-fifo-loading.png")
+	start := time.Now()
+	s.run("xdotool", "windowfocus", "--sync", s.window)
+	s.run("xdotool", "key", "--window", s.window, "ctrl+q")
+	select {
+	case <-s.exited:
+		t.Logf("quit after %v", time.Since(start))
+	case <-time.After(5 * time.Second):
+		t.Fatal("Ctrl+Q did not end the program during a FIFO load")
+	}
+	if s.exitErr != nil {
+		t.Errorf("exit: %v", s.exitErr)
+	}
+}
