@@ -151,19 +151,23 @@ func (u *UI) relayout() {
 	if u.content == nil {
 		return
 	}
-	// A container lays out its children only when its own size changes:
-	// redo the rows above the graph from the inside out.
+	// Only the layout is redone, not every widget's look: a container
+	// whose size changes lays out its own children in turn. Rows whose
+	// content changed but not their size are laid out first.
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
-		if c, ok := o.(*fyne.Container); ok {
+		if c, ok := o.(*fyne.Container); ok && c.Visible() {
 			for _, k := range c.Objects {
 				walk(k)
 			}
-			c.Refresh()
+			if c.Layout != nil {
+				c.Layout.Layout(c.Objects, c.Size())
+			}
 		}
 	}
 	walk(u.topBox)
-	u.content.Refresh()
+	u.content.Layout.Layout(u.content.Objects, u.content.Size())
+	u.graph.Refresh() // and the window is drawn again
 }
 
 // Close stops the worker: loading, comparing and exporting end, and Close
@@ -203,10 +207,12 @@ func (u *UI) load(srcs []session.Source, mode loadMode) {
 	u.worker.Submit(session.Job{
 		Lane: session.LaneLoad, Progress: p, OnProgress: u.tb.showProgress,
 		Run: func(ctx context.Context) func() {
+			start := time.Now()
 			dumps, err := session.Load(ctx, srcs, binaries, p)
 			if session.IsCanceled(err) {
 				return nil
 			}
+			slog.Debug("load", "files", len(srcs), "took", time.Since(start))
 			return func() { u.loaded(srcs, mode, dumps, err) }
 		},
 	})
@@ -265,10 +271,12 @@ func (u *UI) recompute() {
 	u.worker.Submit(session.Job{
 		Lane: session.LaneView, Progress: p, OnProgress: u.tb.showProgress,
 		Run: func(ctx context.Context) func() {
+			start := time.Now()
 			r, err := session.Compute(ctx, snap, prev, p)
 			if session.IsCanceled(err) {
 				return nil
 			}
+			slog.Debug("compute", "took", time.Since(start))
 			return func() { u.computed(r, err) }
 		},
 	})

@@ -3,6 +3,7 @@ package app
 import (
 	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
@@ -74,9 +75,11 @@ func (u *UI) StatusText() string { return u.status.Text }
 // ProgressText returns the loading bar's text, or "" when it is hidden.
 func (u *UI) ProgressText() string { return u.tb.Phase() }
 
-// ProgressValue returns the determinate bar's value and whether it is the
-// bar shown (rather than the indeterminate one).
-func (u *UI) ProgressValue() (float64, bool) { return u.tb.bar.Value, u.tb.bar.Visible() }
+// ProgressValue returns the loading bar's value.
+func (u *UI) ProgressValue() float64 { return u.tb.bar.Value }
+
+// ShowProgress reports progress as the worker does.
+func (u *UI) ShowProgress(phase string, read, total int64) { u.tb.showProgress(phase, read, total) }
 
 // SetSearch types q into the search entry.
 func (u *UI) SetSearch(q string) { u.tb.search.SetText(q) }
@@ -256,3 +259,24 @@ func (u *UI) SearchEntry() fyne.CanvasObject { return u.tb.search }
 
 // Truncate is truncate.
 var Truncate = truncate
+
+// WaitTimed is Wait that returns the longest time one result took to apply.
+func (u *UI) WaitTimed() time.Duration {
+	var longest time.Duration
+	for {
+		u.worker.Wait()
+		fs := u.queue.take()
+		if len(fs) == 0 {
+			return longest
+		}
+		for _, f := range fs {
+			start := time.Now()
+			f()
+			longest = max(longest, time.Since(start))
+		}
+	}
+}
+
+// DrawGraph runs the graph's raster generator at w×h device pixels, as the
+// driver does on the UI goroutine for each frame.
+func (u *UI) DrawGraph(w, h int) { u.graph.draw(w, h) }

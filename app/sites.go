@@ -101,11 +101,19 @@ func newSitePanel() *sitePanel {
 				l.SetText("")
 				return
 			}
-			l.Alignment = fyne.TextAlignTrailing
+			// Only the name column can be too long: truncation measures
+			// the text again and again, so the number columns go without.
+			align, trunc := fyne.TextAlignTrailing, fyne.TextTruncateOff
 			if id.Col == 0 || id.Col == 6 {
-				l.Alignment = fyne.TextAlignLeading
+				align, trunc = fyne.TextAlignLeading, fyne.TextTruncateEllipsis
 			}
-			l.SetText(p.cols[id.Col].text(&p.rows[id.Row], p.unit))
+			text := p.cols[id.Col].text(&p.rows[id.Row], p.unit)
+			if c.shown && text == l.Text && align == l.Alignment && trunc == l.Truncation {
+				return // unchanged: no new shaping
+			}
+			c.shown = true
+			l.Alignment, l.Truncation = align, trunc
+			l.SetText(text)
 		})
 	p.table.ShowHeaderColumn = false
 	p.table.CreateHeader = func() fyne.CanvasObject {
@@ -234,8 +242,8 @@ func (p *sitePanel) sortBy(col int) {
 func (p *sitePanel) sort() {
 	less := p.cols[p.sortCol].less
 	sort.SliceStable(p.rows, func(i, j int) bool { return less(&p.rows[i], &p.rows[j]) })
-	p.table.Refresh()
 	p.table.ScrollToTop()
+	p.table.Refresh()
 }
 
 // activate selects row i as a click does, re-targeting the flame graph; a
@@ -254,8 +262,9 @@ func (p *sitePanel) activate(i int) {
 // click on the pre-selected top row still shows that site.
 type siteCell struct {
 	widget.Label
-	p   *sitePanel
-	row int
+	p     *sitePanel
+	row   int
+	shown bool // the text was set once
 }
 
 func newSiteCell(p *sitePanel) *siteCell {

@@ -31,7 +31,6 @@ type toolbar struct {
 	loadBar  *fyne.Container
 	phase    *widget.Label
 	bar      *widget.ProgressBar
-	spinner  *widget.ProgressBarInfinite
 	progress bool // the loading bar is on screen
 }
 
@@ -72,10 +71,8 @@ func (u *UI) newToolbar() *toolbar {
 
 	t.phase = widget.NewLabel("Loading…")
 	t.bar = widget.NewProgressBar()
-	t.spinner = widget.NewProgressBarInfinite()
-	t.spinner.Hide()
 	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), u.CancelLoad)
-	t.loadBar = container.NewBorder(nil, nil, t.phase, cancel, container.NewStack(t.bar, t.spinner))
+	t.loadBar = container.NewBorder(nil, nil, t.phase, cancel, t.bar)
 	t.loadBar.Hide()
 
 	left := container.NewHBox(
@@ -138,8 +135,6 @@ func (t *toolbar) startProgress() {
 	if !t.progress {
 		t.progress = true
 		t.bar.SetValue(0)
-		t.bar.Show()
-		t.spinner.Hide()
 		t.phase.SetText("Loading…")
 		t.loadBar.Show()
 		t.u.relayout()
@@ -149,37 +144,43 @@ func (t *toolbar) startProgress() {
 // stopProgress hides the loading bar.
 func (t *toolbar) stopProgress() {
 	t.progress = false
-	t.spinner.Stop()
 	t.loadBar.Hide()
 	t.u.relayout()
 }
 
+// phaseStops place the phases after reading on the bar, which never
+// reads 100 % while work remains. The bar does not animate: on a machine
+// without a GPU an animation would take the CPU the work needs.
+var phaseStops = map[string]float64{
+	"decompressing": 0.45, "symbolizing": 0.55, "comparing": 0.7,
+	"grouping goroutines": 0.8, "building the call tree": 0.85,
+}
+
 // showProgress shows the bytes read of the bytes expected while files are
-// read, then the phase with a bar that only says work goes on: it never
-// reads 100 % while work remains.
+// read, then the phase of the work.
 func (t *toolbar) showProgress(phase string, read, total int64) {
 	if !t.progress {
 		return
 	}
-	if (phase == "reading" || phase == "") && total > 0 {
-		t.phase.SetText(fmt.Sprintf("Reading %s of %s", diff.FormatValue(read, "bytes"), diff.FormatValue(total, "bytes")))
-		t.spinner.Hide()
-		t.bar.Show()
-		t.bar.SetValue(min(float64(read)/float64(total), 0.99))
-		return
-	}
+	v := t.bar.Value
 	switch {
+	case (phase == "reading" || phase == "") && total > 0:
+		t.phase.SetText(fmt.Sprintf("Reading %s of %s", diff.FormatValue(read, "bytes"), diff.FormatValue(total, "bytes")))
+		v = 0.4 * float64(read) / float64(total)
 	case phase == "" || phase == "reading" && read == 0:
 		t.phase.SetText("Waiting for data…") // a pipe or FIFO with nothing written yet
 	case phase == "reading":
 		t.phase.SetText("Reading " + diff.FormatValue(read, "bytes") + "…")
 	default:
 		t.phase.SetText(strings.ToUpper(phase[:1]) + phase[1:] + "…")
+		if stop, ok := phaseStops[phase]; ok {
+			v = stop
+		} else if strings.HasPrefix(phase, "parsing") {
+			v = 0.5
+		}
 	}
-	if t.spinner.Hidden {
-		t.bar.Hide()
-		t.spinner.Show()
-		t.spinner.Start()
+	if v = min(max(v, t.bar.Value), 0.95); v != t.bar.Value {
+		t.bar.SetValue(v)
 	}
 }
 

@@ -113,3 +113,43 @@ func TestSnapshotIsIndependent(t *testing.T) {
 func sameImage(a, b *image.RGBA) bool {
 	return a.Rect == b.Rect && string(a.Pix) == string(b.Pix)
 }
+
+// TestBuildDumpsEqualsBuild: the tree made straight from the dumps is the
+// tree of their comparison, node for node.
+func TestBuildDumpsEqualsBuild(t *testing.T) {
+	for _, p := range [][]string{{"heap-base.pb.gz", "heap-later.pb.gz"}, {"goroutines-base.txt", "goroutines-later.txt"}} {
+		c := compare(t, p...)
+		want := flame.Build(c)
+		li, err := c.Later.SampleIndex(c.SampleType.Type)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bi, err := c.Base.SampleIndex(c.SampleType.Type)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := flame.BuildDumps(context.Background(), c.Base, c.Later, bi, li)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Nodes) != len(want.Nodes) || got.BaseName != want.BaseName || got.SampleType != want.SampleType {
+			t.Fatalf("%v: %d nodes, want %d", p, len(got.Nodes), len(want.Nodes))
+		}
+		type node struct {
+			file        string
+			line        int64
+			total, self diff.Delta
+		}
+		index := map[string]node{}
+		for i := range want.Nodes {
+			n := want.Nodes[i]
+			index[nodePath(want, int32(i))] = node{n.File, n.Line, n.Total, n.Self}
+		}
+		for i := range got.Nodes {
+			n := got.Nodes[i]
+			if g, w := (node{n.File, n.Line, n.Total, n.Self}), index[nodePath(got, int32(i))]; g != w {
+				t.Errorf("%v: %s is %+v, want %+v", p, nodePath(got, int32(i)), g, w)
+			}
+		}
+	}
+}

@@ -127,30 +127,38 @@ func start(t *testing.T, args ...string) *session {
 	return s
 }
 
-var displayMu sync.Mutex
-
-// startXvfb starts an X server on a free display for the test's duration.
+// startXvfb starts an X server for the test's duration. Xvfb picks a free
+// display itself and writes its number once it accepts clients, so no two
+// tests race for one and none starts its program too early.
 func startXvfb(t *testing.T) string {
 	t.Helper()
-	displayMu.Lock()
-	defer displayMu.Unlock()
-	var display string
-	for n := 90; n < 200; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); os.IsNotExist(err) {
-			display = fmt.Sprintf(":%d", n)
-			break
-		}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
 	}
-	xvfb := exec.Command("Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	defer r.Close()
+	xvfb := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	xvfb.ExtraFiles = []*os.File{w}
 	if err := xvfb.Start(); err != nil {
 		t.Fatal(err)
 	}
+	w.Close()
 	t.Cleanup(func() { xvfb.Process.Kill(); xvfb.Wait() })
-	waitFor(t, "Xvfb", 10*time.Second, func() bool {
-		_, err := os.Stat("/tmp/.X11-unix/X" + display[1:])
-		return err == nil
-	})
-	return display
+	got := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		got <- strings.TrimSpace(line)
+	}()
+	select {
+	case n := <-got:
+		if n == "" {
+			t.Fatal("Xvfb did not start")
+		}
+		return ":" + n
+	case <-time.After(20 * time.Second):
+		t.Fatal("timed out waiting for Xvfb")
+	}
+	return ""
 }
 
 func (s *session) cmd(name string, args ...string) *exec.Cmd {

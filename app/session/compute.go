@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sync"
 
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/goroutines"
@@ -65,11 +66,15 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 			r.Profile, r.Sample, r.Allocations = prev.Profile, prev.Sample, prev.Allocations
 		} else {
 			p.SetPhase("comparing")
-			if r.Profile, err = diff.CompareContext(ctx, pp.Base, pp.Later, sample); err != nil {
+			var tree *flame.Tree
+			if r.Profile, tree, err = compareAndBuild(ctx, pp, sample, snap.Focus == "" && len(snap.Hidden) == 0 && snap.Site < 0); err != nil {
 				return nil, err
 			}
 			r.Sample = r.Profile.SampleType.Type
 			r.Allocations = AllocationSites(r.Profile)
+			if tree != nil {
+				r.Shown, r.Tree = r.Profile, tree
+			}
 		}
 	}
 	if g := snap.Goroutines; !g.Empty() {
@@ -81,6 +86,9 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 				return nil, err
 			}
 		}
+	}
+	if r.Tree != nil {
+		return r, nil // the profile's tree, built beside its comparison
 	}
 	r.Shown, r.Title = r.shown(snap.Site)
 	if r.Shown == nil {
@@ -106,6 +114,51 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 		return nil, err
 	}
 	return r, nil
+}
+
+// compareAndBuild compares the profile pair and, when build is set, builds
+// its call tree from the dumps at the same time, on another core.
+func compareAndBuild(ctx context.Context, pp Pair, sample string, build bool) (*diff.Comparison, *flame.Tree, error) {
+	if !build {
+		c, err := diff.CompareContext(ctx, pp.Base, pp.Later, sample)
+		return c, nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var tree *flame.Tree
+	var treeErr error
+	var wg sync.WaitGroup
+	if li, err := pp.Later.SampleIndex(sample); err == nil {
+		bi, ok := 0, true
+		if pp.Base != nil {
+			bi, ok = sampleIndexByName(pp.Base, pp.Later.SampleTypes[li])
+		}
+		if ok {
+			wg.Go(func() { tree, treeErr = flame.BuildDumps(ctx, pp.Base, pp.Later, bi, li) })
+		}
+	}
+	c, err := diff.CompareContext(ctx, pp.Base, pp.Later, sample)
+	if err != nil {
+		cancel()
+	}
+	wg.Wait()
+	if err != nil {
+		return nil, nil, err
+	}
+	if treeErr != nil {
+		return nil, nil, treeErr
+	}
+	return c, tree, nil
+}
+
+// sampleIndexByName finds st in d's sample types, as Compare matches them.
+func sampleIndexByName(d *diff.Dump, st diff.SampleType) (int, bool) {
+	for i, t := range d.SampleTypes {
+		if t == st {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 func compareGoroutines(ctx context.Context, g Pair) (*diff.Comparison, *goroutines.Comparison, error) {

@@ -1,0 +1,82 @@
+package app_test
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/leakscope/leakscope/app"
+	"github.com/leakscope/leakscope/diff/reftest"
+	"github.com/leakscope/leakscope/flame"
+)
+
+// BenchmarkUIGoroutine opens the Go compiler's heap pair and measures the
+// time each piece of UI-goroutine work takes: applying each background
+// result, and the direct work of a width mode, palette or orientation
+// change, a swap, each keystroke of a search, a zoom, and drawing a frame
+// of the graph at 1280×800. It reports the longest of each, in ms; no
+// single one should pass 16 ms.
+func BenchmarkUIGoroutine(b *testing.B) {
+	base, later, err := reftest.SharedCompilerHeapPair()
+	if err != nil {
+		b.Fatal(err)
+	}
+	longest := map[string]time.Duration{}
+	note := func(what string, d time.Duration) { longest[what] = max(longest[what], d) }
+	timed := func(what string, f func()) {
+		start := time.Now()
+		f()
+		note(what, time.Since(start))
+	}
+	for b.Loop() {
+		a := test.NewApp()
+		w := a.NewWindow("Leakscope")
+		w.Resize(fyne.NewSize(1280, 800))
+		u := app.CreateForTest(a, w, app.Options{Files: []string{base, later}})
+		note("apply load", u.WaitTimed())
+		timed("draw", func() { u.DrawGraph(1280, 700) })
+		for _, m := range []flame.WidthMode{flame.WidthMax, flame.WidthBase, flame.WidthLater} {
+			timed("width mode", func() { u.SetMode(m) })
+			timed("draw", func() { u.DrawGraph(1280, 700) })
+		}
+		timed("palette", func() { u.SetPalette(flame.PaletteByName("colorblind")) })
+		timed("orientation", u.ToggleOrientation)
+		timed("swap", u.Swap)
+		note("apply swap", u.WaitTimed())
+		q := ""
+		for _, r := range "types2.*Check" {
+			q += string(r)
+			timed("search keystroke", func() { u.SetSearch(q) })
+		}
+		note("apply search", u.WaitTimed())
+		timed("draw", func() { u.DrawGraph(1280, 700) })
+		tree := u.Graph().View().Tree
+		for _, c := range tree.Children(flame.Root) {
+			timed("zoom", func() { u.Graph().ZoomTo(c) })
+			timed("draw", func() { u.DrawGraph(1280, 700) })
+		}
+		timed("zoom", u.ResetZoom)
+		u.Close()
+		w.Close()
+		a.Quit()
+	}
+	var names []string
+	var worst time.Duration
+	for k, d := range longest {
+		names = append(names, k)
+		worst = max(worst, d)
+	}
+	sort.Strings(names)
+	var parts []string
+	for _, k := range names {
+		parts = append(parts, fmt.Sprintf("%s %.1fms", k, float64(longest[k].Microseconds())/1000))
+		b.ReportMetric(float64(longest[k].Microseconds())/1000, strings.ReplaceAll(k, " ", "-")+"-ms")
+	}
+	b.Logf("longest UI-goroutine work: %s", strings.Join(parts, ", "))
+	b.ReportMetric(float64(worst.Microseconds())/1000, "longest-ms")
+}
