@@ -130,7 +130,7 @@ func start(t *testing.T, args ...string) *session {
 // startXvfb starts an X server for the test's duration. Xvfb picks a free
 // display itself and writes its number once it accepts clients, so no two
 // tests race for one and none starts its program too early.
-func startXvfb(t *testing.T) string {
+func startXvfb(t testing.TB) string {
 	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {

@@ -1,0 +1,111 @@
+package e2e_test
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/leakscope/leakscope/diff/reftest"
+)
+
+// BenchmarkFirstDrawVsReport starts the real window on the Go compiler's
+// heap pair under Xvfb and times it from start to the first drawn flame
+// graph, beside `leakscope report --json` on the same pair, in one run. It
+// reports both, their ratio, and each one's peak RSS.
+func BenchmarkFirstDrawVsReport(b *testing.B) {
+	base, later, err := reftest.SharedCompilerHeapPair()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, tool := range []string{"Xvfb"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			b.Fatalf("%s is needed: scripts/setup.sh test installs it", tool)
+		}
+	}
+	dir := b.TempDir()
+	gocmd, err := reftest.GoCommand()
+	if err != nil {
+		b.Fatal(err)
+	}
+	bin := dir + "/leakscope"
+	build := exec.Command(gocmd, "build", "-o", bin, ".")
+	build.Dir = "../.."
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("build: %v\n%s", err, out)
+	}
+	display := startXvfb(b)
+	var window, report time.Duration
+	var windowRSS, reportRSS int64
+	n := 0
+	for b.Loop() {
+		n++
+		// The window: from exec to its log line "first draw".
+		cmd := exec.Command(bin, base, later)
+		cmd.Env = append(os.Environ(), "DISPLAY="+display, "LEAKSCOPE_DEBUG=1", "HOME="+dir)
+		stderr, err := cmd.StderrPipe()
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		sc := bufio.NewScanner(stderr)
+		drawn := false
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "first draw") {
+				drawn = true
+				break
+			}
+		}
+		window += time.Since(start)
+		if !drawn {
+			b.Fatal("the window never drew its graph")
+		}
+		time.Sleep(500 * time.Millisecond)
+		windowRSS = max(windowRSS, peakRSS(b, cmd.Process.Pid))
+		cmd.Process.Kill()
+		go func() {
+			for sc.Scan() {
+			}
+		}()
+		cmd.Wait()
+
+		// The report, as a script runs it.
+		rep := exec.Command(bin, "report", "--json", base, later)
+		start = time.Now()
+		if out, err := rep.CombinedOutput(); err != nil {
+			b.Fatalf("report: %v\n%.500s", err, out)
+		}
+		report += time.Since(start)
+		if ru, ok := rep.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			reportRSS = max(reportRSS, ru.Maxrss<<10)
+		}
+	}
+	b.ReportMetric(window.Seconds()/float64(n), "window-first-draw-s")
+	b.ReportMetric(report.Seconds()/float64(n), "report-s")
+	b.ReportMetric(window.Seconds()/report.Seconds(), "window/report")
+	b.ReportMetric(float64(windowRSS>>20), "window-peak-RSS-MiB")
+	b.ReportMetric(float64(reportRSS>>20), "report-peak-RSS-MiB")
+}
+
+// peakRSS reads a running process's peak resident set size (VmHWM).
+func peakRSS(b *testing.B, pid int) int64 {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	b.Fatal("no VmHWM")
+	return 0
+}
