@@ -10,11 +10,11 @@ pkgs=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
       libxinerama-dev libxi-dev libxxf86vm-dev)
 if [ "$mode" = test ]; then
   # xvfb, imagemagick and xdotool drive the real window in the end-to-end
-  # tests; jemalloc's packages bring jeprof, the reference for heap_v2 dumps.
+  # tests, and tesseract reads text off its screenshots; jemalloc's packages bring jeprof, the reference for heap_v2 dumps.
   # desktop-file-utils, xdg-utils, libfile-mimeinfo-perl, shared-mime-info
   # and libglib2.0-bin (gio) check the desktop integration of `make install`.
   # libc6-dbg gives libc's frames names, for Leakscope and jeprof alike.
-  pkgs+=(xvfb imagemagick xdotool libjemalloc-dev libjemalloc2 binutils libc6-dbg
+  pkgs+=(xvfb imagemagick xdotool tesseract-ocr tesseract-ocr-eng libjemalloc-dev libjemalloc2 binutils libc6-dbg
          desktop-file-utils xdg-utils libfile-mimeinfo-perl shared-mime-info libglib2.0-bin)
 fi
 

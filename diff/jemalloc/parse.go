@@ -220,7 +220,7 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 		det.Missing = append(det.Missing, p)
 	}
 	if len(det.Missing) > 0 {
-		b.Warn("cannot read %s: its addresses are shown raw; pass the file with --binary", strings.Join(det.Missing, ", "))
+		b.Warn("cannot read %s: its addresses are shown raw; give the program with --binary, or choose it when the window asks", strings.Join(det.Missing, ", "))
 	}
 	for _, w := range sym.warnings {
 		b.Warn("%s", w)
