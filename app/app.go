@@ -66,12 +66,19 @@ type UI struct {
 	mode    flame.WidthMode
 	flameUp bool // root at the bottom
 	palette *flame.Palette
+	colors  flame.ColorMode
+	chosenColors bool // the user picked the colour mode
+	filter  flame.Filter
 	query   string
+	matchAt int32 // the match the cursor went to last
 	lastErr error
 
 	// Widgets.
 	graph     *FlameGraph
 	sites     *sitePanel
+	funcs     *funcTable
+	tabs      *container.AppTabs
+	legend    *legendStrip
 	tb        *toolbar
 	status    *widget.Label
 	hoverInfo *widget.Label
@@ -122,8 +129,13 @@ func (u *UI) build() {
 	}
 	u.graph.OnFocus = func(fn string) { u.begin(); u.sess.SetFocus(fn); u.recompute() }
 	u.graph.OnHide = func(fn string) { u.begin(); u.sess.Hide(fn); u.recompute() }
+	u.graph.OnKey = u.typedKey
 	u.sites = newSitePanel()
 	u.sites.onSelect = u.siteSelected
+	u.funcs = newFuncTable()
+	u.funcs.onSelect = u.MarkFunction
+	u.funcs.onOpen = u.MergeAt
+	u.legend = newLegendStrip()
 	u.banner = container.NewVBox()
 	u.banner.Hide()
 	u.tb = u.newToolbar()
@@ -132,11 +144,16 @@ func (u *UI) build() {
 		u.banner,
 		u.tb.row,
 		u.tb.loadBar,
-		container.NewBorder(nil, nil, container.NewHBox(u.tb.searchBox, u.tb.gorChips), nil, container.NewHScroll(u.crumbs)),
+		u.tb.row2,
+		container.NewBorder(nil, nil, u.tb.gorChips, nil, container.NewHScroll(u.crumbs)),
 	)
 	u.topBox = top
-	split := container.NewHSplit(u.graph, u.sites.box)
-	split.SetOffset(0.58)
+	u.tabs = container.NewAppTabs(
+		container.NewTabItem("Spawn sites", u.sites.box),
+		container.NewTabItem("Functions", u.funcs.box),
+	)
+	split := container.NewHSplit(container.NewBorder(nil, u.legend, nil, nil, u.graph), u.tabs)
+	split.SetOffset(0.62)
 	bottom := container.NewVBox(widget.NewSeparator(), u.status, u.hoverInfo)
 	u.content = container.NewBorder(top, bottom, nil, nil, split)
 	u.win.SetContent(container.NewStack(u.content, u.tips))
@@ -307,6 +324,10 @@ func (u *UI) computed(r *session.Result, err error) {
 		(r.Sites == nil && prev.Profile != r.Profile) {
 		u.sites.show(r)
 	}
+	if r.Shown != nil && (prev == nil || prev.Shown != r.Shown) {
+		u.funcs.show(r.Functions, r.Shown.SampleType.Unit, r.Shown.Base != nil)
+		u.funcs.setMatch(nil)
+	}
 	u.sites.selectSite(u.sess.Site)
 	u.refreshBanner()
 	if prev == nil || prev.Tree != r.Tree {
@@ -325,8 +346,15 @@ func (u *UI) showTree(r *session.Result) {
 		u.updateCrumbs()
 		return
 	}
-	v := &flame.View{Tree: r.Tree, Mode: u.mode, Palette: u.palette, Title: r.Title, Flame: u.flameUp}
+	if !u.chosenColors {
+		u.colors = defaultColors(r.Shown)
+		u.tb.colorSel.SetSelected(u.colors.String())
+	}
+	v := &flame.View{Tree: r.Tree, Mode: u.mode, Palette: u.palette, Title: r.Title, Flame: u.flameUp,
+		Colors: u.colors, Filter: u.filter}
+	v.Refilter()
 	u.graph.SetView(v)
+	u.legend.SetView(v)
 	u.updateStatus()
 	u.updateCrumbs()
 	if u.query != "" {
@@ -388,9 +416,59 @@ func (u *UI) SetMode(m flame.WidthMode) {
 	u.mode = m
 	if v := u.graph.View(); v != nil {
 		v.Mode = m
+		v.Refilter()
+		u.graph.Relayout()
+		u.legend.Refresh()
+		u.updateStatus()
+	}
+}
+
+// defaultColors is absolute colouring, which points at the frames holding
+// the growth, except for CPU and contention profiles, where the ratio says
+// more.
+func defaultColors(c *diff.Comparison) flame.ColorMode {
+	if c != nil && (c.Later.Kind == diff.KindCPU || c.Later.Kind == diff.KindContention) {
+		return flame.Relative
+	}
+	return flame.Absolute
+}
+
+// SetColors changes what a frame's colour stands for; only the drawing changes.
+func (u *UI) SetColors(m flame.ColorMode) {
+	u.colors = m
+	if v := u.graph.View(); v != nil {
+		v.Colors = m
+		u.graph.Refresh()
+		u.legend.Refresh()
+	}
+}
+
+// SetFilter hides the noise: subtrees in which no frame passes f, and the
+// table rows that do not pass it.
+func (u *UI) SetFilter(f flame.Filter) {
+	u.filter = f
+	if v := u.graph.View(); v != nil {
+		v.Filter = f
+		v.Refilter()
 		u.graph.Relayout()
 		u.updateStatus()
 	}
+	u.funcs.setFilter(f)
+	u.sites.setFilter(f)
+}
+
+// MarkFunction outlines every frame of function name in the graph, as the
+// function table's selection.
+func (u *UI) MarkFunction(name string) {
+	u.searchFor("^"+regexp.QuoteMeta(name)+"$", false)
+}
+
+// MergeAt shows the graph rooted at function name, merged over all its
+// call sites, with everything it calls below.
+func (u *UI) MergeAt(name string) {
+	u.begin()
+	u.sess.Merged = name
+	u.recompute()
 }
 
 // SetPalette changes the colours; only the drawing changes.
@@ -435,11 +513,23 @@ func (u *UI) setQuery(q string) {
 	if v == nil {
 		return
 	}
+	u.searchFor(q, true)
+}
+
+// searchFor matches the regular expression q in the graph, and, when table
+// is set, filters the function table by it.
+func (u *UI) searchFor(q string, table bool) {
+	v := u.graph.View()
 	u.worker.Cancel(session.LaneSearch)
+	u.matchAt = -1
 	if q == "" {
 		v.Match, v.Query = nil, ""
 		u.graph.Refresh()
 		u.updateStatus()
+		u.tb.setMatches(nil)
+		if table {
+			u.funcs.setMatch(nil)
+		}
 		return
 	}
 	re, err := regexp.Compile(q)
@@ -447,23 +537,66 @@ func (u *UI) setQuery(q string) {
 		v.Match, v.Query = nil, ""
 		u.graph.Refresh()
 		u.updateStatus()
+		u.tb.setMatches(nil)
 		u.hoverInfo.SetText("search: " + err.Error())
 		return
 	}
 	tree := v.Tree
+	var fns []diff.Function
+	if table && u.result != nil {
+		fns = u.result.Functions
+	}
+	delay := searchDelay
+	if !table {
+		delay = 0
+	}
 	u.worker.Submit(session.Job{Lane: session.LaneSearch, Run: func(ctx context.Context) func() {
-		if !sleep(ctx, searchDelay) {
+		if !sleep(ctx, delay) {
 			return nil
 		}
 		m := tree.Search(re)
+		var names map[string]bool
+		if table {
+			names = make(map[string]bool)
+			for _, f := range fns {
+				if re.MatchString(f.Name) {
+					names[f.Name] = true
+				}
+			}
+		}
 		return func() {
 			if cur := u.graph.View(); cur != nil && cur.Tree == tree {
 				cur.Match, cur.Query = m, q
 				u.graph.Refresh()
 				u.updateStatus()
+				u.tb.setMatches(m)
+			}
+			if table {
+				u.funcs.setMatch(func(name string) bool { return names[name] })
 			}
 		}
 	}})
+}
+
+// NextMatch moves the graph's cursor to the next (or previous) frame that
+// the search matches, zooming out of its way when it is too narrow to see.
+func (u *UI) NextMatch(forward bool) {
+	v := u.graph.View()
+	if v == nil || v.Match == nil || v.Match.Count == 0 {
+		return
+	}
+	n := int32(len(v.Match.Nodes))
+	for i, at := int32(1), u.matchAt; i <= n; i++ {
+		k := (at + i + n) % n
+		if !forward {
+			k = (at - i + 2*n) % n
+		}
+		if k > 0 && v.Match.Nodes[k] && v.Visible(k) {
+			u.matchAt = k
+			u.graph.Reveal(k)
+			return
+		}
+	}
 }
 
 // siteSelected re-targets the flame graph to a site's goroutine stacks, or,

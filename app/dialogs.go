@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -244,4 +245,41 @@ func (u *UI) ShowExportDialog() {
 		u.showDialog(save)
 	}, u.win)
 	u.showDialog(form)
+}
+
+// ShowFunctions brings the function table forward.
+func (u *UI) ShowFunctions() { u.tabs.SelectIndex(1) }
+
+// ShowCSVDialog asks for a file and writes the function table to it as CSV,
+// filtered and sorted as on screen.
+func (u *UI) ShowCSVDialog() {
+	if u.result == nil || len(u.funcs.all) == 0 {
+		u.showDialog(dialog.NewInformation("Export CSV", "Open a comparison first.", u.win))
+		return
+	}
+	save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			u.showError(err)
+			return
+		}
+		if w == nil {
+			return
+		}
+		path := w.URI().Path()
+		w.Close()
+		u.ExportCSV(path)
+	}, u.win)
+	save.SetFileName("functions.csv")
+	save.Resize(fyne.NewSize(900, 600))
+	u.showDialog(save)
+}
+
+// ExportCSV writes the function table, as on screen, to path.
+func (u *UI) ExportCSV(path string) {
+	data := u.funcs.CSV()
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		u.showError(fmt.Errorf("%s: %w", path, err))
+		return
+	}
+	u.setStatus(fmt.Sprintf("Exported %d functions to %s.", len(u.funcs.rows), path))
 }

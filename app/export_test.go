@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/leakscope/leakscope/app/session"
+	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/flame"
 )
 
 // Test hooks: they read widget state and run on the test goroutine.
@@ -280,3 +282,40 @@ func (u *UI) WaitTimed() time.Duration {
 // DrawGraph runs the graph's raster generator at w×h device pixels, as the
 // driver does on the UI goroutine for each frame.
 func (u *UI) DrawGraph(w, h int) { u.graph.draw(w, h) }
+
+// Functions returns the function table's rows, as shown.
+func (u *UI) Functions() []diff.Function {
+	var out []diff.Function
+	for _, i := range u.funcs.rows {
+		out = append(out, u.funcs.all[i])
+	}
+	return out
+}
+
+// FunctionRow returns row i of the function table as text.
+func (u *UI) FunctionRow(i int) []string { return u.funcs.Row(i) }
+
+// SortFunctions clicks the header of column col of the function table.
+func (u *UI) SortFunctions(col int) { u.funcs.SortBy(col) }
+
+// ChooseFunction clicks (or double-clicks) row i of the function table.
+func (u *UI) ChooseFunction(i int, double bool) { u.funcs.choose(i, double) }
+
+// TypeKey sends a key to the graph, as the keyboard does when it has focus.
+func (u *UI) TypeKey(k fyne.KeyName) { u.graph.TypedKey(&fyne.KeyEvent{Name: k}) }
+
+// GraphLayout returns the graph's layout.
+func (u *UI) GraphLayout() *flame.Layout { return u.graph.currentLayout() }
+
+// VisibleRows returns how many rows of the graph fit on screen.
+func (u *UI) VisibleRows() int { return u.graph.visibleRows() }
+
+// MatchCount returns the match count shown beside the search.
+func (u *UI) MatchCount() string { return u.tb.matches.Text }
+
+// SetNoise types into the noise controls.
+func (u *UI) SetNoise(min string, growth, unchanged bool) {
+	u.tb.growth.SetChecked(growth)
+	u.tb.changed.SetChecked(unchanged)
+	u.tb.minDelta.SetText(min)
+}

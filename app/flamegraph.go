@@ -27,10 +27,16 @@ type FlameGraph struct {
 	OnZoom func()
 	// OnFocus and OnHide are called from the context menu with a function name.
 	OnFocus, OnHide func(function string)
+	// OnKey is called with the keys the graph does not use itself.
+	OnKey func(*fyne.KeyEvent)
 
-	view  *flame.View
-	hover int32
-	empty string // message shown without a view
+	view   *flame.View
+	hover  int32
+	cursor int32 // the frame the keyboard is on; Root for none
+	scroll int   // rows scrolled out of view at the root's edge
+	empty  string // message shown without a view
+	focused bool
+	dragY  float32 // drag distance not yet turned into rows
 
 	// Drawing state, owned by the raster's generator.
 	img    *image.RGBA
@@ -44,6 +50,9 @@ var (
 	_ fyne.Widget            = (*FlameGraph)(nil)
 	_ fyne.Tappable          = (*FlameGraph)(nil)
 	_ fyne.SecondaryTappable = (*FlameGraph)(nil)
+	_ fyne.Scrollable        = (*FlameGraph)(nil)
+	_ fyne.Draggable         = (*FlameGraph)(nil)
+	_ fyne.Focusable         = (*FlameGraph)(nil)
 	_ desktop.Hoverable      = (*FlameGraph)(nil)
 )
 
@@ -57,10 +66,204 @@ func NewFlameGraph(message string) *FlameGraph {
 	return f
 }
 
-// SetView shows v (nil for the empty message).
+// SetView shows v (nil for the empty message), scrolled to the root.
 func (f *FlameGraph) SetView(v *flame.View) {
-	f.view, f.hover, f.layout = v, -1, nil
+	f.view, f.hover, f.cursor, f.scroll, f.layout = v, -1, flame.Root, 0, nil
 	f.Refresh()
+}
+
+// Scroll returns how many rows are scrolled out of view.
+func (f *FlameGraph) Scroll() int { return f.scroll }
+
+// Cursor returns the frame the keyboard is on (Root for none).
+func (f *FlameGraph) Cursor() int32 { return f.cursor }
+
+// visibleRows is how many rows fit in the widget.
+func (f *FlameGraph) visibleRows() int { return max(int(f.Size().Height)/rowHeight, 1) }
+
+// currentLayout returns the layout for the widget's width, making it when
+// the drawing has not.
+func (f *FlameGraph) currentLayout() *flame.Layout {
+	if f.layout == nil && f.view != nil {
+		f.layout = f.view.Layout(max(int(f.Size().Width), 1), 0)
+	}
+	return f.layout
+}
+
+// ScrollBy scrolls by rows (positive: away from the root), within the graph.
+func (f *FlameGraph) ScrollBy(rows int) {
+	if f.view == nil {
+		return
+	}
+	l := f.currentLayout()
+	limit := max(len(l.Rows)-f.visibleRows()+1, 0)
+	s := min(max(f.scroll+rows, 0), limit)
+	if s != f.scroll {
+		f.scroll = s
+		f.Refresh()
+	}
+}
+
+// Scrolled implements fyne.Scrollable: the wheel scrolls the rows.
+func (f *FlameGraph) Scrolled(e *fyne.ScrollEvent) {
+	rows := -int(e.Scrolled.DY / rowHeight)
+	if rows == 0 && e.Scrolled.DY != 0 {
+		rows = -1
+		if e.Scrolled.DY < 0 {
+			rows = 1
+		}
+	}
+	if f.view != nil && f.view.Flame {
+		rows = -rows
+	}
+	f.ScrollBy(rows)
+}
+
+// Dragged implements fyne.Draggable: dragging moves the rows with the pointer.
+func (f *FlameGraph) Dragged(e *fyne.DragEvent) {
+	f.dragY += e.Dragged.DY
+	rows := int(f.dragY / rowHeight)
+	if rows != 0 {
+		f.dragY -= float32(rows * rowHeight)
+		if f.view != nil && f.view.Flame {
+			rows = -rows
+		}
+		f.ScrollBy(-rows)
+	}
+}
+
+// DragEnd implements fyne.Draggable.
+func (f *FlameGraph) DragEnd() { f.dragY = 0 }
+
+// FocusGained implements fyne.Focusable.
+func (f *FlameGraph) FocusGained() { f.focused = true; f.Refresh() }
+
+// FocusLost implements fyne.Focusable.
+func (f *FlameGraph) FocusLost() { f.focused = false; f.Refresh() }
+
+// TypedRune implements fyne.Focusable.
+func (f *FlameGraph) TypedRune(rune) {}
+
+// TypedKey implements fyne.Focusable: arrows move between frames, Enter
+// zooms into the frame, Backspace goes back, Page Up and Down scroll, and
+// Esc leaves the graph to the window (back, or a dialog).
+func (f *FlameGraph) TypedKey(e *fyne.KeyEvent) {
+	if f.view == nil {
+		return
+	}
+	switch e.Name {
+	case fyne.KeyUp, fyne.KeyDown:
+		away := e.Name == fyne.KeyDown
+		if f.view.Flame {
+			away = !away
+		}
+		if away {
+			f.moveCursor(f.widestChild(f.cursor))
+		} else if p := f.view.Tree.Nodes[f.cursor].Parent; p >= 0 {
+			f.moveCursor(p)
+		}
+	case fyne.KeyLeft, fyne.KeyRight:
+		f.moveCursor(f.sibling(e.Name == fyne.KeyRight))
+	case fyne.KeyReturn, fyne.KeyEnter:
+		f.ZoomTo(f.cursor)
+	case fyne.KeyBackspace:
+		f.Back()
+	case fyne.KeyPageDown:
+		f.ScrollBy(f.visibleRows() - 1)
+	case fyne.KeyPageUp:
+		f.ScrollBy(-(f.visibleRows() - 1))
+	case fyne.KeyHome:
+		f.ZoomTo(flame.Root)
+	default:
+		if f.OnKey != nil {
+			f.OnKey(e)
+		}
+	}
+}
+
+// widestChild returns n's widest child that is laid out, or n.
+func (f *FlameGraph) widestChild(n int32) int32 {
+	l := f.currentLayout()
+	best, bw := n, -1.0
+	d, _, ok := l.Row(n)
+	if !ok || d+1 >= len(l.Rows) {
+		return n
+	}
+	for _, b := range l.Rows[d+1] {
+		if b.Merged == 0 && b.Folded == 0 && f.view.Tree.Nodes[b.Node].Parent == n && b.W > bw {
+			best, bw = b.Node, b.W
+		}
+	}
+	return best
+}
+
+// sibling returns the box next to the cursor on its row.
+func (f *FlameGraph) sibling(right bool) int32 {
+	l := f.currentLayout()
+	d, _, ok := l.Row(f.cursor)
+	if !ok {
+		return f.cursor
+	}
+	row := l.Rows[d]
+	for i, b := range row {
+		if b.Node != f.cursor || b.Merged > 0 {
+			continue
+		}
+		for j := i + 1; right && j < len(row); j++ {
+			if row[j].Merged == 0 && row[j].Folded == 0 {
+				return row[j].Node
+			}
+		}
+		for j := i - 1; !right && j >= 0; j-- {
+			if row[j].Merged == 0 && row[j].Folded == 0 {
+				return row[j].Node
+			}
+		}
+	}
+	return f.cursor
+}
+
+// moveCursor puts the keyboard on node n, scrolls it into view and reports
+// it as hovered, so the status line describes it.
+func (f *FlameGraph) moveCursor(n int32) {
+	f.cursor = n
+	if d, _, ok := f.currentLayout().Row(n); ok {
+		switch vis := f.visibleRows(); {
+		case d < f.scroll:
+			f.scroll = d
+		case d >= f.scroll+vis-1:
+			f.scroll = d - vis + 2
+		}
+	}
+	f.Refresh()
+	if f.OnHover != nil {
+		f.OnHover(n)
+	}
+}
+
+// Reveal puts the keyboard on node n, zooming to its caller first when n
+// is not laid out (too narrow to see, or outside the zoom).
+func (f *FlameGraph) Reveal(n int32) {
+	if f.view == nil {
+		return
+	}
+	if _, b, ok := f.currentLayout().Row(n); !ok || b.W*float64(f.Size().Width) < 40 {
+		p := f.view.Tree.Nodes[n].Parent
+		if p < 0 {
+			p = flame.Root
+		}
+		f.ZoomTo(p)
+	}
+	f.moveCursor(n)
+}
+
+// Expand shows every ancestor of the zoomed frame instead of folding them.
+func (f *FlameGraph) Expand() {
+	if f.view != nil && !f.view.Expanded {
+		f.view.Expanded = true
+		f.layout = nil
+		f.Refresh()
+	}
 }
 
 // Relayout lays the view out again after its width mode changed.
@@ -88,8 +291,13 @@ func (f *FlameGraph) CreateRenderer() fyne.WidgetRenderer {
 func (f *FlameGraph) style() *flame.Style {
 	bg := color.RGBAModel.Convert(theme.Color(theme.ColorNameBackground)).(color.RGBA)
 	bg.A = 0xff
+	cursor := int32(-1)
+	if f.focused {
+		cursor = f.cursor
+	}
 	return &flame.Style{Face: f.face, Scale: f.scale, RowHeight: rowHeight, Palette: f.view.Palette,
-		Flame: f.view.Flame, Match: f.view.Match, Hover: f.hover, Background: bg}
+		Flame: f.view.Flame, Match: f.view.Match, Hover: f.hover, Background: bg,
+		Colors: f.view.Colors, Cursor: cursor, FirstRow: f.scroll}
 }
 
 // draw is the raster's generator: it lays out and draws the view at w×h
@@ -115,7 +323,7 @@ func (f *FlameGraph) draw(w, h int) image.Image {
 		f.img = image.NewRGBA(image.Rect(0, 0, w, h))
 	}
 	st := f.style()
-	f.layout = f.view.Layout(w, h/st.RowPixels()+1)
+	f.layout = f.view.Layout(int(size.Width), 0)
 	flame.Draw(f.img, f.img.Rect, f.layout, st)
 	if !f.drawn {
 		f.drawn = true
@@ -127,22 +335,7 @@ func (f *FlameGraph) draw(w, h int) image.Image {
 // NodeAt returns the node at a position in the widget, or -1. A merged "…"
 // box gives its parent.
 func (f *FlameGraph) NodeAt(p fyne.Position) int32 {
-	if f.view == nil {
-		return -1
-	}
-	size := f.Size()
-	if size.Width <= 0 || p.X < 0 || p.Y < 0 || p.X >= size.Width || p.Y >= size.Height {
-		return -1
-	}
-	l := f.layout
-	if l == nil {
-		l = f.view.Layout(int(size.Width), int(size.Height)/rowHeight+1)
-	}
-	row := int(p.Y) / rowHeight
-	if f.view.Flame {
-		row = int(size.Height-p.Y) / rowHeight
-	}
-	b, ok := l.HitTest(float64(p.X)/float64(size.Width), row)
+	b, ok := f.boxAt(p)
 	if !ok {
 		return -1
 	}
@@ -150,6 +343,19 @@ func (f *FlameGraph) NodeAt(p fyne.Position) int32 {
 		return f.view.Tree.Nodes[b.Node].Parent
 	}
 	return b.Node
+}
+
+// boxAt returns the box at a position in the widget.
+func (f *FlameGraph) boxAt(p fyne.Position) (flame.Box, bool) {
+	size := f.Size()
+	if f.view == nil || size.Width <= 0 || p.X < 0 || p.Y < 0 || p.X >= size.Width || p.Y >= size.Height {
+		return flame.Box{}, false
+	}
+	row := int(p.Y) / rowHeight
+	if f.view.Flame {
+		row = int(size.Height-p.Y) / rowHeight
+	}
+	return f.currentLayout().HitTest(float64(p.X)/float64(size.Width), row+f.scroll)
 }
 
 // MouseIn implements desktop.Hoverable.
@@ -175,10 +381,19 @@ func (f *FlameGraph) setHover(n int32) {
 // Tapped zooms into the frame under the pointer; clicking an ancestor of the
 // zoomed frame zooms back out to it.
 func (f *FlameGraph) Tapped(e *fyne.PointEvent) {
-	n := f.NodeAt(e.Position)
-	if n < 0 {
+	if c := fyne.CurrentApp().Driver().CanvasForObject(f); c != nil {
+		c.Focus(f)
+	}
+	b, ok := f.boxAt(e.Position)
+	if !ok {
 		return
 	}
+	if b.Folded > 0 {
+		f.Expand()
+		return
+	}
+	n := f.NodeAt(e.Position)
+	f.cursor = n
 	f.ZoomTo(n)
 }
 
@@ -192,6 +407,8 @@ func (f *FlameGraph) ZoomTo(n int32) {
 	} else {
 		f.view.Zoom.Push(n)
 	}
+	f.view.Expanded = false
+	f.scroll = 0
 	f.zoomed()
 }
 
@@ -200,6 +417,7 @@ func (f *FlameGraph) Back() bool {
 	if f.view == nil || !f.view.Zoom.Pop() {
 		return false
 	}
+	f.view.Expanded, f.scroll = false, 0
 	f.zoomed()
 	return true
 }

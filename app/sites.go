@@ -13,6 +13,7 @@ import (
 	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/goroutines"
+	"github.com/leakscope/leakscope/flame"
 )
 
 // siteRow is one row of the spawn-site panel: a spawn site of a goroutine
@@ -37,10 +38,10 @@ type column struct {
 }
 
 var goroutineColumns = []column{
-	{"Spawn site", 250, func(r *siteRow, _ string) string { return siteText(r) }, func(a, b *siteRow) bool { return a.name < b.name }},
-	{"Base", 62, func(r *siteRow, _ string) string { return fmt.Sprint(r.base) }, func(a, b *siteRow) bool { return a.base > b.base }},
-	{"Later", 62, func(r *siteRow, _ string) string { return fmt.Sprint(r.later) }, func(a, b *siteRow) bool { return a.later > b.later }},
-	{"Delta", 66, func(r *siteRow, _ string) string { return fmt.Sprintf("%+d", r.delta()) }, func(a, b *siteRow) bool { return a.delta() > b.delta() }},
+	{"Spawn site", 200, func(r *siteRow, _ string) string { return siteText(r) }, func(a, b *siteRow) bool { return a.name < b.name }},
+	{"Base", 56, func(r *siteRow, _ string) string { return fmt.Sprint(r.base) }, func(a, b *siteRow) bool { return a.base > b.base }},
+	{"Later", 56, func(r *siteRow, _ string) string { return fmt.Sprint(r.later) }, func(a, b *siteRow) bool { return a.later > b.later }},
+	{"Delta", 62, func(r *siteRow, _ string) string { return fmt.Sprintf("%+d", r.delta()) }, func(a, b *siteRow) bool { return a.delta() > b.delta() }},
 	{"Survivors", 80, func(r *siteRow, _ string) string { return fmt.Sprint(r.survivors) }, func(a, b *siteRow) bool { return a.survivors > b.survivors }},
 	{"Leaked", 64, func(r *siteRow, _ string) string { return fmt.Sprint(r.leaked) }, func(a, b *siteRow) bool { return a.leaked > b.leaked }},
 	{"Main state", 120, func(r *siteRow, _ string) string { return r.state }, func(a, b *siteRow) bool { return a.state < b.state }},
@@ -48,10 +49,10 @@ var goroutineColumns = []column{
 }
 
 var allocColumns = []column{
-	{"Allocation site", 280, func(r *siteRow, _ string) string { return siteText(r) }, func(a, b *siteRow) bool { return a.name < b.name }},
-	{"Base", 80, func(r *siteRow, u string) string { return diff.FormatValue(r.base, u) }, func(a, b *siteRow) bool { return a.base > b.base }},
-	{"Later", 80, func(r *siteRow, u string) string { return diff.FormatValue(r.later, u) }, func(a, b *siteRow) bool { return a.later > b.later }},
-	{"Delta", 84, func(r *siteRow, u string) string { return diff.FormatDelta(r.delta(), u) }, func(a, b *siteRow) bool { return a.delta() > b.delta() }},
+	{"Allocation site", 210, func(r *siteRow, _ string) string { return siteText(r) }, func(a, b *siteRow) bool { return a.name < b.name }},
+	{"Base", 76, func(r *siteRow, u string) string { return diff.FormatValue(r.base, u) }, func(a, b *siteRow) bool { return a.base > b.base }},
+	{"Later", 76, func(r *siteRow, u string) string { return diff.FormatValue(r.later, u) }, func(a, b *siteRow) bool { return a.later > b.later }},
+	{"Delta", 80, func(r *siteRow, u string) string { return diff.FormatDelta(r.delta(), u) }, func(a, b *siteRow) bool { return a.delta() > b.delta() }},
 }
 
 func siteText(r *siteRow) string {
@@ -79,6 +80,8 @@ type sitePanel struct {
 
 	cols     []column
 	rows     []siteRow
+	all      []siteRow // before the noise filter
+	filter   flame.Filter
 	unit     string
 	sortCol  int
 	selected int // the spawn site shown in the graph, or -1
@@ -187,6 +190,8 @@ func (p *sitePanel) showGoroutines(c *goroutines.Comparison) {
 	default:
 		p.note.SetText("Goroutines by spawn site, ranked by growth. Select a site to see its goroutines' stacks.")
 	}
+	p.all = append(p.all[:0], p.rows...)
+	p.applyFilter()
 	p.sortCol = 3
 	p.sort()
 }
@@ -205,8 +210,33 @@ func (p *sitePanel) showAllocations(c *diff.Comparison, sites []session.Allocati
 	} else {
 		p.note.SetText(fmt.Sprintf("Allocation sites ranked by growth in %s. Open a goroutine dump pair to rank spawn sites.", what))
 	}
+	p.all = append(p.all[:0], p.rows...)
+	p.applyFilter()
 	p.sortCol = 3
 	p.sort()
+}
+
+// setFilter leaves out the rows that do not pass f.
+func (p *sitePanel) setFilter(f flame.Filter) {
+	p.filter = f
+	p.applyFilter()
+	p.sort()
+	p.selectSite(p.selected)
+}
+
+// applyFilter makes the rows those of all that pass the filter.
+func (p *sitePanel) applyFilter() {
+	p.rows = append(p.rows[:0], p.all...)
+	if !p.filter.Active() {
+		return
+	}
+	keep := p.rows[:0]
+	for _, r := range p.all {
+		if p.filter.Passes(diff.Delta{Base: r.base, Later: r.later}) {
+			keep = append(keep, r)
+		}
+	}
+	p.rows = keep
 }
 
 // selectSite marks the row of spawn site i as selected, or none for -1,

@@ -67,12 +67,22 @@ func (u *UI) updateCrumbs() {
 	if u.sess.Site >= 0 && u.result != nil {
 		u.crumbs.Add(widget.NewButtonWithIcon("Back to "+u.result.BackLabel(), theme.NavigateBackIcon(), u.BackToProfile))
 	}
-	if u.sess.Focus != "" || len(u.sess.Hidden) > 0 {
+	if u.sess.Focus != "" || u.sess.Merged != "" || len(u.sess.Hidden) > 0 {
 		u.crumbs.Add(widget.NewButtonWithIcon("Show all frames", theme.VisibilityIcon(), u.ShowAllFrames))
 	}
 	if v := u.graph.View(); v != nil {
-		for i, n := range v.Tree.Path(v.Zoom.Current()) {
-			if i > 0 {
+		path := v.Tree.Path(v.Zoom.Current())
+		for i, n := range path {
+			// A deep zoom keeps the root and the last few frames; the
+			// folded row of the graph holds the ones between.
+			skip := len(path) - maxCrumbs
+			if i >= 1 && i <= skip {
+				if i == 1 {
+					u.crumbs.Add(widget.NewLabel(fmt.Sprintf("› … %d ›", skip)))
+				}
+				continue
+			}
+			if i > 0 && i != skip+1 || i > 0 && skip <= 0 {
 				u.crumbs.Add(widget.NewLabel("›"))
 			}
 			node := n
@@ -81,6 +91,9 @@ func (u *UI) updateCrumbs() {
 	}
 	u.crumbs.Refresh()
 }
+
+// maxCrumbs is how many frames of the zoom path the breadcrumb shows.
+const maxCrumbs = 5
 
 // shorten drops a function name's package path and cuts it to 48 letters.
 func shorten(name string) string {

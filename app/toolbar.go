@@ -2,6 +2,8 @@ package app
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -25,8 +27,14 @@ type toolbar struct {
 	sampleSel  *widget.Select
 	modeSel    *widget.Select
 	paletteSel *widget.Select
+	colorSel   *widget.Select
 	search     *widget.Entry
 	searchBox  fyne.CanvasObject
+	matches    *widget.Label
+	minDelta   *widget.Entry
+	growth     *widget.Check
+	changed    *widget.Check
+	row2       fyne.CanvasObject
 
 	loadBar  *fyne.Container
 	phase    *widget.Label
@@ -64,10 +72,29 @@ func (u *UI) newToolbar() *toolbar {
 	}
 	t.paletteSel = widget.NewSelect(names, func(s string) { u.SetPalette(flame.PaletteByName(s)) })
 	t.paletteSel.Selected = flame.Diverging.Name
+	var colors []string
+	for _, m := range flame.ColorModes {
+		colors = append(colors, m.String())
+	}
+	t.colorSel = widget.NewSelect(colors, func(s string) {
+		for _, m := range flame.ColorModes {
+			if m.String() == s && m != u.colors {
+				u.chosenColors = true
+				u.SetColors(m)
+			}
+		}
+	})
+	t.colorSel.Selected = flame.Absolute.String()
 	t.search = widget.NewEntry()
 	t.search.SetPlaceHolder("search (regexp)  Ctrl+F")
 	t.search.OnChanged = u.setQuery
-	t.searchBox = container.NewGridWrap(fyne.NewSize(320, t.search.MinSize().Height), t.search)
+	t.searchBox = container.NewGridWrap(fyne.NewSize(260, t.search.MinSize().Height), t.search)
+	t.matches = widget.NewLabel("")
+	t.minDelta = widget.NewEntry()
+	t.minDelta.SetPlaceHolder("min |Δ|: 64kB, 1%")
+	t.minDelta.OnChanged = func(string) { t.applyFilter() }
+	t.growth = widget.NewCheck("growth only", func(bool) { t.applyFilter() })
+	t.changed = widget.NewCheck("hide unchanged", func(bool) { t.applyFilter() })
 
 	t.phase = widget.NewLabel("Loading…")
 	t.bar = widget.NewProgressBar()
@@ -81,7 +108,16 @@ func (u *UI) newToolbar() *toolbar {
 		newTipButton(u.tips, "", theme.NewThemedResource(swapIcon), "Swap base and later (Ctrl+Shift+S)", u.Swap),
 		t.laterChip,
 		widget.NewSeparator(),
-		t.sampleSel, t.modeSel, t.paletteSel,
+		t.sampleSel,
+	)
+	t.row2 = container.NewHBox(
+		t.searchBox, t.matches,
+		newTipButton(u.tips, "", theme.MoveUpIcon(), "Previous match (Ctrl+Shift+G)", func() { u.NextMatch(false) }),
+		newTipButton(u.tips, "", theme.MoveDownIcon(), "Next match (Ctrl+G)", func() { u.NextMatch(true) }),
+		widget.NewSeparator(),
+		t.modeSel, t.colorSel, t.paletteSel,
+		widget.NewSeparator(),
+		container.NewGridWrap(fyne.NewSize(150, t.minDelta.MinSize().Height), t.minDelta), t.growth, t.changed,
 	)
 	right := container.NewHBox(
 		newTipButton(u.tips, "", theme.ZoomFitIcon(), "Reset zoom (Home); Esc goes back one step", u.ResetZoom),
@@ -190,6 +226,68 @@ func (t *toolbar) Phase() string {
 		return ""
 	}
 	return t.phase.Text
+}
+
+// setMatches shows how many frames the search matches.
+func (t *toolbar) setMatches(m *flame.Match) {
+	switch {
+	case m == nil:
+		t.matches.SetText("")
+	case m.Count == 1:
+		t.matches.SetText("1 match")
+	default:
+		t.matches.SetText(fmt.Sprintf("%d matches", m.Count))
+	}
+}
+
+// applyFilter reads the noise controls into the window's filter.
+func (t *toolbar) applyFilter() {
+	f := flame.Filter{GrowthOnly: t.growth.Checked, HideUnchanged: t.changed.Checked}
+	var total int64
+	if v := t.u.graph.View(); v != nil {
+		root := v.Tree.Nodes[flame.Root].Total
+		total = max(root.Base, root.Later)
+	}
+	min, err := parseMinDelta(t.minDelta.Text, total)
+	if err != nil {
+		t.minDelta.SetValidationError(err)
+		return
+	}
+	f.MinDelta = min
+	t.u.SetFilter(f)
+}
+
+// parseMinDelta reads a minimum change: a number with an optional unit
+// (B, kB, MB, GB, KiB, MiB, GiB, or none for counts), or a percentage of
+// total. "" is no minimum.
+func parseMinDelta(s string, total int64) (int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	if p, ok := strings.CutSuffix(s, "%"); ok {
+		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || f < 0 || math.IsNaN(f) || f > 100 {
+			return 0, fmt.Errorf("%q is not a percentage from 0 to 100", s)
+		}
+		return int64(math.Ceil(f / 100 * float64(total))), nil
+	}
+	units := []struct {
+		suffix string
+		mult   float64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"kB", 1e3}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}}
+	mult := 1.0
+	for _, u := range units {
+		if v, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, mult = strings.TrimSpace(v), u.mult
+			break
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) || f*mult > math.MaxInt64/2 {
+		return 0, fmt.Errorf("%q is not a size such as 64kB, 2MiB, 100 or 1%%", s)
+	}
+	return int64(math.Ceil(f * mult)), nil
 }
 
 // CancelLoad stops loading and comparing; the comparison on screen stays.

@@ -153,3 +153,110 @@ func TestBuildDumpsEqualsBuild(t *testing.T) {
 		}
 	}
 }
+
+// TestColorModes: in absolute mode the frame holding the growth is as hot
+// as the largest change, and a frame that doubled but holds little is pale;
+// in relative mode both look alike; self mode follows the frame's own change.
+func TestColorModes(t *testing.T) {
+	tree := heapTree(t)
+	leak := find(t, tree, "main.NewClient")
+	root := tree.Nodes[flame.Root].Total
+	total := max(root.Base, root.Later)
+	p := flame.Diverging
+	if got, want := p.ModeColor(tree, leak, flame.Absolute), p.AbsoluteColor(tree.Nodes[leak].Total.Diff(), total); got != want {
+		t.Errorf("absolute colour %v, want %v", got, want)
+	}
+	if k := flame.AbsoluteIntensity(tree.Nodes[leak].Total.Diff(), total); k < 0.9 {
+		t.Errorf("the leak's absolute intensity is %.2f: it does not stand out", k)
+	}
+	if k := flame.AbsoluteIntensity(total/1000, total); k > 0.15 {
+		t.Errorf("a change of 0.1%% has intensity %.2f", k)
+	}
+	if flame.Intensity(1, 2) != flame.Intensity(1000, 2000) {
+		t.Error("relative intensity should depend on the ratio only")
+	}
+	if got, want := p.ModeColor(tree, leak, flame.Self), p.AbsoluteColor(tree.Nodes[leak].Self.Diff(), total); got != want {
+		t.Errorf("self colour %v, want %v", got, want)
+	}
+	for _, m := range flame.ColorModes {
+		for _, pal := range flame.Palettes {
+			if n := len(pal.LegendFor(m)); n < 5 {
+				t.Errorf("%s %s legend has %d entries", pal.Name, m, n)
+			}
+		}
+	}
+}
+
+// TestFilterMatchesTheStacks checks the noise filter's widths against sums
+// made straight from the samples: a subtree is left out unless some frame
+// in it passes, so the root keeps exactly the stacks whose whole path is
+// kept.
+func TestFilterMatchesTheStacks(t *testing.T) {
+	c := compare(t, "heap-base.pb.gz", "heap-later.pb.gz")
+	tree := flame.Build(c)
+	totals := pathTotals(c, nil)
+	filters := []flame.Filter{
+		{MinDelta: 64 << 10},
+		{GrowthOnly: true},
+		{HideUnchanged: true},
+		{MinDelta: 1 << 10, GrowthOnly: true},
+	}
+	for _, f := range filters {
+		passing := map[string]bool{}
+		for k, d := range totals {
+			if f.Passes(d) {
+				passing[k] = true
+			}
+		}
+		kept := func(path string) bool {
+			for k := range passing {
+				if k == path || strings.HasPrefix(k, path+";") {
+					return true
+				}
+			}
+			return false
+		}
+		var want int64
+		for s := 0; s < c.NumStacks(); s++ {
+			st := c.Stack(s)
+			var names []string
+			for i := len(st) - 1; i >= 0; i-- {
+				names = append(names, c.Frame(st[i]).Function)
+			}
+			if kept(strings.Join(names, ";")) {
+				want += max(c.Value(s).Later, 0)
+			}
+		}
+		w, hidden := tree.Filtered(f, flame.WidthLater)
+		if w[flame.Root] != want {
+			t.Errorf("%+v: root width %d, want %d from the samples", f, w[flame.Root], want)
+		}
+		frames := 0
+		for i := 1; i < len(tree.Nodes); i++ {
+			if !kept(nodePath(tree, int32(i))) {
+				frames++
+			}
+		}
+		if hidden.Frames != frames {
+			t.Errorf("%+v: %d frames hidden, want %d", f, hidden.Frames, frames)
+		}
+	}
+}
+
+// TestFoldAncestors: zoomed deep, a layout keeps a few ancestors and folds
+// the rest into one row; the zoomed node stays on the row after them.
+func TestFoldAncestors(t *testing.T) {
+	tree := heapTree(t)
+	leak := find(t, tree, "main.NewClient")
+	depth := int(tree.Nodes[leak].Depth)
+	l := tree.Layout(flame.Options{Zoom: leak, MinWidth: 0.001, FoldAbove: 2})
+	if depth <= 3 {
+		t.Skipf("the leak is only %d deep", depth)
+	}
+	if l.Folded != depth-2 || l.ZoomRow != 3 || l.Rows[0][0].Folded != depth-2 {
+		t.Errorf("folded %d (row 0: %+v), zoom row %d, for a frame %d deep", l.Folded, l.Rows[0][0], l.ZoomRow, depth)
+	}
+	if d, _, ok := l.Row(leak); !ok || d != 3 {
+		t.Errorf("the zoomed frame is on row %d", d)
+	}
+}

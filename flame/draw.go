@@ -1,6 +1,7 @@
 package flame
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"math"
@@ -16,6 +17,14 @@ type Style struct {
 	Flame     bool     // root at the bottom (flame) instead of the top (icicle)
 	Match     *Match   // search result to highlight; nil for none
 	Hover     int32    // node to outline; -1 for none
+	// Cursor is the node the keyboard is on, drawn with a thick outline;
+	// -1 (or Root with no keyboard use) for none.
+	Cursor int32
+	// Colors says what a frame's colour stands for in a comparison.
+	Colors ColorMode
+	// FirstRow is the first row drawn at the edge (top for an icicle,
+	// bottom for a flame): the rows before it are scrolled out of view.
+	FirstRow int
 	// Background fills the area; white when zero.
 	Background color.RGBA
 }
@@ -61,9 +70,9 @@ func Draw(dst *image.RGBA, r image.Rectangle, l *Layout, style *Style) {
 	width := float64(r.Dx())
 	t := l.Tree
 	for depth, row := range l.Rows {
-		y0 := r.Min.Y + depth*rh
+		y0 := r.Min.Y + (depth-s.FirstRow)*rh
 		if s.Flame {
-			y0 = r.Max.Y - (depth+1)*rh
+			y0 = r.Max.Y - (depth-s.FirstRow+1)*rh
 		}
 		if y0 >= r.Max.Y || y0+rh <= r.Min.Y {
 			continue
@@ -86,21 +95,25 @@ func drawBox(dst *image.RGBA, box image.Rectangle, t *Tree, b Box, s *Style) {
 	var label string
 	change := Unchanged
 	switch {
+	case b.Folded > 0:
+		c = color.RGBA{0xd8, 0xd8, 0xd4, 0xff}
+		label = fmt.Sprintf("… %d frames (click to show)", b.Folded)
 	case b.Merged > 0:
 		c = color.RGBA{0xe4, 0xe4, 0xe0, 0xff}
 		label = "…"
 	case t.HasBase():
-		c = s.Palette.DiffColor(n.Total.Base, n.Total.Later)
+		c = s.Palette.ModeColor(t, b.Node, s.Colors)
 		change = ChangeOf(n.Total.Base, n.Total.Later)
 		label = n.Name
 	default:
 		c = SingleColor(n.Name)
 		label = n.Name
 	}
-	if b.Node == Root && b.Merged == 0 {
+	if b.Node == Root && b.Merged == 0 && b.Folded == 0 {
 		label = "all"
 	}
-	if s.Match != nil && b.Merged == 0 && !s.Match.Nodes[b.Node] {
+	plain := b.Merged == 0 && b.Folded == 0
+	if s.Match != nil && plain && !s.Match.Nodes[b.Node] {
 		c = mix(c, color.RGBA{0xf4, 0xf4, 0xf4, 0xff}, 0.72)
 	}
 	// One device pixel of gap right and below separates boxes.
@@ -122,11 +135,14 @@ func drawBox(dst *image.RGBA, box image.Rectangle, t *Tree, b Box, s *Style) {
 	case Gone:
 		hatch(dst, inner, mix(c, color.RGBA{0xff, 0xff, 0xff, 0xff}, 0.55), 4*gap)
 	}
-	if s.Match != nil && b.Merged == 0 && s.Match.Nodes[b.Node] {
+	if s.Match != nil && plain && s.Match.Nodes[b.Node] {
 		outline(dst, inner, color.RGBA{0x6a, 0x1b, 0x9a, 0xff}, gap)
 	}
-	if b.Node == s.Hover && b.Merged == 0 {
+	if b.Node == s.Hover && plain {
 		outline(dst, inner, color.RGBA{0x10, 0x10, 0x10, 0xff}, gap)
+	}
+	if b.Node == s.Cursor && plain && s.Cursor > Root {
+		outline(dst, inner, color.RGBA{0x00, 0x5f, 0xd0, 0xff}, 2*gap)
 	}
 	pad := int(3 * s.Scale)
 	if change == New {

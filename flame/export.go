@@ -28,7 +28,36 @@ type View struct {
 	Flame   bool               // root at the bottom
 	Hidden  func(n int32) bool // frames hidden by the user; nil for none
 	Title   string             // a note for the header, e.g. the selected spawn site
+	// Colors says what a frame's colour stands for.
+	Colors ColorMode
+	// Filter leaves out the noise; call Refilter after changing it or Mode.
+	Filter Filter
+	// Expanded shows every ancestor of the zoomed node, instead of folding
+	// all but the nearest FoldAbove into one row.
+	Expanded bool
+
+	weights []int64 // Filter's widths in Mode; nil without a filter
+	hidden  Hidden
 }
+
+// FoldAbove is how many ancestors of the zoomed node a view keeps on their
+// own rows before folding the rest into one.
+const FoldAbove = 3
+
+// Refilter computes the widths that Filter leaves in Mode. Call it after
+// changing either; it takes time linear in the tree.
+func (v *View) Refilter() {
+	v.weights, v.hidden = nil, Hidden{}
+	if v.Filter.Active() {
+		v.weights, v.hidden = v.Tree.Filtered(v.Filter, v.Mode)
+	}
+}
+
+// FilterHidden returns what the filter leaves out.
+func (v *View) FilterHidden() Hidden { return v.hidden }
+
+// Visible reports whether node n is left in by the filter.
+func (v *View) Visible(n int32) bool { return v.weights == nil || v.weights[n] > 0 }
 
 // Snapshot returns a copy of v that later changes to v (zoom, search,
 // palette, …) do not reach, for drawing on another goroutine. The tree and
@@ -41,8 +70,12 @@ func (v *View) Snapshot() *View {
 
 // Layout lays out the view for a graph width pixels wide.
 func (v *View) Layout(width int, maxDepth int) *Layout {
+	fold := FoldAbove
+	if v.Expanded {
+		fold = 0
+	}
 	return v.Tree.Layout(Options{Mode: v.Mode, Zoom: v.Zoom.Current(), MinWidth: 1 / float64(max(width, 1)),
-		MaxDepth: maxDepth, Hidden: v.Hidden})
+		MaxDepth: maxDepth, Hidden: v.Hidden, Weights: v.weights, FoldAbove: fold})
 }
 
 // Header returns the header lines: the files and sample type, then the
@@ -69,6 +102,11 @@ func (v *View) Header() []string {
 			names = append(names, shortName(t.Nodes[n].Name))
 		}
 		second += " · zoom: " + strings.Join(names, " › ")
+	}
+	if v.weights != nil && v.hidden.Frames > 0 {
+		h := v.hidden.Value
+		second += fmt.Sprintf(" · noise filter hid %d frames (%s → %s)", v.hidden.Frames,
+			diff.FormatValue(h.Base, unit), diff.FormatValue(h.Later, unit))
 	}
 	if v.Match != nil {
 		m := v.Match.Value
@@ -109,7 +147,7 @@ func (v *View) Image(width, height int, scale float64, face *Face) *image.RGBA {
 	pad := int(8 * scale)
 	lineH := face.Height + int(4*scale)
 	headerH := pad + 2*lineH + lineH + pad // two header lines, the legend
-	style := &Style{Face: face, Scale: scale, Palette: v.palette(), Flame: v.Flame, Match: v.Match, Hover: -1}
+	style := &Style{Face: face, Scale: scale, Palette: v.palette(), Flame: v.Flame, Match: v.Match, Hover: -1, Colors: v.Colors}
 	rows := 0
 	if height <= 0 {
 		l := v.Layout(width-2*pad, 0)
@@ -137,8 +175,17 @@ func (v *View) palette() *Palette {
 	return v.Palette
 }
 
+// DrawLegendOn draws the legend strip of v (what the colours and widths
+// stand for) into r of img, its text in ink.
+func (v *View) DrawLegendOn(img *image.RGBA, r image.Rectangle, face *Face, scale float64, ink color.RGBA) {
+	v.legend(img, r, face, scale, ink)
+}
+
 func (v *View) drawLegend(img *image.RGBA, r image.Rectangle, face *Face, scale float64) {
-	ink := color.RGBA{0x40, 0x40, 0x40, 0xff}
+	v.legend(img, r, face, scale, color.RGBA{0x40, 0x40, 0x40, 0xff})
+}
+
+func (v *View) legend(img *image.RGBA, r image.Rectangle, face *Face, scale float64, ink color.RGBA) {
 	x := r.Min.X
 	baseline := r.Min.Y + face.Ascent
 	if !v.Tree.HasBase() {
@@ -148,7 +195,7 @@ func (v *View) drawLegend(img *image.RGBA, r image.Rectangle, face *Face, scale 
 	sw := int(math.Round(22 * scale))
 	gap := int(math.Round(6 * scale))
 	h := face.Height
-	for _, e := range v.palette().Legend() {
+	for _, e := range v.palette().LegendFor(v.Colors) {
 		box := image.Rect(x, r.Min.Y, x+sw, r.Min.Y+h)
 		fill(img, box, e.Color)
 		switch e.Mark {
@@ -163,7 +210,7 @@ func (v *View) drawLegend(img *image.RGBA, r image.Rectangle, face *Face, scale 
 		face.Draw(img, x, baseline, e.Label, ink, r)
 		x += face.Width(e.Label) + gap*2
 	}
-	note := fmt.Sprintf("  width: %s value", v.Mode)
+	note := fmt.Sprintf("  colour: %s change · width: %s value", v.Colors, v.Mode)
 	face.Draw(img, x, baseline, face.Fit(note, r.Max.X-x), ink, r)
 }
 

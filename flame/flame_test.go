@@ -341,6 +341,9 @@ func TestImageGolden(t *testing.T) {
 			Query: "Cache|Client", Match: heap.Search(regexp.MustCompile("Cache|Client"))}, 900, 300, 1},
 		{"single-flame-hidpi.png", &flame.View{Tree: single, Flame: true}, 700, 400, 2},
 		{"goroutines.png", &flame.View{Tree: g}, 800, 0, 1},
+		{"heap-relative.png", &flame.View{Tree: heap, Colors: flame.Relative}, 800, 160, 1},
+		{"heap-self-colorblind.png", &flame.View{Tree: heap, Colors: flame.Self, Palette: flame.ColorBlind}, 800, 160, 1},
+		{"heap-absolute-colorblind.png", &flame.View{Tree: heap, Palette: flame.ColorBlind}, 800, 160, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

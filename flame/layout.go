@@ -16,6 +16,10 @@ type Box struct {
 	Merged int
 	// Ancestor marks the boxes above the zoomed node, drawn full width.
 	Ancestor bool
+	// Folded counts the ancestors folded into this one "… N frames" box
+	// (see Options.FoldAbove); 0 for an ordinary box. Its Node is the
+	// outermost ancestor folded.
+	Folded int
 }
 
 // Options control a layout.
@@ -32,6 +36,13 @@ type Options struct {
 	// Hidden nodes are left out with everything below them, and their
 	// parents shrink to match; nil hides nothing.
 	Hidden func(node int32) bool
+	// Weights, when not nil, gives every node's width (by node index)
+	// instead of the tree's Weight in Mode, as a Filter computes it. A node
+	// of weight 0 is left out.
+	Weights []int64
+	// FoldAbove, when above 0, keeps at most that many ancestors of the
+	// zoomed node on their own rows; the older ones fold into one row.
+	FoldAbove int
 }
 
 // Layout is a laid-out flame graph: boxes by row, each row sorted by X.
@@ -40,6 +51,9 @@ type Layout struct {
 	Opts  Options
 	Rows  [][]Box
 	Scale float64 // width fraction per unit of weight below the zoomed node
+	// Folded counts the ancestors folded into row 0; ZoomRow is the row of
+	// the zoomed node.
+	Folded, ZoomRow int
 }
 
 // Layout lays out the tree. Only boxes at least MinWidth wide are produced,
@@ -51,17 +65,39 @@ func (t *Tree) Layout(o Options) *Layout {
 		zoom = Root
 	}
 	path := t.Path(zoom)
-	for i, n := range path[:len(path)-1] {
-		l.add(Box{Node: n, X: 0, W: 1, Depth: i, Ancestor: true})
+	ancestors := path[:len(path)-1]
+	depth := 0
+	if o.FoldAbove > 0 && len(ancestors) > o.FoldAbove+1 {
+		fold := len(ancestors) - o.FoldAbove
+		l.add(Box{Node: ancestors[0], X: 0, W: 1, Depth: 0, Ancestor: true, Folded: fold})
+		ancestors, depth = ancestors[fold:], 1
+		l.Folded = fold
 	}
+	for _, n := range ancestors {
+		l.add(Box{Node: n, X: 0, W: 1, Depth: depth, Ancestor: true})
+		depth++
+	}
+	l.ZoomRow = depth
 	w := l.weight(zoom)
 	if w <= 0 {
-		l.add(Box{Node: zoom, X: 0, W: 1, Depth: len(path) - 1})
+		l.add(Box{Node: zoom, X: 0, W: 1, Depth: depth})
 		return l
 	}
 	l.Scale = 1 / float64(w)
-	l.place(zoom, 0, 1, len(path)-1)
+	l.place(zoom, 0, 1, depth)
 	return l
+}
+
+// Row returns the row node i is laid out on and its box, if it is.
+func (l *Layout) Row(i int32) (int, Box, bool) {
+	for d, row := range l.Rows {
+		for _, b := range row {
+			if b.Node == i && b.Merged == 0 && b.Folded == 0 {
+				return d, b, true
+			}
+		}
+	}
+	return 0, Box{}, false
 }
 
 func (l *Layout) add(b Box) {
@@ -73,6 +109,9 @@ func (l *Layout) add(b Box) {
 
 // weight is the node's width in the layout's mode, less hidden children.
 func (l *Layout) weight(i int32) int64 {
+	if l.Opts.Weights != nil {
+		return l.Opts.Weights[i]
+	}
 	w := l.Tree.Weight(i, l.Opts.Mode)
 	if l.Opts.Hidden == nil {
 		return w

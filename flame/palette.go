@@ -174,11 +174,109 @@ func (p *Palette) Legend() []LegendEntry {
 		{p.DiffColor(1, 0), "gone", Gone},
 		{p.DiffColor(16, 1), "÷16", Shrank},
 		{p.DiffColor(2, 1), "÷2", Shrank},
-		{p.DiffColor(100, 95), "−5%", Shrank},
+		{p.DiffColor(100, 95), "-5%", Shrank},
 		{p.neutral, "unchanged", Unchanged},
 		{p.DiffColor(100, 105), "+5%", Grew},
 		{p.DiffColor(1, 2), "×2", Grew},
 		{p.DiffColor(1, 16), "×16", Grew},
+		{p.DiffColor(0, 1), "new", New},
+	}
+}
+
+// ColorMode says what a frame's colour stands for in a comparison.
+type ColorMode int
+
+// The colour modes.
+const (
+	// Absolute: saturation by the frame's change as a share of the larger
+	// of the two totals, so that the frames that hold the growth are the
+	// hottest. The default for memory and goroutine dumps.
+	Absolute ColorMode = iota
+	// Relative: saturation by the ratio later/base on a log scale, so that
+	// a small function that doubled looks as hot as a large one.
+	Relative
+	// Self: as Absolute, but by the frame's own change, not its callees'.
+	Self
+)
+
+// ColorModes lists the colour modes by name.
+var ColorModes = []ColorMode{Absolute, Relative, Self}
+
+// String returns "absolute", "relative" or "self".
+func (m ColorMode) String() string {
+	switch m {
+	case Relative:
+		return "relative"
+	case Self:
+		return "self"
+	}
+	return "absolute"
+}
+
+// absoluteFull is the share of the total at which absolute colours saturate.
+const absoluteFull = 0.2
+
+// AbsoluteIntensity returns how strongly a change of delta shows when the
+// larger total is total, in [0, 1]: the square root of its share of the
+// total over absoluteFull (a change of a fifth of the total saturates), at
+// least 0.1 for any change.
+func AbsoluteIntensity(delta, total int64) float64 {
+	if delta == 0 {
+		return 0
+	}
+	if total <= 0 {
+		return 1
+	}
+	share := float64(abs64(delta)) / float64(total)
+	return max(math.Sqrt(min(share/absoluteFull, 1)), 0.1)
+}
+
+// AbsoluteColor returns the colour of a frame whose value changed by delta
+// when the larger of the two totals is total.
+func (p *Palette) AbsoluteColor(delta, total int64) color.RGBA {
+	if delta == 0 {
+		return p.neutral
+	}
+	hsl := p.grow
+	if delta < 0 {
+		hsl = p.cut
+	}
+	return mix(p.neutral, hslToRGB(hsl[0], hsl[1], hsl[2]), AbsoluteIntensity(delta, total))
+}
+
+// ModeColor returns the colour of node n of t in colour mode m.
+func (p *Palette) ModeColor(t *Tree, n int32, m ColorMode) color.RGBA {
+	node := &t.Nodes[n]
+	root := t.Nodes[Root].Total
+	total := max(root.Base, root.Later)
+	switch m {
+	case Relative:
+		return p.DiffColor(node.Total.Base, node.Total.Later)
+	case Self:
+		return p.AbsoluteColor(node.Self.Diff(), total)
+	}
+	return p.AbsoluteColor(node.Total.Diff(), total)
+}
+
+// LegendFor returns the swatches that explain the palette in colour mode m.
+func (p *Palette) LegendFor(m ColorMode) []LegendEntry {
+	if m == Relative {
+		return p.Legend()
+	}
+	const t = 1000
+	what := "of total"
+	if m == Self {
+		what = "self, of total"
+	}
+	return []LegendEntry{
+		{p.DiffColor(1, 0), "gone", Gone},
+		{p.AbsoluteColor(-t/5, t), "-20%", Shrank},
+		{p.AbsoluteColor(-t/20, t), "-5%", Shrank},
+		{p.AbsoluteColor(-t/100, t), "-1%", Shrank},
+		{p.neutral, "unchanged", Unchanged},
+		{p.AbsoluteColor(t/100, t), "+1%", Grew},
+		{p.AbsoluteColor(t/20, t), "+5%", Grew},
+		{p.AbsoluteColor(t/5, t), "+20% " + what, Grew},
 		{p.DiffColor(0, 1), "new", New},
 	}
 }

@@ -385,3 +385,50 @@ func (t *Tree) Weight(i int32, m WidthMode) int64 {
 
 // HasBase reports whether the tree compares two dumps.
 func (t *Tree) HasBase() bool { return t.BaseName != "" }
+
+// BuildRooted makes the tree of the stacks of c that pass through function
+// fn, each cut above fn's outermost frame, so that the root's only child is
+// fn merged over all its call sites, with everything it calls below it.
+func BuildRooted(ctx context.Context, c *diff.Comparison, fn string) (*Tree, error) {
+	t := &Tree{SampleType: c.SampleType, LaterName: c.Later.Path}
+	if c.Base != nil {
+		t.BaseName = c.Base.Path
+	}
+	r := &rooted{c: c, cut: make([]int, c.NumStacks())}
+	for s := range r.cut {
+		r.cut[s] = -1
+		for i, f := range c.Stack(s) {
+			if c.Frame(f).Function == fn {
+				r.cut[s] = i
+			}
+		}
+	}
+	b := newTreeBuilder(c.NumStacks()+1, nil)
+	err := b.add(ctx, r, func(s int) diff.Delta {
+		if r.cut[s] < 0 {
+			return diff.Delta{}
+		}
+		return c.Value(s)
+	})
+	if err != nil {
+		return nil, err
+	}
+	b.finish(t)
+	return t, nil
+}
+
+// rooted is a comparison whose stacks end at a function's outermost frame.
+type rooted struct {
+	c   *diff.Comparison
+	cut []int // index of the outermost frame of the function; -1 for none
+}
+
+func (r *rooted) NumStacks() int            { return r.c.NumStacks() }
+func (r *rooted) Frame(id int32) diff.Frame { return r.c.Frame(id) }
+func (r *rooted) NumFrames() int            { return r.c.NumFrames() }
+func (r *rooted) Stack(i int) []int32 {
+	if r.cut[i] < 0 {
+		return nil
+	}
+	return r.c.Stack(i)[:r.cut[i]+1]
+}

@@ -34,6 +34,9 @@ type Result struct {
 	Tree  *flame.Tree
 	// Title says what is shown when it is not the whole profile.
 	Title string
+	// Functions are the flat and cum values of every function of Shown,
+	// as `leakscope report` lists them.
+	Functions []diff.Function
 
 	in Snapshot // what the result was computed from
 }
@@ -62,18 +65,23 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 				sample = ""
 			}
 		}
-		if prev.Profile != nil && prev.in.Profile == pp && prev.in.Sample == snap.Sample {
+		want := ""
+		if i, err := pp.Later.SampleIndex(sample); err == nil {
+			want = pp.Later.SampleTypes[i].Type
+		}
+		if prev.Profile != nil && prev.in.Profile == pp && prev.Sample == want {
 			r.Profile, r.Sample, r.Allocations = prev.Profile, prev.Sample, prev.Allocations
 		} else {
 			p.SetPhase("comparing")
 			var tree *flame.Tree
-			if r.Profile, tree, err = compareAndBuild(ctx, pp, sample, snap.Focus == "" && len(snap.Hidden) == 0 && snap.Site < 0); err != nil {
+			if r.Profile, tree, err = compareAndBuild(ctx, pp, sample, snap.Focus == "" && snap.Merged == "" && len(snap.Hidden) == 0 && snap.Site < 0); err != nil {
 				return nil, err
 			}
 			r.Sample = r.Profile.SampleType.Type
 			r.Allocations = AllocationSites(r.Profile)
 			if tree != nil {
 				r.Shown, r.Tree = r.Profile, tree
+				r.Functions = r.Profile.Functions()
 			}
 		}
 	}
@@ -98,11 +106,25 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 		r.Shown = focus(r.Shown, snap.Focus)
 		r.Title = joinTitle(r.Title, "focus: "+snap.Focus)
 	}
-	same := prev.Tree != nil && prev.in.Profile == snap.Profile && prev.in.Goroutines == snap.Goroutines &&
-		prev.Sample == r.Sample && prev.in.Site == snap.Site && prev.in.Focus == snap.Focus &&
-		hiddenKey(prev.in.Hidden) == hiddenKey(snap.Hidden)
-	if same {
-		r.Shown, r.Tree = prev.Shown, prev.Tree
+	sameShown := prev.Shown != nil && prev.in.Profile == snap.Profile && prev.in.Goroutines == snap.Goroutines &&
+		prev.Sample == r.Sample && prev.in.Site == snap.Site && prev.in.Focus == snap.Focus
+	if sameShown {
+		r.Shown, r.Functions = prev.Shown, prev.Functions
+		if prev.in.Merged == snap.Merged && hiddenKey(prev.in.Hidden) == hiddenKey(snap.Hidden) {
+			r.Tree = prev.Tree
+			r.Title = prev.Title
+			return r, nil
+		}
+	} else {
+		p.SetPhase("summing functions")
+		r.Functions = r.Shown.Functions()
+	}
+	if snap.Merged != "" {
+		p.SetPhase("building the call tree")
+		if r.Tree, err = flame.BuildRooted(ctx, r.Shown, snap.Merged); err != nil {
+			return nil, err
+		}
+		r.Title = joinTitle(r.Title, "merged at "+snap.Merged)
 		return r, nil
 	}
 	var skip func(string) bool

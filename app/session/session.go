@@ -95,6 +95,9 @@ type Session struct {
 	// Hidden functions are left out of the graph, their values going to
 	// their callers.
 	Hidden map[string]bool
+	// Merged, when set, roots the graph at this function, merged over all
+	// its call sites ("" for the whole graph).
+	Merged string
 	// Site is the selected spawn site (an index into the goroutine
 	// comparison's sites), or -1.
 	Site int
@@ -305,8 +308,8 @@ func (s *Session) SetFocus(fn string) { s.Focus = fn }
 // Hide leaves fn out of the graph.
 func (s *Session) Hide(fn string) { s.Hidden[fn] = true }
 
-// ShowAll undoes focus and hiding.
-func (s *Session) ShowAll() { s.Focus, s.Hidden = "", map[string]bool{} }
+// ShowAll undoes focus, merging and hiding.
+func (s *Session) ShowAll() { s.Focus, s.Merged, s.Hidden = "", "", map[string]bool{} }
 
 // resetView forgets what belongs to the previous comparison.
 func (s *Session) resetView() {
@@ -319,6 +322,7 @@ type Snapshot struct {
 	Profile, Goroutines Pair
 	Sample              string
 	Focus               string
+	Merged              string
 	Hidden              map[string]bool // not to be modified
 	Site                int
 }
@@ -326,7 +330,7 @@ type Snapshot struct {
 // Snapshot copies the session's state for Compute on another goroutine.
 func (s *Session) Snapshot() Snapshot {
 	return Snapshot{Profile: s.Profile, Goroutines: s.Goroutines, Sample: s.Sample,
-		Focus: s.Focus, Hidden: maps.Clone(s.Hidden), Site: s.Site}
+		Focus: s.Focus, Merged: s.Merged, Hidden: maps.Clone(s.Hidden), Site: s.Site}
 }
 
 // hiddenKey is a canonical form of the hidden set, to tell whether it changed.

@@ -236,6 +236,11 @@ func TestComputeReuses(t *testing.T) {
 	if r1.Profile == nil || r1.Sites == nil || r1.Tree == nil || r1.Sample != "inuse_space" {
 		t.Fatalf("result %+v", r1)
 	}
+	// The window then records the sample type compared: that is no change.
+	s.Sample = r1.Sample
+	if r, err := session.Compute(ctx, s.Snapshot(), r1, nil); err != nil || r.Profile != r1.Profile || r.Tree != r1.Tree {
+		t.Errorf("naming the default sample type recompared the pair (%v)", err)
+	}
 	s.Site = 0
 	r2, err := session.Compute(ctx, s.Snapshot(), r1, nil)
 	if err != nil {

@@ -1,0 +1,318 @@
+package app
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/flame"
+)
+
+// funcColumn is one column of the function table.
+type funcColumn struct {
+	title string
+	width float32
+	text  func(f *diff.Function, unit string) string
+	key   func(f *diff.Function) float64 // sort key; nil sorts by name
+	left  bool
+}
+
+func pct(d diff.Delta) string {
+	if d.Base == 0 {
+		if d.Later == 0 {
+			return "0%"
+		}
+		return "new"
+	}
+	return fmt.Sprintf("%+.1f%%", float64(d.Diff())*100/float64(d.Base))
+}
+
+func pctKey(d diff.Delta) float64 {
+	if d.Base == 0 {
+		if d.Later == 0 {
+			return 0
+		}
+		return 1e18
+	}
+	return float64(d.Diff()) / float64(d.Base)
+}
+
+func mark(f *diff.Function) string {
+	switch flame.ChangeOf(f.Cum.Base, f.Cum.Later) {
+	case flame.New:
+		return "new"
+	case flame.Gone:
+		return "gone"
+	}
+	return ""
+}
+
+var diffFuncColumns = []funcColumn{
+	{"Function", 230, func(f *diff.Function, _ string) string { return f.Name }, nil, true},
+	{"Flat base", 84, func(f *diff.Function, u string) string { return diff.FormatValue(f.Flat.Base, u) }, func(f *diff.Function) float64 { return float64(f.Flat.Base) }, false},
+	{"Flat later", 84, func(f *diff.Function, u string) string { return diff.FormatValue(f.Flat.Later, u) }, func(f *diff.Function) float64 { return float64(f.Flat.Later) }, false},
+	{"Flat Δ", 80, func(f *diff.Function, u string) string { return diff.FormatDelta(f.Flat.Diff(), u) }, func(f *diff.Function) float64 { return float64(f.Flat.Diff()) }, false},
+	{"Flat Δ%", 70, func(f *diff.Function, _ string) string { return pct(f.Flat) }, func(f *diff.Function) float64 { return pctKey(f.Flat) }, false},
+	{"Cum base", 84, func(f *diff.Function, u string) string { return diff.FormatValue(f.Cum.Base, u) }, func(f *diff.Function) float64 { return float64(f.Cum.Base) }, false},
+	{"Cum later", 84, func(f *diff.Function, u string) string { return diff.FormatValue(f.Cum.Later, u) }, func(f *diff.Function) float64 { return float64(f.Cum.Later) }, false},
+	{"Cum Δ", 84, func(f *diff.Function, u string) string { return diff.FormatDelta(f.Cum.Diff(), u) }, func(f *diff.Function) float64 { return float64(f.Cum.Diff()) }, false},
+	{"Cum Δ%", 70, func(f *diff.Function, _ string) string { return pct(f.Cum) }, func(f *diff.Function) float64 { return pctKey(f.Cum) }, false},
+	{"", 48, func(f *diff.Function, _ string) string { return mark(f) }, func(f *diff.Function) float64 { return float64(len(mark(f))) }, true},
+}
+
+var singleFuncColumns = []funcColumn{
+	{"Function", 230, func(f *diff.Function, _ string) string { return f.Name }, nil, true},
+	{"Flat", 90, func(f *diff.Function, u string) string { return diff.FormatValue(f.Flat.Later, u) }, func(f *diff.Function) float64 { return float64(f.Flat.Later) }, false},
+	{"Cum", 90, func(f *diff.Function, u string) string { return diff.FormatValue(f.Cum.Later, u) }, func(f *diff.Function) float64 { return float64(f.Cum.Later) }, false},
+}
+
+// funcTable is the function table: every function's flat and cum values,
+// base → later, as `leakscope report` lists them, sortable by any column
+// both ways, filtered by the search and the noise filter. Selecting a row
+// highlights the function in the graph; a double click (or Enter) shows the
+// graph merged at that function.
+type funcTable struct {
+	note  *widget.Label
+	table *widget.Table
+	box   fyne.CanvasObject
+
+	all     []diff.Function // as computed
+	rows    []int           // indices into all, filtered and sorted
+	cols    []funcColumn
+	unit    string
+	sortCol int
+	asc     bool
+	match   func(name string) bool // the search; nil for all
+	filter  flame.Filter
+	hidden  int    // rows the filters leave out
+	chosen  string // the selected function
+
+	onSelect func(name string) // a row was selected
+	onOpen   func(name string) // a row was double-clicked
+}
+
+func newFuncTable() *funcTable {
+	t := &funcTable{note: widget.NewLabel(""), cols: diffFuncColumns, sortCol: 3}
+	t.note.Wrapping = fyne.TextWrapWord
+	t.table = widget.NewTableWithHeaders(
+		func() (int, int) { return len(t.rows), len(t.cols) },
+		func() fyne.CanvasObject { return newFuncCell(t) },
+		func(id widget.TableCellID, o fyne.CanvasObject) { o.(*funcCell).set(id) })
+	t.table.ShowHeaderColumn = false
+	t.table.CreateHeader = func() fyne.CanvasObject { return widget.NewButton("", nil) }
+	t.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		b := o.(*widget.Button)
+		if id.Col < 0 || id.Col >= len(t.cols) {
+			b.SetText("")
+			b.OnTapped = nil
+			return
+		}
+		title := t.cols[id.Col].title
+		if id.Col == t.sortCol {
+			if t.asc {
+				title += " ▲"
+			} else {
+				title += " ▼"
+			}
+		}
+		b.SetText(title)
+		col := id.Col
+		b.OnTapped = func() { t.SortBy(col) }
+	}
+	t.setColumns(diffFuncColumns)
+	t.box = container.NewBorder(t.note, nil, nil, nil, t.table)
+	return t
+}
+
+func (t *funcTable) setColumns(cols []funcColumn) {
+	t.cols = cols
+	for i, c := range cols {
+		t.table.SetColumnWidth(i, c.width)
+	}
+}
+
+// show lists fns, of a comparison with a base when hasBase.
+func (t *funcTable) show(fns []diff.Function, unit string, hasBase bool) {
+	t.all, t.unit = fns, unit
+	if hasBase {
+		t.setColumns(diffFuncColumns)
+		t.sortCol, t.asc = 3, false
+	} else {
+		t.setColumns(singleFuncColumns)
+		t.sortCol, t.asc = 1, false
+	}
+	t.refilter()
+}
+
+// setMatch filters the rows by the search (nil for none).
+func (t *funcTable) setMatch(m func(name string) bool) {
+	t.match = m
+	t.refilter()
+}
+
+// setFilter filters the rows by the noise filter.
+func (t *funcTable) setFilter(f flame.Filter) {
+	t.filter = f
+	t.refilter()
+}
+
+func (t *funcTable) refilter() {
+	t.rows = t.rows[:0]
+	t.hidden = 0
+	for i := range t.all {
+		f := &t.all[i]
+		if t.match != nil && !t.match(f.Name) {
+			t.hidden++
+			continue
+		}
+		if t.filter.Active() && !t.filter.Passes(f.Flat) && !t.filter.Passes(f.Cum) {
+			t.hidden++
+			continue
+		}
+		t.rows = append(t.rows, i)
+	}
+	t.sort()
+	what := fmt.Sprintf("%d functions", len(t.rows))
+	if t.hidden > 0 {
+		what += fmt.Sprintf(" (%d hidden by the search or the noise filter)", t.hidden)
+	}
+	t.note.SetText(what + ". Click a row to mark the function in the graph, double-click to merge the graph at it.")
+}
+
+// SortBy sorts by column col: descending first, then ascending on a second click.
+func (t *funcTable) SortBy(col int) {
+	if col == t.sortCol {
+		t.asc = !t.asc
+	} else {
+		t.sortCol, t.asc = col, t.cols[col].key == nil
+	}
+	t.sort()
+}
+
+func (t *funcTable) sort() {
+	c := t.cols[t.sortCol]
+	less := func(a, b int) bool {
+		fa, fb := &t.all[a], &t.all[b]
+		if c.key == nil {
+			return fa.Name < fb.Name
+		}
+		ka, kb := c.key(fa), c.key(fb)
+		if ka != kb {
+			return ka > kb
+		}
+		return fa.Name < fb.Name
+	}
+	sort.SliceStable(t.rows, func(i, j int) bool {
+		if t.asc {
+			return less(t.rows[j], t.rows[i])
+		}
+		return less(t.rows[i], t.rows[j])
+	})
+	t.table.ScrollToTop()
+	t.table.Refresh()
+}
+
+// Row returns row i's cells as text.
+func (t *funcTable) Row(i int) []string {
+	var out []string
+	for _, c := range t.cols {
+		out = append(out, c.text(&t.all[t.rows[i]], t.unit))
+	}
+	return out
+}
+
+// CSV writes the rows as on screen (filtered, sorted), with a header.
+func (t *funcTable) CSV() string {
+	var b strings.Builder
+	var head []string
+	for _, c := range t.cols {
+		head = append(head, csvField(strings.TrimSpace(c.title)))
+	}
+	b.WriteString(strings.Join(head, ",") + "\n")
+	for _, i := range t.rows {
+		f := &t.all[i]
+		cells := []string{csvField(f.Name)}
+		if len(t.cols) == len(diffFuncColumns) {
+			cells = append(cells, fmt.Sprint(f.Flat.Base), fmt.Sprint(f.Flat.Later), fmt.Sprint(f.Flat.Diff()), csvField(pct(f.Flat)),
+				fmt.Sprint(f.Cum.Base), fmt.Sprint(f.Cum.Later), fmt.Sprint(f.Cum.Diff()), csvField(pct(f.Cum)), mark(f))
+		} else {
+			cells = append(cells, fmt.Sprint(f.Flat.Later), fmt.Sprint(f.Cum.Later))
+		}
+		b.WriteString(strings.Join(cells, ",") + "\n")
+	}
+	return b.String()
+}
+
+func csvField(s string) string {
+	if strings.ContainsAny(s, ",\"\n") {
+		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	}
+	return s
+}
+
+// choose selects row i as a click does.
+func (t *funcTable) choose(i int, open bool) {
+	if i < 0 || i >= len(t.rows) {
+		return
+	}
+	name := t.all[t.rows[i]].Name
+	t.chosen = name
+	t.table.Select(widget.TableCellID{Row: i, Col: 0})
+	if open && t.onOpen != nil {
+		t.onOpen(name)
+	} else if !open && t.onSelect != nil {
+		t.onSelect(name)
+	}
+}
+
+// funcCell is a cell of the function table.
+type funcCell struct {
+	widget.Label
+	t   *funcTable
+	row int
+}
+
+var (
+	_ fyne.Tappable       = (*funcCell)(nil)
+	_ fyne.DoubleTappable = (*funcCell)(nil)
+)
+
+func newFuncCell(t *funcTable) *funcCell {
+	c := &funcCell{t: t}
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+func (c *funcCell) set(id widget.TableCellID) {
+	c.row = id.Row
+	t := c.t
+	if id.Row >= len(t.rows) || id.Col >= len(t.cols) {
+		c.SetText("")
+		return
+	}
+	col := t.cols[id.Col]
+	align, trunc := fyne.TextAlignTrailing, fyne.TextTruncateOff
+	if col.left {
+		align = fyne.TextAlignLeading
+	}
+	if id.Col == 0 {
+		trunc = fyne.TextTruncateEllipsis
+	}
+	text := col.text(&t.all[t.rows[id.Row]], t.unit)
+	if text == c.Text && align == c.Alignment && trunc == c.Truncation {
+		return
+	}
+	c.Alignment, c.Truncation = align, trunc
+	c.SetText(text)
+}
+
+// Tapped selects the row.
+func (c *funcCell) Tapped(*fyne.PointEvent) { c.t.choose(c.row, false) }
+
+// DoubleTapped merges the graph at the row's function.
+func (c *funcCell) DoubleTapped(*fyne.PointEvent) { c.t.choose(c.row, true) }

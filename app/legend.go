@@ -1,0 +1,88 @@
+package app
+
+import (
+	"image"
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/leakscope/leakscope/flame"
+)
+
+// legendStrip shows, under the graph, what its colours and widths stand
+// for in the current colour mode and palette: the legend of the PNG export,
+// drawn by the same code.
+type legendStrip struct {
+	widget.BaseWidget
+	view *flame.View
+}
+
+var _ fyne.Widget = (*legendStrip)(nil)
+
+func newLegendStrip() *legendStrip {
+	l := &legendStrip{}
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// SetView shows v's legend (nil for none).
+func (l *legendStrip) SetView(v *flame.View) {
+	l.view = v
+	l.Refresh()
+}
+
+// CreateRenderer implements fyne.Widget.
+func (l *legendStrip) CreateRenderer() fyne.WidgetRenderer {
+	r := &legendRenderer{l: l}
+	r.raster = canvas.NewRaster(r.draw)
+	r.raster.ScaleMode = canvas.ImageScalePixels
+	return r
+}
+
+type legendRenderer struct {
+	l      *legendStrip
+	raster *canvas.Raster
+	face   *flame.Face
+	scale  float64
+}
+
+func (r *legendRenderer) draw(w, h int) image.Image {
+	img := image.NewRGBA(image.Rect(0, 0, max(w, 1), max(h, 1)))
+	v := r.l.view
+	if v == nil || w <= 1 {
+		return img
+	}
+	scale := float64(w) / float64(max(r.l.Size().Width, 1))
+	if r.face == nil || scale != r.scale {
+		r.scale = scale
+		face, err := flame.NewFace(theme.TextFont().Content(), float64(theme.TextSize())*0.85*scale)
+		if err != nil {
+			face = flame.GoFace(11 * scale)
+		}
+		r.face = face
+	}
+	bg := color.RGBAModel.Convert(theme.Color(theme.ColorNameBackground)).(color.RGBA)
+	bg.A = 0xff
+	for i := 0; i < len(img.Pix); i += 4 {
+		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = bg.R, bg.G, bg.B, 0xff
+	}
+	pad := int(4 * scale)
+	v.DrawLegendOn(img, image.Rect(pad, (h-r.face.Height)/2, w-pad, h), r.face, scale, textInk())
+	return img
+}
+
+// textInk is the theme's text colour, opaque.
+func textInk() color.RGBA {
+	c := color.RGBAModel.Convert(theme.Color(theme.ColorNameForeground)).(color.RGBA)
+	c.A = 0xff
+	return c
+}
+
+func (r *legendRenderer) Layout(size fyne.Size)        { r.raster.Resize(size) }
+func (r *legendRenderer) MinSize() fyne.Size           { return fyne.NewSize(100, 22) }
+func (r *legendRenderer) Refresh()                     { r.raster.Hidden = r.l.view == nil; r.raster.Refresh() }
+func (r *legendRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.raster} }
+func (r *legendRenderer) Destroy()                     {}

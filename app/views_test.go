@@ -1,0 +1,236 @@
+package app_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/leakscope/leakscope/app"
+	"github.com/leakscope/leakscope/app/cli"
+	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/flame"
+)
+
+// deepDumps writes a debug=2 goroutine pair whose goroutines sit 130
+// frames deep: 1 in the base, 3 in the later dump.
+func deepDumps(t *testing.T) (base, later string) {
+	t.Helper()
+	dump := func(name string, ids ...int) string {
+		var b strings.Builder
+		for _, id := range ids {
+			fmt.Fprintf(&b, "goroutine %d [chan receive]:\n", id)
+			for d := 130; d >= 1; d-- {
+				fmt.Fprintf(&b, "main.level%03d()\n\t/src/deep.go:%d +0x1d\n", d, d)
+			}
+			b.WriteString("created by main.main in goroutine 1\n\t/src/deep.go:200 +0x25\n\n")
+		}
+		p := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	return dump("deep-base.txt", 10), dump("deep-later.txt", 10, 20, 21)
+}
+
+func openSized(t *testing.T, w, h float32, files ...string) (*app.UI, fyne.Window) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	win := a.NewWindow("Leakscope")
+	u := app.CreateForTest(a, win, app.Options{Files: files})
+	win.Resize(fyne.NewSize(w, h))
+	u.Wait()
+	t.Cleanup(func() { u.Close(); win.Close() })
+	return u, win
+}
+
+// TestDeepLeafByKeyboard walks down 100 frames with the arrow keys at
+// 1280×800, zooms with Enter, and checks that the frame is on screen, its
+// ancestors folded, and that Backspace and a click on the folded row work.
+func TestDeepLeafByKeyboard(t *testing.T) {
+	base, later := deepDumps(t)
+	u, _ := openSized(t, 1280, 800, base, later)
+	g := u.Graph()
+	for i := 0; i < 100; i++ {
+		u.TypeKey(fyne.KeyDown)
+	}
+	cur := g.Cursor()
+	tree := g.View().Tree
+	if d := tree.Nodes[cur].Depth; d != 100 {
+		t.Fatalf("100 times down reached depth %d (%s)", d, tree.Nodes[cur].Name)
+	}
+	if row, _, ok := u.GraphLayout().Row(cur); !ok || row < g.Scroll() || row >= g.Scroll()+u.VisibleRows() {
+		t.Errorf("the cursor's row %d is off screen (scrolled %d, %d rows visible)", row, g.Scroll(), u.VisibleRows())
+	}
+	if !strings.Contains(u.HoverText(), tree.Nodes[cur].Name) {
+		t.Errorf("the status line does not describe the cursor's frame: %q", u.HoverText())
+	}
+	u.TypeKey(fyne.KeyReturn)
+	l := u.GraphLayout()
+	if g.View().Zoom.Current() != cur || l.Folded == 0 || l.ZoomRow > flame.FoldAbove+1 {
+		t.Fatalf("after Enter: zoom %d, folded %d, zoom row %d", g.View().Zoom.Current(), l.Folded, l.ZoomRow)
+	}
+	leaf := int32(-1)
+	for i := range tree.Nodes {
+		if tree.Nodes[i].Name == "main.level130" {
+			leaf = int32(i)
+		}
+	}
+	// The leaf is 30 rows further down: the keyboard reaches it, and the
+	// graph scrolls to keep it on screen, full width.
+	for i := 0; i < 40; i++ {
+		u.TypeKey(fyne.KeyDown)
+	}
+	if g.Cursor() != leaf {
+		t.Fatalf("the cursor stopped at %s", tree.Nodes[g.Cursor()].Name)
+	}
+	if row, b, ok := u.GraphLayout().Row(leaf); !ok || row < g.Scroll() || row >= g.Scroll()+u.VisibleRows() || b.W < 0.5 {
+		t.Errorf("the 130-deep leaf is not on screen and readable: row %d, scrolled %d, %d visible, width %.2f",
+			row, g.Scroll(), u.VisibleRows(), b.W)
+	}
+	// Back at the top, a click on the folded row shows every ancestor.
+	g.ScrollBy(-1000)
+	g.Tapped(&fyne.PointEvent{Position: fyne.NewPos(200, 9)})
+	if l := u.GraphLayout(); l.Folded != 0 || !g.View().Expanded {
+		t.Errorf("clicking the folded row left %d frames folded", l.Folded)
+	}
+	// The wheel scrolls, within the graph.
+	g.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.NewDelta(0, 18*1000)})
+	g.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.NewDelta(0, -18*20)})
+	if g.Scroll() != 20 {
+		t.Errorf("wheel scrolled to row %d, want 20", g.Scroll())
+	}
+	g.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.NewDelta(0, 18*1000)})
+	if g.Scroll() != 0 {
+		t.Errorf("scrolling back up stopped at row %d", g.Scroll())
+	}
+	u.TypeKey(fyne.KeyBackspace)
+	if g.View().Zoom.Current() != flame.Root {
+		t.Error("Backspace did not go back")
+	}
+}
+
+// TestFunctionTable: the table's values are those of `leakscope report`;
+// it sorts both ways; a click marks the function in the graph, a double
+// click merges the graph at it.
+func TestFunctionTable(t *testing.T) {
+	u, _ := open(t, demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
+	dumps, err := diff.OpenAll(demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := diff.Compare(dumps[0], dumps[1], "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]cli.FunctionReport{}
+	for _, f := range cli.NewReport(c, nil, 0).Functions {
+		want[f.Name] = f
+	}
+	rows := u.Functions()
+	if len(rows) != len(want) {
+		t.Errorf("%d rows, report has %d functions", len(rows), len(want))
+	}
+	for _, f := range rows {
+		w := want[f.Name]
+		if f.Flat.Base != w.Flat.Base || f.Flat.Later != w.Flat.Later || f.Cum.Base != w.Cum.Base || f.Cum.Later != w.Cum.Later {
+			t.Errorf("%s: table %+v, report %+v", f.Name, f, w)
+		}
+	}
+	// Sorted by flat Δ, descending, then ascending.
+	for i := 1; i < len(rows); i++ {
+		if rows[i].Flat.Diff() > rows[i-1].Flat.Diff() {
+			t.Fatalf("not sorted by flat Δ at row %d", i)
+		}
+	}
+	u.SortFunctions(3)
+	up := u.Functions()
+	for i := 1; i < len(up); i++ {
+		if up[i].Flat.Diff() < up[i-1].Flat.Diff() {
+			t.Fatalf("a second click does not sort ascending (row %d)", i)
+		}
+	}
+	u.SortFunctions(7)
+	byCum := u.Functions()
+	if byCum[0].Name != "main.NewClient" && byCum[0].Cum.Diff() < byCum[len(byCum)-1].Cum.Diff() {
+		t.Errorf("sorted by cum Δ, the top row is %s", byCum[0].Name)
+	}
+	// Linking: the top row of flat Δ is the leak.
+	u.SortFunctions(3)
+	u.SortFunctions(3)
+	top := u.Functions()[0].Name
+	u.ChooseFunction(0, false)
+	u.Wait()
+	v := u.Graph().View()
+	if v.Match == nil || v.Match.Count == 0 {
+		t.Fatalf("choosing %s marks nothing", top)
+	}
+	for i, hit := range v.Match.Nodes {
+		if hit && v.Tree.Nodes[i].Name != top {
+			t.Errorf("marked %s for %s", v.Tree.Nodes[i].Name, top)
+		}
+	}
+	u.ChooseFunction(0, true)
+	u.Wait()
+	v = u.Graph().View()
+	if kids := v.Tree.Children(flame.Root); len(kids) != 1 || v.Tree.Nodes[kids[0]].Name != top || !strings.Contains(v.Title, "merged at "+top) {
+		t.Errorf("double click: title %q, root's children %d", v.Title, len(kids))
+	}
+	if got, w := v.Tree.Nodes[flame.Root].Total, want[top].Cum; got.Base != w.Base || got.Later != w.Later {
+		t.Errorf("merged at %s the graph holds %+v, its cum is %+v", top, got, w)
+	}
+	// The search filters the table too.
+	u.ShowAllFrames()
+	u.Wait()
+	u.SetSearch("^main\\.")
+	u.Wait()
+	for _, f := range u.Functions() {
+		if !strings.HasPrefix(f.Name, "main.") {
+			t.Errorf("the search ^main\\. leaves %s in the table", f.Name)
+		}
+	}
+	if !strings.Contains(u.MatchCount(), "match") {
+		t.Errorf("no match count: %q", u.MatchCount())
+	}
+}
+
+// TestNoiseControls: a minimum change hides frames and rows below it and
+// the status says how much; growth only leaves no shrinking row.
+func TestNoiseControls(t *testing.T) {
+	u, _ := open(t, demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
+	before := len(u.Functions())
+	u.SetNoise("64kB", false, false)
+	if !strings.Contains(u.StatusText(), "noise filter hid") {
+		t.Errorf("the status does not say what was hidden: %q", u.StatusText())
+	}
+	for _, f := range u.Functions() {
+		if abs(f.Flat.Diff()) < 64000 && abs(f.Cum.Diff()) < 64000 {
+			t.Errorf("%s (flat %+d, cum %+d) passed a 64kB minimum", f.Name, f.Flat.Diff(), f.Cum.Diff())
+		}
+	}
+	if n := len(u.Functions()); n >= before || n == 0 {
+		t.Errorf("%d of %d rows left", n, before)
+	}
+	u.SetNoise("", true, false)
+	for _, f := range u.Functions() {
+		if f.Flat.Diff() <= 0 && f.Cum.Diff() <= 0 {
+			t.Errorf("growth only leaves %s (%+d)", f.Name, f.Cum.Diff())
+		}
+	}
+	u.SetNoise("", false, false)
+	if n := len(u.Functions()); n != before {
+		t.Errorf("clearing the filter leaves %d of %d rows", n, before)
+	}
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
