@@ -63,15 +63,15 @@ type UI struct {
 	asking  *session.Question // the question on screen
 	queue   uiQueue           // set by tests; see export_test.go
 
-	mode    flame.WidthMode
-	flameUp bool // root at the bottom
-	palette *flame.Palette
-	colors  flame.ColorMode
+	mode         flame.WidthMode
+	flameUp      bool // root at the bottom
+	palette      *flame.Palette
+	colors       flame.ColorMode
 	chosenColors bool // the user picked the colour mode
-	filter  flame.Filter
-	query   string
-	matchAt int32 // the match the cursor went to last
-	lastErr error
+	filter       flame.Filter
+	query        string
+	matchAt      int32 // the match the cursor went to last
+	lastErr      error
 
 	// Widgets.
 	graph     *FlameGraph

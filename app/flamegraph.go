@@ -30,13 +30,13 @@ type FlameGraph struct {
 	// OnKey is called with the keys the graph does not use itself.
 	OnKey func(*fyne.KeyEvent)
 
-	view   *flame.View
-	hover  int32
-	cursor int32 // the frame the keyboard is on; Root for none
-	scroll int   // rows scrolled out of view at the root's edge
-	empty  string // message shown without a view
+	view    *flame.View
+	hover   int32
+	cursor  int32  // the frame the keyboard is on; Root for none
+	scroll  int    // rows scrolled out of view at the root's edge
+	empty   string // message shown without a view
 	focused bool
-	dragY  float32 // drag distance not yet turned into rows
+	dragY   float32 // drag distance not yet turned into rows
 
 	// Drawing state, owned by the raster's generator.
 	img    *image.RGBA
