@@ -56,6 +56,7 @@ type UI struct {
 
 	sess    *session.Session
 	worker  *session.Worker
+	do      func(func()) // runs a function on the UI goroutine, later
 	result  *session.Result  // what is on screen; nil before the first result
 	restore *session.Session // the session before a change not yet shown
 	asked   map[string]bool  // binaries already asked for
@@ -98,7 +99,7 @@ func Create(a fyne.App, w fyne.Window, o Options) *UI {
 	if do == nil {
 		do = fyne.Do
 	}
-	u := &UI{app: a, win: w, sess: session.New(o.Binaries), worker: session.NewWorker(do),
+	u := &UI{app: a, win: w, sess: session.New(o.Binaries), worker: session.NewWorker(do), do: do,
 		asked: map[string]bool{}, palette: flame.Diverging}
 	u.build()
 	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { u.Dropped(uris) })
@@ -320,21 +321,33 @@ func (u *UI) computed(r *session.Result, err error) {
 	prev := u.result
 	u.result = r
 	u.tb.refresh()
-	if prev == nil || prev.Sites != r.Sites || prev.Allocations == nil != (r.Allocations == nil) ||
-		(r.Sites == nil && prev.Profile != r.Profile) {
-		u.sites.show(r)
-	}
-	if r.Shown != nil && (prev == nil || prev.Shown != r.Shown) {
-		u.funcs.show(r.Functions, r.Shown.SampleType.Unit, r.Shown.Base != nil)
-		u.funcs.setMatch(nil)
-	}
-	u.sites.selectSite(u.sess.Site)
 	u.refreshBanner()
 	if prev == nil || prev.Tree != r.Tree {
 		u.showTree(r)
 		slog.Debug("shown", "title", r.Title, "widest", widestPath(r.Tree))
 	}
-	u.askNext()
+	// The tables fill in a callback of their own, so that the graph is on
+	// screen a frame sooner and no one callback holds the UI long.
+	u.do(func() {
+		if u.result != r {
+			return
+		}
+		if prev == nil || prev.Sites != r.Sites || prev.Allocations == nil != (r.Allocations == nil) ||
+			(r.Sites == nil && prev.Profile != r.Profile) {
+			u.sites.show(r)
+		}
+		u.sites.selectSite(u.sess.Site)
+		u.do(func() {
+			if u.result != r {
+				return
+			}
+			if r.Shown != nil && (prev == nil || prev.Shown != r.Shown) {
+				u.funcs.show(r.Functions, r.Shown.SampleType.Unit, r.Shown.Base != nil)
+				u.funcs.setMatch(nil)
+			}
+			u.askNext()
+		})
+	})
 }
 
 // showTree puts r's tree in the graph, keeping width mode, palette,

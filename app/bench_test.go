@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/leakscope/leakscope/app"
@@ -39,6 +40,7 @@ func BenchmarkUIGoroutine(b *testing.B) {
 		w.Resize(fyne.NewSize(1280, 800))
 		u := app.CreateForTest(a, w, app.Options{Files: []string{base, later}})
 		note("apply load", u.WaitTimed())
+		b.Logf("function table: %d functions", len(u.Functions()))
 		timed("draw", func() { u.DrawGraph(1280, 700) })
 		for _, m := range []flame.WidthMode{flame.WidthMax, flame.WidthBase, flame.WidthLater} {
 			timed("width mode", func() { u.SetMode(m) })
@@ -61,6 +63,28 @@ func BenchmarkUIGoroutine(b *testing.B) {
 			timed("draw", func() { u.DrawGraph(1280, 700) })
 		}
 		timed("zoom", u.ResetZoom)
+		for i := 0; i < 30; i++ {
+			timed("keyboard move", func() { u.TypeKey(fyne.KeyDown) })
+		}
+		for i := 0; i < 10; i++ {
+			timed("scroll", func() { u.Graph().ScrollBy(3) })
+			timed("draw", func() { u.DrawGraph(1280, 700) })
+		}
+		for x := float32(10); x < 700; x += 37 {
+			timed("hover", func() {
+				u.Graph().MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(x, 200)}})
+			})
+		}
+		u.SetSearch("")
+		note("apply search", u.WaitTimed())
+		for _, col := range []int{3, 3, 7, 0, 1} {
+			timed("table sort", func() { u.SortFunctions(col) })
+		}
+		timed("noise filter", func() { u.SetNoise("64kB", false, false) })
+		timed("draw", func() { u.DrawGraph(1280, 700) })
+		timed("noise filter", func() { u.SetNoise("", false, false) })
+		timed("function table row", func() { u.ChooseFunction(0, false) })
+		note("apply search", u.WaitTimed())
 		u.Close()
 		w.Close()
 		a.Quit()
