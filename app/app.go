@@ -56,7 +56,7 @@ type UI struct {
 
 	sess    *session.Session
 	worker  *session.Worker
-	do      func(func()) // runs a function on the UI goroutine, later
+	do      func(func())     // runs a function on the UI goroutine, later
 	result  *session.Result  // what is on screen; nil before the first result
 	restore *session.Session // the session before a change not yet shown
 	asked   map[string]bool  // binaries already asked for
