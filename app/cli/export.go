@@ -21,6 +21,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("o", "", "output PNG file (required)")
 	var binaries stringList
 	fs.Var(&binaries, "binary", "program or library file to symbolize jemalloc dumps with (repeatable)")
+	lim := limitFlags(fs)
 	files, err := parseFlags(fs, args)
 	if err == nil && (len(files) < 1 || len(files) > 2) {
 		err = usagef("export takes BASE [LATER], got %d files", len(files))
@@ -51,7 +52,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	c, err := loadComparison(files, *sample, binaries, stderr)
+	c, err := loadComparison(files, *sample, lim.options(binaries), stderr)
 	if err != nil {
 		return fail(stderr, err)
 	}

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"unicode/utf8"
@@ -131,6 +133,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	top := fs.Int("top", 0, "print only the first N functions")
 	var binaries stringList
 	fs.Var(&binaries, "binary", "program or library file to symbolize jemalloc dumps with (repeatable)")
+	lim := limitFlags(fs)
 	files, err := parseFlags(fs, args)
 	if err == nil && (len(files) < 1 || len(files) > 2) {
 		err = usagef("report takes BASE [LATER], got %d files", len(files))
@@ -141,7 +144,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	c, err := loadComparison(files, *sample, binaries, stderr)
+	c, err := loadComparison(files, *sample, lim.options(binaries), stderr)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -165,8 +168,8 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 // loadComparison opens one or two dumps in parallel and compares them,
 // ordering the pair as the window does (session.OrderOf): by the dumps' own
 // times, goroutine IDs or jemalloc sequence numbers. Notes go to stderr.
-func loadComparison(files []string, sample string, binaries []string, stderr io.Writer) (*diff.Comparison, error) {
-	dumps, err := diff.OpenAllWith(&diff.Options{Binaries: binaries}, files...)
+func loadComparison(files []string, sample string, opts *diff.Options, stderr io.Writer) (*diff.Comparison, error) {
+	dumps, err := diff.OpenAllWith(opts, files...)
 	if err != nil {
 		return nil, err
 	}
@@ -317,6 +320,34 @@ func share(v, total int64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.2f%%", float64(v)*100/float64(total))
+}
+
+// limits are the --max-size and --max-memory flags.
+type limits struct{ size, memory sizeFlag }
+
+func limitFlags(fs *flag.FlagSet) *limits {
+	l := &limits{}
+	fs.Var(&l.size, "max-size", "largest dump after decompression, e.g. 8G (default: a quarter of memory, with a guard against gzip bombs)")
+	fs.Var(&l.memory, "max-memory", "memory decoding one dump may take, e.g. 16G (default: 8 times the dump's size plus 64M)")
+	return l
+}
+
+func (l *limits) options(binaries []string) *diff.Options {
+	return &diff.Options{Binaries: binaries, MaxSize: int64(l.size), MaxMemory: int64(l.memory)}
+}
+
+// sizeFlag is a size in bytes given as 512M, 2G, ….
+type sizeFlag int64
+
+func (s *sizeFlag) String() string { return strconv.FormatInt(int64(*s), 10) }
+
+func (s *sizeFlag) Set(v string) error {
+	n, err := diff.ParseSize(v)
+	if err != nil {
+		return err
+	}
+	*s = sizeFlag(n)
+	return nil
 }
 
 // stringList is a repeatable string flag.

@@ -85,6 +85,12 @@ func load(data []byte, b *diff.Builder) error {
 				cur = nil
 				continue
 			}
+			if len(s.addrs) > diff.MaxStackDepth {
+				return fmt.Errorf("a stack has %d addresses, more than the %d this tool reads (a crafted or corrupt dump?)", len(s.addrs), diff.MaxStackDepth)
+			}
+			if err := b.Reserve(int64(len(s.addrs))*8 + 80); err != nil {
+				return err
+			}
 			samples = append(samples, s)
 			cur = &samples[len(samples)-1]
 			cur.n1 = -1
