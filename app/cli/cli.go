@@ -140,7 +140,7 @@ func usagef(format string, args ...any) error { return &usageError{msg: fmt.Spri
 
 // fail prints err as one line and returns the matching exit code.
 func fail(stderr io.Writer, err error) int {
-	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	msg := printable(strings.ReplaceAll(err.Error(), "\n", " "))
 	fmt.Fprintf(stderr, "leakscope: %s\n", msg)
 	if errors.Is(err, errUsage) {
 		return ExitUsage

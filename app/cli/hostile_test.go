@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -63,5 +64,43 @@ func TestHostileInputsAsProcess(t *testing.T) {
 			}
 			t.Logf("%d kB: exit %d, peak RSS %d MB: %s", st.Size()>>10, code, rss>>20, strings.TrimSpace(line))
 		})
+	}
+}
+
+// TestReportOutputHygiene reads a debug=2 dump whose function names carry
+// terminal escape sequences and whose goroutines have long odd states: the
+// text report shows the escapes as text and stays small.
+func TestReportOutputHygiene(t *testing.T) {
+	var dump strings.Builder
+	longState := strings.Repeat("s", 100_000)
+	for i := range 300 {
+		state := "chan receive"
+		if i == 0 {
+			state = longState
+		}
+		fmt.Fprintf(&dump, "goroutine %d [%s]:\nmain.evil\x1b]0;pwned\x07\u202e%d()\n\t/src/m.go:%d +0x1\ncreated by main.spawn%d in goroutine 1\n\t/src/m.go:%d +0x2\n\n",
+			i+2, state, i, i+1, i, i+1)
+	}
+	path := filepath.Join(t.TempDir(), "evil\x1b[2J.txt")
+	if err := os.WriteFile(path, []byte(dump.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run("report", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if strings.ContainsAny(out, "\x1b\x07\u202e") {
+		t.Errorf("control characters reach the terminal:\n%q", out[:min(len(out), 2000)])
+	}
+	for _, want := range []string{`main.evil\x1b]0;pwned\x07\u202e0`, `evil\x1b[2J.txt`, strings.Repeat("s", 39) + "…"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if len(out) > 200<<10 {
+		t.Errorf("the report of a %d kB dump is %d kB", dump.Len()>>10, len(out)>>10)
+	}
+	if _, _, errs := run("report", path+".missing"); strings.Contains(errs, "\x1b") || !strings.Contains(errs, `evil\x1b[2J.txt.missing`) {
+		t.Errorf("error line %q", errs)
 	}
 }

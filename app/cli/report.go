@@ -175,7 +175,7 @@ func loadComparison(files []string, sample string, opts *diff.Options, stderr io
 	}
 	for _, d := range dumps {
 		for _, w := range d.Warnings {
-			fmt.Fprintf(stderr, "leakscope: %s: warning: %s\n", d.Path, w)
+			fmt.Fprintf(stderr, "leakscope: %s: warning: %s\n", printable(d.Path), printable(w))
 		}
 	}
 	if len(dumps) == 1 {
@@ -187,7 +187,7 @@ func loadComparison(files []string, sample string, opts *diff.Options, stderr io
 		return nil, err
 	}
 	if n := o.Note(); n != "" {
-		fmt.Fprintf(stderr, "leakscope: note: %s\n", n)
+		fmt.Fprintf(stderr, "leakscope: note: %s\n", printable(n))
 	}
 	return c, nil
 }
@@ -221,10 +221,10 @@ func WriteReport(w io.Writer, c *diff.Comparison, g *goroutines.Comparison, top 
 	fd := func(v int64) string { return diff.FormatDelta(v, unit) }
 	var b strings.Builder
 	if r.Base != nil {
-		fmt.Fprintf(&b, "Base:  %s%s\n", *r.Base, when(c.Base))
+		fmt.Fprintf(&b, "Base:  %s%s\n", printable(*r.Base), when(c.Base))
 	}
-	fmt.Fprintf(&b, "Later: %s%s\n", r.Later, when(c.Later))
-	fmt.Fprintf(&b, "Type:  %s (%s)\n", r.SampleType, r.Unit)
+	fmt.Fprintf(&b, "Later: %s%s\n", printable(r.Later), when(c.Later))
+	fmt.Fprintf(&b, "Type:  %s (%s)\n", printable(r.SampleType), printable(r.Unit))
 	if r.Base != nil {
 		fmt.Fprintf(&b, "Total: %s -> %s (%s%s)\n", f(r.Total.Base), f(r.Total.Later), fd(r.Total.Delta), percent(r.Total))
 	} else {
@@ -244,13 +244,13 @@ func WriteReport(w io.Writer, c *diff.Comparison, g *goroutines.Comparison, top 
 		for _, fn := range r.Functions {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\t%s\n",
 				f(fn.Flat.Base), f(fn.Flat.Later), fd(fn.Flat.Delta),
-				f(fn.Cum.Base), f(fn.Cum.Later), fd(fn.Cum.Delta), fn.Name)
+				f(fn.Cum.Base), f(fn.Cum.Later), fd(fn.Cum.Delta), printable(fn.Name))
 		}
 	} else {
 		fmt.Fprintln(tw, "flat\tflat%\tcum\tcum%\t\t")
 		for _, fn := range r.Functions {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\t%s\n", f(fn.Flat.Later), share(fn.Flat.Later, r.Total.Later),
-				f(fn.Cum.Later), share(fn.Cum.Later, r.Total.Later), fn.Name)
+				f(fn.Cum.Later), share(fn.Cum.Later, r.Total.Later), printable(fn.Name))
 		}
 	}
 	return tw.Flush()
@@ -268,6 +268,7 @@ func writeSites(w io.Writer, g *goroutines.Comparison, r *Report) error {
 	for _, s := range r.SpawnSites {
 		width = max(width, utf8.RuneCountInString(mainState(s.States)))
 	}
+	width = min(width, maxStateWidth)
 	fmt.Fprintf(tw, "base\tlater\tdelta\tsurvivors\tleaked\tmax wait\t\t%-*s  site\n", width, "main state")
 	for _, s := range r.SpawnSites {
 		site := s.Function
@@ -277,8 +278,9 @@ func writeSites(w io.Writer, g *goroutines.Comparison, r *Report) error {
 		case s.File != "":
 			site += " " + s.File + ":" + fmt.Sprint(s.Line)
 		}
-		state := mainState(s.States)
-		pad := strings.Repeat(" ", width-utf8.RuneCountInString(state))
+		site = printable(site)
+		state := printable(clip(mainState(s.States), maxStateWidth))
+		pad := strings.Repeat(" ", max(width-utf8.RuneCountInString(state), 0))
 		fmt.Fprintf(tw, "%d\t%d\t%+d\t%d\t%d\t%dm\t\t%s%s  %s\n", s.Base, s.Later, s.Delta, s.Survivors, s.Leaked, s.MaxWaitMinutes, state, pad, site)
 	}
 	if err := tw.Flush(); err != nil {
