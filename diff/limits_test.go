@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -207,5 +208,44 @@ func TestRealStreamsPassTheSniff(t *testing.T) {
 			strings.Contains(err.Error(), "not a profile") {
 			t.Errorf("%d bytes: %v", len(data), err)
 		}
+	}
+}
+
+// TestSumsSaturate compares dumps whose values add up past the int64 range:
+// totals and functions hold at the bound, and the comparison says so.
+func TestSumsSaturate(t *testing.T) {
+	t.Parallel()
+	dump := func(name string, vs ...int64) *diff.Dump {
+		b := diff.NewBuilder([]diff.SampleType{{Type: "inuse_space", Unit: "bytes"}})
+		f := b.Frame(diff.Frame{Function: "main.f"})
+		g := b.Frame(diff.Frame{Function: "main.g"})
+		for i, v := range vs {
+			b.AddStack([]int32{[]int32{f, g}[i%2], g}, []int64{v})
+		}
+		return b.Dump(name)
+	}
+	big := dump("big", math.MaxInt64, math.MaxInt64, 5)
+	if got := big.Total(0); got != math.MaxInt64 {
+		t.Errorf("Total = %d, want MaxInt64", got)
+	}
+	c, err := diff.Compare(dump("neg", math.MinInt64, -1), big, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Saturated() {
+		t.Error("Saturated() is false")
+	}
+	tot := c.Total()
+	if tot.Base != math.MinInt64 || tot.Later != math.MaxInt64 || tot.Diff() != math.MaxInt64 {
+		t.Errorf("total %+v, diff %d", tot, tot.Diff())
+	}
+	for _, fn := range c.Functions() {
+		if fn.Cum.Later < 0 || fn.Flat.Later < 0 {
+			t.Errorf("%s wrapped around: %+v", fn.Name, fn)
+		}
+	}
+	small, err := diff.Compare(dump("a", 1, 2), dump("b", 3), "")
+	if err != nil || small.Saturated() {
+		t.Errorf("small values: saturated %v, %v", small.Saturated(), err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -179,7 +180,11 @@ func loadComparison(files []string, sample string, opts *diff.Options, stderr io
 		}
 	}
 	if len(dumps) == 1 {
-		return diff.Compare(nil, dumps[0], sample)
+		c, err := diff.Compare(nil, dumps[0], sample)
+		if err == nil {
+			warnSaturated(c, stderr)
+		}
+		return c, err
 	}
 	o := session.OrderOf(dumps[0], dumps[1])
 	c, err := diff.Compare(o.Base, o.Later, sample)
@@ -189,7 +194,15 @@ func loadComparison(files []string, sample string, opts *diff.Options, stderr io
 	if n := o.Note(); n != "" {
 		fmt.Fprintf(stderr, "leakscope: note: %s\n", printable(n))
 	}
+	warnSaturated(c, stderr)
 	return c, nil
+}
+
+func warnSaturated(c *diff.Comparison, stderr io.Writer) {
+	if c.Saturated() {
+		fmt.Fprintf(stderr, "leakscope: warning: the %s values add up to more than %d: sums are held at that bound and are not exact\n",
+			printable(c.SampleType.Type), int64(math.MaxInt64))
+	}
 }
 
 // SpawnSites groups the goroutines of a goroutine comparison by spawn site;

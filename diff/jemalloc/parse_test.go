@@ -93,3 +93,31 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestUnbiasGuards reads counts that jeprof's formula cannot scale: the
+// stacks keep their raw counts, with a warning, and no value wraps around.
+func TestUnbiasGuards(t *testing.T) {
+	tests := []struct {
+		desc, dump string
+		inuse      [2]int64 // objects, bytes
+	}{
+		{"objects without bytes", "heap_v2/524288\n  t*: 5: 0 [0: 0]\n@ 0x1000\n  t*: 5: 0 [0: 0]\n", [2]int64{5, 0}},
+		{"an absurd period", "heap_v2/9223372036854775807\n  t*: 3: 48 [0: 0]\n@ 0x1000\n  t*: 3: 48 [0: 0]\n", [2]int64{3, 48}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			d, err := diff.Parse([]byte(tt.dump), "odd.heap")
+			if err != nil {
+				t.Fatal(err)
+			}
+			io, _ := d.SampleIndex("inuse_objects")
+			is, _ := d.SampleIndex("inuse_space")
+			if got := [2]int64{d.Total(io), d.Total(is)}; got != tt.inuse {
+				t.Errorf("inuse %v, want the raw %v", got, tt.inuse)
+			}
+			if w := strings.Join(d.Warnings, "; "); !strings.Contains(w, "1 stacks could not be unbiased") {
+				t.Errorf("warnings %q", w)
+			}
+		})
+	}
+}
