@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 )
 
 // Comparison holds every stack of a base and a later dump for one sample
@@ -97,7 +98,21 @@ func sat(a, b int64) int64 {
 // not wrapped around, and the caller should warn that they are not exact.
 func (c *Comparison) Saturated() bool { return c.saturated }
 
+// family names the kind of program a dump's format comes from: jemalloc
+// dumps measure a C, C++ or Rust allocator, the others Go's runtime (or
+// any pprof producer). Sample types of the two do not mean the same.
+func family(d *Dump) string {
+	if strings.HasPrefix(d.Format, "jemalloc") {
+		return "jemalloc"
+	}
+	return "pprof"
+}
+
 func matchSampleType(base, later *Dump, st SampleType) (int, error) {
+	if fb, fl := family(base), family(later); fb != fl {
+		return 0, &Error{Path: later.Path, Err: fmt.Errorf("is a %s dump (%s), but the base %s is a %s dump (%s); only dumps of one allocator compare",
+			fl, later.Format, base.Path, fb, base.Format)}
+	}
 	if base.Kind != later.Kind {
 		return 0, &Error{Path: later.Path, Err: fmt.Errorf("is a %s profile, but the base %s is a %s profile; they cannot be compared",
 			later.Kind, base.Path, base.Kind)}

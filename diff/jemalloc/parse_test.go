@@ -121,3 +121,24 @@ func TestUnbiasGuards(t *testing.T) {
 		})
 	}
 }
+
+// TestGoAndJemallocDoNotCompare compares a Go heap profile with a jemalloc
+// dump: refused, naming both files and why.
+func TestGoAndJemallocDoNotCompare(t *testing.T) {
+	je, err := diff.Parse([]byte(small), "small.heap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	goHeap, err := diff.Open("../../assets/demo/dumps/heap-base.pb.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pair := range [][2]*diff.Dump{{goHeap, je}, {je, goHeap}} {
+		_, err := diff.Compare(pair[0], pair[1], "inuse_space")
+		want := pair[1].Path + ": is a " + map[bool]string{true: "jemalloc", false: "pprof"}[pair[1] == je] + " dump"
+		if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "the base "+pair[0].Path) ||
+			!strings.Contains(err.Error(), "only dumps of one allocator compare") {
+			t.Errorf("Compare(%s, %s): %v", pair[0].Path, pair[1].Path, err)
+		}
+	}
+}
