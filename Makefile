@@ -4,8 +4,11 @@ GO      ?= go
 FILES   ?=
 PREFIX  ?= $(HOME)/.local
 DATADIR ?= $(PREFIX)/share
+BINDIR   = $(abspath $(PREFIX))/bin
 APPID   := io.github.leakscope
-export PATH := $(PATH):/usr/local/go/bin
+# bin/go is the toolchain scripts/setup.sh installs when Go is missing or
+# older than go.mod asks.
+export PATH := $(CURDIR)/bin/go/bin:$(PATH):/usr/local/go/bin
 
 .PHONY: run test build check setup-run setup-test dumps clean install uninstall
 
@@ -23,6 +26,7 @@ check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	GOARCH=386 $(GO) vet ./diff/... ./flame/...
 	bin/staticcheck ./...
 
 setup-run:
@@ -42,14 +46,19 @@ dumps:
 # databases so that double-clicking a dump opens Leakscope.
 install: setup-run build
 	install -Dm755 bin/leakscope $(PREFIX)/bin/leakscope
-	install -Dm644 assets/linux/$(APPID).desktop $(DATADIR)/applications/$(APPID).desktop
+	@# The entry names the binary by its absolute path: GIO hides entries
+	@# whose program is not on PATH, and ~/.local/bin often is not.
+	install -d $(DATADIR)/applications
+	sed -e 's|^Exec=leakscope |Exec="$(BINDIR)/leakscope" |' -e 's|^TryExec=leakscope$$|TryExec=$(BINDIR)/leakscope|' \
+		assets/linux/$(APPID).desktop > $(DATADIR)/applications/$(APPID).desktop
+	chmod 644 $(DATADIR)/applications/$(APPID).desktop
 	install -Dm644 assets/linux/$(APPID).xml $(DATADIR)/mime/packages/$(APPID).xml
 	install -Dm644 assets/icon.png $(DATADIR)/icons/hicolor/512x512/apps/$(APPID).png
 	install -Dm644 assets/icon.svg $(DATADIR)/icons/hicolor/scalable/apps/$(APPID).svg
 	-update-mime-database $(DATADIR)/mime
 	-update-desktop-database $(DATADIR)/applications
 	-gtk-update-icon-cache -q -t $(DATADIR)/icons/hicolor 2>/dev/null
-	@echo "Installed $(PREFIX)/bin/leakscope; make sure $(PREFIX)/bin is on your PATH."
+	@echo "Installed $(BINDIR)/leakscope; double-clicking a dump opens it. Add $(BINDIR) to PATH to type leakscope in a terminal."
 
 uninstall:
 	rm -f $(PREFIX)/bin/leakscope

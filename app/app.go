@@ -681,8 +681,10 @@ func (u *UI) Export(path string, width, height int, scale float64) {
 	}
 	snap := v.Snapshot()
 	u.worker.Submit(session.Job{Lane: session.LaneExport, Run: func(context.Context) func() {
-		img := snap.Image(width, height, scale, nil)
-		err := flame.SavePNG(path, img)
+		img, err := snap.ImageChecked(width, height, scale, nil)
+		if err == nil {
+			err = flame.SavePNG(path, img)
+		}
 		return func() {
 			if err != nil {
 				u.showError(fmt.Errorf("%s: %w", path, err))

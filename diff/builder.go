@@ -3,6 +3,7 @@ package diff
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -13,15 +14,65 @@ type Builder struct {
 	frameIDs map[Frame]int32
 	opts     *Options
 	ctx      context.Context
+
+	budget         int64 // memory decoding may take; 0 for no limit
+	explicitBudget bool  // budget is Options.MaxMemory
+	dataLen        int   // size of the data being decoded
+	reserved       int64 // memory formats announced with Reserve
+	err            error // a limit passed: the load fails with it
 }
 
-// Err returns a non-nil error once the load should stop (its context is
-// done). Formats call it every few thousand records and return the error.
+// Err returns a non-nil error once the load should stop: its context is
+// done, its memory budget is spent (see Reserve) or a stack was too deep.
+// Formats call it every few thousand records and return the error.
 func (b *Builder) Err() error {
+	if b.err != nil || b.checkBudget() != nil {
+		return b.err
+	}
 	if b.ctx == nil {
 		return nil
 	}
 	return b.ctx.Err()
+}
+
+// Reserve announces that the format is about to allocate about n bytes for
+// the dump being loaded, for example tables sized from counts it found in
+// the data. It returns an error, which Err then keeps returning, when the
+// load would take more memory than its budget (Options.MaxMemory); the
+// format must then not allocate and should return the error.
+func (b *Builder) Reserve(n int64) error {
+	if b.err != nil {
+		return b.err
+	}
+	if n < 0 {
+		n = math.MaxInt64 / 2
+	}
+	b.reserved = satAdd(b.reserved, n)
+	return b.checkBudget()
+}
+
+// usage estimates the memory the load holds: what formats reserved, and the
+// dump's tables.
+func (b *Builder) usage() int64 {
+	d := b.d
+	u := int64(cap(d.stacks))*4 + int64(cap(d.bounds))*4 + int64(cap(d.values))*8 + int64(len(d.frames))*frameCost
+	return satAdd(b.reserved, u)
+}
+
+// checkBudget sets b.err when the load passed its budget.
+func (b *Builder) checkBudget() error {
+	if b.err == nil && b.budget > 0 && b.usage() > b.budget {
+		b.err = &budgetError{budget: b.budget, data: b.dataLen, explicit: b.explicitBudget}
+	}
+	return b.err
+}
+
+// satAdd returns a+b for non-negative a and b, or MaxInt64 when that overflows.
+func satAdd(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }
 
 // Context returns the load's context, for work a format hands to other code.
@@ -50,9 +101,17 @@ func NewBuilder(types []SampleType) *Builder {
 }
 
 // Grow makes room for about stacks more stacks of frames more frame IDs in
-// total, so that loaders that know their size avoid regrowing.
+// total, so that loaders that know their size avoid regrowing. The sizes
+// count against the memory budget: when they pass it, Grow allocates
+// nothing and Err returns the error.
 func (b *Builder) Grow(stacks, frames int) {
 	d := b.d
+	stacks, frames = max(stacks, 0), max(frames, 0)
+	if b.Reserve(int64(frames)*4+int64(stacks)*(4+8*int64(len(d.SampleTypes)))) != nil {
+		return
+	}
+	// What Grow allocates is counted by usage from here on.
+	b.reserved -= int64(frames)*4 + int64(stacks)*(4+8*int64(len(d.SampleTypes)))
 	d.stacks = growInt32(d.stacks, frames)
 	d.bounds = growInt32(d.bounds, stacks)
 	if n := stacks * len(d.SampleTypes); cap(d.values)-len(d.values) < n {
@@ -102,9 +161,16 @@ func (b *Builder) Frame(f Frame) int32 {
 }
 
 // AddStack adds a stack of frame IDs (leaf first) with its values, one per
-// sample type. Neither slice is retained.
+// sample type. Neither slice is retained. A stack of more than MaxStackDepth
+// frames is not added: the load fails, with the error Err returns.
 func (b *Builder) AddStack(frames []int32, values []int64) {
 	d := b.d
+	if len(frames) > MaxStackDepth {
+		if b.err == nil {
+			b.err = errStackTooDeep(len(frames))
+		}
+		return
+	}
 	d.stacks = append(d.stacks, frames...)
 	d.bounds = append(d.bounds, int32(len(d.stacks)))
 	d.values = append(d.values, values[:len(d.SampleTypes)]...)

@@ -3,7 +3,9 @@ package diff
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
+	"strings"
 )
 
 // Comparison holds every stack of a base and a later dump for one sample
@@ -20,6 +22,8 @@ type Comparison struct {
 	bounds []int32
 	base   []int64 // per stack
 	later  []int64
+
+	saturated bool // a sum passed the int64 range
 }
 
 // Compare compares later against base for the named sample type ("" for the
@@ -55,10 +59,60 @@ func CompareContext(ctx context.Context, base, later *Dump, sample string) (*Com
 	if err := c.add(ctx, later, li, ids, &table, false); err != nil {
 		return nil, err
 	}
+	// A sum of a dump's values that passes the int64 range (its absolute
+	// values, so that no function's sum can) makes the totals bounds.
+	var sb, sl int64
+	for i := range c.base {
+		sb, sl = c.addSat(sb, abs(c.base[i])), c.addSat(sl, abs(c.later[i]))
+	}
 	return c, nil
 }
 
+// addSat returns a+b, held at the int64 bounds when it passes them, and
+// notes that it did.
+func (c *Comparison) addSat(a, b int64) int64 {
+	s, over := AddSaturating(a, b)
+	c.saturated = c.saturated || over
+	return s
+}
+
+// AddSaturating returns a+b, or the int64 bound it passes, and whether it did.
+func AddSaturating(a, b int64) (int64, bool) {
+	s := a + b
+	switch {
+	case a > 0 && b > 0 && s < 0:
+		return math.MaxInt64, true
+	case a < 0 && b < 0 && s >= 0:
+		return math.MinInt64, true
+	}
+	return s, false
+}
+
+func sat(a, b int64) int64 {
+	s, _ := AddSaturating(a, b)
+	return s
+}
+
+// Saturated reports whether values of the compared dumps add up to more than
+// an int64 holds: totals, stacks or functions are then held at the bound,
+// not wrapped around, and the caller should warn that they are not exact.
+func (c *Comparison) Saturated() bool { return c.saturated }
+
+// family names the kind of program a dump's format comes from: jemalloc
+// dumps measure a C, C++ or Rust allocator, the others Go's runtime (or
+// any pprof producer). Sample types of the two do not mean the same.
+func family(d *Dump) string {
+	if strings.HasPrefix(d.Format, "jemalloc") {
+		return "jemalloc"
+	}
+	return "pprof"
+}
+
 func matchSampleType(base, later *Dump, st SampleType) (int, error) {
+	if fb, fl := family(base), family(later); fb != fl {
+		return 0, &Error{Path: later.Path, Err: fmt.Errorf("is a %s dump (%s), but the base %s is a %s dump (%s); only dumps of one allocator compare",
+			fl, later.Format, base.Path, fb, base.Format)}
+	}
 	if base.Kind != later.Kind {
 		return 0, &Error{Path: later.Path, Err: fmt.Errorf("is a %s profile, but the base %s is a %s profile; they cannot be compared",
 			later.Kind, base.Path, base.Kind)}
@@ -113,9 +167,9 @@ func (c *Comparison) add(ctx context.Context, d *Dump, si int, ids map[Frame]int
 			table.insert(scratch, i)
 		}
 		if isBase {
-			c.base[i] += v
+			c.base[i] = c.addSat(c.base[i], v)
 		} else {
-			c.later[i] += v
+			c.later[i] = c.addSat(c.later[i], v)
 		}
 	}
 	return nil
@@ -124,7 +178,7 @@ func (c *Comparison) add(ctx context.Context, d *Dump, si int, ids map[Frame]int
 // Subset returns a comparison with the same dumps, sample type and frame
 // table that holds only the stacks for which keep returns true.
 func (c *Comparison) Subset(keep func(stack int) bool) *Comparison {
-	s := &Comparison{Base: c.Base, Later: c.Later, SampleType: c.SampleType, frames: c.frames, bounds: []int32{0}}
+	s := &Comparison{Base: c.Base, Later: c.Later, SampleType: c.SampleType, frames: c.frames, bounds: []int32{0}, saturated: c.saturated}
 	for i := 0; i < c.NumStacks(); i++ {
 		if keep(i) {
 			s.stacks = append(s.stacks, c.Stack(i)...)
@@ -155,8 +209,8 @@ func (c *Comparison) NumFrames() int { return len(c.frames) }
 func (c *Comparison) Total() Delta {
 	var t Delta
 	for i := range c.base {
-		t.Base += c.base[i]
-		t.Later += c.later[i]
+		t.Base = sat(t.Base, c.base[i])
+		t.Later = sat(t.Later, c.later[i])
 	}
 	return t
 }
@@ -166,8 +220,13 @@ type Delta struct {
 	Base, Later int64
 }
 
-// Diff returns Later - Base.
-func (d Delta) Diff() int64 { return d.Later - d.Base }
+// Diff returns Later - Base, held at the int64 bounds.
+func (d Delta) Diff() int64 {
+	if d.Base == math.MinInt64 {
+		return sat(sat(d.Later, math.MaxInt64), 1)
+	}
+	return sat(d.Later, -d.Base)
+}
 
 // Function is one function's share of a comparison, as `pprof -top` shows it:
 // Flat counts the stacks whose leaf frame is in the function, Cum the stacks
@@ -201,16 +260,16 @@ func (c *Comparison) Functions() []Function {
 		}
 		b, l := c.base[s], c.later[s]
 		leaf := &fns[fnOf[stack[0]]]
-		leaf.Flat.Base += b
-		leaf.Flat.Later += l
+		leaf.Flat.Base = sat(leaf.Flat.Base, b)
+		leaf.Flat.Later = sat(leaf.Flat.Later, l)
 		for _, f := range stack {
 			fi := fnOf[f]
 			if seen[fi] == int32(s+1) {
 				continue
 			}
 			seen[fi] = int32(s + 1)
-			fns[fi].Cum.Base += b
-			fns[fi].Cum.Later += l
+			fns[fi].Cum.Base = sat(fns[fi].Cum.Base, b)
+			fns[fi].Cum.Later = sat(fns[fi].Cum.Later, l)
 		}
 	}
 	out := fns[:0]
@@ -233,6 +292,9 @@ func (c *Comparison) Functions() []Function {
 }
 
 func abs(x int64) int64 {
+	if x == math.MinInt64 {
+		return math.MaxInt64
+	}
 	if x < 0 {
 		return -x
 	}

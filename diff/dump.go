@@ -109,12 +109,13 @@ func (d *Dump) Frame(id int32) Frame { return d.frames[id] }
 // NumFrames returns the size of the frame table.
 func (d *Dump) NumFrames() int { return len(d.frames) }
 
-// Total returns the sum of sample type i over all stacks.
+// Total returns the sum of sample type i over all stacks, held at the
+// int64 bounds rather than wrapped around.
 func (d *Dump) Total(i int) int64 {
 	n := len(d.SampleTypes)
 	var t int64
 	for j := i; j < len(d.values); j += n {
-		t += d.values[j]
+		t = sat(t, d.values[j])
 	}
 	return t
 }

@@ -49,7 +49,38 @@ func loadLegacyText(data []byte, b *Builder) error {
 		}
 		return nil
 	}, trimGoRuntime)
+	warnCut(data, p, b)
 	return nil
+}
+
+// warnCut warns when a text profile looks cut short, which profile.Parse
+// accepts silently: it does not end in a newline, a count profile's stacks
+// add up to less than its header's total, or a Go heap profile lacks the
+// runtime.MemStats section Go writes after the stacks.
+func warnCut(data []byte, p *profile.Profile, b *Builder) {
+	first, _, _ := bytes.Cut(data, []byte("\n"))
+	header := strings.TrimSpace(string(first))
+	switch {
+	case countHeaderRE.MatchString(header):
+		total, _ := strconv.ParseInt(header[strings.LastIndexByte(header, ' ')+1:], 10, 64)
+		var sum int64
+		for _, s := range p.Sample {
+			if len(s.Value) > 0 {
+				sum = satAdd(sum, max(s.Value[0], 0))
+			}
+		}
+		if sum < total {
+			b.Warn("the header counts %d but the stacks hold %d: the dump is cut short, or was written while it changed", total, sum)
+			return
+		}
+	case strings.HasPrefix(header, "heap profile:") && strings.Contains(header, "@ heap/") &&
+		!bytes.Contains(data, []byte("\n# runtime.MemStats\n")):
+		b.Warn("the dump ends before the runtime.MemStats section that Go writes after the stacks: it is cut short, and its last stacks may be missing")
+		return
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		b.Warn("the dump does not end with a newline: it is cut short, and its last stack may be incomplete")
+	}
 }
 
 // trimGoRuntime drops the frames Go's text profiles leave out: leading

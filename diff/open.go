@@ -3,6 +3,7 @@ package diff
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -61,10 +62,18 @@ type Options struct {
 	Binaries []string
 	// Progress, when not nil, receives the bytes read and the phases.
 	Progress *Progress
+	// MaxSize is the largest dump, in bytes after decompression, that loading
+	// accepts. 0 means DefaultMaxSize, together with a guard against
+	// decompression bombs: past 64 MiB, a gzipped dump may not grow to more
+	// than 100 times its compressed size. Reading stops as soon as the
+	// limit is passed.
+	MaxSize int64
+	// MaxMemory bounds the memory, in bytes, that decoding a dump may take
+	// beyond its data. 0 means 8 times the data's size plus 64 MiB (at most
+	// half of the machine's memory), which real dumps stay well within.
+	// A dump that would need more is refused before the memory is taken.
+	MaxMemory int64
 }
-
-// MaxSize is the largest dump, after decompression, that Open and Read accept.
-const MaxSize = 4 << 30
 
 // Open reads the dump at path. The format is detected from the content, and
 // gzip is undone first. Errors are of type *Error and name the path.
@@ -114,7 +123,7 @@ func ReadWith(r io.Reader, name string, o *Options) (*Dump, error) {
 // ReadContext is ReadWith that stops soon after ctx is done (see OpenContext).
 func ReadContext(ctx context.Context, r io.Reader, name string, o *Options) (*Dump, error) {
 	o.progress().SetPhase("reading")
-	data, err := readAll(&ctxReader{ctx: ctx, r: r, p: o.progress()})
+	data, err := readAll(&ctxReader{ctx: ctx, r: r, p: o.progress()}, o)
 	if err != nil {
 		if ctx.Err() != nil {
 			err = ctx.Err()
@@ -163,7 +172,7 @@ func parse(ctx context.Context, data []byte, o *Options) (*Dump, error) {
 	if isGzip(data) {
 		var err error
 		o.progress().SetPhase("decompressing")
-		data, err = gunzip(ctx, data)
+		data, err = gunzip(ctx, data, o)
 		if err != nil {
 			return nil, err
 		}
@@ -177,6 +186,7 @@ func parse(ctx context.Context, data []byte, o *Options) (*Dump, error) {
 		}
 		b := NewBuilder(nil)
 		b.opts, b.ctx = o, ctx
+		b.budget, b.explicitBudget, b.dataLen = o.memoryBudget(len(data)), o != nil && o.MaxMemory > 0, len(data)
 		o.progress().SetPhase("parsing " + f.Name)
 		if err := load(f, data, b); err != nil {
 			return nil, fmt.Errorf("reading %s: %w", f.Name, err)
@@ -190,10 +200,18 @@ func parse(ctx context.Context, data []byte, o *Options) (*Dump, error) {
 }
 
 // load calls f.Load and turns a panic into an error wrapping ErrInternal.
+// A limit the Builder saw passed (memory, stack depth) wins over whatever
+// the format made of it.
 func load(f Format, data []byte, b *Builder) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: %v", ErrInternal, r)
+		}
+		if b.err == nil && err == nil {
+			b.checkBudget()
+		}
+		if b.err != nil {
+			err = b.err
 		}
 	}()
 	return f.Load(data, b)
@@ -235,20 +253,37 @@ func looksLikeText(data []byte) bool {
 
 func isGzip(data []byte) bool { return len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b }
 
-func gunzip(ctx context.Context, data []byte) ([]byte, error) {
+func gunzip(ctx context.Context, data []byte, o *Options) ([]byte, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("bad gzip data: %w", describeEOF(err))
 	}
-	// Profiles compress about 5 to 10 times; start there to avoid regrowth.
-	out := bytes.NewBuffer(make([]byte, 0, min(len(data)*8, MaxSize)))
-	if _, err := io.Copy(out, io.LimitReader(&ctxReader{ctx: ctx, r: zr}, MaxSize+1)); err != nil {
+	limit := o.maxSize()
+	explicit := o != nil && o.MaxSize > 0
+	ratio := false
+	if guard := max(bombFloor, bombRatio*int64(len(data))); !explicit && guard < limit {
+		limit, ratio = guard, true
+	}
+	// The trailer's ISIZE is the size mod 2^32 of the last member: a hint
+	// for the buffer, not to be trusted beyond the limit.
+	hint := int64(len(data)) * 8
+	if n := len(data); n >= 18 {
+		if isize := int64(binary.LittleEndian.Uint32(data[n-4:])); isize > 0 {
+			hint = isize + bytes.MinRead
+		}
+	}
+	out := make([]byte, 0, min(hint, limit+1))
+	out, err = readLimited(&ctxReader{ctx: ctx, r: zr}, out, limit, func() error {
+		return &errTooLarge{limit: limit, ratio: ratio, gzipped: len(data), explicit: explicit}
+	})
+	if err != nil {
+		var tl *errTooLarge
+		if errors.As(err, &tl) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("bad gzip data: %w", describeEOF(err))
 	}
-	if out.Len() > MaxSize {
-		return nil, fmt.Errorf("larger than %d bytes after decompression", int64(MaxSize))
-	}
-	return out.Bytes(), nil
+	return out, nil
 }
 
 func describeEOF(err error) error {
@@ -258,8 +293,14 @@ func describeEOF(err error) error {
 	return err
 }
 
-func readAll(r io.Reader) ([]byte, error) {
-	var buf bytes.Buffer
+// readAll reads r to its end within o's size limit. A regular file is read
+// into a buffer of its size, refused at once when it is too large; any
+// other source is refused after its first 64 KiB when they cannot start a
+// dump (/dev/zero), and else read growing by a quarter at a time.
+func readAll(r io.Reader, o *Options) ([]byte, error) {
+	limit := o.maxSize()
+	explicit := o != nil && o.MaxSize > 0
+	tooLarge := func() error { return &errTooLarge{limit: limit, explicit: explicit} }
 	inner := r
 	if c, ok := r.(*ctxReader); ok {
 		inner = c.r
@@ -270,17 +311,26 @@ func readAll(r io.Reader) ([]byte, error) {
 				return nil, errors.New("is a directory")
 			}
 			if st.Mode().IsRegular() {
-				buf.Grow(int(min(st.Size(), MaxSize)) + 1)
+				if st.Size() > limit {
+					return nil, tooLarge()
+				}
+				buf, err := readLimited(r, make([]byte, 0, st.Size()+bytes.MinRead), limit, tooLarge)
+				return buf, unwrapPathError(err)
 			}
 		}
 	}
-	if _, err := buf.ReadFrom(io.LimitReader(r, MaxSize+1)); err != nil {
+	head, err := readLimited(io.LimitReader(r, sniffSize), make([]byte, 0, sniffSize+1), limit, tooLarge)
+	if err != nil {
 		return nil, unwrapPathError(err)
 	}
-	if buf.Len() > MaxSize {
-		return nil, fmt.Errorf("larger than %d bytes", int64(MaxSize))
+	if len(head) < sniffSize {
+		return head, nil
 	}
-	return buf.Bytes(), nil
+	if !plausibleHead(head) {
+		return nil, errUnrecognized(head)
+	}
+	buf, err := readLimited(r, head, limit, tooLarge)
+	return buf, unwrapPathError(err)
 }
 
 // OpenAll opens the files concurrently, one goroutine per file, and returns

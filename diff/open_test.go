@@ -239,6 +239,11 @@ func FuzzParse(f *testing.F) {
 		}
 	}
 	f.Add([]byte("heap profile: 1: 2 [3: 4] @ heap/1\n1: 2 [3: 4] @ 0x1 0x2\n#\t0x0\tmain.f+0x1\t/a.go:3\n"))
+	// Crafted inputs whose counts claim more than they hold.
+	f.Add(reftest.ManyLinesProto(300, 300))
+	f.Add(gz(reftest.ManyLinesProto(10, 10)))
+	f.Add(reftest.EmptyLocationsProto(64))
+	f.Add(gz(make([]byte, 1<<16)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d := reftest.ParseFuzzInput(t, data)
 		if d == nil {

@@ -3,6 +3,8 @@ package diff
 import (
 	"errors"
 	"fmt"
+	"math"
+	"unsafe"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -58,7 +60,7 @@ type protoLine struct {
 
 type protoLocation struct {
 	mapping, address uint64
-	lines            []protoLine
+	lines            [2]int32 // protoDecoder.lines[lines[0]:lines[1]]
 }
 
 type protoFunction struct {
@@ -72,6 +74,7 @@ type protoDecoder struct {
 	samples     [][]byte
 	locIDs      []uint64
 	locs        []protoLocation
+	lines       []protoLine
 	funcIDs     []uint64
 	funcs       []protoFunction
 	mappings    map[uint64]int64 // mapping ID -> file name index
@@ -87,10 +90,67 @@ var errTruncated = errors.New("truncated or corrupt protobuf")
 
 func loadProto(data []byte, b *Builder) error {
 	p := protoDecoder{b: b}
+	if err := p.presize(data); err != nil {
+		return err
+	}
 	if err := p.scan(data); err != nil {
 		return err
 	}
 	return p.build(b)
+}
+
+// presize counts the entries of every table in a first pass that allocates
+// nothing, checks that the tables fit the memory budget, and sizes them. The
+// counts are of entries present in the data, so that a count the data
+// declares cannot make the decoder ask for more than the data holds.
+func (p *protoDecoder) presize(data []byte) error {
+	var n [profDefaultSampleType + 1]int64
+	var lines, strBytes int64
+	err := forEachField(data, func(num protowire.Number, typ protowire.Type, _ uint64, msg []byte) error {
+		if typ != protowire.BytesType || num > profDefaultSampleType {
+			return nil
+		}
+		n[num]++
+		switch num {
+		case profLocation:
+			// A bad location is reported by scan.
+			_ = forEachField(msg, func(num protowire.Number, typ protowire.Type, _ uint64, _ []byte) error {
+				if num == 4 && typ == protowire.BytesType {
+					lines++
+				}
+				return nil
+			})
+		case profStringTable:
+			strBytes += int64(len(msg))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	const (
+		sliceSize = int64(unsafe.Sizeof([]byte(nil)))
+		strSize   = int64(unsafe.Sizeof(""))
+		locSize   = int64(unsafe.Sizeof(protoLocation{})) + 8 + 4 + 8 // + ID, index, start of frames
+		lineSize  = int64(unsafe.Sizeof(protoLine{})) + 4             // + a frame
+		funcSize  = int64(unsafe.Sizeof(protoFunction{})) + 8 + 4     // + ID, index
+	)
+	need := n[profSample]*sliceSize + n[profSampleType]*16 + n[profLocation]*locSize + lines*lineSize +
+		n[profFunction]*funcSize + n[profStringTable]*strSize + strBytes + n[profMapping]*64
+	if p.b != nil {
+		if err := p.b.Reserve(need); err != nil {
+			return err
+		}
+	}
+	p.samples = make([][]byte, 0, n[profSample])
+	p.sampleTypes = make([][2]int64, 0, n[profSampleType])
+	p.locIDs = make([]uint64, 0, n[profLocation])
+	p.locs = make([]protoLocation, 0, n[profLocation])
+	p.lines = make([]protoLine, 0, lines)
+	p.funcIDs = make([]uint64, 0, n[profFunction])
+	p.funcs = make([]protoFunction, 0, n[profFunction])
+	p.strs = make([]string, 0, n[profStringTable])
+	return nil
 }
 
 // scan reads the top level of a Profile message.
@@ -236,6 +296,7 @@ func (p *protoDecoder) mapping(msg []byte) error {
 func (p *protoDecoder) location(msg []byte) error {
 	var id uint64
 	var loc protoLocation
+	loc.lines[0] = int32(len(p.lines))
 	err := forEachField(msg, func(num protowire.Number, typ protowire.Type, v uint64, b []byte) error {
 		switch {
 		case num == 1 && typ == protowire.VarintType:
@@ -255,11 +316,12 @@ func (p *protoDecoder) location(msg []byte) error {
 				}
 				return nil
 			})
-			loc.lines = append(loc.lines, ln)
+			p.lines = append(p.lines, ln)
 			return err
 		}
 		return nil
 	})
+	loc.lines[1] = int32(len(p.lines))
 	p.locIDs = append(p.locIDs, id)
 	p.locs = append(p.locs, loc)
 	return err
@@ -329,14 +391,20 @@ func (p *protoDecoder) build(b *Builder) error {
 		return errors.New("duplicate or zero location or function ID")
 	}
 	// Frames of each location, innermost first, back to back in locFrames.
-	locFrames := make([]int32, 0, len(p.locs)*2)
+	locFrames := make([]int32, 0, len(p.lines)+len(p.locs))
 	locStart := make([]int32, len(p.locs)+1)
 	for i, loc := range p.locs {
-		if len(loc.lines) == 0 {
+		if i%checkEvery == 0 {
+			if err := b.Err(); err != nil {
+				return err
+			}
+		}
+		lines := p.lines[loc.lines[0]:loc.lines[1]]
+		if len(lines) == 0 {
 			obj, _ := p.str(p.mappings[loc.mapping])
 			locFrames = append(locFrames, b.Frame(Frame{Function: fmt.Sprintf("0x%x", loc.address), File: obj}))
 		}
-		for _, ln := range loc.lines {
+		for _, ln := range lines {
 			fi, ok := funcIndex.get(ln.function)
 			if !ok {
 				return fmt.Errorf("location %d refers to unknown function %d", p.locIDs[i], ln.function)
@@ -386,20 +454,32 @@ func (p *protoDecoder) header(b *Builder) error {
 }
 
 func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, locFrames, locStart []int32) error {
-	// Size the dump from the number of location IDs (each varint ends in a
-	// byte below 0x80) and the average frames per location.
-	var locRefs int
-	for _, s := range p.samples {
-		for _, c := range s {
-			if c < 0x80 {
-				locRefs++
+	// Count each sample's frames first, so that the dump is sized exactly
+	// and no stack passes MaxStackDepth, however often a sample names a
+	// location of many lines.
+	var total int64
+	for si, s := range p.samples {
+		if si%checkEvery == 0 {
+			if err := b.Err(); err != nil {
+				return err
 			}
 		}
+		n, err := sampleFrames(s, locIndex, locStart)
+		if err != nil {
+			return err
+		}
+		if n > MaxStackDepth {
+			return errStackTooDeep(int(n))
+		}
+		total += n
 	}
-	perLoc := float64(len(locFrames)+1) / float64(len(p.locs)+1)
-	// locRefs also counts the values' and tags' bytes: about 1+n per sample.
-	locRefs -= len(p.samples) * (2 + nTypes)
-	b.Grow(len(p.samples), int(float64(max(locRefs, 0))*perLoc*1.1))
+	if total > math.MaxInt32 {
+		return fmt.Errorf("the samples hold %d frames in all, more than this tool reads", total)
+	}
+	b.Grow(len(p.samples), int(total))
+	if err := b.Err(); err != nil {
+		return err
+	}
 
 	frames := make([]int32, 0, 128)
 	values := make([]int64, 0, nTypes)
@@ -471,6 +551,56 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 		b.AddStack(frames, values)
 	}
 	return nil
+}
+
+// sampleFrames returns how many frames sample s holds, without decoding its
+// values. Errors are left to the decoding proper, except those that stop the
+// count.
+func sampleFrames(s []byte, locIndex *idIndex, locStart []int32) (int64, error) {
+	var n int64
+	frames := func(id uint64) {
+		if li, ok := locIndex.get(id); ok {
+			n += int64(locStart[li+1] - locStart[li])
+		}
+	}
+	for len(s) > 0 {
+		num, typ, k := protowire.ConsumeTag(s)
+		if k < 0 {
+			return 0, fmt.Errorf("sample: %w", errTruncated)
+		}
+		s = s[k:]
+		if num != 1 {
+			if k = protowire.ConsumeFieldValue(num, typ, s); k < 0 {
+				return 0, fmt.Errorf("sample: %w", errTruncated)
+			}
+			s = s[k:]
+			continue
+		}
+		switch typ {
+		case protowire.VarintType:
+			v, k := protowire.ConsumeVarint(s)
+			if k < 0 {
+				return 0, fmt.Errorf("sample: %w", errTruncated)
+			}
+			frames(v)
+			s = s[k:]
+		case protowire.BytesType:
+			packed, k := protowire.ConsumeBytes(s)
+			if k < 0 {
+				return 0, fmt.Errorf("sample: %w", errTruncated)
+			}
+			if err := forEachVarint(packed, frames); err != nil {
+				return 0, fmt.Errorf("sample: %w", err)
+			}
+			s = s[k:]
+		default:
+			if k = protowire.ConsumeFieldValue(num, typ, s); k < 0 {
+				return 0, fmt.Errorf("sample: %w", errTruncated)
+			}
+			s = s[k:]
+		}
+	}
+	return n, nil
 }
 
 func appendLocation(frames []int32, id uint64, locIndex *idIndex, locFrames, locStart []int32) ([]int32, error) {

@@ -10,23 +10,24 @@ import (
 // as a plain number. Exact values belong in `leakscope report --json`.
 func FormatValue(v int64, unit string) string {
 	neg := v < 0
+	mag := uint64(v)
 	if neg {
-		v = -v
+		mag = uint64(-(v + 1)) + 1 // also for math.MinInt64, which has no positive
 	}
 	var s string
 	switch strings.ToLower(unit) {
 	case "bytes", "byte", "b":
-		s = scaled(v, 1024, "B", []string{"kB", "MB", "GB", "TB", "PB"})
+		s = scaled(mag, 1024, "B", []string{"kB", "MB", "GB", "TB", "PB", "EB"})
 	case "nanoseconds", "nanosecond", "ns":
-		s = scaled(v, 1000, "ns", []string{"us", "ms", "s"})
+		s = scaled(mag, 1000, "ns", []string{"us", "ms", "s"})
 		if strings.HasSuffix(s, "ms") || strings.HasSuffix(s, "us") || strings.HasSuffix(s, "ns") {
 			break
 		}
-		if v >= 60e9 {
-			s = strconv.FormatFloat(float64(v)/60e9, 'f', 1, 64) + "min"
+		if mag >= 60e9 {
+			s = strconv.FormatFloat(float64(mag)/60e9, 'f', 1, 64) + "min"
 		}
 	default:
-		s = strconv.FormatInt(v, 10)
+		s = strconv.FormatUint(mag, 10)
 	}
 	if neg {
 		return "-" + s
@@ -42,9 +43,9 @@ func FormatDelta(v int64, unit string) string {
 	return FormatValue(v, unit)
 }
 
-func scaled(v int64, base float64, unit string, units []string) string {
+func scaled(v uint64, base float64, unit string, units []string) string {
 	if float64(v) < base {
-		return strconv.FormatInt(v, 10) + unit
+		return strconv.FormatUint(v, 10) + unit
 	}
 	f := float64(v)
 	u := unit

@@ -134,26 +134,114 @@ func share(v, total int64) float64 {
 	return float64(v) * 100 / float64(total)
 }
 
-// Image renders the view with its header and legend at width×height device
-// pixels (scale device pixels per logical pixel). height 0 makes the image as
-// tall as the graph needs. face may be nil for the Go font.
-func (v *View) Image(width, height int, scale float64, face *Face) *image.RGBA {
-	if scale <= 0 {
-		scale = 1
+// Limits of an exported image. A full-height export of a very deep graph
+// would otherwise ask for gigabytes.
+const (
+	MaxImageSide   = 16384     // pixels, either side
+	MaxImagePixels = 256 << 20 // pixels in all (1 GiB of RGBA)
+	MinScale       = 0.25      // device pixels per logical pixel, at least
+	MaxScale       = 4         // and at most
+)
+
+// CheckScale returns an error unless scale is a finite number from MinScale
+// to MaxScale.
+func CheckScale(scale float64) error {
+	if math.IsNaN(scale) || scale < MinScale || scale > MaxScale {
+		return fmt.Errorf("scale %v is not between %v and %v", scale, MinScale, MaxScale)
 	}
+	return nil
+}
+
+// CheckImageSize returns an error unless a width×height image is within
+// MaxImageSide and MaxImagePixels. The error gives the size that would fit
+// at that width (or the widest that fits).
+func CheckImageSize(width, height int) error {
+	if width < 1 || height < 1 {
+		return fmt.Errorf("an image of %d × %d pixels is empty", width, height)
+	}
+	if width <= MaxImageSide && height <= MaxImageSide && int64(width)*int64(height) <= MaxImagePixels {
+		return nil
+	}
+	fw := min(width, MaxImageSide)
+	fh := min(height, MaxImageSide, MaxImagePixels/fw)
+	return fmt.Errorf("an image of %d × %d pixels is too large (at most %d pixels a side and %d Mpx); %d × %d would fit",
+		width, height, MaxImageSide, MaxImagePixels>>20, fw, fh)
+}
+
+// ImageSize returns the size in device pixels of the image Image draws for
+// these arguments: height 0 becomes the height the whole graph needs.
+// scale is clamped as Image clamps it.
+func (v *View) ImageSize(width, height int, scale float64) (int, int) {
+	if height > 0 {
+		return width, height
+	}
+	m := v.metrics(clampScale(scale), nil)
+	l := v.Layout(width-2*m.pad, 0)
+	return width, satHeight(m.headerH, len(l.Rows), m.rowH, m.pad)
+}
+
+// satHeight is headerH + rows*rowH + pad, or MaxInt32 when that is larger.
+func satHeight(headerH, rows, rowH, pad int) int {
+	h := int64(headerH) + int64(rows)*int64(rowH) + int64(pad)
+	return int(min(h, math.MaxInt32))
+}
+
+// ImageChecked is Image that first checks scale (CheckScale) and the size of
+// the image (CheckImageSize, with height 0 resolved as Image resolves it),
+// and returns an error instead of drawing what does not fit.
+func (v *View) ImageChecked(width, height int, scale float64, face *Face) (*image.RGBA, error) {
+	if err := CheckScale(scale); err != nil {
+		return nil, err
+	}
+	w, h := v.ImageSize(width, height, scale)
+	if err := CheckImageSize(w, h); err != nil {
+		return nil, err
+	}
+	return v.Image(w, h, scale, face), nil
+}
+
+type metrics struct {
+	face                *Face
+	pad, lineH, headerH int
+	rowH                int
+	style               *Style
+}
+
+func clampScale(scale float64) float64 {
+	if math.IsNaN(scale) || math.IsInf(scale, 0) || scale <= 0 {
+		return 1
+	}
+	return min(max(scale, MinScale), MaxScale)
+}
+
+func (v *View) metrics(scale float64, face *Face) metrics {
 	if face == nil {
 		face = GoFace(12 * scale)
 	}
-	pad := int(8 * scale)
-	lineH := face.Height + int(4*scale)
-	headerH := pad + 2*lineH + lineH + pad // two header lines, the legend
-	style := &Style{Face: face, Scale: scale, Palette: v.palette(), Flame: v.Flame, Match: v.Match, Hover: -1, Colors: v.Colors}
-	rows := 0
+	m := metrics{face: face, pad: int(8 * scale), lineH: face.Height + int(4*scale)}
+	m.headerH = m.pad + 2*m.lineH + m.lineH + m.pad // two header lines, the legend
+	m.style = &Style{Face: face, Scale: scale, Palette: v.palette(), Flame: v.Flame, Match: v.Match, Hover: -1, Colors: v.Colors}
+	m.rowH = max(m.style.RowPixels(), 1)
+	return m
+}
+
+// Image renders the view with its header and legend at width×height device
+// pixels (scale device pixels per logical pixel). height 0 makes the image as
+// tall as the graph needs. face may be nil for the Go font. Image does not
+// fail: a scale outside MinScale to MaxScale (or not finite) is brought into
+// that range, and an image larger than CheckImageSize allows is cut to the
+// rows that fit, so that the result never exceeds the limits; callers that
+// want an error instead call ImageChecked.
+func (v *View) Image(width, height int, scale float64, face *Face) *image.RGBA {
+	scale = clampScale(scale)
+	m := v.metrics(scale, face)
+	face, pad, lineH, headerH, style := m.face, m.pad, m.lineH, m.headerH, m.style
+	width = min(max(width, 2*pad+1), MaxImageSide)
 	if height <= 0 {
 		l := v.Layout(width-2*pad, 0)
-		rows = len(l.Rows)
-		height = headerH + rows*style.RowPixels() + pad
+		height = satHeight(headerH, len(l.Rows), m.rowH, pad)
 	}
+	height = min(max(height, 1), MaxImageSide, MaxImagePixels/width)
 	img := image.NewRGBA(image.Rect(0, 0, width, height))
 	fill(img, img.Rect, color.RGBA{0xff, 0xff, 0xff, 0xff})
 	ink := color.RGBA{0x20, 0x20, 0x20, 0xff}
@@ -162,8 +250,8 @@ func (v *View) Image(width, height int, scale float64, face *Face) *image.RGBA {
 		face.Draw(img, pad, pad+i*lineH+face.Ascent, face.Fit(line, width-2*pad), ink, img.Rect)
 	}
 	v.drawLegend(img, image.Rect(pad, pad+2*lineH, width-pad, pad+3*lineH), face, scale)
-	graph := image.Rect(pad, headerH, width-pad, height-pad)
-	maxDepth := graph.Dy()/style.RowPixels() + 1
+	graph := image.Rect(pad, headerH, width-pad, max(height-pad, headerH))
+	maxDepth := graph.Dy()/m.rowH + 1
 	Draw(img, graph, v.Layout(graph.Dx(), maxDepth), style)
 	return img
 }
@@ -204,7 +292,7 @@ func (v *View) legend(img *image.RGBA, r image.Rectangle, face *Face, scale floa
 			bar.Max.X = bar.Min.X + int(3*scale)
 			fill(img, bar, mix(e.Color, color.RGBA{0x40, 0, 0, 0xff}, 0.6))
 		case Gone:
-			hatch(img, box, mix(e.Color, color.RGBA{0xff, 0xff, 0xff, 0xff}, 0.55), int(4*scale))
+			hatch(img, box, mix(e.Color, color.RGBA{0xff, 0xff, 0xff, 0xff}, 0.55), max(int(4*scale), 2))
 		}
 		x += sw + gap/2
 		face.Draw(img, x, baseline, e.Label, ink, r)

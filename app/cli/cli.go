@@ -11,6 +11,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime"
 	"strings"
 )
 
@@ -24,20 +26,84 @@ const (
 // Run runs the subcommand named by args[0] and returns its exit code.
 // handled is false when args do not name a subcommand: the caller then opens
 // the GUI with args as files.
+//
+// Arguments that would open the window are refused here, with a usage
+// error, when they cannot: a first argument that looks like a mistyped
+// subcommand rather than a file (`leakscope reprot FILE`), and any window
+// at all when there is no display to show it on.
 func Run(args []string, stdout, stderr io.Writer) (code int, handled bool) {
-	if len(args) == 0 {
-		return 0, false
+	if len(args) > 0 {
+		switch args[0] {
+		case "report":
+			return runReport(args[1:], stdout, stderr), true
+		case "export":
+			return runExport(args[1:], stdout, stderr), true
+		case "help", "-h", "-help", "--help":
+			fmt.Fprint(stdout, usage)
+			return ExitOK, true
+		}
+		if err := notACommand(args[0]); err != nil {
+			return fail(stderr, err), true
+		}
 	}
-	switch args[0] {
-	case "report":
-		return runReport(args[1:], stdout, stderr), true
-	case "export":
-		return runExport(args[1:], stdout, stderr), true
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
-		return ExitOK, true
+	if err := CheckDisplay(); err != nil {
+		return fail(stderr, err), true
 	}
 	return 0, false
+}
+
+var commands = []string{"report", "export", "help"}
+
+// notACommand returns a usage error when arg, which names no subcommand,
+// is no file either and looks like a word rather than a path.
+func notACommand(arg string) error {
+	if arg == "" || strings.ContainsAny(arg, "/.\\") || strings.HasPrefix(arg, "-") {
+		return nil
+	}
+	if _, err := os.Lstat(arg); err == nil {
+		return nil
+	}
+	for _, c := range commands {
+		if editDistance(arg, c) <= 2 {
+			return usagef("unknown command %q: did you mean %s? (see leakscope help)", arg, c)
+		}
+	}
+	return usagef("unknown command %q, and no file of that name: use report, export or help, or give dump files (see leakscope help)", arg)
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// CheckDisplay returns a usage error when the window cannot open because
+// there is no display: on X11 and Wayland systems, when neither DISPLAY nor
+// WAYLAND_DISPLAY is set. Elsewhere (macOS, Windows) it returns nil.
+func CheckDisplay() error {
+	switch runtime.GOOS {
+	case "darwin", "windows", "ios", "android", "js":
+		return nil
+	}
+	if os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != "" {
+		return nil
+	}
+	return usagef("no display to open the window on (DISPLAY and WAYLAND_DISPLAY are not set); in a terminal, `leakscope report BASE LATER` prints the comparison and `leakscope export` draws it (see leakscope help)")
 }
 
 const usage = `Leakscope compares a base dump with a later one and shows what grew.
@@ -50,6 +116,11 @@ Usage:
                    [--mode later|base|max] [--search RE] [--scale S] [--flame]
                    -o OUT.png BASE [LATER]
                                           draw the diff flame graph as a PNG (no display needed)
+
+report and export also take --max-size SIZE (the largest dump after
+decompression; default a quarter of memory, and gzip may not grow more than
+100 times past 64M) and --max-memory SIZE (what decoding one dump may take;
+default 8 times its size plus 64M), such as 512M or 8G.
 
 Dumps are detected by content: pprof protobuf (gzipped or not), Go's text
 profiles (debug=1), Go's full goroutine dumps (debug=2) and jemalloc heap
@@ -69,7 +140,7 @@ func usagef(format string, args ...any) error { return &usageError{msg: fmt.Spri
 
 // fail prints err as one line and returns the matching exit code.
 func fail(stderr io.Writer, err error) int {
-	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	msg := printable(strings.ReplaceAll(err.Error(), "\n", " "))
 	fmt.Fprintf(stderr, "leakscope: %s\n", msg)
 	if errors.Is(err, errUsage) {
 		return ExitUsage

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -198,6 +199,7 @@ func TestReportErrors(t *testing.T) {
 }
 
 func TestNotASubcommand(t *testing.T) {
+	t.Setenv("DISPLAY", ":99")
 	for _, args := range [][]string{nil, {"base.pb.gz", "later.pb.gz"}, {"--binary", "x", "a.heap"}} {
 		if _, handled := cli.Run(args, &bytes.Buffer{}, &bytes.Buffer{}); handled {
 			t.Errorf("Run(%q) was handled; the GUI should open these", args)
@@ -260,6 +262,15 @@ func TestReportSpawnSitesMatchCounters(t *testing.T) {
 
 func TestExport(t *testing.T) {
 	dir := t.TempDir()
+	var deepText strings.Builder
+	deepText.WriteString("goroutine 1 [running]:\n")
+	for i := range 20_000 {
+		fmt.Fprintf(&deepText, "main.f%d()\n\t/src/main.go:%d +0x1\n", i, i+1)
+	}
+	deep := filepath.Join(dir, "deep.txt")
+	if err := os.WriteFile(deep, []byte(deepText.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	out := filepath.Join(dir, "diff flame.png")
 	code, stdout, errs := run("export", "-o", out, "--width", "900", "--search", "NewClient", "--mode", "max",
 		demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
@@ -287,7 +298,14 @@ func TestExport(t *testing.T) {
 		{"no output", []string{"export", demo + "heap-later.pb.gz"}, 2, "export needs -o OUT.png"},
 		{"bad palette", []string{"export", "-o", out, "--palette", "rainbow", demo + "heap-later.pb.gz"}, 2, `unknown palette "rainbow": use diverging or colorblind`},
 		{"bad mode", []string{"export", "-o", out, "--mode", "wide", demo + "heap-later.pb.gz"}, 2, `unknown mode "wide": use later, base or max`},
-		{"bad width", []string{"export", "-o", out, "--width", "10", demo + "heap-later.pb.gz"}, 2, "--width must be 200 to 20000 and --height 0 to 20000 pixels"},
+		{"bad width", []string{"export", "-o", out, "--width", "10", demo + "heap-later.pb.gz"}, 2, "--width must be 200 to 16384 and --height 0 to 16384 pixels"},
+		{"too tall", []string{"export", "-o", out, "--height", "20000", demo + "heap-later.pb.gz"}, 2, "--width must be 200 to 16384 and --height 0 to 16384 pixels"},
+		{"NaN scale", []string{"export", "-o", out, "--scale", "NaN", demo + "heap-later.pb.gz"}, 2, "--scale must be a number from 0.25 to 4, not NaN"},
+		{"tiny scale", []string{"export", "-o", out, "--scale", "0.02", demo + "heap-later.pb.gz"}, 2, "--scale must be a number from 0.25 to 4, not 0.02"},
+		{"small scale", []string{"export", "-o", out, "--scale", "0.2", demo + "heap-base.pb.gz", demo + "heap-later.pb.gz"}, 2, "--scale must be a number from 0.25 to 4, not 0.2"},
+		{"infinite scale", []string{"export", "-o", out, "--scale", "+Inf", demo + "heap-later.pb.gz"}, 2, "--scale must be a number from 0.25 to 4, not +Inf"},
+		{"full height of a 20,000-frame stack", []string{"export", "-o", out, deep}, 2,
+			"an image of 1600 × 360096 pixels is too large (at most 16384 pixels a side and 256 Mpx); 1600 × 16384 would fit: give --height (and --width) to draw the part that fits"},
 		{"bad regexp", []string{"export", "-o", out, "--search", "(", demo + "heap-later.pb.gz"}, 2, "bad --search: error parsing regexp: missing closing ): `(`"},
 		{"unwritable", []string{"export", "-o", filepath.Join(dir, "no", "x.png"), demo + "heap-later.pb.gz"}, 1, filepath.Join(dir, "no", "x.png") + ": no such file or directory"},
 		{"mismatch", []string{"export", "-o", out, demo + "heap-base.pb.gz", demo + "goroutines-later.txt"}, 1,
@@ -298,6 +316,42 @@ func TestExport(t *testing.T) {
 			code, _, errs := run(tt.args...)
 			if code != tt.code || errs != "leakscope: "+tt.want+"\n" {
 				t.Errorf("exit %d, stderr %q; want %d, %q", code, errs, tt.code, "leakscope: "+tt.want)
+			}
+		})
+	}
+}
+
+// TestNoWindowWithoutADisplay checks the arguments that would open the
+// window where it cannot open: each is a usage error, not a GLFW panic.
+func TestNoWindowWithoutADisplay(t *testing.T) {
+	t.Setenv("WAYLAND_DISPLAY", "")
+	noDisplay := "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are not set); in a terminal, `leakscope report BASE LATER` prints the comparison and `leakscope export` draws it (see leakscope help)"
+	tests := []struct {
+		desc, display string
+		args          []string
+		want          string // "" when the window should open
+	}{
+		{"typo, with a display", ":99", []string{"reprot", demo + "heap-base.pb.gz"}, `unknown command "reprot": did you mean report? (see leakscope help)`},
+		{"typo of export", "", []string{"exprot"}, `unknown command "exprot": did you mean export? (see leakscope help)`},
+		{"unknown word", ":99", []string{"frobnicate"}, `unknown command "frobnicate", and no file of that name: use report, export or help, or give dump files (see leakscope help)`},
+		{"a file, no display", "", []string{demo + "heap-base.pb.gz"}, noDisplay},
+		{"nothing, no display", "", nil, noDisplay},
+		{"a file, with a display", ":99", []string{demo + "heap-base.pb.gz"}, ""},
+		{"missing path, with a display", ":99", []string{"gone/heap.pb.gz"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			t.Setenv("DISPLAY", tt.display)
+			var out, errb bytes.Buffer
+			code, handled := cli.Run(tt.args, &out, &errb)
+			if tt.want == "" {
+				if handled {
+					t.Errorf("handled with exit %d: %s", code, errb.String())
+				}
+				return
+			}
+			if !handled || code != cli.ExitUsage || errb.String() != "leakscope: "+tt.want+"\n" {
+				t.Errorf("handled %v, exit %d, stderr %q\nwant exit 2, leakscope: %s", handled, code, errb.String(), tt.want)
 			}
 		})
 	}

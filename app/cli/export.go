@@ -21,6 +21,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("o", "", "output PNG file (required)")
 	var binaries stringList
 	fs.Var(&binaries, "binary", "program or library file to symbolize jemalloc dumps with (repeatable)")
+	lim := limitFlags(fs)
 	files, err := parseFlags(fs, args)
 	if err == nil && (len(files) < 1 || len(files) > 2) {
 		err = usagef("export takes BASE [LATER], got %d files", len(files))
@@ -28,11 +29,11 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if err == nil && *out == "" {
 		err = usagef("export needs -o OUT.png")
 	}
-	if err == nil && (*width < 200 || *width > 20000 || *height < 0 || *height > 20000) {
-		err = usagef("--width must be 200 to 20000 and --height 0 to 20000 pixels")
+	if err == nil && (*width < 200 || *width > flame.MaxImageSide || *height < 0 || *height > flame.MaxImageSide) {
+		err = usagef("--width must be 200 to %d and --height 0 to %d pixels", flame.MaxImageSide, flame.MaxImageSide)
 	}
-	if err == nil && (*scale <= 0 || *scale > 4) {
-		err = usagef("--scale must be above 0 and at most 4")
+	if err == nil && flame.CheckScale(*scale) != nil {
+		err = usagef("--scale must be a number from %v to %v, not %v", flame.MinScale, flame.MaxScale, *scale)
 	}
 	p := flame.PaletteByName(*palette)
 	if err == nil && p == nil {
@@ -51,7 +52,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	c, err := loadComparison(files, *sample, binaries, stderr)
+	c, err := loadComparison(files, *sample, lim.options(binaries), stderr)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -59,7 +60,10 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if re != nil {
 		v.Match, v.Query = v.Tree.Search(re), *search
 	}
-	img := v.Image(*width, *height, *scale, nil)
+	img, err := v.ImageChecked(*width, *height, *scale, nil)
+	if err != nil {
+		return fail(stderr, usagef("%v: give --height (and --width) to draw the part that fits", err))
+	}
 	if err := flame.SavePNG(*out, img); err != nil {
 		return fail(stderr, fmt.Errorf("%s: %w", *out, err))
 	}

@@ -2,8 +2,11 @@ package cli
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"unicode/utf8"
@@ -131,6 +134,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	top := fs.Int("top", 0, "print only the first N functions")
 	var binaries stringList
 	fs.Var(&binaries, "binary", "program or library file to symbolize jemalloc dumps with (repeatable)")
+	lim := limitFlags(fs)
 	files, err := parseFlags(fs, args)
 	if err == nil && (len(files) < 1 || len(files) > 2) {
 		err = usagef("report takes BASE [LATER], got %d files", len(files))
@@ -141,7 +145,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	c, err := loadComparison(files, *sample, binaries, stderr)
+	c, err := loadComparison(files, *sample, lim.options(binaries), stderr)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -165,18 +169,22 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 // loadComparison opens one or two dumps in parallel and compares them,
 // ordering the pair as the window does (session.OrderOf): by the dumps' own
 // times, goroutine IDs or jemalloc sequence numbers. Notes go to stderr.
-func loadComparison(files []string, sample string, binaries []string, stderr io.Writer) (*diff.Comparison, error) {
-	dumps, err := diff.OpenAllWith(&diff.Options{Binaries: binaries}, files...)
+func loadComparison(files []string, sample string, opts *diff.Options, stderr io.Writer) (*diff.Comparison, error) {
+	dumps, err := diff.OpenAllWith(opts, files...)
 	if err != nil {
 		return nil, err
 	}
 	for _, d := range dumps {
 		for _, w := range d.Warnings {
-			fmt.Fprintf(stderr, "leakscope: %s: warning: %s\n", d.Path, w)
+			fmt.Fprintf(stderr, "leakscope: %s: warning: %s\n", printable(d.Path), printable(w))
 		}
 	}
 	if len(dumps) == 1 {
-		return diff.Compare(nil, dumps[0], sample)
+		c, err := diff.Compare(nil, dumps[0], sample)
+		if err == nil {
+			warnSaturated(c, stderr)
+		}
+		return c, err
 	}
 	o := session.OrderOf(dumps[0], dumps[1])
 	c, err := diff.Compare(o.Base, o.Later, sample)
@@ -184,9 +192,17 @@ func loadComparison(files []string, sample string, binaries []string, stderr io.
 		return nil, err
 	}
 	if n := o.Note(); n != "" {
-		fmt.Fprintf(stderr, "leakscope: note: %s\n", n)
+		fmt.Fprintf(stderr, "leakscope: note: %s\n", printable(n))
 	}
+	warnSaturated(c, stderr)
 	return c, nil
+}
+
+func warnSaturated(c *diff.Comparison, stderr io.Writer) {
+	if c.Saturated() {
+		fmt.Fprintf(stderr, "leakscope: warning: the %s values add up to more than %d: sums are held at that bound and are not exact\n",
+			printable(c.SampleType.Type), int64(math.MaxInt64))
+	}
 }
 
 // SpawnSites groups the goroutines of a goroutine comparison by spawn site;
@@ -218,10 +234,10 @@ func WriteReport(w io.Writer, c *diff.Comparison, g *goroutines.Comparison, top 
 	fd := func(v int64) string { return diff.FormatDelta(v, unit) }
 	var b strings.Builder
 	if r.Base != nil {
-		fmt.Fprintf(&b, "Base:  %s%s\n", *r.Base, when(c.Base))
+		fmt.Fprintf(&b, "Base:  %s%s\n", printable(*r.Base), when(c.Base))
 	}
-	fmt.Fprintf(&b, "Later: %s%s\n", r.Later, when(c.Later))
-	fmt.Fprintf(&b, "Type:  %s (%s)\n", r.SampleType, r.Unit)
+	fmt.Fprintf(&b, "Later: %s%s\n", printable(r.Later), when(c.Later))
+	fmt.Fprintf(&b, "Type:  %s (%s)\n", printable(r.SampleType), printable(r.Unit))
 	if r.Base != nil {
 		fmt.Fprintf(&b, "Total: %s -> %s (%s%s)\n", f(r.Total.Base), f(r.Total.Later), fd(r.Total.Delta), percent(r.Total))
 	} else {
@@ -241,13 +257,13 @@ func WriteReport(w io.Writer, c *diff.Comparison, g *goroutines.Comparison, top 
 		for _, fn := range r.Functions {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\t%s\n",
 				f(fn.Flat.Base), f(fn.Flat.Later), fd(fn.Flat.Delta),
-				f(fn.Cum.Base), f(fn.Cum.Later), fd(fn.Cum.Delta), fn.Name)
+				f(fn.Cum.Base), f(fn.Cum.Later), fd(fn.Cum.Delta), printable(fn.Name))
 		}
 	} else {
 		fmt.Fprintln(tw, "flat\tflat%\tcum\tcum%\t\t")
 		for _, fn := range r.Functions {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\t%s\n", f(fn.Flat.Later), share(fn.Flat.Later, r.Total.Later),
-				f(fn.Cum.Later), share(fn.Cum.Later, r.Total.Later), fn.Name)
+				f(fn.Cum.Later), share(fn.Cum.Later, r.Total.Later), printable(fn.Name))
 		}
 	}
 	return tw.Flush()
@@ -265,6 +281,7 @@ func writeSites(w io.Writer, g *goroutines.Comparison, r *Report) error {
 	for _, s := range r.SpawnSites {
 		width = max(width, utf8.RuneCountInString(mainState(s.States)))
 	}
+	width = min(width, maxStateWidth)
 	fmt.Fprintf(tw, "base\tlater\tdelta\tsurvivors\tleaked\tmax wait\t\t%-*s  site\n", width, "main state")
 	for _, s := range r.SpawnSites {
 		site := s.Function
@@ -274,8 +291,9 @@ func writeSites(w io.Writer, g *goroutines.Comparison, r *Report) error {
 		case s.File != "":
 			site += " " + s.File + ":" + fmt.Sprint(s.Line)
 		}
-		state := mainState(s.States)
-		pad := strings.Repeat(" ", width-utf8.RuneCountInString(state))
+		site = printable(site)
+		state := printable(clip(mainState(s.States), maxStateWidth))
+		pad := strings.Repeat(" ", max(width-utf8.RuneCountInString(state), 0))
 		fmt.Fprintf(tw, "%d\t%d\t%+d\t%d\t%d\t%dm\t\t%s%s  %s\n", s.Base, s.Later, s.Delta, s.Survivors, s.Leaked, s.MaxWaitMinutes, state, pad, site)
 	}
 	if err := tw.Flush(); err != nil {
@@ -317,6 +335,34 @@ func share(v, total int64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.2f%%", float64(v)*100/float64(total))
+}
+
+// limits are the --max-size and --max-memory flags.
+type limits struct{ size, memory sizeFlag }
+
+func limitFlags(fs *flag.FlagSet) *limits {
+	l := &limits{}
+	fs.Var(&l.size, "max-size", "largest dump after decompression, e.g. 8G (default: a quarter of memory, with a guard against gzip bombs)")
+	fs.Var(&l.memory, "max-memory", "memory decoding one dump may take, e.g. 16G (default: 8 times the dump's size plus 64M)")
+	return l
+}
+
+func (l *limits) options(binaries []string) *diff.Options {
+	return &diff.Options{Binaries: binaries, MaxSize: int64(l.size), MaxMemory: int64(l.memory)}
+}
+
+// sizeFlag is a size in bytes given as 512M, 2G, ….
+type sizeFlag int64
+
+func (s *sizeFlag) String() string { return strconv.FormatInt(int64(*s), 10) }
+
+func (s *sizeFlag) Set(v string) error {
+	n, err := diff.ParseSize(v)
+	if err != nil {
+		return err
+	}
+	*s = sizeFlag(n)
+	return nil
 }
 
 // stringList is a repeatable string flag.

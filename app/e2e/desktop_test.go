@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -45,7 +46,9 @@ func newDesktopEnv(t *testing.T) *desktopEnv {
 		"XDG_DATA_HOME="+d.data,
 		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
 		"XDG_DATA_DIRS="+d.data+":/usr/local/share:/usr/share",
-		"PATH="+filepath.Join(d.prefix, "bin")+":"+os.Getenv("PATH"),
+		// PATH does not hold the install prefix, as for many users: the
+		// desktop entry must work without it.
+		"PATH="+os.Getenv("PATH"),
 		"XDG_CURRENT_DESKTOP=",
 	)
 	return d
@@ -71,6 +74,19 @@ func TestDesktopIntegration(t *testing.T) {
 	d.output(t, nil, "make", "install", "PREFIX="+d.prefix)
 	entry := filepath.Join(d.data, "applications", "io.github.leakscope.desktop")
 	d.output(t, nil, "desktop-file-validate", entry)
+	if strings.Contains(os.Getenv("PATH"), d.prefix) {
+		t.Fatalf("PATH %s holds the install prefix %s", os.Getenv("PATH"), d.prefix)
+	}
+	bin := filepath.Join(d.prefix, "bin", "leakscope")
+	lines := strings.Split(readFile(entry), "\n")
+	for _, want := range []string{`Exec="` + bin + `" %F`, "TryExec=" + bin} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("%s lacks the line %s:\n%s", entry, want, readFile(entry))
+		}
+	}
+	if got := d.output(t, nil, "gio", "mime", "application/x-pprof"); !strings.Contains(got, "Default application for “application/x-pprof”: io.github.leakscope.desktop") {
+		t.Errorf("gio mime application/x-pprof, with the prefix off PATH:\n%s", got)
+	}
 
 	dumps := t.TempDir()
 	write := func(name string, data []byte) string {

@@ -282,9 +282,9 @@ func expectedColour(t *testing.T, frame string) color.RGBA {
 		t.Fatal(err)
 	}
 	tree := flame.Build(c)
-	for _, n := range tree.Nodes {
+	for i, n := range tree.Nodes {
 		if n.Name == frame {
-			return flame.Diverging.DiffColor(n.Total.Base, n.Total.Later)
+			return flame.Diverging.ModeColor(tree, int32(i), flame.Absolute) // the window's default for heap dumps
 		}
 	}
 	t.Fatalf("no frame %s", frame)

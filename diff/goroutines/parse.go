@@ -27,14 +27,29 @@ func init() {
 	diff.RegisterFormat(diff.Format{Name: "Go goroutine dump (debug=2)", Match: Match, Load: load})
 }
 
-// headerRE matches the header runtime.goroutineheader prints, anywhere in the
-// first part of the data (panics and SIGQUIT print lines before it).
-var headerRE = regexp.MustCompile(`(?m)^goroutine \d+ (?:gp=\S+ m=\S+ (?:mp=\S+ )?)?\[`)
+// headerRE matches the start of the header runtime.goroutineheader prints.
+var headerRE = regexp.MustCompile(`\Agoroutine \d+ (?:gp=\S+ m=\S+ (?:mp=\S+ )?)?\[`)
 
-// Match reports whether data is a Go debug=2 goroutine dump: a goroutine
-// header within its first 64 KiB.
+// Match reports whether data is a Go debug=2 goroutine dump: a line that is
+// a goroutine header anywhere in it (a panic may print any amount of output
+// first).
 func Match(data []byte) bool {
-	return headerRE.Match(data[:min(len(data), 64<<10)])
+	const maxLine = 1 << 10 // a header is far shorter
+	word := []byte("goroutine ")
+	for off := 0; off < len(data); {
+		i := bytes.Index(data[off:], word)
+		if i < 0 {
+			return false
+		}
+		i += off
+		if i == 0 || data[i-1] == '\n' {
+			if headerRE.Match(data[i:min(len(data), i+maxLine)]) {
+				return true
+			}
+		}
+		off = i + len(word)
+	}
+	return false
 }
 
 // meta is what a debug=2 dump says about one goroutine beyond its stack.
@@ -182,8 +197,8 @@ func (p *parser) line(line []byte) {
 			p.skipped++
 		case bytes.HasPrefix(line, []byte("created by ")):
 			p.createdBy(line[len("created by "):])
-		case bytes.Equal(line, []byte("...additional frames elided...")):
-			// The stack goes on below; the creator line still follows.
+		case isElision(line):
+			// Frames left out; the stack, or the creator line, follows.
 		case line[0] == '\t':
 			p.skipped++
 		default:
@@ -209,6 +224,29 @@ func (p *parser) line(line []byte) {
 		p.cur.site = p.site(Site{Function: p.creator, File: p.intern(file), Line: ln})
 		p.state = done
 	}
+}
+
+// isElision reports whether line is one that runtime.traceback prints for
+// frames it leaves out: "...additional frames elided..." (every version) or,
+// since Go 1.21, "...N frames elided..." in the middle of a long stack.
+func isElision(line []byte) bool {
+	if bytes.Equal(line, []byte("...additional frames elided...")) {
+		return true
+	}
+	n, ok := bytes.CutPrefix(line, []byte("..."))
+	if !ok {
+		return false
+	}
+	n, ok = bytes.CutSuffix(n, []byte(" frames elided..."))
+	if !ok || len(n) == 0 {
+		return false
+	}
+	for _, c := range n {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // end adds the goroutine being read, if any. atEOF says the data ended.

@@ -143,6 +143,10 @@ func TestBadDumps(t *testing.T) {
 		{"garbage lines inside", strings.Replace(two, "main.w()\n", "main.w()\n#### noise ####\n\t\t???\n", 1), 2, "lines inside goroutines matched no known form", ""},
 		{"only a header", "goroutine 1 [running]:\n", 1, "", ""},
 		{"header, then garbage", "goroutine 1 [running]:\n\t\t\n", 1, "1 lines inside goroutines", ""},
+		{"Go 1.26 elision in the middle", strings.Replace(two, "main.w()\n", "main.w()\n\t/src/m.go:9 +0x1\n...37 frames elided...\nmain.v()\n", 1), 2, "", ""},
+		{"panic output past 64 KiB before the first header", strings.Repeat("log: some output\n", 5000) + "panic: boom\n\n" + two, 2, "", ""},
+		{"deeper than this tool reads", "goroutine 1 [running]:\n" + strings.Repeat("main.f()\n\t/src/m.go:3 +0x1\n", diff.MaxStackDepth+1), 0, "",
+			"a stack has 65537 frames, more than the 65536 this tool reads"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {

@@ -85,6 +85,12 @@ func load(data []byte, b *diff.Builder) error {
 				cur = nil
 				continue
 			}
+			if len(s.addrs) > diff.MaxStackDepth {
+				return fmt.Errorf("a stack has %d addresses, more than the %d this tool reads (a crafted or corrupt dump?)", len(s.addrs), diff.MaxStackDepth)
+			}
+			if err := b.Reserve(int64(len(s.addrs))*8 + 80); err != nil {
+				return err
+			}
 			samples = append(samples, s)
 			cur = &samples[len(samples)-1]
 			cur.n1 = -1
@@ -155,14 +161,21 @@ func parseStack(s string) (sample, error) {
 }
 
 // unbias scales sampled counts as jeprof's AdjustSamples does for heap_v2:
-// an allocation of size X is sampled with probability 1 - exp(-X/R).
-func unbias(n, s, period int64) (float64, float64) {
+// an allocation of size X is sampled with probability 1 - exp(-X/R). ok is
+// false when that cannot be done, and the counts are returned raw: objects
+// without bytes (jeprof divides by zero), or a period so large against the
+// allocation size that the scaled counts pass what an int64 holds.
+func unbias(n, s, period int64) (objs, bytes float64, ok bool) {
 	if n == 0 {
-		return 0, float64(s)
+		return 0, float64(s), true
 	}
 	ratio := float64(s) / float64(n) / float64(period)
 	scale := 1 / (1 - math.Exp(-ratio))
-	return float64(n) * scale, float64(s) * scale
+	objs, bytes = float64(n)*scale, float64(s)*scale
+	if s <= 0 || n < 0 || math.IsInf(scale, 0) || math.IsNaN(scale) || objs >= math.MaxInt64 || bytes >= math.MaxInt64 {
+		return float64(n), float64(s), false
+	}
+	return objs, bytes, true
 }
 
 // build symbolizes the samples and adds them to b.
@@ -181,6 +194,7 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 	cache := map[uint64]resolved{}
 	var frames []int32
 	values := make([]int64, 4)
+	raw := 0
 	b.SetPhase("symbolizing")
 	for si, s := range samples {
 		if si%1024 == 0 {
@@ -210,11 +224,17 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 			}
 			frames = append(frames, r.ids...)
 		}
-		n1, s1 := unbias(s.n1, s.s1, period)
-		n2, s2 := unbias(s.n2, s.s2, period)
+		n1, s1, ok1 := unbias(s.n1, s.s1, period)
+		n2, s2, ok2 := unbias(s.n2, s.s2, period)
+		if !ok1 || !ok2 {
+			raw++
+		}
 		values[0], values[1] = int64(math.Round(n2)), int64(math.Round(s2))
 		values[2], values[3] = int64(math.Round(n1)), int64(math.Round(s1))
 		b.AddStack(frames, values)
+	}
+	if raw > 0 {
+		b.Warn("%d stacks could not be unbiased for the sampling period %d (a count without bytes, or a period out of proportion to the sizes) and are shown with their raw counts", raw, period)
 	}
 	for p := range sym.missing {
 		det.Missing = append(det.Missing, p)

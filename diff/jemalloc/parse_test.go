@@ -93,3 +93,52 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestUnbiasGuards reads counts that jeprof's formula cannot scale: the
+// stacks keep their raw counts, with a warning, and no value wraps around.
+func TestUnbiasGuards(t *testing.T) {
+	tests := []struct {
+		desc, dump string
+		inuse      [2]int64 // objects, bytes
+	}{
+		{"objects without bytes", "heap_v2/524288\n  t*: 5: 0 [0: 0]\n@ 0x1000\n  t*: 5: 0 [0: 0]\n", [2]int64{5, 0}},
+		{"an absurd period", "heap_v2/9223372036854775807\n  t*: 3: 48 [0: 0]\n@ 0x1000\n  t*: 3: 48 [0: 0]\n", [2]int64{3, 48}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			d, err := diff.Parse([]byte(tt.dump), "odd.heap")
+			if err != nil {
+				t.Fatal(err)
+			}
+			io, _ := d.SampleIndex("inuse_objects")
+			is, _ := d.SampleIndex("inuse_space")
+			if got := [2]int64{d.Total(io), d.Total(is)}; got != tt.inuse {
+				t.Errorf("inuse %v, want the raw %v", got, tt.inuse)
+			}
+			if w := strings.Join(d.Warnings, "; "); !strings.Contains(w, "1 stacks could not be unbiased") {
+				t.Errorf("warnings %q", w)
+			}
+		})
+	}
+}
+
+// TestGoAndJemallocDoNotCompare compares a Go heap profile with a jemalloc
+// dump: refused, naming both files and why.
+func TestGoAndJemallocDoNotCompare(t *testing.T) {
+	je, err := diff.Parse([]byte(small), "small.heap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	goHeap, err := diff.Open("../../assets/demo/dumps/heap-base.pb.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pair := range [][2]*diff.Dump{{goHeap, je}, {je, goHeap}} {
+		_, err := diff.Compare(pair[0], pair[1], "inuse_space")
+		want := pair[1].Path + ": is a " + map[bool]string{true: "jemalloc", false: "pprof"}[pair[1] == je] + " dump"
+		if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "the base "+pair[0].Path) ||
+			!strings.Contains(err.Error(), "only dumps of one allocator compare") {
+			t.Errorf("Compare(%s, %s): %v", pair[0].Path, pair[1].Path, err)
+		}
+	}
+}

@@ -1,0 +1,89 @@
+package flame_test
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/flame"
+)
+
+// deepTree is the flame tree of a base and a later dump that each hold one
+// stack of depth distinct frames.
+func deepTree(t testing.TB, depth int) *flame.Tree {
+	t.Helper()
+	dump := func(name string, v int64) *diff.Dump {
+		b := diff.NewBuilder([]diff.SampleType{{Type: "inuse_space", Unit: "bytes"}})
+		frames := make([]int32, depth)
+		for i := range frames {
+			frames[i] = b.Frame(diff.Frame{Function: fmt.Sprintf("main.f%d", i)})
+		}
+		b.AddStack(frames, []int64{v})
+		b.AddStack(frames[depth-1:], []int64{v})
+		return b.Dump(name)
+	}
+	c, err := diff.Compare(dump("base", 100), dump("later", 300), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return flame.Build(c)
+}
+
+func TestImageChecked(t *testing.T) {
+	t.Parallel()
+	deep := &flame.View{Tree: deepTree(t, 20_000)}
+	shallow := &flame.View{Tree: deepTree(t, 50)}
+	tests := []struct {
+		desc          string
+		view          *flame.View
+		width, height int
+		scale         float64
+		want          string // "" for success
+	}{
+		{"full height of a 20,000-frame stack", deep, 1600, 0, 1,
+			"an image of 1600 × 360096 pixels is too large (at most 16384 pixels a side and 256 Mpx); 1600 × 16384 would fit"},
+		{"too wide", deep, 20000, 100, 1, "an image of 20000 × 100 pixels is too large (at most 16384 pixels a side and 256 Mpx); 16384 × 100 would fit"},
+		{"NaN scale", deep, 800, 300, math.NaN(), "scale NaN is not between 0.25 and 4"},
+		{"tiny scale", deep, 800, 300, 0.02, "scale 0.02 is not between 0.25 and 4"},
+		{"huge scale", deep, 800, 300, 5, "scale 5 is not between 0.25 and 4"},
+		{"fixed height fits", deep, 800, 300, 1, ""},
+		{"smallest scale with a base, full height", shallow, 800, 0, 0.25, ""},
+		{"largest scale, full height", shallow, 800, 0, 4, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			img, err := tt.view.ImageChecked(tt.width, tt.height, tt.scale, nil)
+			if tt.want == "" {
+				if err != nil || img == nil {
+					t.Fatalf("error %v", err)
+				}
+				w, h := tt.view.ImageSize(tt.width, tt.height, tt.scale)
+				if img.Rect.Dx() != w || img.Rect.Dy() != h {
+					t.Errorf("image %v, ImageSize says %d × %d", img.Rect, w, h)
+				}
+				return
+			}
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("error %v\nwant %s", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestImageNeverPanics draws with arguments that used to divide by zero or
+// ask for gigabytes: Image clamps them and stays within the limits.
+func TestImageNeverPanics(t *testing.T) {
+	t.Parallel()
+	deep := &flame.View{Tree: deepTree(t, 20_000)}
+	for _, scale := range []float64{0.02, 0.2, 0, -1, math.NaN(), math.Inf(1), 1} {
+		img := deep.Image(1600, 0, scale, nil)
+		if w, h := img.Rect.Dx(), img.Rect.Dy(); w > flame.MaxImageSide || h > flame.MaxImageSide || w*h > flame.MaxImagePixels {
+			t.Errorf("scale %v: image %d × %d passes the limits", scale, w, h)
+		}
+	}
+	if err := flame.CheckImageSize(0, 10); err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Errorf("CheckImageSize(0, 10) = %v", err)
+	}
+}
