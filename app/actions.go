@@ -85,11 +85,19 @@ func (u *UI) setShortcuts() {
 	c.SetOnTypedKey(u.typedKey)
 }
 
+// typedKey handles the keys typed while no field has the keyboard: Esc
+// and Home, and the graph's own keys, so that the arrows move in the graph
+// without clicking it first.
 func (u *UI) typedKey(e *fyne.KeyEvent) {
 	switch e.Name {
 	case fyne.KeyEscape:
 		u.Escape()
 	case fyne.KeyHome:
 		u.ResetZoom()
+	case fyne.KeyUp, fyne.KeyDown, fyne.KeyLeft, fyne.KeyRight, fyne.KeyReturn, fyne.KeyEnter,
+		fyne.KeyBackspace, fyne.KeyPageUp, fyne.KeyPageDown:
+		if !u.top.visible() {
+			u.graph.TypedKey(e)
+		}
 	}
 }

@@ -29,6 +29,9 @@ func (h *dialogHandle) dismiss() bool {
 	return true
 }
 
+// visible reports whether a dialog is on screen.
+func (h *dialogHandle) visible() bool { return h.d != nil }
+
 // showDialog shows d and makes it the one Esc dismisses.
 func (u *UI) showDialog(d dialog.Dialog) {
 	d.SetOnClosed(func() {

@@ -291,10 +291,7 @@ func (f *FlameGraph) CreateRenderer() fyne.WidgetRenderer {
 func (f *FlameGraph) style() *flame.Style {
 	bg := color.RGBAModel.Convert(theme.Color(theme.ColorNameBackground)).(color.RGBA)
 	bg.A = 0xff
-	cursor := int32(-1)
-	if f.focused {
-		cursor = f.cursor
-	}
+	cursor := f.cursor // drawn once the keyboard has moved it off the root
 	return &flame.Style{Face: f.face, Scale: f.scale, RowHeight: rowHeight, Palette: f.view.Palette,
 		Flame: f.view.Flame, Match: f.view.Match, Hover: f.hover, Background: bg,
 		Colors: f.view.Colors, Cursor: cursor, FirstRow: f.scroll}

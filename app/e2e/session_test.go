@@ -1,9 +1,11 @@
 package e2e_test
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -98,5 +100,48 @@ func TestQuitDuringFIFOLoad(t *testing.T) {
 	}
 	if s.exitErr != nil {
 		t.Errorf("exit: %v", s.exitErr)
+	}
+}
+
+// deepPair writes a debug=2 goroutine pair whose goroutines sit 130 frames
+// deep, main.level001 (outermost) to main.level130 (the leaf).
+func deepPair(t *testing.T) (base, later string) {
+	t.Helper()
+	dump := func(name string, ids ...int) string {
+		var b strings.Builder
+		for _, id := range ids {
+			b.WriteString("goroutine " + strconv.Itoa(id) + " [chan receive]:\n")
+			for d := 130; d >= 1; d-- {
+				b.WriteString("main.level" + fmt.Sprintf("%03d", d) + "()\n\t/src/deep.go:" + strconv.Itoa(d) + " +0x1d\n")
+			}
+			b.WriteString("created by main.main in goroutine 1\n\t/src/deep.go:200 +0x25\n\n")
+		}
+		p := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	return dump("deep-base.txt", 10), dump("deep-later.txt", 10, 20, 21)
+}
+
+// TestDeepLeafByKeyboard: in the real window at 1280×800, the keyboard
+// walks 100 frames down, Enter zooms, 30 more reach the 130-deep leaf, and
+// the screen shows its name.
+func TestDeepLeafByKeyboard(t *testing.T) {
+	base, later := deepPair(t)
+	s := start(t, base, later)
+	waitFor(t, "the graph", 20*time.Second, func() bool { return strings.Contains(s.log.String(), "DEBUG first draw") })
+	time.Sleep(300 * time.Millisecond)
+	// The arrows move in the graph as soon as the window has the keyboard.
+	s.run("xdotool", "windowfocus", "--sync", s.window)
+	s.run("xdotool", "key", "--window", s.window, "--delay", "5", "--repeat", "100", "Down")
+	s.run("xdotool", "key", "--window", s.window, "Return")
+	waitFor(t, "the zoom", 10*time.Second, func() bool { return strings.Contains(s.log.String(), "zoom frame=main.level100") })
+	s.run("xdotool", "key", "--window", s.window, "--delay", "5", "--repeat", "30", "Down")
+	time.Sleep(500 * time.Millisecond)
+	s.screenshot("7-deep-leaf.png")
+	if text := ocr(t, s, "7-deep-leaf.png"); !strings.Contains(text, "level130") {
+		t.Errorf("the 130-deep leaf's name is not on screen; it reads:\n%s", text)
 	}
 }
