@@ -78,6 +78,7 @@ type UI struct {
 	graph     *FlameGraph
 	sites     *sitePanel
 	funcs     *funcTable
+	lines     *funcTable
 	tabs      *container.AppTabs
 	legend    *legendStrip
 	tb        *toolbar
@@ -133,9 +134,13 @@ func (u *UI) build() {
 	u.graph.OnKey = u.typedKey
 	u.sites = newSitePanel()
 	u.sites.onSelect = u.siteSelected
-	u.funcs = newFuncTable()
+	u.funcs = newFuncTable(false)
 	u.funcs.onSelect = u.MarkFunction
 	u.funcs.onOpen = u.MergeAt
+	u.lines = newFuncTable(true)
+	u.lines.onSelect = u.MarkFunction
+	u.lines.onOpen = u.MergeAt
+	u.sites.tips, u.funcs.tips, u.lines.tips = u.tips, u.tips, u.tips
 	u.legend = newLegendStrip()
 	u.banner = container.NewVBox()
 	u.banner.Hide()
@@ -152,6 +157,7 @@ func (u *UI) build() {
 	u.tabs = container.NewAppTabs(
 		container.NewTabItem("Spawn sites", u.sites.box),
 		container.NewTabItem("Functions", u.funcs.box),
+		container.NewTabItem("Lines", u.lines.box),
 	)
 	split := container.NewHSplit(container.NewBorder(nil, u.legend, nil, nil, u.graph), u.tabs)
 	split.SetOffset(0.62)
@@ -344,6 +350,8 @@ func (u *UI) computed(r *session.Result, err error) {
 			if r.Shown != nil && (prev == nil || prev.Shown != r.Shown) {
 				u.funcs.show(r.Functions, r.Shown.SampleType.Unit, r.Shown.Base != nil)
 				u.funcs.setMatch(nil)
+				u.lines.show(r.Lines, r.Shown.SampleType.Unit, r.Shown.Base != nil)
+				u.lines.setMatch(nil)
 			}
 			u.askNext()
 		})
@@ -467,6 +475,7 @@ func (u *UI) SetFilter(f flame.Filter) {
 		u.updateStatus()
 	}
 	u.funcs.setFilter(f)
+	u.lines.setFilter(f)
 	u.sites.setFilter(f)
 }
 
@@ -542,6 +551,7 @@ func (u *UI) searchFor(q string, table bool) {
 		u.tb.setMatches(nil)
 		if table {
 			u.funcs.setMatch(nil)
+			u.lines.setMatch(nil)
 		}
 		return
 	}
@@ -586,6 +596,7 @@ func (u *UI) searchFor(q string, table bool) {
 			}
 			if table {
 				u.funcs.setMatch(func(name string) bool { return names[name] })
+				u.lines.setMatch(func(name string) bool { return names[name] })
 			}
 		}
 	}})

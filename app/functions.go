@@ -7,6 +7,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/leakscope/leakscope/diff"
@@ -92,12 +94,27 @@ type funcTable struct {
 	hidden  int    // rows the filters leave out
 	chosen  string // the selected function
 
-	onSelect func(name string) // a row was selected
-	onOpen   func(name string) // a row was double-clicked
+	lines    bool              // rows are source lines
+	tips     *tipLayer         // shows names cut short; may be nil
+	onSelect func(name string) // a row was selected: its function
+	onOpen   func(name string) // a row was double-clicked: its function
 }
 
-func newFuncTable() *funcTable {
-	t := &funcTable{note: widget.NewLabel(""), cols: diffFuncColumns, sortCol: 3}
+// function returns the function a row stands for.
+func (t *funcTable) function(f *diff.Function) string {
+	if !t.lines {
+		return f.Name
+	}
+	if i := strings.LastIndexByte(f.Name, ' '); i >= 0 {
+		return f.Name[:i]
+	}
+	return f.Name
+}
+
+// newFuncTable returns the table of functions, or of lines ("function
+// file:line" rows, as pprof's -lines) when lines is set.
+func newFuncTable(lines bool) *funcTable {
+	t := &funcTable{note: widget.NewLabel(""), cols: diffFuncColumns, sortCol: 3, lines: lines}
 	t.note.Wrapping = fyne.TextWrapWord
 	t.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(t.rows), len(t.cols) },
@@ -139,13 +156,16 @@ func (t *funcTable) setColumns(cols []funcColumn) {
 // show lists fns, of a comparison with a base when hasBase.
 func (t *funcTable) show(fns []diff.Function, unit string, hasBase bool) {
 	t.all, t.unit = fns, unit
-	if hasBase {
-		t.setColumns(diffFuncColumns)
-		t.sortCol, t.asc = 3, false
-	} else {
-		t.setColumns(singleFuncColumns)
-		t.sortCol, t.asc = 1, false
+	cols := diffFuncColumns
+	t.sortCol, t.asc = 3, false
+	if !hasBase {
+		cols, t.sortCol = singleFuncColumns, 1
 	}
+	if t.lines {
+		cols = append([]funcColumn(nil), cols...)
+		cols[0].title, cols[0].width = "Line", cols[0].width+60
+	}
+	t.setColumns(cols)
 	t.refilter()
 }
 
@@ -166,7 +186,7 @@ func (t *funcTable) refilter() {
 	t.hidden = 0
 	for i := range t.all {
 		f := &t.all[i]
-		if t.match != nil && !t.match(f.Name) {
+		if t.match != nil && !t.match(t.function(f)) {
 			t.hidden++
 			continue
 		}
@@ -177,7 +197,11 @@ func (t *funcTable) refilter() {
 		t.rows = append(t.rows, i)
 	}
 	t.sort()
-	what := fmt.Sprintf("%d functions", len(t.rows))
+	kind := "functions"
+	if t.lines {
+		kind = "lines"
+	}
+	what := fmt.Sprintf("%d %s", len(t.rows), kind)
 	if t.hidden > 0 {
 		what += fmt.Sprintf(" (%d hidden by the search or the noise filter)", t.hidden)
 	}
@@ -237,7 +261,7 @@ func (t *funcTable) CSV() string {
 	for _, i := range t.rows {
 		f := &t.all[i]
 		cells := []string{csvField(f.Name)}
-		if len(t.cols) == len(diffFuncColumns) {
+		if len(t.cols) == len(diffFuncColumns) { // with a base
 			cells = append(cells, fmt.Sprint(f.Flat.Base), fmt.Sprint(f.Flat.Later), fmt.Sprint(f.Flat.Diff()), csvField(pct(f.Flat)),
 				fmt.Sprint(f.Cum.Base), fmt.Sprint(f.Cum.Later), fmt.Sprint(f.Cum.Diff()), csvField(pct(f.Cum)), mark(f))
 		} else {
@@ -260,7 +284,7 @@ func (t *funcTable) choose(i int, open bool) {
 	if i < 0 || i >= len(t.rows) {
 		return
 	}
-	name := t.all[t.rows[i]].Name
+	name := t.function(&t.all[t.rows[i]])
 	t.chosen = name
 	t.table.Select(widget.TableCellID{Row: i, Col: 0})
 	if open && t.onOpen != nil {
@@ -273,14 +297,38 @@ func (t *funcTable) choose(i int, open bool) {
 // funcCell is a cell of the function table.
 type funcCell struct {
 	widget.Label
-	t   *funcTable
-	row int
+	t        *funcTable
+	row, col int
 }
 
 var (
 	_ fyne.Tappable       = (*funcCell)(nil)
 	_ fyne.DoubleTappable = (*funcCell)(nil)
+	_ desktop.Hoverable   = (*funcCell)(nil)
 )
+
+// MouseIn shows the whole name of a row whose name is cut short.
+func (c *funcCell) MouseIn(*desktop.MouseEvent) {
+	if c.col == 0 && c.t.tips != nil && truncated(&c.Label) {
+		c.t.tips.show(c.Text, c)
+	}
+}
+
+// MouseMoved implements desktop.Hoverable.
+func (c *funcCell) MouseMoved(*desktop.MouseEvent) {}
+
+// MouseOut hides the name.
+func (c *funcCell) MouseOut() {
+	if c.t.tips != nil {
+		c.t.tips.show("", c)
+	}
+}
+
+// truncated reports whether l's text is wider than l.
+func truncated(l *widget.Label) bool {
+	w := fyne.MeasureText(l.Text, theme.TextSize(), l.TextStyle).Width
+	return w > l.Size().Width-2*theme.InnerPadding()
+}
 
 func newFuncCell(t *funcTable) *funcCell {
 	c := &funcCell{t: t}
@@ -289,7 +337,7 @@ func newFuncCell(t *funcTable) *funcCell {
 }
 
 func (c *funcCell) set(id widget.TableCellID) {
-	c.row = id.Row
+	c.row, c.col = id.Row, id.Col
 	t := c.t
 	if id.Row >= len(t.rows) || id.Col >= len(t.cols) {
 		c.SetText("")

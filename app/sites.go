@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/leakscope/leakscope/app/session"
@@ -55,6 +56,21 @@ var allocColumns = []column{
 	{"Delta", 80, func(r *siteRow, u string) string { return diff.FormatDelta(r.delta(), u) }, func(a, b *siteRow) bool { return a.delta() > b.delta() }},
 }
 
+// The columns of a single dump: no base, no delta.
+var singleGoroutineColumns = []column{
+	goroutineColumns[0],
+	{"Goroutines", 90, func(r *siteRow, _ string) string { return fmt.Sprint(r.later) }, func(a, b *siteRow) bool { return a.later > b.later }},
+	goroutineColumns[5], goroutineColumns[6], goroutineColumns[7],
+}
+
+var singleAllocColumns = []column{
+	allocColumns[0],
+	{"Value", 90, func(r *siteRow, u string) string { return diff.FormatValue(r.later, u) }, func(a, b *siteRow) bool { return a.later > b.later }},
+}
+
+// leftAligned reports whether a column holds text rather than numbers.
+func leftAligned(c column) bool { return c.title == "Main state" || strings.HasSuffix(c.title, "site") }
+
 func siteText(r *siteRow) string {
 	if r.where == "" {
 		return r.name
@@ -84,7 +100,8 @@ type sitePanel struct {
 	filter   flame.Filter
 	unit     string
 	sortCol  int
-	selected int // the spawn site shown in the graph, or -1
+	selected int       // the spawn site shown in the graph, or -1
+	tips     *tipLayer // shows texts cut short; may be nil
 
 	// onSelect is called with the selected row, or nil when unselected.
 	onSelect func(r *siteRow)
@@ -107,7 +124,7 @@ func newSitePanel() *sitePanel {
 			// Only the name column can be too long: truncation measures
 			// the text again and again, so the number columns go without.
 			align, trunc := fyne.TextAlignTrailing, fyne.TextTruncateOff
-			if id.Col == 0 || id.Col == 6 {
+			if leftAligned(p.cols[id.Col]) {
 				align, trunc = fyne.TextAlignLeading, fyne.TextTruncateEllipsis
 			}
 			text := p.cols[id.Col].text(&p.rows[id.Row], p.unit)
@@ -165,6 +182,11 @@ func (p *sitePanel) show(r *session.Result) {
 // showGoroutines lists the spawn sites of c.
 func (p *sitePanel) showGoroutines(c *goroutines.Comparison) {
 	p.setColumns(goroutineColumns)
+	main := 3
+	if c.Base == nil {
+		p.setColumns(singleGoroutineColumns)
+		main = 1
+	}
 	p.unit = "count"
 	p.rows = p.rows[:0]
 	for i := range c.Sites {
@@ -192,13 +214,18 @@ func (p *sitePanel) showGoroutines(c *goroutines.Comparison) {
 	}
 	p.all = append(p.all[:0], p.rows...)
 	p.applyFilter()
-	p.sortCol = 3
+	p.sortCol = main
 	p.sort()
 }
 
 // showAllocations lists the allocation sites of c by growth.
 func (p *sitePanel) showAllocations(c *diff.Comparison, sites []session.AllocationSite) {
 	p.setColumns(allocColumns)
+	main := 3
+	if c.Base == nil {
+		p.setColumns(singleAllocColumns)
+		main = 1
+	}
 	p.unit = c.SampleType.Unit
 	p.rows = p.rows[:0]
 	for _, a := range sites {
@@ -212,7 +239,7 @@ func (p *sitePanel) showAllocations(c *diff.Comparison, sites []session.Allocati
 	}
 	p.all = append(p.all[:0], p.rows...)
 	p.applyFilter()
-	p.sortCol = 3
+	p.sortCol = main
 	p.sort()
 }
 
@@ -295,6 +322,25 @@ type siteCell struct {
 	p     *sitePanel
 	row   int
 	shown bool // the text was set once
+}
+
+var _ desktop.Hoverable = (*siteCell)(nil)
+
+// MouseIn shows the whole text of a cell that is cut short.
+func (c *siteCell) MouseIn(*desktop.MouseEvent) {
+	if c.p.tips != nil && truncated(&c.Label) {
+		c.p.tips.show(c.Text, c)
+	}
+}
+
+// MouseMoved implements desktop.Hoverable.
+func (c *siteCell) MouseMoved(*desktop.MouseEvent) {}
+
+// MouseOut hides the text.
+func (c *siteCell) MouseOut() {
+	if c.p.tips != nil {
+		c.p.tips.show("", c)
+	}
 }
 
 func newSiteCell(p *sitePanel) *siteCell {

@@ -252,6 +252,12 @@ func (c *Comparison) Functions() []Function {
 		}
 		fnOf[i] = id
 	}
+	return c.summarize(fnOf, fns)
+}
+
+// summarize sums flat and cum values into fns, frame f counting for
+// fns[fnOf[f]], and returns the non-zero ones, by |flat delta|.
+func (c *Comparison) summarize(fnOf []int32, fns []Function) []Function {
 	seen := make([]int32, len(fns)) // stack index + 1 that last counted the function
 	for s := 0; s < c.NumStacks(); s++ {
 		stack := c.Stack(s)
@@ -299,4 +305,22 @@ func abs(x int64) int64 {
 		return -x
 	}
 	return x
+}
+
+// Lines is Functions at the granularity of source lines, as pprof's
+// -lines: one entry per function, file and line, named "function file:line".
+func (c *Comparison) Lines() []Function {
+	lineOf := make([]int32, len(c.frames)) // frame ID -> line index
+	index := make(map[Frame]int32)
+	var lines []Function
+	for i, f := range c.frames {
+		id, ok := index[f]
+		if !ok {
+			id = int32(len(lines))
+			index[f] = id
+			lines = append(lines, Function{Name: f.String()})
+		}
+		lineOf[i] = id
+	}
+	return c.summarize(lineOf, lines)
 }

@@ -260,3 +260,33 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestLinesSumToFunctions: per-line values add up to their function's flat
+// value, and the lines of one function carry its cum at most.
+func TestLinesSumToFunctions(t *testing.T) {
+	t.Parallel()
+	dumps, err := diff.OpenAll(filepath.Join(demoDir, "heap-base.pb.gz"), filepath.Join(demoDir, "heap-later.pb.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := diff.Compare(dumps[0], dumps[1], "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := map[string]diff.Delta{}
+	for _, l := range c.Lines() {
+		fn := l.Name
+		if i := strings.LastIndexByte(fn, ' '); i >= 0 {
+			fn = fn[:i]
+		}
+		d := flat[fn]
+		d.Base += l.Flat.Base
+		d.Later += l.Flat.Later
+		flat[fn] = d
+	}
+	for _, f := range c.Functions() {
+		if flat[f.Name] != f.Flat {
+			t.Errorf("%s: lines sum to flat %+v, the function has %+v", f.Name, flat[f.Name], f.Flat)
+		}
+	}
+}

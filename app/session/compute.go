@@ -37,6 +37,8 @@ type Result struct {
 	// Functions are the flat and cum values of every function of Shown,
 	// as `leakscope report` lists them.
 	Functions []diff.Function
+	// Lines are the same per source line, as `pprof -lines` lists them.
+	Lines []diff.Function
 
 	in Snapshot // what the result was computed from
 }
@@ -81,7 +83,7 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 			r.Allocations = AllocationSites(r.Profile)
 			if tree != nil {
 				r.Shown, r.Tree = r.Profile, tree
-				r.Functions = r.Profile.Functions()
+				r.Functions, r.Lines = r.Profile.Functions(), r.Profile.Lines()
 			}
 		}
 	}
@@ -109,7 +111,7 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 	sameShown := prev.Shown != nil && prev.in.Profile == snap.Profile && prev.in.Goroutines == snap.Goroutines &&
 		prev.Sample == r.Sample && prev.in.Site == snap.Site && prev.in.Focus == snap.Focus
 	if sameShown {
-		r.Shown, r.Functions = prev.Shown, prev.Functions
+		r.Shown, r.Functions, r.Lines = prev.Shown, prev.Functions, prev.Lines
 		if prev.in.Merged == snap.Merged && hiddenKey(prev.in.Hidden) == hiddenKey(snap.Hidden) {
 			r.Tree = prev.Tree
 			r.Title = prev.Title
@@ -117,7 +119,7 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 		}
 	} else {
 		p.SetPhase("summing functions")
-		r.Functions = r.Shown.Functions()
+		r.Functions, r.Lines = r.Shown.Functions(), r.Shown.Lines()
 	}
 	if snap.Merged != "" {
 		p.SetPhase("building the call tree")
