@@ -62,6 +62,7 @@ type UI struct {
 	asked   map[string]bool  // binaries already asked for
 	pending []session.Question
 	asking  *session.Question // the question on screen
+	picker  *openPicker       // the last Open dialog
 	queue   uiQueue           // set by tests; see export_test.go
 
 	mode         flame.WidthMode

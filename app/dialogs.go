@@ -155,9 +155,6 @@ func (f suffixFilter) Matches(u fyne.URI) bool {
 
 var _ storage.FileFilter = suffixFilter{}
 
-// ShowOpenDialog lets the user pick a dump; it joins the comparison.
-func (u *UI) ShowOpenDialog() { u.showOpen(true) }
-
 // showOpen shows the file dialog, filtered to dump names or showing all files.
 func (u *UI) showOpen(filtered bool) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -319,3 +320,21 @@ func (u *UI) SetNoise(min string, growth, unchanged bool) {
 	u.tb.changed.SetChecked(unchanged)
 	u.tb.minDelta.SetText(min)
 }
+
+// PickerFiles returns the names the Open dialog lists.
+func (u *UI) PickerFiles() []string {
+	var out []string
+	for _, f := range u.picker.files {
+		out = append(out, filepath.Base(f))
+	}
+	return out
+}
+
+// PickerCd enters folder dir in the Open dialog.
+func (u *UI) PickerCd(dir string) { u.picker.cd(dir) }
+
+// PickerTick ticks the file named name in the Open dialog.
+func (u *UI) PickerTick(name string) { u.picker.tick(filepath.Join(u.picker.dir, name), true) }
+
+// PickerOpen presses the dialog's Open button.
+func (u *UI) PickerOpen() { u.picker.open.OnTapped() }

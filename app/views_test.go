@@ -234,3 +234,32 @@ func abs(x int64) int64 {
 	}
 	return x
 }
+
+// TestOpenSeveralAtOnce ticks a heap pair and a goroutine pair in the Open
+// dialog and opens all four at once.
+func TestOpenSeveralAtOnce(t *testing.T) {
+	files := copyDemo(t, map[string]string{
+		"heap-base.pb.gz": "heap-1.pb.gz", "heap-later.pb.gz": "heap-2.pb.gz",
+		"goroutines-base.txt": "goroutines-1.txt", "goroutines-later.txt": "goroutines-2.txt",
+	})
+	dir := filepath.Dir(files["heap-base.pb.gz"])
+	if err := os.WriteFile(filepath.Join(dir, "notes.md"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := open(t)
+	u.ShowOpenDialog()
+	u.PickerCd(dir)
+	if got := strings.Join(u.PickerFiles(), " "); got != "goroutines-1.txt goroutines-2.txt heap-1.pb.gz heap-2.pb.gz" {
+		t.Errorf("the dialog lists %q", got)
+	}
+	for _, f := range []string{"heap-2.pb.gz", "goroutines-1.txt", "heap-1.pb.gz", "goroutines-2.txt"} {
+		u.PickerTick(f)
+	}
+	u.PickerOpen()
+	u.Wait()
+	base, later := u.Files()
+	if filepath.Base(base[0]) != "heap-1.pb.gz" || filepath.Base(later[0]) != "heap-2.pb.gz" ||
+		filepath.Base(base[1]) != "goroutines-1.txt" || filepath.Base(later[1]) != "goroutines-2.txt" {
+		t.Errorf("opened %q → %q", base, later)
+	}
+}
