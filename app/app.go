@@ -125,7 +125,11 @@ func (u *UI) build() {
 	u.graph.OnHover = u.hovered
 	u.graph.OnZoom = func() {
 		if v := u.graph.View(); v != nil {
-			slog.Debug("zoom", "frame", v.Tree.Nodes[v.Zoom.Current()].Name)
+			name := v.Tree.Nodes[v.Zoom.Current()].Name
+			slog.Debug("zoom", "frame", name)
+			if v.Zoom.Current() != flame.Root {
+				u.funcs.selectName(name) // the table follows the graph
+			}
 		}
 		u.updateCrumbs()
 		u.updateStatus()
@@ -151,7 +155,7 @@ func (u *UI) build() {
 		u.banner,
 		u.tb.row,
 		u.tb.loadBar,
-		u.tb.row2,
+		container.NewHScroll(u.tb.row2),
 		container.NewBorder(nil, nil, u.tb.gorChips, nil, container.NewHScroll(u.crumbs)),
 	)
 	u.topBox = top
@@ -381,6 +385,8 @@ func (u *UI) showTree(r *session.Result) {
 	u.updateCrumbs()
 	if u.query != "" {
 		u.setQuery(u.query)
+	} else {
+		u.tb.setMatches(nil)
 	}
 }
 

@@ -338,3 +338,6 @@ func (u *UI) PickerTick(name string) { u.picker.tick(filepath.Join(u.picker.dir,
 
 // PickerOpen presses the dialog's Open button.
 func (u *UI) PickerOpen() { u.picker.open.OnTapped() }
+
+// SelectedFunction returns the function table's selected function.
+func (u *UI) SelectedFunction() string { return u.funcs.chosen }

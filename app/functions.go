@@ -364,3 +364,17 @@ func (c *funcCell) Tapped(*fyne.PointEvent) { c.t.choose(c.row, false) }
 
 // DoubleTapped merges the graph at the row's function.
 func (c *funcCell) DoubleTapped(*fyne.PointEvent) { c.t.choose(c.row, true) }
+
+// selectName marks the row of function name, as the graph asks when a frame
+// of it is clicked, and scrolls to it; no callback runs.
+func (t *funcTable) selectName(name string) {
+	for i, k := range t.rows {
+		if t.function(&t.all[k]) == name {
+			t.chosen = name
+			t.table.Select(widget.TableCellID{Row: i, Col: 0})
+			t.table.ScrollTo(widget.TableCellID{Row: i, Col: 0})
+			return
+		}
+	}
+	t.table.UnselectAll()
+}

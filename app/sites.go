@@ -38,11 +38,13 @@ type column struct {
 	less  func(a, b *siteRow) bool // sorts descending by default
 }
 
+// The columns put Delta, which ranks the sites, right after the site, so
+// that it stays in view in a narrow window.
 var goroutineColumns = []column{
-	{"Spawn site", 200, func(r *siteRow, _ string) string { return siteText(r) }, func(a, b *siteRow) bool { return a.name < b.name }},
+	{"Spawn site", 230, func(r *siteRow, _ string) string { return siteText(r) }, func(a, b *siteRow) bool { return a.name < b.name }},
+	{"Delta", 62, func(r *siteRow, _ string) string { return fmt.Sprintf("%+d", r.delta()) }, func(a, b *siteRow) bool { return a.delta() > b.delta() }},
 	{"Base", 56, func(r *siteRow, _ string) string { return fmt.Sprint(r.base) }, func(a, b *siteRow) bool { return a.base > b.base }},
 	{"Later", 56, func(r *siteRow, _ string) string { return fmt.Sprint(r.later) }, func(a, b *siteRow) bool { return a.later > b.later }},
-	{"Delta", 62, func(r *siteRow, _ string) string { return fmt.Sprintf("%+d", r.delta()) }, func(a, b *siteRow) bool { return a.delta() > b.delta() }},
 	{"Survivors", 80, func(r *siteRow, _ string) string { return fmt.Sprint(r.survivors) }, func(a, b *siteRow) bool { return a.survivors > b.survivors }},
 	{"Leaked", 64, func(r *siteRow, _ string) string { return fmt.Sprint(r.leaked) }, func(a, b *siteRow) bool { return a.leaked > b.leaked }},
 	{"Main state", 120, func(r *siteRow, _ string) string { return r.state }, func(a, b *siteRow) bool { return a.state < b.state }},
@@ -51,9 +53,9 @@ var goroutineColumns = []column{
 
 var allocColumns = []column{
 	{"Allocation site", 210, func(r *siteRow, _ string) string { return siteText(r) }, func(a, b *siteRow) bool { return a.name < b.name }},
+	{"Delta", 80, func(r *siteRow, u string) string { return diff.FormatDelta(r.delta(), u) }, func(a, b *siteRow) bool { return a.delta() > b.delta() }},
 	{"Base", 76, func(r *siteRow, u string) string { return diff.FormatValue(r.base, u) }, func(a, b *siteRow) bool { return a.base > b.base }},
 	{"Later", 76, func(r *siteRow, u string) string { return diff.FormatValue(r.later, u) }, func(a, b *siteRow) bool { return a.later > b.later }},
-	{"Delta", 80, func(r *siteRow, u string) string { return diff.FormatDelta(r.delta(), u) }, func(a, b *siteRow) bool { return a.delta() > b.delta() }},
 }
 
 // The columns of a single dump: no base, no delta.
@@ -108,7 +110,7 @@ type sitePanel struct {
 }
 
 func newSitePanel() *sitePanel {
-	p := &sitePanel{note: widget.NewLabel("Open a goroutine dump pair to rank spawn sites."), sortCol: 3, cols: goroutineColumns, selected: -1}
+	p := &sitePanel{note: widget.NewLabel("Open a goroutine dump pair to rank spawn sites."), sortCol: 1, cols: goroutineColumns, selected: -1}
 	p.note.Wrapping = fyne.TextWrapWord
 	p.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(p.rows), len(p.cols) },
@@ -182,7 +184,7 @@ func (p *sitePanel) show(r *session.Result) {
 // showGoroutines lists the spawn sites of c.
 func (p *sitePanel) showGoroutines(c *goroutines.Comparison) {
 	p.setColumns(goroutineColumns)
-	main := 3
+	main := 1
 	if c.Base == nil {
 		p.setColumns(singleGoroutineColumns)
 		main = 1
@@ -221,7 +223,7 @@ func (p *sitePanel) showGoroutines(c *goroutines.Comparison) {
 // showAllocations lists the allocation sites of c by growth.
 func (p *sitePanel) showAllocations(c *diff.Comparison, sites []session.AllocationSite) {
 	p.setColumns(allocColumns)
-	main := 3
+	main := 1
 	if c.Base == nil {
 		p.setColumns(singleAllocColumns)
 		main = 1

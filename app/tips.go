@@ -1,6 +1,8 @@
 package app
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -41,8 +43,8 @@ func (t *tipLayer) Text() string { return t.text }
 
 // CreateRenderer implements fyne.Widget.
 func (t *tipLayer) CreateRenderer() fyne.WidgetRenderer {
-	bg := canvas.NewRectangle(theme.Color(theme.ColorNameOverlayBackground))
-	bg.StrokeColor = theme.Color(theme.ColorNameShadow)
+	bg := canvas.NewRectangle(opaque(theme.Color(theme.ColorNameInputBackground)))
+	bg.StrokeColor = theme.Color(theme.ColorNamePrimary)
 	bg.StrokeWidth = 1
 	bg.CornerRadius = 3
 	label := canvas.NewText("", theme.Color(theme.ColorNameForeground))
@@ -79,7 +81,7 @@ func (r *tipRenderer) MinSize() fyne.Size { return fyne.NewSize(0, 0) }
 func (r *tipRenderer) Refresh() {
 	r.label.Text = r.t.text
 	r.bg.Hidden, r.label.Hidden = r.t.text == "", r.t.text == ""
-	r.bg.FillColor = theme.Color(theme.ColorNameOverlayBackground)
+	r.bg.FillColor = opaque(theme.Color(theme.ColorNameInputBackground))
 	r.label.Color = theme.Color(theme.ColorNameForeground)
 	r.Layout(r.t.Size())
 	r.bg.Refresh()
@@ -127,4 +129,11 @@ func (b *tipButton) MouseOut() {
 func (b *tipButton) Tapped(e *fyne.PointEvent) {
 	b.layer.show("", b)
 	b.Button.Tapped(e)
+}
+
+// opaque drops a colour's transparency, so that a tip hides what is under it.
+func opaque(c color.Color) color.Color {
+	r := color.RGBAModel.Convert(c).(color.RGBA)
+	r.A = 0xff
+	return r
 }

@@ -184,6 +184,13 @@ func TestFunctionTable(t *testing.T) {
 	if got, w := v.Tree.Nodes[flame.Root].Total, want[top].Cum; got.Base != w.Base || got.Later != w.Later {
 		t.Errorf("merged at %s the graph holds %+v, its cum is %+v", top, got, w)
 	}
+	// The table follows a click in the graph.
+	u.ShowAllFrames()
+	u.Wait()
+	u.Graph().ZoomTo(find(t, u.Graph().View().Tree, "main.DefaultCache"))
+	if got := u.SelectedFunction(); got != "main.DefaultCache" {
+		t.Errorf("after a click on main.DefaultCache the table selects %q", got)
+	}
 	// The search filters the table too.
 	u.ShowAllFrames()
 	u.Wait()
