@@ -77,6 +77,8 @@ type UI struct {
 
 	// Widgets.
 	graph     *FlameGraph
+	callers   *FlameGraph     // the callers half of the sandwich view
+	graphSlot *fyne.Container // holds the graph, or the sandwich of callers over graph
 	sites     *sitePanel
 	funcs     *funcTable
 	lines     *funcTable
@@ -122,7 +124,12 @@ func (u *UI) build() {
 	u.hoverInfo.Truncation = fyne.TextTruncateEllipsis
 	u.crumbs = container.NewHBox()
 	u.graph = NewFlameGraph("Open a base and a later dump (Ctrl+O), or drop them here.")
-	u.graph.OnHover = u.hovered
+	u.graph.OnHover = func(n int32) { u.hovered(u.graph, n) }
+	u.callers = NewFlameGraph("")
+	u.callers.OnHover = func(n int32) { u.hovered(u.callers, n) }
+	u.callers.OnKey = u.typedKey
+	u.graph.OnSandwich = u.ShowSandwich
+	u.callers.OnSandwich = u.ShowSandwich
 	u.graph.OnZoom = func() {
 		if v := u.graph.View(); v != nil {
 			name := v.Tree.Nodes[v.Zoom.Current()].Name
@@ -141,10 +148,10 @@ func (u *UI) build() {
 	u.sites.onSelect = u.siteSelected
 	u.funcs = newFuncTable(false)
 	u.funcs.onSelect = u.MarkFunction
-	u.funcs.onOpen = u.MergeAt
+	u.funcs.onOpen = u.ShowSandwich
 	u.lines = newFuncTable(true)
 	u.lines.onSelect = u.MarkFunction
-	u.lines.onOpen = u.MergeAt
+	u.lines.onOpen = u.ShowSandwich
 	u.sites.tips, u.funcs.tips, u.lines.tips = u.tips, u.tips, u.tips
 	u.legend = newLegendStrip()
 	u.banner = container.NewVBox()
@@ -164,7 +171,8 @@ func (u *UI) build() {
 		container.NewTabItem("Functions", u.funcs.box),
 		container.NewTabItem("Lines", u.lines.box),
 	)
-	split := container.NewHSplit(container.NewBorder(nil, u.legend, nil, nil, u.graph), u.tabs)
+	u.graphSlot = container.NewStack(u.graph)
+	split := container.NewHSplit(container.NewBorder(nil, u.legend, nil, nil, u.graphSlot), u.tabs)
 	split.SetOffset(0.62)
 	bottom := container.NewVBox(widget.NewSeparator(), u.status, u.hoverInfo)
 	u.content = container.NewBorder(top, bottom, nil, nil, split)
@@ -380,6 +388,19 @@ func (u *UI) showTree(r *session.Result) {
 		Colors: u.colors, Filter: u.filter}
 	v.Refilter()
 	u.graph.SetView(v)
+	if r.Callers != nil {
+		// Callers above, the root at the bottom, meeting the callees below.
+		cv := &flame.View{Tree: r.Callers, Mode: u.mode, Palette: u.palette, Title: "callers", Flame: true,
+			Colors: u.colors, Filter: u.filter}
+		cv.Refilter()
+		u.callers.SetView(cv)
+		split := container.NewVSplit(u.callers, u.graph)
+		u.graphSlot.Objects = []fyne.CanvasObject{split}
+	} else {
+		u.callers.SetView(nil)
+		u.graphSlot.Objects = []fyne.CanvasObject{u.graph}
+	}
+	u.graphSlot.Refresh()
 	u.legend.SetView(v)
 	u.updateStatus()
 	u.updateCrumbs()
@@ -442,13 +463,15 @@ func (u *UI) SetSample(s string) {
 // layout changes.
 func (u *UI) SetMode(m flame.WidthMode) {
 	u.mode = m
-	if v := u.graph.View(); v != nil {
-		v.Mode = m
-		v.Refilter()
-		u.graph.Relayout()
-		u.legend.Refresh()
-		u.updateStatus()
+	for _, g := range []*FlameGraph{u.graph, u.callers} {
+		if v := g.View(); v != nil {
+			v.Mode = m
+			v.Refilter()
+			g.Relayout()
+		}
 	}
+	u.legend.Refresh()
+	u.updateStatus()
 }
 
 // defaultColors is absolute colouring, which points at the frames holding
@@ -464,23 +487,27 @@ func defaultColors(c *diff.Comparison) flame.ColorMode {
 // SetColors changes what a frame's colour stands for; only the drawing changes.
 func (u *UI) SetColors(m flame.ColorMode) {
 	u.colors = m
-	if v := u.graph.View(); v != nil {
-		v.Colors = m
-		u.graph.Refresh()
-		u.legend.Refresh()
+	for _, g := range []*FlameGraph{u.graph, u.callers} {
+		if v := g.View(); v != nil {
+			v.Colors = m
+			g.Refresh()
+		}
 	}
+	u.legend.Refresh()
 }
 
 // SetFilter hides the noise: subtrees in which no frame passes f, and the
 // table rows that do not pass it.
 func (u *UI) SetFilter(f flame.Filter) {
 	u.filter = f
-	if v := u.graph.View(); v != nil {
-		v.Filter = f
-		v.Refilter()
-		u.graph.Relayout()
-		u.updateStatus()
+	for _, g := range []*FlameGraph{u.graph, u.callers} {
+		if v := g.View(); v != nil {
+			v.Filter = f
+			v.Refilter()
+			g.Relayout()
+		}
 	}
+	u.updateStatus()
 	u.funcs.setFilter(f)
 	u.lines.setFilter(f)
 	u.sites.setFilter(f)
@@ -492,21 +519,40 @@ func (u *UI) MarkFunction(name string) {
 	u.searchFor("^"+regexp.QuoteMeta(name)+"$", false)
 }
 
+// ShowSandwich shows function name's callers above it and its callees
+// below it, each merged over all its call sites, with diff colours.
+func (u *UI) ShowSandwich(name string) {
+	u.begin()
+	u.sess.Merged, u.sess.Sandwich = "", name
+	u.recompute()
+}
+
+// ToggleInverted shows the graph bottom-up, or top-down again.
+func (u *UI) ToggleInverted() {
+	u.begin()
+	u.sess.Inverted = !u.sess.Inverted
+	u.recompute()
+	u.setMenus()
+}
+
 // MergeAt shows the graph rooted at function name, merged over all its
 // call sites, with everything it calls below.
 func (u *UI) MergeAt(name string) {
 	u.begin()
-	u.sess.Merged = name
+	u.sess.Merged, u.sess.Sandwich = name, ""
 	u.recompute()
 }
 
 // SetPalette changes the colours; only the drawing changes.
 func (u *UI) SetPalette(p *flame.Palette) {
 	u.palette = p
-	if v := u.graph.View(); v != nil {
-		v.Palette = p
-		u.graph.Refresh()
+	for _, g := range []*FlameGraph{u.graph, u.callers} {
+		if v := g.View(); v != nil {
+			v.Palette = p
+			g.Refresh()
+		}
 	}
+	u.legend.Refresh()
 }
 
 // ToggleOrientation puts the root at the bottom (a flame) or at the top (an

@@ -341,3 +341,6 @@ func (u *UI) PickerOpen() { u.picker.open.OnTapped() }
 
 // SelectedFunction returns the function table's selected function.
 func (u *UI) SelectedFunction() string { return u.funcs.chosen }
+
+// CallersGraph returns the callers half of the sandwich view.
+func (u *UI) CallersGraph() *FlameGraph { return u.callers }

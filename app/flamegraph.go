@@ -27,6 +27,9 @@ type FlameGraph struct {
 	OnZoom func()
 	// OnFocus and OnHide are called from the context menu with a function name.
 	OnFocus, OnHide func(function string)
+	// OnSandwich is called from the context menu with a function name, to
+	// show its callers and callees.
+	OnSandwich func(function string)
 	// OnKey is called with the keys the graph does not use itself.
 	OnKey func(*fyne.KeyEvent)
 
@@ -443,6 +446,11 @@ func (f *FlameGraph) TappedSecondary(e *fyne.PointEvent) {
 		fyne.NewMenuItem("Hide this function", func() {
 			if f.OnHide != nil {
 				f.OnHide(name)
+			}
+		}),
+		fyne.NewMenuItem("Callers and callees", func() {
+			if f.OnSandwich != nil {
+				f.OnSandwich(name)
 			}
 		}),
 		fyne.NewMenuItem("Copy name", func() { fyne.CurrentApp().Clipboard().SetContent(name) }),

@@ -76,8 +76,8 @@ var singleFuncColumns = []funcColumn{
 // funcTable is the function table: every function's flat and cum values,
 // base → later, as `leakscope report` lists them, sortable by any column
 // both ways, filtered by the search and the noise filter. Selecting a row
-// highlights the function in the graph; a double click (or Enter) shows the
-// graph merged at that function.
+// highlights the function in the graph; a double click shows its callers
+// above it and its callees below it.
 type funcTable struct {
 	note  *widget.Label
 	table *widget.Table
@@ -205,7 +205,7 @@ func (t *funcTable) refilter() {
 	if t.hidden > 0 {
 		what += fmt.Sprintf(" (%d hidden by the search or the noise filter)", t.hidden)
 	}
-	t.note.SetText(what + ". Click a row to mark the function in the graph, double-click to merge the graph at it.")
+	t.note.SetText(what + ". Click a row to mark the function in the graph, double-click for its callers and callees.")
 }
 
 // SortBy sorts by column col: descending first, then ascending on a second click.

@@ -24,8 +24,8 @@ func (u *UI) updateStatus() {
 
 func (u *UI) setStatus(s string) { u.status.SetText(s) }
 
-func (u *UI) hovered(n int32) {
-	v := u.graph.View()
+func (u *UI) hovered(g *FlameGraph, n int32) {
+	v := g.View()
 	if n < 0 || v == nil {
 		u.hoverInfo.SetText("")
 		return
@@ -67,7 +67,7 @@ func (u *UI) updateCrumbs() {
 	if u.sess.Site >= 0 && u.result != nil {
 		u.crumbs.Add(widget.NewButtonWithIcon("Back to "+u.result.BackLabel(), theme.NavigateBackIcon(), u.BackToProfile))
 	}
-	if u.sess.Focus != "" || u.sess.Merged != "" || len(u.sess.Hidden) > 0 {
+	if u.sess.Focus != "" || u.sess.Merged != "" || u.sess.Sandwich != "" || len(u.sess.Hidden) > 0 {
 		u.crumbs.Add(widget.NewButtonWithIcon("Show all frames", theme.VisibilityIcon(), u.ShowAllFrames))
 	}
 	if v := u.graph.View(); v != nil {

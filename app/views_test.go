@@ -178,11 +178,22 @@ func TestFunctionTable(t *testing.T) {
 	u.ChooseFunction(0, true)
 	u.Wait()
 	v = u.Graph().View()
-	if kids := v.Tree.Children(flame.Root); len(kids) != 1 || v.Tree.Nodes[kids[0]].Name != top || !strings.Contains(v.Title, "merged at "+top) {
+	cv := u.CallersGraph().View()
+	if kids := v.Tree.Children(flame.Root); len(kids) != 1 || v.Tree.Nodes[kids[0]].Name != top || !strings.Contains(v.Title, "callers and callees of "+top) {
 		t.Errorf("double click: title %q, root's children %d", v.Title, len(kids))
 	}
-	if got, w := v.Tree.Nodes[flame.Root].Total, want[top].Cum; got.Base != w.Base || got.Later != w.Later {
-		t.Errorf("merged at %s the graph holds %+v, its cum is %+v", top, got, w)
+	if cv == nil || !cv.Flame {
+		t.Fatal("no callers graph above the callees")
+	}
+	for what, tree := range map[string]*flame.Tree{"callees": v.Tree, "callers": cv.Tree} {
+		if got, w := tree.Nodes[flame.Root].Total, want[top].Cum; got.Base != w.Base || got.Later != w.Later {
+			t.Errorf("the %s of %s hold %+v, its cum is %+v", what, top, got, w)
+		}
+	}
+	u.MergeAt(top)
+	u.Wait()
+	if v := u.Graph().View(); !strings.Contains(v.Title, "merged at "+top) || u.CallersGraph().View() != nil {
+		t.Errorf("merged: title %q", v.Title)
 	}
 	// The table follows a click in the graph.
 	u.ShowAllFrames()
@@ -268,5 +279,31 @@ func TestOpenSeveralAtOnce(t *testing.T) {
 	if filepath.Base(base[0]) != "heap-1.pb.gz" || filepath.Base(later[0]) != "heap-2.pb.gz" ||
 		filepath.Base(base[1]) != "goroutines-1.txt" || filepath.Base(later[1]) != "goroutines-2.txt" {
 		t.Errorf("opened %q → %q", base, later)
+	}
+}
+
+// TestInvertedGraph: bottom-up, the root's children are the frames that
+// hold the values, each with its flat value.
+func TestInvertedGraph(t *testing.T) {
+	u, _ := open(t, demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
+	u.ToggleInverted()
+	u.Wait()
+	v := u.Graph().View()
+	if !strings.Contains(v.Title, "inverted") {
+		t.Fatalf("title %q", v.Title)
+	}
+	flat := map[string]diff.Delta{}
+	for _, f := range u.Functions() {
+		flat[f.Name] = f.Flat
+	}
+	for _, k := range v.Tree.Children(flame.Root) {
+		if n := v.Tree.Nodes[k]; n.Total != flat[n.Name] {
+			t.Errorf("%s holds %+v, its flat is %+v", n.Name, n.Total, flat[n.Name])
+		}
+	}
+	u.ToggleInverted()
+	u.Wait()
+	if strings.Contains(u.Graph().View().Title, "inverted") {
+		t.Error("toggling back keeps the inverted graph")
 	}
 }

@@ -260,3 +260,91 @@ func TestFoldAncestors(t *testing.T) {
 		t.Errorf("the zoomed frame is on row %d", d)
 	}
 }
+
+// TestSandwichMatchesTheStacks: the callers and callees trees of a function
+// both hold its cum value, and each caller path and callee path holds what
+// the samples say.
+func TestSandwichMatchesTheStacks(t *testing.T) {
+	c := compare(t, "heap-base.pb.gz", "heap-later.pb.gz")
+	const fn = "main.newHandler"
+	// Direct from the samples: for each stack through fn, the callee path
+	// (fn down to the leaf) and the caller path (fn up to the root).
+	callees, callers := map[string]diff.Delta{}, map[string]diff.Delta{}
+	var cum diff.Delta
+	for s := 0; s < c.NumStacks(); s++ {
+		st := c.Stack(s)
+		at := -1
+		for i, f := range st {
+			if c.Frame(f).Function == fn {
+				at = i
+			}
+		}
+		if at < 0 {
+			continue
+		}
+		v := c.Value(s)
+		cum.Base += v.Base
+		cum.Later += v.Later
+		add := func(m map[string]diff.Delta, names []string) {
+			for k := 1; k <= len(names); k++ {
+				key := strings.Join(names[:k], ";")
+				d := m[key]
+				d.Base += v.Base
+				d.Later += v.Later
+				m[key] = d
+			}
+		}
+		var down, up []string
+		for i := at; i >= 0; i-- {
+			down = append(down, c.Frame(st[i]).Function)
+		}
+		for i := at; i < len(st); i++ {
+			up = append(up, c.Frame(st[i]).Function)
+		}
+		add(callees, down)
+		add(callers, up)
+	}
+	check := func(what string, tree *flame.Tree, want map[string]diff.Delta) {
+		t.Helper()
+		if kids := tree.Children(flame.Root); len(kids) != 1 || tree.Nodes[kids[0]].Name != fn || tree.Nodes[kids[0]].Total != cum {
+			t.Fatalf("%s: the root's child is not %s holding its cum %+v", what, fn, cum)
+		}
+		if len(tree.Nodes)-1 != len(want) {
+			t.Errorf("%s: %d nodes, want %d", what, len(tree.Nodes)-1, len(want))
+		}
+		for i := 1; i < len(tree.Nodes); i++ {
+			if k := nodePath(tree, int32(i)); tree.Nodes[i].Total != want[k] {
+				t.Errorf("%s: %s holds %+v, the samples %+v", what, k, tree.Nodes[i].Total, want[k])
+			}
+		}
+	}
+	down, err := flame.BuildRooted(context.Background(), c, fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, err := flame.BuildCallers(context.Background(), c, fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("callees", down, callees)
+	check("callers", up, callers)
+
+	// Inverted: the root's children are the leaves, each holding its flat value.
+	inv, err := flame.BuildInverted(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := map[string]diff.Delta{}
+	for _, f := range c.Functions() {
+		flat[f.Name] = f.Flat
+	}
+	for _, k := range inv.Children(flame.Root) {
+		n := inv.Nodes[k]
+		if n.Total != flat[n.Name] {
+			t.Errorf("inverted: %s holds %+v, its flat is %+v", n.Name, n.Total, flat[n.Name])
+		}
+	}
+	if inv.Nodes[flame.Root].Total != c.Total() {
+		t.Errorf("inverted total %+v, want %+v", inv.Nodes[flame.Root].Total, c.Total())
+	}
+}

@@ -432,3 +432,76 @@ func (r *rooted) Stack(i int) []int32 {
 	}
 	return r.c.Stack(i)[:r.cut[i]+1]
 }
+
+// BuildCallers makes the inverted tree of function fn's callers: the root's
+// only child is fn, merged over all its call sites, its children are the
+// functions that called it, theirs their callers, up to each stack's root.
+// With BuildRooted's tree of its callees it makes speedscope's "sandwich";
+// both trees hold fn's cum value.
+func BuildCallers(ctx context.Context, c *diff.Comparison, fn string) (*Tree, error) {
+	r := &reordered{c: c, from: make([]int, c.NumStacks())}
+	for s := range r.from {
+		r.from[s] = -1
+		for i, f := range c.Stack(s) {
+			if c.Frame(f).Function == fn {
+				r.from[s] = i // the outermost frame of fn
+			}
+		}
+	}
+	return r.build(ctx)
+}
+
+// BuildInverted makes the bottom-up tree of c: the root's children are the
+// leaf frames, where the values were recorded, and below each are its
+// callers, as pprof's and speedscope's inverted views show.
+func BuildInverted(ctx context.Context, c *diff.Comparison) (*Tree, error) {
+	r := &reordered{c: c, from: make([]int, c.NumStacks())}
+	return r.build(ctx)
+}
+
+// reordered is a comparison whose stacks are read from the root end, from
+// index from[s] (of the leaf-first stack) outward, so that the frame at
+// from[s] comes first below the root; -1 leaves the stack out.
+type reordered struct {
+	c    *diff.Comparison
+	from []int
+	buf  []int32
+}
+
+func (r *reordered) build(ctx context.Context) (*Tree, error) {
+	c := r.c
+	t := &Tree{SampleType: c.SampleType, LaterName: c.Later.Path}
+	if c.Base != nil {
+		t.BaseName = c.Base.Path
+	}
+	b := newTreeBuilder(c.NumStacks()+1, nil)
+	err := b.add(ctx, r, func(s int) diff.Delta {
+		if r.from[s] < 0 {
+			return diff.Delta{}
+		}
+		return c.Value(s)
+	})
+	if err != nil {
+		return nil, err
+	}
+	b.finish(t)
+	return t, nil
+}
+
+func (r *reordered) NumStacks() int            { return r.c.NumStacks() }
+func (r *reordered) Frame(id int32) diff.Frame { return r.c.Frame(id) }
+func (r *reordered) NumFrames() int            { return r.c.NumFrames() }
+
+// Stack returns stack i's frames from[i] and outward, reversed, so that the
+// builder, which reads from the end, meets from[i] first.
+func (r *reordered) Stack(i int) []int32 {
+	if r.from[i] < 0 {
+		return nil
+	}
+	st := r.c.Stack(i)[r.from[i]:]
+	r.buf = r.buf[:0]
+	for j := len(st) - 1; j >= 0; j-- {
+		r.buf = append(r.buf, st[j])
+	}
+	return r.buf
+}

@@ -32,6 +32,9 @@ type Result struct {
 	// are nil when nothing is open.
 	Shown *diff.Comparison
 	Tree  *flame.Tree
+	// Callers is, in the sandwich view, the inverted tree of the
+	// function's callers; Tree then holds its callees. nil otherwise.
+	Callers *flame.Tree
 	// Title says what is shown when it is not the whole profile.
 	Title string
 	// Functions are the flat and cum values of every function of Shown,
@@ -76,7 +79,7 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 		} else {
 			p.SetPhase("comparing")
 			var tree *flame.Tree
-			if r.Profile, tree, err = compareAndBuild(ctx, pp, sample, snap.Focus == "" && snap.Merged == "" && len(snap.Hidden) == 0 && snap.Site < 0); err != nil {
+			if r.Profile, tree, err = compareAndBuild(ctx, pp, sample, snap.plain()); err != nil {
 				return nil, err
 			}
 			r.Sample = r.Profile.SampleType.Type
@@ -112,14 +115,34 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 		prev.Sample == r.Sample && prev.in.Site == snap.Site && prev.in.Focus == snap.Focus
 	if sameShown {
 		r.Shown, r.Functions, r.Lines = prev.Shown, prev.Functions, prev.Lines
-		if prev.in.Merged == snap.Merged && hiddenKey(prev.in.Hidden) == hiddenKey(snap.Hidden) {
-			r.Tree = prev.Tree
+		if prev.in.Merged == snap.Merged && prev.in.Sandwich == snap.Sandwich && prev.in.Inverted == snap.Inverted &&
+			hiddenKey(prev.in.Hidden) == hiddenKey(snap.Hidden) {
+			r.Tree, r.Callers = prev.Tree, prev.Callers
 			r.Title = prev.Title
 			return r, nil
 		}
 	} else {
 		p.SetPhase("summing functions")
 		r.Functions, r.Lines = r.Shown.Functions(), r.Shown.Lines()
+	}
+	if fn := snap.Sandwich; fn != "" {
+		p.SetPhase("building the call tree")
+		if r.Tree, err = flame.BuildRooted(ctx, r.Shown, fn); err != nil {
+			return nil, err
+		}
+		if r.Callers, err = flame.BuildCallers(ctx, r.Shown, fn); err != nil {
+			return nil, err
+		}
+		r.Title = joinTitle(r.Title, "callers and callees of "+fn)
+		return r, nil
+	}
+	if snap.Inverted && snap.Merged == "" {
+		p.SetPhase("building the call tree")
+		if r.Tree, err = flame.BuildInverted(ctx, r.Shown); err != nil {
+			return nil, err
+		}
+		r.Title = joinTitle(r.Title, "inverted")
+		return r, nil
 	}
 	if snap.Merged != "" {
 		p.SetPhase("building the call tree")
@@ -280,4 +303,10 @@ func AllocationSites(c *diff.Comparison) []AllocationSite {
 // IsCanceled reports whether err comes from a cancelled or superseded job.
 func IsCanceled(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// plain reports whether the snapshot shows the whole profile, top-down, so
+// that its tree can be built from the dumps beside the comparison.
+func (s Snapshot) plain() bool {
+	return s.Focus == "" && s.Merged == "" && s.Sandwich == "" && !s.Inverted && len(s.Hidden) == 0 && s.Site < 0
 }

@@ -98,6 +98,12 @@ type Session struct {
 	// Merged, when set, roots the graph at this function, merged over all
 	// its call sites ("" for the whole graph).
 	Merged string
+	// Sandwich, when set, shows this function's callers above it and its
+	// callees below it, each merged over all its call sites.
+	Sandwich string
+	// Inverted shows the graph bottom-up: the frames that hold the values
+	// first, their callers below them.
+	Inverted bool
 	// Site is the selected spawn site (an index into the goroutine
 	// comparison's sites), or -1.
 	Site int
@@ -309,7 +315,9 @@ func (s *Session) SetFocus(fn string) { s.Focus = fn }
 func (s *Session) Hide(fn string) { s.Hidden[fn] = true }
 
 // ShowAll undoes focus, merging and hiding.
-func (s *Session) ShowAll() { s.Focus, s.Merged, s.Hidden = "", "", map[string]bool{} }
+func (s *Session) ShowAll() {
+	s.Focus, s.Merged, s.Sandwich, s.Hidden = "", "", "", map[string]bool{}
+}
 
 // resetView forgets what belongs to the previous comparison.
 func (s *Session) resetView() {
@@ -322,7 +330,8 @@ type Snapshot struct {
 	Profile, Goroutines Pair
 	Sample              string
 	Focus               string
-	Merged              string
+	Merged, Sandwich    string
+	Inverted            bool
 	Hidden              map[string]bool // not to be modified
 	Site                int
 }
@@ -330,7 +339,8 @@ type Snapshot struct {
 // Snapshot copies the session's state for Compute on another goroutine.
 func (s *Session) Snapshot() Snapshot {
 	return Snapshot{Profile: s.Profile, Goroutines: s.Goroutines, Sample: s.Sample,
-		Focus: s.Focus, Merged: s.Merged, Hidden: maps.Clone(s.Hidden), Site: s.Site}
+		Focus: s.Focus, Merged: s.Merged, Sandwich: s.Sandwich, Inverted: s.Inverted,
+		Hidden: maps.Clone(s.Hidden), Site: s.Site}
 }
 
 // hiddenKey is a canonical form of the hidden set, to tell whether it changed.
