@@ -519,6 +519,18 @@ func (u *UI) MarkFunction(name string) {
 	u.searchFor("^"+regexp.QuoteMeta(name)+"$", false)
 }
 
+// SetTag restricts the comparison to the stacks whose labels hold tag,
+// "key=value", as pprof's -tagfocus ("" for all).
+func (u *UI) SetTag(tag string) {
+	if tag == u.sess.Tag {
+		return
+	}
+	u.begin()
+	u.sess.Tag = tag
+	u.sess.Site = -1
+	u.recompute()
+}
+
 // ShowSandwich shows function name's callers above it and its callees
 // below it, each merged over all its call sites, with diff colours.
 func (u *UI) ShowSandwich(name string) {

@@ -24,6 +24,7 @@ type siteRow struct {
 	base, later       int64
 	survivors, leaked int64
 	state             string
+	labels            string // the label sets of the later goroutines, most common first
 	wait              int32
 	site              int // index in goroutines.Comparison.Sites; -1 for allocation sites
 }
@@ -49,6 +50,7 @@ var goroutineColumns = []column{
 	{"Leaked", 64, func(r *siteRow, _ string) string { return fmt.Sprint(r.leaked) }, func(a, b *siteRow) bool { return a.leaked > b.leaked }},
 	{"Main state", 120, func(r *siteRow, _ string) string { return r.state }, func(a, b *siteRow) bool { return a.state < b.state }},
 	{"Longest wait", 96, func(r *siteRow, _ string) string { return waitText(r.wait) }, func(a, b *siteRow) bool { return a.wait > b.wait }},
+	{"Labels", 160, func(r *siteRow, _ string) string { return r.labels }, func(a, b *siteRow) bool { return a.labels < b.labels }},
 }
 
 var allocColumns = []column{
@@ -62,7 +64,7 @@ var allocColumns = []column{
 var singleGoroutineColumns = []column{
 	goroutineColumns[0],
 	{"Goroutines", 90, func(r *siteRow, _ string) string { return fmt.Sprint(r.later) }, func(a, b *siteRow) bool { return a.later > b.later }},
-	goroutineColumns[5], goroutineColumns[6], goroutineColumns[7],
+	goroutineColumns[5], goroutineColumns[6], goroutineColumns[7], goroutineColumns[8],
 }
 
 var singleAllocColumns = []column{
@@ -71,7 +73,9 @@ var singleAllocColumns = []column{
 }
 
 // leftAligned reports whether a column holds text rather than numbers.
-func leftAligned(c column) bool { return c.title == "Main state" || strings.HasSuffix(c.title, "site") }
+func leftAligned(c column) bool {
+	return c.title == "Main state" || c.title == "Labels" || strings.HasSuffix(c.title, "site")
+}
 
 func siteText(r *siteRow) string {
 	if r.where == "" {
@@ -194,7 +198,7 @@ func (p *sitePanel) showGoroutines(c *goroutines.Comparison) {
 	for i := range c.Sites {
 		s := &c.Sites[i]
 		r := siteRow{name: s.Function, base: s.Base, later: s.Later, survivors: s.Survivors, leaked: s.Leaked,
-			state: s.MainState(), wait: s.MaxWait, site: i}
+			state: s.MainState(), wait: s.MaxWait, site: i, labels: labelText(s.Labels)}
 		switch {
 		case s.NoCreator:
 			r.where = "(no creator)"
@@ -354,3 +358,28 @@ func newSiteCell(p *sitePanel) *siteCell {
 
 // Tapped activates the cell's row.
 func (c *siteCell) Tapped(*fyne.PointEvent) { c.p.activate(c.row) }
+
+// labelText lists label sets with their goroutine counts, most common first.
+func labelText(sets map[string]int64) string {
+	type set struct {
+		labels string
+		n      int64
+	}
+	var all []set
+	for l, n := range sets {
+		if l != "" {
+			all = append(all, set{l, n})
+		}
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].n != all[j].n {
+			return all[i].n > all[j].n
+		}
+		return all[i].labels < all[j].labels
+	})
+	var parts []string
+	for _, s := range all {
+		parts = append(parts, fmt.Sprintf("%s ×%d", s.labels, s.n))
+	}
+	return strings.Join(parts, "; ")
+}

@@ -32,6 +32,7 @@ type toolbar struct {
 	searchBox  fyne.CanvasObject
 	matches    *widget.Label
 	minDelta   *widget.Entry
+	tagSel     *widget.Select
 	growth     *widget.Check
 	changed    *widget.Check
 	row2       fyne.CanvasObject
@@ -93,6 +94,14 @@ func (u *UI) newToolbar() *toolbar {
 	t.minDelta = widget.NewEntry()
 	t.minDelta.SetPlaceHolder("min |Δ|: 64kB, 1%")
 	t.minDelta.OnChanged = func(string) { t.applyFilter() }
+	t.tagSel = widget.NewSelect(nil, func(s string) {
+		if s == allLabels {
+			s = ""
+		}
+		u.SetTag(s)
+	})
+	t.tagSel.PlaceHolder = "labels"
+	t.tagSel.Hide()
 	t.growth = widget.NewCheck("growth only", func(bool) { t.applyFilter() })
 	t.changed = widget.NewCheck("hide unchanged", func(bool) { t.applyFilter() })
 
@@ -118,6 +127,7 @@ func (u *UI) newToolbar() *toolbar {
 		t.modeSel, t.colorSel, t.paletteSel,
 		widget.NewSeparator(),
 		container.NewGridWrap(fyne.NewSize(150, t.minDelta.MinSize().Height), t.minDelta), t.growth, t.changed,
+		t.tagSel,
 	)
 	right := container.NewHBox(
 		newTipButton(u.tips, "", theme.ZoomFitIcon(), "Reset zoom (Home); Esc goes back one step", u.ResetZoom),
@@ -164,6 +174,17 @@ func (t *toolbar) refresh() {
 	t.sampleSel.Options = opts
 	t.sampleSel.Selected = s.Sample
 	t.sampleSel.Refresh()
+	if labels := s.Labels(); len(labels) > 0 {
+		t.tagSel.Options = append([]string{allLabels}, labels...)
+		t.tagSel.Selected = s.Tag
+		if s.Tag == "" {
+			t.tagSel.Selected = allLabels
+		}
+		t.tagSel.Show()
+		t.tagSel.Refresh()
+	} else {
+		t.tagSel.Hide()
+	}
 }
 
 // startProgress shows the loading bar, empty.
@@ -227,6 +248,9 @@ func (t *toolbar) Phase() string {
 	}
 	return t.phase.Text
 }
+
+// allLabels is the label choice that keeps every stack.
+const allLabels = "all labels"
 
 // setMatches shows how many frames the search matches.
 func (t *toolbar) setMatches(m *flame.Match) {

@@ -13,6 +13,7 @@ import (
 	"github.com/leakscope/leakscope/app"
 	"github.com/leakscope/leakscope/app/cli"
 	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/reftest"
 	"github.com/leakscope/leakscope/flame"
 )
 
@@ -305,5 +306,47 @@ func TestInvertedGraph(t *testing.T) {
 	u.Wait()
 	if strings.Contains(u.Graph().View().Title, "inverted") {
 		t.Error("toggling back keeps the inverted graph")
+	}
+}
+
+// TestLabelFilter: dumps with pprof labels offer them; choosing tenant=a
+// narrows the comparison to those goroutines, as `report --tag` does.
+func TestLabelFilter(t *testing.T) {
+	base, later, err := reftest.LabeledGoroutineProfiles(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := open(t, base, later)
+	labels := strings.Join(u.Session().Labels(), " ")
+	if !strings.Contains(labels, "tenant=a") || !strings.Contains(labels, "tenant=b") {
+		t.Fatalf("labels offered: %q", labels)
+	}
+	u.SetTag("tenant=a")
+	u.Wait()
+	v := u.Graph().View()
+	if d := v.Tree.Nodes[flame.Root].Total.Diff(); d != 3 || !strings.Contains(v.Title, "tag tenant=a") {
+		t.Errorf("tagged: total %+d, title %q", d, v.Title)
+	}
+	dumps, err := diff.OpenAll(base, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := diff.Compare(dumps[0].Tagged("tenant", "a"), dumps[1].Tagged("tenant", "a"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]diff.Function{}
+	for _, f := range c.Functions() {
+		want[f.Name] = f
+	}
+	for _, f := range u.Functions() {
+		if want[f.Name] != f {
+			t.Errorf("%s: %+v, want %+v", f.Name, f, want[f.Name])
+		}
+	}
+	u.SetTag("")
+	u.Wait()
+	if v := u.Graph().View(); strings.Contains(v.Title, "tag") || v.Tree.Nodes[flame.Root].Total.Later <= 5 {
+		t.Errorf("all labels again: title %q, later total %d", v.Title, v.Tree.Nodes[flame.Root].Total.Later)
 	}
 }

@@ -2,6 +2,8 @@ package diff
 
 import (
 	"context"
+	"sort"
+	"strings"
 	"fmt"
 	"math"
 	"time"
@@ -14,6 +16,7 @@ type Builder struct {
 	frameIDs map[Frame]int32
 	opts     *Options
 	ctx      context.Context
+	labelIDs map[string]int32
 
 	budget         int64 // memory decoding may take; 0 for no limit
 	explicitBudget bool  // budget is Options.MaxMemory
@@ -176,6 +179,36 @@ func (b *Builder) AddStack(frames []int32, values []int64) {
 	d.values = append(d.values, values[:len(d.SampleTypes)]...)
 }
 
+// SetLabels gives the stack added last its labels, as "k=v,k2=v2" (sorted
+// by key; see CanonicalLabels).
+func (b *Builder) SetLabels(set string) {
+	d := b.d
+	if set == "" && d.labels == nil {
+		return
+	}
+	if d.labels == nil {
+		d.labelSets = []string{""}
+		d.labels = make([]int32, d.NumStacks()-1, cap(d.bounds))
+		b.labelIDs = map[string]int32{"": 0}
+	}
+	for len(d.labels) < d.NumStacks()-1 {
+		d.labels = append(d.labels, 0)
+	}
+	id, ok := b.labelIDs[set]
+	if !ok {
+		id = int32(len(d.labelSets))
+		d.labelSets = append(d.labelSets, set)
+		b.labelIDs[set] = id
+	}
+	d.labels = append(d.labels, id)
+}
+
+// CanonicalLabels joins "k=v" pairs, sorted, into the form Labels returns.
+func CanonicalLabels(kvs []string) string {
+	sort.Strings(kvs)
+	return strings.Join(kvs, ",")
+}
+
 // Dump completes and returns the dump, named name; the Builder must not be
 // used afterwards. Formats do not call it: Open and Parse do.
 func (b *Builder) Dump(name string) *Dump { return b.finish(name, "built") }
@@ -185,6 +218,9 @@ func (b *Builder) finish(path, format string) *Dump {
 	d := b.d
 	d.Path, d.Format = path, format
 	d.Kind = kindOf(d.SampleTypes, d.PeriodType)
+	for d.labels != nil && len(d.labels) < d.NumStacks() {
+		d.labels = append(d.labels, 0)
+	}
 	b.d, b.frameIDs = nil, nil
 	return d
 }

@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -72,6 +73,66 @@ type Dump struct {
 	stacks []int32 // frame IDs of all stacks, leaf first, back to back
 	bounds []int32 // stack i is stacks[bounds[i]:bounds[i+1]]
 	values []int64 // values of stack i are values[i*n:(i+1)*n], n = len(SampleTypes)
+	// labels[i] indexes labelSets for stack i; nil when no stack has labels.
+	labels    []int32
+	labelSets []string // canonical "k=v,k2=v2", sorted by key; [0] is ""
+}
+
+// Labels returns the labels of stack i (pprof labels, or a goroutine's
+// labels in a debug=2 dump) as "k=v,k2=v2", sorted by key; "" for none.
+func (d *Dump) Labels(i int) string {
+	if d.labels == nil {
+		return ""
+	}
+	return d.labelSets[d.labels[i]]
+}
+
+// HasLabels reports whether any stack of d carries labels.
+func (d *Dump) HasLabels() bool { return len(d.labelSets) > 1 }
+
+// LabelKeys returns the label keys d uses, sorted, each with its values.
+func (d *Dump) LabelKeys() map[string][]string {
+	seen := map[string]map[string]bool{}
+	for _, set := range d.labelSets {
+		for _, kv := range splitLabels(set) {
+			k, v, _ := strings.Cut(kv, "=")
+			if seen[k] == nil {
+				seen[k] = map[string]bool{}
+			}
+			seen[k][v] = true
+		}
+	}
+	out := map[string][]string{}
+	for k, vs := range seen {
+		for v := range vs {
+			out[k] = append(out[k], v)
+		}
+		sort.Strings(out[k])
+	}
+	return out
+}
+
+func splitLabels(set string) []string {
+	if set == "" {
+		return nil
+	}
+	return strings.Split(set, ",")
+}
+
+// HasLabel reports whether a label set such as Labels returns holds key=value.
+func HasLabel(set, key, value string) bool {
+	for _, kv := range splitLabels(set) {
+		if k, v, _ := strings.Cut(kv, "="); k == key && v == value {
+			return true
+		}
+	}
+	return false
+}
+
+// Tagged returns the dump of the stacks whose labels hold key=value, as
+// pprof's -tagfocus=key=value keeps them.
+func (d *Dump) Tagged(key, value string) *Dump {
+	return d.Subset(func(i int) bool { return HasLabel(d.Labels(i), key, value) })
 }
 
 // NumStacks returns how many stacks the dump holds.
@@ -86,19 +147,34 @@ func (d *Dump) Values(i int) []int64 {
 	return d.values[i*n : (i+1)*n]
 }
 
+// SubsetDetail is a Dump.Detail that knows how to follow Subset: it returns
+// the detail of the stacks kept, by their old indices, in order.
+type SubsetDetail interface {
+	SubsetDetail(kept []int) any
+}
+
 // Subset returns a dump with the same header and frame table that holds only
-// the stacks for which keep returns true, in order. Detail is not carried over.
+// the stacks for which keep returns true, in order. Detail is carried over
+// when it implements SubsetDetail, and dropped otherwise.
 func (d *Dump) Subset(keep func(stack int) bool) *Dump {
 	s := *d
 	s.Detail = nil
-	s.stacks, s.bounds, s.values = nil, []int32{0}, nil
+	s.stacks, s.bounds, s.values, s.labels = nil, []int32{0}, nil, nil
 	n := len(d.SampleTypes)
+	var kept []int
 	for i := 0; i < d.NumStacks(); i++ {
 		if keep(i) {
+			kept = append(kept, i)
 			s.stacks = append(s.stacks, d.Stack(i)...)
 			s.bounds = append(s.bounds, int32(len(s.stacks)))
 			s.values = append(s.values, d.values[i*n:(i+1)*n]...)
+			if d.labels != nil {
+				s.labels = append(s.labels, d.labels[i])
+			}
 		}
+	}
+	if sd, ok := d.Detail.(SubsetDetail); ok {
+		s.Detail = sd.SubsetDetail(kept)
 	}
 	return &s
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"unsafe"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -349,6 +350,46 @@ func (p *protoDecoder) function(msg []byte) error {
 	return err
 }
 
+// label decodes a Label message as "key=value" (a number with its unit, if
+// any, for numeric labels), as pprof's -tagfocus matches them.
+func (p *protoDecoder) label(msg []byte) (string, error) {
+	var key, str, unit int64
+	var num int64
+	hasNum := false
+	err := forEachField(msg, func(n protowire.Number, typ protowire.Type, v uint64, _ []byte) error {
+		if typ != protowire.VarintType {
+			return nil
+		}
+		switch n {
+		case 1:
+			key = int64(v)
+		case 2:
+			str = int64(v)
+		case 3:
+			num, hasNum = int64(v), true
+		case 4:
+			unit = int64(v)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	k, err := p.str(key)
+	if err != nil || k == "" {
+		return "", err
+	}
+	if str != 0 {
+		v, err := p.str(str)
+		return k + "=" + v, err
+	}
+	if hasNum {
+		u, _ := p.str(unit)
+		return k + "=" + strconv.FormatInt(num, 10) + u, nil
+	}
+	return k + "=", nil
+}
+
 func (p *protoDecoder) str(i int64) (string, error) {
 	if i < 0 || i >= int64(len(p.strs)) {
 		return "", fmt.Errorf("string index %d out of range (table has %d)", i, len(p.strs))
@@ -487,6 +528,8 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 	// this is the hot path, run once per sample, and in a CPU profile of
 	// loading the Go compiler's heap profile the per-location closure took
 	// about a quarter of the time.
+	var labels []string // the sample's labels, "k=v"
+	labeled := false    // a sample had labels: every later one records its own
 	for si, s := range p.samples {
 		if si%checkEvery == 0 {
 			if err := b.Err(); err != nil {
@@ -543,12 +586,25 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 				if err := forEachVarint(packed, func(v uint64) { values = append(values, int64(v)) }); err != nil {
 					return fmt.Errorf("sample: %w", err)
 				}
+			case num == 3 && typ == protowire.BytesType:
+				kv, err := p.label(packed)
+				if err != nil {
+					return fmt.Errorf("sample label: %w", err)
+				}
+				if kv != "" {
+					labels = append(labels, kv)
+				}
 			}
 		}
 		if len(values) != nTypes {
 			return fmt.Errorf("sample has %d values for %d sample types", len(values), nTypes)
 		}
 		b.AddStack(frames, values)
+		if len(labels) > 0 || labeled {
+			b.SetLabels(CanonicalLabels(labels))
+			labeled = true
+		}
+		labels = labels[:0]
 	}
 	return nil
 }

@@ -110,7 +110,7 @@ const usage = `Leakscope compares a base dump with a later one and shows what gr
 
 Usage:
   leakscope [--binary PATH] [FILE...]     open the window (no files: the demo)
-  leakscope report [--sample NAME] [--json] [--top N] [--binary PATH]... BASE [LATER]
+  leakscope report [--sample NAME] [--json] [--top N] [--tag KEY=VALUE] [--binary PATH]... BASE [LATER]
                                           print the comparison as a table or JSON
   leakscope export [--sample NAME] [--width W] [--height H] [--palette NAME]
                    [--mode later|base|max] [--search RE] [--scale S] [--flame]

@@ -356,3 +356,55 @@ func TestNoWindowWithoutADisplay(t *testing.T) {
 		})
 	}
 }
+
+// TestReportTagMatchesPprof: --tag key=value keeps the stacks labelled so,
+// as `go tool pprof -tagfocus` does; both agree function by function.
+func TestReportTagMatchesPprof(t *testing.T) {
+	base, later, err := reftest.LabeledGoroutineProfiles(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tenant := range []string{"a", "b"} {
+		code, out, errs := run("report", "--json", "--tag", "tenant="+tenant, base, later)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		var r cli.Report
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]cli.FunctionReport{}
+		for _, f := range r.Functions {
+			got[f.Name] = f
+		}
+		// The later dump alone, then the difference (pprof prints no rows
+		// for a difference of zero).
+		alone, err := reftest.PprofTop("-tagfocus=tenant=^"+tenant+"$", later)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, w := range alone {
+			if g := got[name]; g.Flat.Later != w.Flat || g.Cum.Later != w.Cum {
+				t.Errorf("tenant=%s %s: later flat %d cum %d; pprof flat %d cum %d", tenant, name, g.Flat.Later, g.Cum.Later, w.Flat, w.Cum)
+			}
+		}
+		if r.Total.Delta != 0 {
+			want, err := reftest.PprofTop("-tagfocus=tenant=^"+tenant+"$", "-base="+base, later)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, w := range want {
+				if g := got[name]; g.Flat.Delta != w.Flat || g.Cum.Delta != w.Cum {
+					t.Errorf("tenant=%s %s: flat %+d cum %+d; pprof flat %+d cum %+d", tenant, name, g.Flat.Delta, g.Cum.Delta, w.Flat, w.Cum)
+				}
+			}
+		}
+		wantDelta := map[string]int64{"a": 3, "b": 0}[tenant]
+		if r.Total.Delta != wantDelta {
+			t.Errorf("tenant=%s: total %+d, want %+d", tenant, r.Total.Delta, wantDelta)
+		}
+	}
+	if code, _, errs := run("report", "--tag", "tenant", base, later); code != cli.ExitUsage {
+		t.Errorf("--tag without = exits %d: %s", code, errs)
+	}
+}

@@ -132,6 +132,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	sample := fs.String("sample", "", "sample type to compare (default: the dump's default)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	top := fs.Int("top", 0, "print only the first N functions")
+	tag := fs.String("tag", "", "keep only the stacks labelled key=value (pprof labels, goroutine labels), as pprof's -tagfocus")
 	var binaries stringList
 	fs.Var(&binaries, "binary", "program or library file to symbolize jemalloc dumps with (repeatable)")
 	lim := limitFlags(fs)
@@ -142,10 +143,13 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	if err == nil && *top < 0 {
 		err = usagef("--top must be positive")
 	}
+	if k, _, ok := strings.Cut(*tag, "="); err == nil && *tag != "" && (!ok || k == "") {
+		err = usagef("--tag takes key=value, got %q", *tag)
+	}
 	if err != nil {
 		return fail(stderr, err)
 	}
-	c, err := loadComparison(files, *sample, lim.options(binaries), stderr)
+	c, err := loadTagged(files, *sample, *tag, lim.options(binaries), stderr)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -170,9 +174,20 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 // ordering the pair as the window does (session.OrderOf): by the dumps' own
 // times, goroutine IDs or jemalloc sequence numbers. Notes go to stderr.
 func loadComparison(files []string, sample string, opts *diff.Options, stderr io.Writer) (*diff.Comparison, error) {
+	return loadTagged(files, sample, "", opts, stderr)
+}
+
+// loadTagged is loadComparison keeping only the stacks whose labels hold
+// tag ("key=value", as pprof's -tagfocus); "" keeps all.
+func loadTagged(files []string, sample, tag string, opts *diff.Options, stderr io.Writer) (*diff.Comparison, error) {
 	dumps, err := diff.OpenAllWith(opts, files...)
 	if err != nil {
 		return nil, err
+	}
+	if key, value, ok := strings.Cut(tag, "="); ok {
+		for i, d := range dumps {
+			dumps[i] = d.Tagged(key, value)
+		}
 	}
 	for _, d := range dumps {
 		for _, w := range d.Warnings {

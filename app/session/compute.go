@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sort"
+	"strings"
 	"sync"
 
 	"github.com/leakscope/leakscope/diff"
@@ -63,6 +65,12 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 		prev = &Result{}
 	}
 	var err error
+	tagged := func(p Pair) Pair { return p }
+	if snap.Tag != "" {
+		key, value, _ := strings.Cut(snap.Tag, "=")
+		tagged = func(p Pair) Pair { return TaggedPair(p, key, value) }
+	}
+	sameTag := prev.in.Tag == snap.Tag
 	if pp := snap.Profile; !pp.Empty() {
 		sample := snap.Sample
 		if sample != "" {
@@ -74,9 +82,10 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 		if i, err := pp.Later.SampleIndex(sample); err == nil {
 			want = pp.Later.SampleTypes[i].Type
 		}
-		if prev.Profile != nil && prev.in.Profile == pp && prev.Sample == want {
+		if prev.Profile != nil && prev.in.Profile == pp && prev.Sample == want && sameTag {
 			r.Profile, r.Sample, r.Allocations = prev.Profile, prev.Sample, prev.Allocations
 		} else {
+			pp := tagged(pp)
 			p.SetPhase("comparing")
 			var tree *flame.Tree
 			if r.Profile, tree, err = compareAndBuild(ctx, pp, sample, snap.plain()); err != nil {
@@ -91,11 +100,11 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 		}
 	}
 	if g := snap.Goroutines; !g.Empty() {
-		if prev.Sites != nil && prev.in.Goroutines == g {
+		if prev.Sites != nil && prev.in.Goroutines == g && sameTag {
 			r.GoroutineDiff, r.Sites = prev.GoroutineDiff, prev.Sites
 		} else {
 			p.SetPhase("grouping goroutines")
-			if r.GoroutineDiff, r.Sites, err = compareGoroutines(ctx, g); err != nil {
+			if r.GoroutineDiff, r.Sites, err = compareGoroutines(ctx, tagged(g)); err != nil {
 				return nil, err
 			}
 		}
@@ -107,11 +116,14 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 	if r.Shown == nil {
 		return r, nil
 	}
+	if snap.Tag != "" {
+		r.Title = joinTitle(r.Title, "tag "+snap.Tag)
+	}
 	if snap.Focus != "" {
 		r.Shown = focus(r.Shown, snap.Focus)
 		r.Title = joinTitle(r.Title, "focus: "+snap.Focus)
 	}
-	sameShown := prev.Shown != nil && prev.in.Profile == snap.Profile && prev.in.Goroutines == snap.Goroutines &&
+	sameShown := prev.Shown != nil && prev.in.Profile == snap.Profile && prev.in.Goroutines == snap.Goroutines && sameTag &&
 		prev.Sample == r.Sample && prev.in.Site == snap.Site && prev.in.Focus == snap.Focus
 	if sameShown {
 		r.Shown, r.Functions, r.Lines = prev.Shown, prev.Functions, prev.Lines
@@ -308,5 +320,36 @@ func IsCanceled(err error) bool {
 // plain reports whether the snapshot shows the whole profile, top-down, so
 // that its tree can be built from the dumps beside the comparison.
 func (s Snapshot) plain() bool {
-	return s.Focus == "" && s.Merged == "" && s.Sandwich == "" && !s.Inverted && len(s.Hidden) == 0 && s.Site < 0
+	return s.Tag == "" && s.Focus == "" && s.Merged == "" && s.Sandwich == "" && !s.Inverted && len(s.Hidden) == 0 && s.Site < 0
+}
+
+// TaggedPair keeps the stacks of both dumps whose labels hold key=value, as
+// pprof's -tagfocus=key=value does.
+func TaggedPair(p Pair, key, value string) Pair {
+	var out Pair
+	if p.Base != nil {
+		out.Base = p.Base.Tagged(key, value)
+	}
+	if p.Later != nil {
+		out.Later = p.Later.Tagged(key, value)
+	}
+	return out
+}
+
+// Labels lists the "key=value" labels of the dumps on screen, sorted.
+func (s *Session) Labels() []string {
+	seen := map[string]bool{}
+	for _, d := range s.dumps() {
+		for k, vs := range d.LabelKeys() {
+			for _, v := range vs {
+				seen[k+"="+v] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for kv := range seen {
+		out = append(out, kv)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -104,6 +104,9 @@ type Session struct {
 	// Inverted shows the graph bottom-up: the frames that hold the values
 	// first, their callers below them.
 	Inverted bool
+	// Tag, "key=value", restricts the comparison to the stacks whose pprof
+	// (or goroutine) labels hold it, as pprof's -tagfocus; "" for all.
+	Tag string
 	// Site is the selected spawn site (an index into the goroutine
 	// comparison's sites), or -1.
 	Site int
@@ -332,6 +335,7 @@ type Snapshot struct {
 	Focus               string
 	Merged, Sandwich    string
 	Inverted            bool
+	Tag                 string
 	Hidden              map[string]bool // not to be modified
 	Site                int
 }
@@ -339,7 +343,7 @@ type Snapshot struct {
 // Snapshot copies the session's state for Compute on another goroutine.
 func (s *Session) Snapshot() Snapshot {
 	return Snapshot{Profile: s.Profile, Goroutines: s.Goroutines, Sample: s.Sample,
-		Focus: s.Focus, Merged: s.Merged, Sandwich: s.Sandwich, Inverted: s.Inverted,
+		Focus: s.Focus, Merged: s.Merged, Sandwich: s.Sandwich, Inverted: s.Inverted, Tag: s.Tag,
 		Hidden: maps.Clone(s.Hidden), Site: s.Site}
 }
 

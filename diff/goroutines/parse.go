@@ -70,6 +70,15 @@ type detail struct {
 	sites []Site
 }
 
+// SubsetDetail implements diff.SubsetDetail: the goroutines of the stacks kept.
+func (d *detail) SubsetDetail(kept []int) any {
+	out := &detail{sites: d.sites, meta: make([]meta, len(kept))}
+	for i, k := range kept {
+		out.meta[i] = d.meta[k]
+	}
+	return out
+}
+
 // parser is an explicit state machine over the lines of a dump.
 //
 //	outside --header--> inGoroutine
@@ -89,8 +98,9 @@ type parser struct {
 	entry   string // function of the last frame read: the entry function so far
 	fnCall  bool   // the awaited frame's line ended in ")", as a call does
 	creator string
-	skipped int // lines inside goroutines that matched no form
-	cut     int // goroutines left out because the dump ended inside them
+	skipped int  // lines inside goroutines that matched no form
+	cut     int  // goroutines left out because the dump ended inside them
+	labeled bool // a goroutine had labels: every later one records its own
 	one     []int64
 }
 
@@ -276,6 +286,10 @@ func (p *parser) end(atEOF bool) {
 		p.cur.site = p.site(Site{Function: entry, NoCreator: true})
 	}
 	p.b.AddStack(p.frames, p.one)
+	if p.cur.labels != "" || p.labeled {
+		p.b.SetLabels(canonical(p.cur.labels))
+		p.labeled = true
+	}
 	p.det.meta = append(p.det.meta, p.cur)
 	p.state = outside
 }
@@ -412,4 +426,12 @@ func fileLine(b []byte) ([]byte, int64) {
 		return b, 0
 	}
 	return b[:i], n
+}
+
+// canonical sorts a label set "k=v,k2=v2" by key, as diff.Dump.Labels gives them.
+func canonical(set string) string {
+	if set == "" {
+		return ""
+	}
+	return diff.CanonicalLabels(strings.Split(set, ","))
 }
