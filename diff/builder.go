@@ -2,10 +2,10 @@ package diff
 
 import (
 	"context"
-	"sort"
-	"strings"
 	"fmt"
 	"math"
+	"sort"
+	"strings"
 	"time"
 )
 
