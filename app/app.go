@@ -82,6 +82,7 @@ type UI struct {
 	sites     *sitePanel
 	funcs     *funcTable
 	lines     *funcTable
+	source    *sourcePanel
 	tabs      *container.AppTabs
 	legend    *legendStrip
 	tb        *toolbar
@@ -135,7 +136,8 @@ func (u *UI) build() {
 			name := v.Tree.Nodes[v.Zoom.Current()].Name
 			slog.Debug("zoom", "frame", name)
 			if v.Zoom.Current() != flame.Root {
-				u.funcs.selectName(name) // the table follows the graph
+				u.funcs.selectName(name) // the tables follow the graph
+				u.showLinesOf(name)
 			}
 		}
 		u.updateCrumbs()
@@ -152,6 +154,7 @@ func (u *UI) build() {
 	u.lines = newFuncTable(true)
 	u.lines.onSelect = u.MarkFunction
 	u.lines.onOpen = u.ShowSandwich
+	u.source = newSourcePanel(u)
 	u.sites.tips, u.funcs.tips, u.lines.tips = u.tips, u.tips, u.tips
 	u.legend = newLegendStrip()
 	u.banner = container.NewVBox()
@@ -169,7 +172,7 @@ func (u *UI) build() {
 	u.tabs = container.NewAppTabs(
 		container.NewTabItem("Spawn sites", u.sites.box),
 		container.NewTabItem("Functions", u.funcs.box),
-		container.NewTabItem("Lines", u.lines.box),
+		container.NewTabItem("Lines", container.NewVSplit(u.lines.box, u.source.box)),
 	)
 	u.graphSlot = container.NewStack(u.graph)
 	split := container.NewHSplit(container.NewBorder(nil, u.legend, nil, nil, u.graphSlot), u.tabs)
@@ -517,6 +520,17 @@ func (u *UI) SetFilter(f flame.Filter) {
 // function table's selection.
 func (u *UI) MarkFunction(name string) {
 	u.searchFor("^"+regexp.QuoteMeta(name)+"$", false)
+	u.showLinesOf(name)
+}
+
+// showLinesOf shows, in the Lines tab, the lines of function name and its
+// source with each line's change ("" for every line, and no source).
+func (u *UI) showLinesOf(name string) {
+	u.lines.setOnly(name)
+	if name == "" || u.result == nil || u.result.Shown == nil {
+		return
+	}
+	u.source.show(name, u.lines.rowsOf(name), u.result.Shown.SampleType.Unit, u.result.Shown.Base != nil)
 }
 
 // SetTag restricts the comparison to the stacks whose labels hold tag,

@@ -2,6 +2,7 @@ package app
 
 import (
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -344,3 +345,27 @@ func (u *UI) SelectedFunction() string { return u.funcs.chosen }
 
 // CallersGraph returns the callers half of the sandwich view.
 func (u *UI) CallersGraph() *FlameGraph { return u.callers }
+
+// SetSourceFolders sets the folders searched for source files.
+func (u *UI) SetSourceFolders(dirs []string) { u.app.Preferences().SetStringList(sourceDirsKey, dirs) }
+
+// LineRows returns the Lines table's rows, as shown.
+func (u *UI) LineRows() []diff.Function {
+	var out []diff.Function
+	for _, i := range u.lines.rows {
+		out = append(out, u.lines.all[i])
+	}
+	return out
+}
+
+// SourceShown returns the source file shown and its gutter by line number
+// (as text), for the lines that have a value.
+func (u *UI) SourceShown() (string, map[string]string) {
+	g := map[string]string{}
+	for _, l := range u.source.lines {
+		if l.hasValue {
+			g[strconv.Itoa(l.n)] = diff.FormatDelta(l.flat.Diff(), l.unit)
+		}
+	}
+	return u.source.path, g
+}

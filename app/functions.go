@@ -95,6 +95,7 @@ type funcTable struct {
 	chosen  string // the selected function
 
 	lines    bool              // rows are source lines
+	only     string            // with lines: show only this function's ("" for all)
 	tips     *tipLayer         // shows names cut short; may be nil
 	onSelect func(name string) // a row was selected: its function
 	onOpen   func(name string) // a row was double-clicked: its function
@@ -186,6 +187,10 @@ func (t *funcTable) refilter() {
 	t.hidden = 0
 	for i := range t.all {
 		f := &t.all[i]
+		if t.only != "" && t.function(f) != t.only {
+			t.hidden++
+			continue
+		}
 		if t.match != nil && !t.match(t.function(f)) {
 			t.hidden++
 			continue
@@ -377,4 +382,21 @@ func (t *funcTable) selectName(name string) {
 		}
 	}
 	t.table.UnselectAll()
+}
+
+// setOnly shows only the rows of function fn ("" for all).
+func (t *funcTable) setOnly(fn string) {
+	t.only = fn
+	t.refilter()
+}
+
+// rowsOf returns the rows of function fn, unfiltered.
+func (t *funcTable) rowsOf(fn string) []diff.Function {
+	var out []diff.Function
+	for i := range t.all {
+		if t.function(&t.all[i]) == fn {
+			out = append(out, t.all[i])
+		}
+	}
+	return out
 }

@@ -350,3 +350,42 @@ func TestLabelFilter(t *testing.T) {
 		t.Errorf("all labels again: title %q, later total %d", v.Title, v.Tree.Nodes[flame.Root].Total.Later)
 	}
 }
+
+// TestLinesAndSource: choosing a function shows its lines, and its source
+// with each line's change in the gutter once the source folder is known.
+func TestLinesAndSource(t *testing.T) {
+	u, _ := open(t, demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
+	src, err := filepath.Abs("../assets/demo/leakyd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.SetSourceFolders([]string{src})
+	u.MarkFunction("main.NewClient")
+	u.Wait()
+	lines := u.LineRows()
+	if len(lines) == 0 {
+		t.Fatal("no lines for main.NewClient")
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l.Name, "main.NewClient ") {
+			t.Errorf("the lines of main.NewClient list %s", l.Name)
+		}
+	}
+	path, gutter := u.SourceShown()
+	if !strings.HasSuffix(filepath.ToSlash(path), "leakyd/main.go") {
+		t.Fatalf("source %q", path)
+	}
+	// Every line with a value shows it, and the values add up to the function's.
+	var sum int64
+	for _, l := range lines {
+		if n := l.Name[strings.LastIndexByte(l.Name, ':')+1:]; gutter[n] == "" {
+			t.Errorf("line %s has no value in the gutter", l.Name)
+		}
+		sum += l.Flat.Diff()
+	}
+	for _, f := range u.Functions() {
+		if f.Name == "main.NewClient" && f.Flat.Diff() != sum {
+			t.Errorf("lines sum to %+d, the function's flat is %+d", sum, f.Flat.Diff())
+		}
+	}
+}

@@ -226,3 +226,42 @@ func TestProtoAgreesWithProfileParse(t *testing.T) {
 		})
 	}
 }
+
+// TestLinesMatchPprof: per-line values equal `go tool pprof -top -lines
+// -base`, line by line, for each heap sample type of the demo pair.
+func TestLinesMatchPprof(t *testing.T) {
+	t.Parallel()
+	base, later := filepath.Join(demoDir, "heap-base.pb.gz"), filepath.Join(demoDir, "heap-later.pb.gz")
+	dumps, err := diff.OpenAll(base, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sample := range []string{"inuse_space", "inuse_objects", "alloc_space", "alloc_objects"} {
+		want, err := reftest.PprofTop("-lines", "-sample_index="+sample, "-symbolize=none", "-base="+base, later)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := diff.Compare(dumps[0], dumps[1], sample)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]diff.Function{}
+		for _, l := range c.Lines() {
+			got[l.Name] = l
+		}
+		checked := 0
+		for name, w := range want {
+			g, ok := got[name]
+			if !ok && w.Flat == 0 && w.Cum == 0 {
+				continue
+			}
+			if g.Flat.Diff() != w.Flat || g.Cum.Diff() != w.Cum {
+				t.Errorf("%s %s: flat %+d cum %+d; pprof -lines flat %+d cum %+d", sample, name, g.Flat.Diff(), g.Cum.Diff(), w.Flat, w.Cum)
+			}
+			checked++
+		}
+		if checked < 10 {
+			t.Errorf("%s: only %d lines compared", sample, checked)
+		}
+	}
+}

@@ -2,6 +2,9 @@ package session_test
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -211,5 +214,47 @@ func TestSort(t *testing.T) {
 	}
 	if strings.Join(got, " ") != "a b c" {
 		t.Errorf("Sort = %v", got)
+	}
+}
+
+func TestFindSource(t *testing.T) {
+	dir := t.TempDir()
+	mk := func(rel string) string {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("package main\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	here := mk("here/main.go")
+	inFolder := mk("checkout/cmd/server/main.go")
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	goroot := filepath.Join(strings.TrimSpace(string(out)), "src", "runtime", "malloc.go")
+	tests := []struct {
+		desc, path string
+		folders    []string
+		want       string
+	}{
+		{"the recorded path", here, nil, here},
+		{"Go's own source, built elsewhere", "/usr/local/go-build/src/runtime/malloc.go", nil, goroot},
+		{"a build machine's path, by its tail in a folder", "/build/app/cmd/server/main.go", []string{filepath.Join(dir, "checkout")}, inFolder},
+		{"not found", "/nowhere/x.go", []string{dir}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			got, tried := session.FindSource(tt.path, tt.folders)
+			if got != tt.want {
+				t.Errorf("FindSource = %q (tried %q), want %q", got, tried, tt.want)
+			}
+			if got == "" && len(tried) < 2 {
+				t.Errorf("tried only %q", tried)
+			}
+		})
 	}
 }

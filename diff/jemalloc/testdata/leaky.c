@@ -75,6 +75,21 @@ __attribute__((noinline)) static void cool(int from, int to) {
 	}
 }
 
+/* hold keeps one buffer, allocated on one line before the first dump and on
+ * another after it: the function's total stays, its two lines move by
+ * -16384 and +16384. */
+static char *held;
+
+__attribute__((noinline)) static void hold(int phase) {
+	if (phase == 0) {
+		held = malloc(16384);
+	} else {
+		free(held);
+		held = malloc(16384);
+	}
+	memset(held, 3, 16384);
+}
+
 static void dump(const char *path) {
 	if (mallctl("prof.dump", NULL, NULL, &path, sizeof path) != 0) {
 		fprintf(stderr, "leaky: prof.dump %s failed (is MALLOC_CONF=prof:true set?)\n", path);
@@ -101,9 +116,11 @@ int main(int argc, char **argv) {
 	int nlater = argc > 4 ? atoi(argv[4]) : 100;
 	struct options *keep = calloc(nlater, sizeof *keep);
 	warm(64);
+	hold(0);
 	serve(nbase, keep);
 	dump(argv[1]);
 	cool(16, 64);
+	hold(1);
 	serve(nlater - nbase, keep + nbase);
 	dump(argv[2]);
 	return 0;

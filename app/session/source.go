@@ -1,0 +1,74 @@
+package session
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// FindSource looks for the source file a dump names as path: at path
+// itself, then under GOROOT (for paths that pass through a Go tree's
+// "src/"), then in the Go module cache (paths through "pkg/mod/"), then in
+// each of folders, by the path's trailing elements (so that a path recorded
+// on a build machine, /build/app/cmd/server/main.go, is found as
+// FOLDER/cmd/server/main.go or FOLDER/main.go). It returns the file found,
+// or "", and the places it looked, for the user.
+func FindSource(path string, folders []string) (found string, tried []string) {
+	try := func(p string) bool {
+		tried = append(tried, p)
+		st, err := os.Stat(p)
+		return err == nil && st.Mode().IsRegular()
+	}
+	if path == "" {
+		return "", nil
+	}
+	if try(path) {
+		return path, tried
+	}
+	slashed := filepath.ToSlash(path)
+	if i := strings.LastIndex(slashed, "/src/"); i >= 0 {
+		for _, root := range goRoots() {
+			if p := filepath.Join(root, "src", filepath.FromSlash(slashed[i+len("/src/"):])); try(p) {
+				return p, tried
+			}
+		}
+	}
+	if i := strings.LastIndex(slashed, "/pkg/mod/"); i >= 0 {
+		if p := filepath.Join(modCache(), filepath.FromSlash(slashed[i+len("/pkg/mod/"):])); try(p) {
+			return p, tried
+		}
+	}
+	parts := strings.Split(strings.TrimPrefix(slashed, "/"), "/")
+	for _, dir := range folders {
+		for k := 0; k < len(parts); k++ {
+			if p := filepath.Join(dir, filepath.FromSlash(strings.Join(parts[k:], "/"))); try(p) {
+				return p, tried
+			}
+		}
+	}
+	return "", tried
+}
+
+// goRoots is where Go's own sources may be: $GOROOT, and the go command's.
+func goRoots() []string {
+	var roots []string
+	if r := os.Getenv("GOROOT"); r != "" {
+		roots = append(roots, r)
+	}
+	if out, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
+		roots = append(roots, strings.TrimSpace(string(out)))
+	}
+	return roots
+}
+
+func modCache() string {
+	if m := os.Getenv("GOMODCACHE"); m != "" {
+		return m
+	}
+	if p := os.Getenv("GOPATH"); p != "" {
+		return filepath.Join(filepath.SplitList(p)[0], "pkg", "mod")
+	}
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, "go", "pkg", "mod")
+}

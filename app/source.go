@@ -1,0 +1,199 @@
+package app
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/leakscope/leakscope/app/session"
+	"github.com/leakscope/leakscope/diff"
+)
+
+// sourceDirsKey is the preference that lists the folders searched for
+// source files, besides the paths in the dumps, GOROOT and the module cache.
+const sourceDirsKey = "sourceDirs"
+
+// maxSourceBytes is the largest source file shown.
+const maxSourceBytes = 4 << 20
+
+// srcLine is one line of the source view.
+type srcLine struct {
+	n         int
+	text      string
+	flat, cum diff.Delta
+	hasValue  bool
+	hasBase   bool
+	unit      string
+}
+
+// sourcePanel shows a function's source file with each line's change in
+// the gutter, or says where it looked when the file is not found.
+type sourcePanel struct {
+	u     *UI
+	title *widget.Label
+	list  *widget.List
+	lines []srcLine
+	box   fyne.CanvasObject
+	path  string // the file shown, "" for none
+}
+
+func newSourcePanel(u *UI) *sourcePanel {
+	p := &sourcePanel{u: u, title: widget.NewLabel("Select a function to see its lines and source.")}
+	p.title.Wrapping = fyne.TextWrapWord
+	p.list = widget.NewList(func() int { return len(p.lines) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.TextStyle = fyne.TextStyle{Monospace: true}
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			l := o.(*widget.Label)
+			s := &p.lines[i]
+			gutter := strings.Repeat(" ", 21)
+			if s.hasValue {
+				if s.hasBase {
+					gutter = fmt.Sprintf("%10s %10s", diff.FormatDelta(s.flat.Diff(), s.unit), diff.FormatDelta(s.cum.Diff(), s.unit))
+				} else {
+					gutter = fmt.Sprintf("%10s %10s", diff.FormatValue(s.flat.Later, s.unit), diff.FormatValue(s.cum.Later, s.unit))
+				}
+			}
+			l.Importance = widget.MediumImportance
+			if s.hasValue && s.cum.Diff() > 0 {
+				l.Importance = widget.DangerImportance
+			} else if s.hasValue && s.cum.Diff() < 0 {
+				l.Importance = widget.HighImportance
+			}
+			l.SetText(fmt.Sprintf("%s %5d  %s", gutter, s.n, s.text))
+		})
+	add := widget.NewButtonWithIcon("Add source folder…", theme.FolderNewIcon(), p.addFolder)
+	p.box = container.NewBorder(container.NewBorder(nil, nil, nil, add, p.title), nil, nil, nil, p.list)
+	return p
+}
+
+// show shows the source of function fn, whose rows in the lines table are
+// lines ("fn file:line").
+func (p *sourcePanel) show(fn string, lines []diff.Function, unit string, hasBase bool) {
+	p.lines, p.path = nil, ""
+	byLine := map[int]diff.Function{}
+	file, best := "", int64(-1)
+	for _, l := range lines {
+		f, n, ok := splitLine(l.Name)
+		if !ok || f == "" {
+			continue
+		}
+		if w := abs64(l.Cum.Diff()) + abs64(l.Cum.Later); w > best {
+			file, best = f, w
+		}
+		if f == file {
+			byLine[n] = l
+		}
+	}
+	for _, l := range lines { // the lines of the chosen file only
+		if f, n, ok := splitLine(l.Name); ok && f == file {
+			byLine[n] = l
+		}
+	}
+	if file == "" {
+		p.title.SetText(fmt.Sprintf("%s: the dumps record no source file for it.", fn))
+		p.list.Refresh()
+		return
+	}
+	found, tried := session.FindSource(file, p.u.app.Preferences().StringList(sourceDirsKey))
+	if found == "" {
+		p.title.SetText(fmt.Sprintf("%s: source not found; looked in %s. Add the folder that holds it.", fn, strings.Join(tried, ", ")))
+		p.list.Refresh()
+		return
+	}
+	f, err := os.Open(found)
+	if err != nil {
+		p.title.SetText(fmt.Sprintf("%s: %v", found, err))
+		p.list.Refresh()
+		return
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(&limitedReader{f, maxSourceBytes})
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	first := -1
+	for n := 1; sc.Scan(); n++ {
+		s := srcLine{n: n, text: strings.ReplaceAll(sc.Text(), "\t", "    "), unit: unit, hasBase: hasBase}
+		if l, ok := byLine[n]; ok {
+			s.flat, s.cum, s.hasValue = l.Flat, l.Cum, true
+			if first < 0 {
+				first = len(p.lines)
+			}
+		}
+		p.lines = append(p.lines, s)
+	}
+	p.path = found
+	head := "Δ flat, Δ cum"
+	if !hasBase {
+		head = "flat, cum"
+	}
+	p.title.SetText(fmt.Sprintf("%s in %s (gutter: %s)", fn, found, head))
+	p.list.Refresh()
+	if first >= 0 {
+		p.list.ScrollTo(max(first-3, 0))
+	}
+}
+
+func (p *sourcePanel) addFolder() {
+	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil || dir == nil {
+			return
+		}
+		prefs := p.u.app.Preferences()
+		dirs := append(prefs.StringList(sourceDirsKey), dir.Path())
+		prefs.SetStringList(sourceDirsKey, dirs)
+		p.u.showLinesOf(p.u.lines.only)
+	}, p.u.win)
+	d.Resize(fyne.NewSize(900, 600))
+	p.u.showDialog(d)
+}
+
+// splitLine reads "function file:line" back.
+func splitLine(name string) (file string, line int, ok bool) {
+	sp := strings.LastIndexByte(name, ' ')
+	if sp < 0 {
+		return "", 0, false
+	}
+	fl := name[sp+1:]
+	c := strings.LastIndexByte(fl, ':')
+	if c < 0 {
+		return fl, 0, false
+	}
+	n, err := strconv.Atoi(fl[c+1:])
+	return fl[:c], n, err == nil
+}
+
+func abs64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// limitedReader reads at most n bytes.
+type limitedReader struct {
+	f *os.File
+	n int64
+}
+
+func (l *limitedReader) Read(b []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, fmt.Errorf("larger than %d bytes", maxSourceBytes)
+	}
+	if int64(len(b)) > l.n {
+		b = b[:l.n]
+	}
+	n, err := l.f.Read(b)
+	l.n -= int64(n)
+	return n, err
+}
