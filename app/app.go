@@ -83,6 +83,7 @@ type UI struct {
 	funcs     *funcTable
 	lines     *funcTable
 	source    *sourcePanel
+	linesOf   string // the function the Lines tab is to show
 	tabs      *container.AppTabs
 	legend    *legendStrip
 	tb        *toolbar
@@ -136,8 +137,10 @@ func (u *UI) build() {
 			name := v.Tree.Nodes[v.Zoom.Current()].Name
 			slog.Debug("zoom", "frame", name)
 			if v.Zoom.Current() != flame.Root {
-				u.funcs.selectName(name) // the tables follow the graph
-				u.showLinesOf(name)
+				// The tables follow the graph, each in a callback of its
+				// own, after the zoom is drawn.
+				u.do(func() { u.funcs.selectName(name) })
+				u.do(func() { u.showLinesOf(name) })
 			}
 		}
 		u.updateCrumbs()
@@ -174,6 +177,11 @@ func (u *UI) build() {
 		container.NewTabItem("Functions", u.funcs.box),
 		container.NewTabItem("Lines", container.NewVSplit(u.lines.box, u.source.box)),
 	)
+	u.tabs.OnSelected = func(t *container.TabItem) {
+		if t.Text == "Lines" {
+			u.showLinesOf(u.linesOf)
+		}
+	}
 	u.graphSlot = container.NewStack(u.graph)
 	split := container.NewHSplit(container.NewBorder(nil, u.legend, nil, nil, u.graphSlot), u.tabs)
 	split.SetOffset(0.62)
@@ -526,6 +534,10 @@ func (u *UI) MarkFunction(name string) {
 // showLinesOf shows, in the Lines tab, the lines of function name and its
 // source with each line's change ("" for every line, and no source).
 func (u *UI) showLinesOf(name string) {
+	u.linesOf = name
+	if u.tabs.Selected() == nil || u.tabs.Selected().Text != "Lines" {
+		return // filled in when the tab is chosen
+	}
 	u.lines.setOnly(name)
 	if name == "" || u.result == nil || u.result.Shown == nil {
 		return

@@ -60,6 +60,7 @@ func BenchmarkUIGoroutine(b *testing.B) {
 		tree := u.Graph().View().Tree
 		for _, c := range tree.Children(flame.Root) {
 			timed("zoom", func() { u.Graph().ZoomTo(c) })
+			note("apply zoom (tables follow)", u.WaitTimed())
 			timed("draw", func() { u.DrawGraph(1280, 700) })
 		}
 		timed("zoom", u.ResetZoom)
@@ -84,7 +85,19 @@ func BenchmarkUIGoroutine(b *testing.B) {
 		timed("draw", func() { u.DrawGraph(1280, 700) })
 		timed("noise filter", func() { u.SetNoise("", false, false) })
 		timed("function table row", func() { u.ChooseFunction(0, false) })
-		note("apply search", u.WaitTimed())
+		note("apply search and source", u.WaitTimed())
+		fn := u.Functions()[0].Name
+		start := time.Now()
+		timed("callers and callees", func() { u.ShowSandwich(fn) })
+		note("apply callers and callees", u.WaitTimed())
+		b.ReportMetric(float64(time.Since(start).Microseconds())/1000, "open-callers-callees-ms")
+		u.ShowLinesTab()
+		start = time.Now()
+		timed("lines of a function", func() { u.MarkFunction(fn) })
+		note("apply search and source", u.WaitTimed())
+		b.ReportMetric(float64(time.Since(start).Microseconds())/1000, "open-lines-ms")
+		timed("inverted", u.ToggleInverted)
+		note("apply inverted", u.WaitTimed())
 		u.Close()
 		w.Close()
 		a.Quit()

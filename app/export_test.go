@@ -369,3 +369,6 @@ func (u *UI) SourceShown() (string, map[string]string) {
 	}
 	return u.source.path, g
 }
+
+// ShowLinesTab brings the Lines tab forward.
+func (u *UI) ShowLinesTab() { u.tabs.SelectIndex(2) }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"strconv"
@@ -106,41 +107,64 @@ func (p *sourcePanel) show(fn string, lines []diff.Function, unit string, hasBas
 		p.list.Refresh()
 		return
 	}
-	found, tried := session.FindSource(file, p.u.app.Preferences().StringList(sourceDirsKey))
-	if found == "" {
-		p.title.SetText(fmt.Sprintf("%s: source not found; looked in %s. Add the folder that holds it.", fn, strings.Join(tried, ", ")))
-		p.list.Refresh()
-		return
+	p.title.SetText(fmt.Sprintf("%s: looking for %s…", fn, file))
+	p.list.Refresh()
+	folders := p.u.app.Preferences().StringList(sourceDirsKey)
+	// Finding and reading the file runs in the background: it may ask the
+	// go command for GOROOT, or read a large file.
+	p.u.worker.Submit(session.Job{Lane: session.LaneSource, Run: func(context.Context) func() {
+		found, tried := session.FindSource(file, folders)
+		lines, err := readSource(found, byLine, unit, hasBase)
+		return func() { p.shown(fn, found, tried, lines, err, hasBase) }
+	}})
+}
+
+// readSource reads file into lines, with the values of byLine.
+func readSource(file string, byLine map[int]diff.Function, unit string, hasBase bool) ([]srcLine, error) {
+	if file == "" {
+		return nil, nil
 	}
-	f, err := os.Open(found)
+	f, err := os.Open(file)
 	if err != nil {
-		p.title.SetText(fmt.Sprintf("%s: %v", found, err))
-		p.list.Refresh()
-		return
+		return nil, err
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(&limitedReader{f, maxSourceBytes})
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	first := -1
+	var lines []srcLine
 	for n := 1; sc.Scan(); n++ {
 		s := srcLine{n: n, text: strings.ReplaceAll(sc.Text(), "\t", "    "), unit: unit, hasBase: hasBase}
 		if l, ok := byLine[n]; ok {
 			s.flat, s.cum, s.hasValue = l.Flat, l.Cum, true
-			if first < 0 {
-				first = len(p.lines)
-			}
 		}
-		p.lines = append(p.lines, s)
+		lines = append(lines, s)
 	}
-	p.path = found
-	head := "Δ flat, Δ cum"
-	if !hasBase {
-		head = "flat, cum"
+	return lines, sc.Err()
+}
+
+// shown puts a source file read in the background on screen.
+func (p *sourcePanel) shown(fn, found string, tried []string, lines []srcLine, err error, hasBase bool) {
+	switch {
+	case found == "":
+		p.title.SetText(fmt.Sprintf("%s: source not found; looked in %s. Add the folder that holds it.", fn, strings.Join(tried, ", ")))
+		p.lines = nil
+	case err != nil:
+		p.title.SetText(fmt.Sprintf("%s: %v", found, err))
+		p.lines = nil
+	default:
+		head := "Δ flat, Δ cum"
+		if !hasBase {
+			head = "flat, cum"
+		}
+		p.title.SetText(fmt.Sprintf("%s in %s (gutter: %s)", fn, found, head))
+		p.lines, p.path = lines, found
 	}
-	p.title.SetText(fmt.Sprintf("%s in %s (gutter: %s)", fn, found, head))
 	p.list.Refresh()
-	if first >= 0 {
-		p.list.ScrollTo(max(first-3, 0))
+	for i := range p.lines {
+		if p.lines[i].hasValue {
+			p.list.ScrollTo(max(i-3, 0))
+			break
+		}
 	}
 }
 

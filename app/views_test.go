@@ -200,6 +200,7 @@ func TestFunctionTable(t *testing.T) {
 	u.ShowAllFrames()
 	u.Wait()
 	u.Graph().ZoomTo(find(t, u.Graph().View().Tree, "main.DefaultCache"))
+	u.Wait()
 	if got := u.SelectedFunction(); got != "main.DefaultCache" {
 		t.Errorf("after a click on main.DefaultCache the table selects %q", got)
 	}
@@ -361,6 +362,7 @@ func TestLinesAndSource(t *testing.T) {
 	}
 	u.SetSourceFolders([]string{src})
 	u.MarkFunction("main.NewClient")
+	u.ShowLinesTab()
 	u.Wait()
 	lines := u.LineRows()
 	if len(lines) == 0 {

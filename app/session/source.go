@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // FindSource looks for the source file a dump names as path: at path
@@ -56,11 +57,20 @@ func goRoots() []string {
 	if r := os.Getenv("GOROOT"); r != "" {
 		roots = append(roots, r)
 	}
-	if out, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
-		roots = append(roots, strings.TrimSpace(string(out)))
+	if r := goEnvRoot(); r != "" {
+		roots = append(roots, r)
 	}
 	return roots
 }
+
+// goEnvRoot asks the go command for its GOROOT, once.
+var goEnvRoot = sync.OnceValue(func() string {
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+})
 
 func modCache() string {
 	if m := os.Getenv("GOMODCACHE"); m != "" {

@@ -24,10 +24,23 @@ const (
 	LaneSearch
 	// LaneExport draws a PNG. Exports are never superseded.
 	LaneExport
+	// LaneSource finds and reads a source file. It supersedes source jobs,
+	// and load and view jobs supersede it.
+	LaneSource
 )
 
 // supersedes reports whether a new job in lane l makes a job in lane old stale.
-func (l Lane) supersedes(old Lane) bool { return l != LaneExport && old != LaneExport && old >= l }
+func (l Lane) supersedes(old Lane) bool {
+	switch {
+	case l == LaneExport || old == LaneExport:
+		return false
+	case old == LaneSource:
+		return l == LaneSource || l <= LaneView
+	case l == LaneSource:
+		return false
+	}
+	return old >= l
+}
 
 // Job is work for the Worker. Run runs on the worker's goroutine and
 // returns a function that applies its result on the UI goroutine, or nil.
