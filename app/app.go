@@ -175,7 +175,7 @@ func (u *UI) build() {
 	u.tabs = container.NewAppTabs(
 		container.NewTabItem("Spawn sites", u.sites.box),
 		container.NewTabItem("Functions", u.funcs.box),
-		container.NewTabItem("Lines", container.NewVSplit(u.lines.box, u.source.box)),
+		container.NewTabItem("Lines", linesSplit(u.lines.box, u.source.box)),
 	)
 	u.tabs.OnSelected = func(t *container.TabItem) {
 		if t.Text == "Lines" {
@@ -830,4 +830,11 @@ func widestPath(t *flame.Tree) string {
 		n = best
 	}
 	return strings.Join(names, " > ")
+}
+
+// linesSplit puts the lines table over the source, the source larger.
+func linesSplit(table, source fyne.CanvasObject) *container.Split {
+	s := container.NewVSplit(table, source)
+	s.SetOffset(0.3)
+	return s
 }

@@ -162,7 +162,9 @@ func (p *sourcePanel) shown(fn, found string, tried []string, lines []srcLine, e
 	p.list.Refresh()
 	for i := range p.lines {
 		if p.lines[i].hasValue {
-			p.list.ScrollTo(max(i-3, 0))
+			// From below, ScrollTo puts the line near the top.
+			p.list.ScrollToBottom()
+			p.list.ScrollTo(max(i-2, 0))
 			break
 		}
 	}
