@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/leakscope/leakscope/app"
+	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/reftest"
 	"github.com/leakscope/leakscope/flame"
 )
@@ -116,4 +117,26 @@ func BenchmarkUIGoroutine(b *testing.B) {
 	}
 	b.Logf("longest UI-goroutine work: %s", strings.Join(parts, ", "))
 	b.ReportMetric(float64(worst.Microseconds())/1000, "longest-ms")
+}
+
+// BenchmarkFunctionTable20k fills the function table with 20,000
+// functions (a large service's profile), sorts it and draws it once, as
+// opening it does on the UI goroutine.
+func BenchmarkFunctionTable20k(b *testing.B) {
+	fns := make([]diff.Function, 20000)
+	for i := range fns {
+		fns[i] = diff.Function{Name: fmt.Sprintf("pkg%d.(*T).method%d", i%300, i),
+			Flat: diff.Delta{Base: int64(i * 7 % 10000), Later: int64(i * 13 % 12000)},
+			Cum:  diff.Delta{Base: int64(i * 11 % 50000), Later: int64(i * 17 % 60000)}}
+	}
+	a := test.NewApp()
+	defer a.Quit()
+	w := a.NewWindow("t")
+	u := app.CreateForTest(a, w, app.Options{Files: []string{"../assets/demo/dumps/heap-later.pb.gz"}})
+	w.Resize(fyne.NewSize(1280, 800))
+	u.Wait()
+	defer u.Close()
+	for b.Loop() {
+		u.ShowFunctionsForBench(fns)
+	}
 }

@@ -372,3 +372,10 @@ func (u *UI) SourceShown() (string, map[string]string) {
 
 // ShowLinesTab brings the Lines tab forward.
 func (u *UI) ShowLinesTab() { u.tabs.SelectIndex(2) }
+
+// ShowFunctionsForBench fills the function table with fns and draws it.
+func (u *UI) ShowFunctionsForBench(fns []diff.Function) {
+	u.funcs.show(fns, "bytes", true)
+	u.tabs.SelectIndex(1)
+	u.win.Canvas().Refresh(u.funcs.table)
+}

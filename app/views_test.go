@@ -391,3 +391,21 @@ func TestLinesAndSource(t *testing.T) {
 		}
 	}
 }
+
+// TestSpawnSiteLabels: sites list the labels of their goroutines.
+func TestSpawnSiteLabels(t *testing.T) {
+	base, later, err := reftest.LabeledGoroutineProfiles(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := open(t, base, later)
+	found := false
+	for _, r := range u.SiteRows() {
+		if strings.Contains(r, "tenant=a ×5") && strings.Contains(r, "tenant=b ×3") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no site lists tenant=a ×5 and tenant=b ×3: %q", u.SiteRows())
+	}
+}

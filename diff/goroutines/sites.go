@@ -225,6 +225,10 @@ func (c *Comparison) addLater(sd *SiteDelta, snap *Snapshot, i int, n int64) {
 		sd.Leaked += n
 	}
 	if snap.det == nil {
+		// Profiles (debug=0) keep their pprof labels per stack.
+		if l := snap.Dump.Labels(i); l != "" {
+			sd.Labels[l] += n
+		}
 		return
 	}
 	m := snap.det.meta[i]
