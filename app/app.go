@@ -735,7 +735,7 @@ func (u *UI) BackToProfile() {
 }
 
 // Escape closes the dialog on screen, else undoes the last zoom, else
-// leaves a selected site.
+// leaves the callers-and-callees or merged view, else a selected site.
 func (u *UI) Escape() {
 	if u.top.dismiss() {
 		return
@@ -743,7 +743,12 @@ func (u *UI) Escape() {
 	if u.graph.Back() {
 		return
 	}
-	if u.sess.Site >= 0 {
+	switch {
+	case u.sess.Sandwich != "" || u.sess.Merged != "":
+		u.begin()
+		u.sess.Sandwich, u.sess.Merged = "", ""
+		u.recompute()
+	case u.sess.Site >= 0:
 		u.BackToProfile()
 	}
 }

@@ -191,6 +191,11 @@ func TestFunctionTable(t *testing.T) {
 			t.Errorf("the %s of %s hold %+v, its cum is %+v", what, top, got, w)
 		}
 	}
+	u.Escape()
+	u.Wait()
+	if u.CallersGraph().View() != nil || strings.Contains(u.Graph().View().Title, "callers") {
+		t.Error("Esc does not leave the callers and callees")
+	}
 	u.MergeAt(top)
 	u.Wait()
 	if v := u.Graph().View(); !strings.Contains(v.Title, "merged at "+top) || u.CallersGraph().View() != nil {
