@@ -474,13 +474,11 @@ func (u *UI) SetSample(s string) {
 // layout changes.
 func (u *UI) SetMode(m flame.WidthMode) {
 	u.mode = m
-	for _, g := range []*FlameGraph{u.graph, u.callers} {
-		if v := g.View(); v != nil {
-			v.Mode = m
-			v.Refilter()
-			g.Relayout()
-		}
-	}
+	u.eachView(func(g *FlameGraph, v *flame.View) {
+		v.Mode = m
+		v.Refilter()
+		g.Relayout()
+	})
 	u.legend.Refresh()
 	u.updateStatus()
 }
@@ -498,12 +496,10 @@ func defaultColors(c *diff.Comparison) flame.ColorMode {
 // SetColors changes what a frame's colour stands for; only the drawing changes.
 func (u *UI) SetColors(m flame.ColorMode) {
 	u.colors = m
-	for _, g := range []*FlameGraph{u.graph, u.callers} {
-		if v := g.View(); v != nil {
-			v.Colors = m
-			g.Refresh()
-		}
-	}
+	u.eachView(func(g *FlameGraph, v *flame.View) {
+		v.Colors = m
+		g.Refresh()
+	})
 	u.legend.Refresh()
 }
 
@@ -511,13 +507,11 @@ func (u *UI) SetColors(m flame.ColorMode) {
 // table rows that do not pass it.
 func (u *UI) SetFilter(f flame.Filter) {
 	u.filter = f
-	for _, g := range []*FlameGraph{u.graph, u.callers} {
-		if v := g.View(); v != nil {
-			v.Filter = f
-			v.Refilter()
-			g.Relayout()
-		}
-	}
+	u.eachView(func(g *FlameGraph, v *flame.View) {
+		v.Filter = f
+		v.Refilter()
+		g.Relayout()
+	})
 	u.updateStatus()
 	u.funcs.setFilter(f)
 	u.lines.setFilter(f)
@@ -584,12 +578,10 @@ func (u *UI) MergeAt(name string) {
 // SetPalette changes the colours; only the drawing changes.
 func (u *UI) SetPalette(p *flame.Palette) {
 	u.palette = p
-	for _, g := range []*FlameGraph{u.graph, u.callers} {
-		if v := g.View(); v != nil {
-			v.Palette = p
-			g.Refresh()
-		}
-	}
+	u.eachView(func(g *FlameGraph, v *flame.View) {
+		v.Palette = p
+		g.Refresh()
+	})
 	u.legend.Refresh()
 }
 
@@ -842,4 +834,14 @@ func linesSplit(table, source fyne.CanvasObject) *container.Split {
 	s := container.NewVSplit(table, source)
 	s.SetOffset(0.3)
 	return s
+}
+
+// eachView calls change for each graph on screen (the graph, and the
+// callers over it in the sandwich view) with its view.
+func (u *UI) eachView(change func(g *FlameGraph, v *flame.View)) {
+	for _, g := range []*FlameGraph{u.graph, u.callers} {
+		if v := g.View(); v != nil {
+			change(g, v)
+		}
+	}
 }

@@ -227,22 +227,9 @@ func (u *UI) ShowExportDialog() {
 			return
 		}
 		preset := exportSizes[size.SelectedIndex()]
-		save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-			if err != nil {
-				u.showError(err)
-				return
-			}
-			if w == nil {
-				return
-			}
-			path := w.URI().Path()
-			w.Close()
+		u.askSavePath("leakscope.png", ".png", func(path string) {
 			u.Export(path, preset.width, preset.height, preset.scale)
-		}, u.win)
-		save.SetFileName("leakscope.png")
-		save.SetFilter(suffixFilter{[]string{".png"}})
-		save.Resize(fyne.NewSize(900, 600))
-		u.showDialog(save)
+		})
 	}, u.win)
 	u.showDialog(form)
 }
@@ -257,7 +244,13 @@ func (u *UI) ShowCSVDialog() {
 		u.showDialog(dialog.NewInformation("Export CSV", "Open a comparison first.", u.win))
 		return
 	}
-	save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+	u.askSavePath("functions.csv", ".csv", u.ExportCSV)
+}
+
+// askSavePath asks where to save a file named name (ending in suffix), and
+// calls save with the path chosen.
+func (u *UI) askSavePath(name, suffix string, save func(path string)) {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
 			u.showError(err)
 			return
@@ -267,11 +260,12 @@ func (u *UI) ShowCSVDialog() {
 		}
 		path := w.URI().Path()
 		w.Close()
-		u.ExportCSV(path)
+		save(path)
 	}, u.win)
-	save.SetFileName("functions.csv")
-	save.Resize(fyne.NewSize(900, 600))
-	u.showDialog(save)
+	d.SetFileName(name)
+	d.SetFilter(suffixFilter{[]string{suffix}})
+	d.Resize(fyne.NewSize(900, 600))
+	u.showDialog(d)
 }
 
 // ExportCSV writes the function table, as on screen, to path.

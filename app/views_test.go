@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,22 +20,11 @@ import (
 // frames deep: 1 in the base, 3 in the later dump.
 func deepDumps(t *testing.T) (base, later string) {
 	t.Helper()
-	dump := func(name string, ids ...int) string {
-		var b strings.Builder
-		for _, id := range ids {
-			fmt.Fprintf(&b, "goroutine %d [chan receive]:\n", id)
-			for d := 130; d >= 1; d-- {
-				fmt.Fprintf(&b, "main.level%03d()\n\t/src/deep.go:%d +0x1d\n", d, d)
-			}
-			b.WriteString("created by main.main in goroutine 1\n\t/src/deep.go:200 +0x25\n\n")
-		}
-		p := filepath.Join(t.TempDir(), name)
-		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
+	base, later, err := reftest.DeepGoroutinePair(t.TempDir(), 130)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return dump("deep-base.txt", 10), dump("deep-later.txt", 10, 20, 21)
+	return base, later
 }
 
 func openSized(t *testing.T, w, h float32, files ...string) (*app.UI, fyne.Window) {

@@ -390,22 +390,35 @@ func (t *Tree) HasBase() bool { return t.BaseName != "" }
 // fn, each cut above fn's outermost frame, so that the root's only child is
 // fn merged over all its call sites, with everything it calls below it.
 func BuildRooted(ctx context.Context, c *diff.Comparison, fn string) (*Tree, error) {
+	r := &rooted{c: c, cut: outermost(c, fn)}
+	return buildFrom(ctx, c, r, func(s int) bool { return r.cut[s] >= 0 })
+}
+
+// outermost returns, per stack of c, the index of fn's outermost frame
+// (the one nearest the root), or -1.
+func outermost(c *diff.Comparison, fn string) []int {
+	at := make([]int, c.NumStacks())
+	for s := range at {
+		at[s] = -1
+		for i, f := range c.Stack(s) {
+			if c.Frame(f).Function == fn {
+				at[s] = i
+			}
+		}
+	}
+	return at
+}
+
+// buildFrom builds the tree of src, a view of c's stacks, with c's values
+// for the stacks keep reports.
+func buildFrom(ctx context.Context, c *diff.Comparison, src stacks, keep func(s int) bool) (*Tree, error) {
 	t := &Tree{SampleType: c.SampleType, LaterName: c.Later.Path}
 	if c.Base != nil {
 		t.BaseName = c.Base.Path
 	}
-	r := &rooted{c: c, cut: make([]int, c.NumStacks())}
-	for s := range r.cut {
-		r.cut[s] = -1
-		for i, f := range c.Stack(s) {
-			if c.Frame(f).Function == fn {
-				r.cut[s] = i
-			}
-		}
-	}
 	b := newTreeBuilder(c.NumStacks()+1, nil)
-	err := b.add(ctx, r, func(s int) diff.Delta {
-		if r.cut[s] < 0 {
+	err := b.add(ctx, src, func(s int) diff.Delta {
+		if !keep(s) {
 			return diff.Delta{}
 		}
 		return c.Value(s)
@@ -439,16 +452,8 @@ func (r *rooted) Stack(i int) []int32 {
 // With BuildRooted's tree of its callees it makes speedscope's "sandwich";
 // both trees hold fn's cum value.
 func BuildCallers(ctx context.Context, c *diff.Comparison, fn string) (*Tree, error) {
-	r := &reordered{c: c, from: make([]int, c.NumStacks())}
-	for s := range r.from {
-		r.from[s] = -1
-		for i, f := range c.Stack(s) {
-			if c.Frame(f).Function == fn {
-				r.from[s] = i // the outermost frame of fn
-			}
-		}
-	}
-	return r.build(ctx)
+	r := &reordered{c: c, from: outermost(c, fn)}
+	return buildFrom(ctx, c, r, func(s int) bool { return r.from[s] >= 0 })
 }
 
 // BuildInverted makes the bottom-up tree of c: the root's children are the
@@ -456,7 +461,7 @@ func BuildCallers(ctx context.Context, c *diff.Comparison, fn string) (*Tree, er
 // callers, as pprof's and speedscope's inverted views show.
 func BuildInverted(ctx context.Context, c *diff.Comparison) (*Tree, error) {
 	r := &reordered{c: c, from: make([]int, c.NumStacks())}
-	return r.build(ctx)
+	return buildFrom(ctx, c, r, func(int) bool { return true })
 }
 
 // reordered is a comparison whose stacks are read from the root end, from
@@ -466,26 +471,6 @@ type reordered struct {
 	c    *diff.Comparison
 	from []int
 	buf  []int32
-}
-
-func (r *reordered) build(ctx context.Context) (*Tree, error) {
-	c := r.c
-	t := &Tree{SampleType: c.SampleType, LaterName: c.Later.Path}
-	if c.Base != nil {
-		t.BaseName = c.Base.Path
-	}
-	b := newTreeBuilder(c.NumStacks()+1, nil)
-	err := b.add(ctx, r, func(s int) diff.Delta {
-		if r.from[s] < 0 {
-			return diff.Delta{}
-		}
-		return c.Value(s)
-	})
-	if err != nil {
-		return nil, err
-	}
-	b.finish(t)
-	return t, nil
 }
 
 func (r *reordered) NumStacks() int            { return r.c.NumStacks() }

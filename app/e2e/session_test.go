@@ -1,15 +1,15 @@
 package e2e_test
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/leakscope/leakscope/diff/reftest"
 )
 
 // jemallocDumps builds the jemalloc test program, runs it to write a base
@@ -103,33 +103,14 @@ func TestQuitDuringFIFOLoad(t *testing.T) {
 	}
 }
 
-// deepPair writes a debug=2 goroutine pair whose goroutines sit 130 frames
-// deep, main.level001 (outermost) to main.level130 (the leaf).
-func deepPair(t *testing.T) (base, later string) {
-	t.Helper()
-	dump := func(name string, ids ...int) string {
-		var b strings.Builder
-		for _, id := range ids {
-			b.WriteString("goroutine " + strconv.Itoa(id) + " [chan receive]:\n")
-			for d := 130; d >= 1; d-- {
-				b.WriteString("main.level" + fmt.Sprintf("%03d", d) + "()\n\t/src/deep.go:" + strconv.Itoa(d) + " +0x1d\n")
-			}
-			b.WriteString("created by main.main in goroutine 1\n\t/src/deep.go:200 +0x25\n\n")
-		}
-		p := filepath.Join(t.TempDir(), name)
-		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	return dump("deep-base.txt", 10), dump("deep-later.txt", 10, 20, 21)
-}
-
 // TestDeepLeafByKeyboard: in the real window at 1280×800, the keyboard
 // walks 100 frames down, Enter zooms, 30 more reach the 130-deep leaf, and
 // the screen shows its name.
 func TestDeepLeafByKeyboard(t *testing.T) {
-	base, later := deepPair(t)
+	base, later, err := reftest.DeepGoroutinePair(t.TempDir(), 130)
+	if err != nil {
+		t.Fatal(err)
+	}
 	s := start(t, base, later)
 	waitFor(t, "the graph", 20*time.Second, func() bool { return strings.Contains(s.log.String(), "DEBUG first draw") })
 	time.Sleep(300 * time.Millisecond)

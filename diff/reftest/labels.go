@@ -2,9 +2,11 @@ package reftest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"strings"
 	"sync"
 )
 
@@ -55,3 +57,26 @@ func LabeledGoroutineProfiles(dir string) (base, later string, err error) {
 //
 //go:noinline
 func waitLabeled(release chan struct{}) { <-release }
+
+// DeepGoroutinePair writes a debug=2 goroutine pair into dir whose
+// goroutines sit depth frames deep, main.level001 (outermost) to
+// main.levelNNN (the leaf): 1 goroutine in the base, 3 in the later dump.
+func DeepGoroutinePair(dir string, depth int) (base, later string, err error) {
+	write := func(name string, ids ...int) (string, error) {
+		var b strings.Builder
+		for _, id := range ids {
+			fmt.Fprintf(&b, "goroutine %d [chan receive]:\n", id)
+			for d := depth; d >= 1; d-- {
+				fmt.Fprintf(&b, "main.level%03d()\n\t/src/deep.go:%d +0x1d\n", d, d)
+			}
+			b.WriteString("created by main.main in goroutine 1\n\t/src/deep.go:200 +0x25\n\n")
+		}
+		p := filepath.Join(dir, name)
+		return p, os.WriteFile(p, []byte(b.String()), 0o644)
+	}
+	if base, err = write("deep-base.txt", 10); err != nil {
+		return "", "", err
+	}
+	later, err = write("deep-later.txt", 10, 20, 21)
+	return base, later, err
+}
