@@ -407,4 +407,9 @@ func TestReportTagMatchesPprof(t *testing.T) {
 	if code, _, errs := run("report", "--tag", "tenant", base, later); code != cli.ExitUsage {
 		t.Errorf("--tag without = exits %d: %s", code, errs)
 	}
+	// Dumps without labels: a clear error rather than an empty report.
+	code, _, errs := run("report", "--tag", "tenant=a", demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
+	if code != cli.ExitDump || !strings.Contains(errs, "heap-later.pb.gz: no stack carries labels") {
+		t.Errorf("--tag on unlabelled dumps: exit %d, %q", code, errs)
+	}
 }

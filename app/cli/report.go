@@ -184,14 +184,25 @@ func loadTagged(files []string, sample, tag string, opts *diff.Options, stderr i
 	if err != nil {
 		return nil, err
 	}
-	if key, value, ok := strings.Cut(tag, "="); ok {
-		for i, d := range dumps {
-			dumps[i] = d.Tagged(key, value)
-		}
-	}
 	for _, d := range dumps {
 		for _, w := range d.Warnings {
 			fmt.Fprintf(stderr, "leakscope: %s: warning: %s\n", printable(d.Path), printable(w))
+		}
+	}
+	// The order is read from the whole dumps; the tag narrows them after.
+	var o session.Order
+	if len(dumps) == 2 {
+		o = session.OrderOf(dumps[0], dumps[1])
+		dumps = []*diff.Dump{o.Base, o.Later}
+	}
+	if key, value, ok := strings.Cut(tag, "="); ok {
+		labelled := false
+		for i, d := range dumps {
+			labelled = labelled || d.HasLabels()
+			dumps[i] = d.Tagged(key, value)
+		}
+		if !labelled {
+			return nil, &diff.Error{Path: dumps[len(dumps)-1].Path, Err: fmt.Errorf("no stack carries labels, so --tag %s keeps nothing", tag)}
 		}
 	}
 	if len(dumps) == 1 {
@@ -201,8 +212,7 @@ func loadTagged(files []string, sample, tag string, opts *diff.Options, stderr i
 		}
 		return c, err
 	}
-	o := session.OrderOf(dumps[0], dumps[1])
-	c, err := diff.Compare(o.Base, o.Later, sample)
+	c, err := diff.Compare(dumps[0], dumps[1], sample)
 	if err != nil {
 		return nil, err
 	}
