@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
 	"unsafe"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -350,44 +349,32 @@ func (p *protoDecoder) function(msg []byte) error {
 	return err
 }
 
-// label decodes a Label message as "key=value" (a number with its unit, if
-// any, for numeric labels), as pprof's -tagfocus matches them.
+// label decodes a Label message as "key=value" for a string label, as
+// pprof's -tagfocus=key=value matches it. Numeric labels (Go's heap
+// profiles give every sample one, "bytes", its allocation size) return "":
+// they are not labels a user filters on by value.
 func (p *protoDecoder) label(msg []byte) (string, error) {
-	var key, str, unit int64
-	var num int64
-	hasNum := false
+	var key, str int64
 	err := forEachField(msg, func(n protowire.Number, typ protowire.Type, v uint64, _ []byte) error {
-		if typ != protowire.VarintType {
-			return nil
-		}
-		switch n {
-		case 1:
-			key = int64(v)
-		case 2:
-			str = int64(v)
-		case 3:
-			num, hasNum = int64(v), true
-		case 4:
-			unit = int64(v)
+		if typ == protowire.VarintType {
+			switch n {
+			case 1:
+				key = int64(v)
+			case 2:
+				str = int64(v)
+			}
 		}
 		return nil
 	})
-	if err != nil {
+	if err != nil || str == 0 {
 		return "", err
 	}
 	k, err := p.str(key)
 	if err != nil || k == "" {
 		return "", err
 	}
-	if str != 0 {
-		v, err := p.str(str)
-		return k + "=" + v, err
-	}
-	if hasNum {
-		u, _ := p.str(unit)
-		return k + "=" + strconv.FormatInt(num, 10) + u, nil
-	}
-	return k + "=", nil
+	v, err := p.str(str)
+	return k + "=" + v, err
 }
 
 func (p *protoDecoder) str(i int64) (string, error) {
