@@ -55,7 +55,7 @@ func (b *Builder) Reserve(n int64) error {
 // dump's tables.
 func (b *Builder) usage() int64 {
 	d := b.d
-	u := int64(cap(d.stacks))*4 + int64(cap(d.bounds))*4 + int64(cap(d.values))*8 + int64(len(d.frames))*frameCost
+	u := int64(cap(d.stacks))*4 + int64(cap(d.bounds))*4 + int64(cap(d.values))*8 + int64(cap(d.estimates))*8 + int64(len(d.frames))*frameCost
 	return satAdd(b.reserved, u)
 }
 
@@ -174,6 +174,57 @@ func (b *Builder) AddStack(frames []int32, values []int64) {
 	d.stacks = append(d.stacks, frames...)
 	d.bounds = append(d.bounds, int32(len(d.stacks)))
 	d.values = append(d.values, values[:len(d.SampleTypes)]...)
+	if d.estimates != nil {
+		for _, v := range values[:len(d.SampleTypes)] {
+			d.estimates = append(d.estimates, float64(v))
+		}
+	}
+}
+
+// AddEstimatedStack is AddStack for values that are estimates with a
+// fraction, such as the unbiased counts of a sampled jemalloc dump. The
+// dump keeps them (Dump.Estimates), and its totals, and the totals,
+// functions and lines of a Comparison, are then sums of the estimates
+// truncated toward zero, as jeprof prints them; the stack's own values
+// (Dump.Values, Comparison.Value) are the estimates rounded.
+func (b *Builder) AddEstimatedStack(frames []int32, values []float64) {
+	d := b.d
+	n := len(d.SampleTypes)
+	if len(frames) > MaxStackDepth {
+		b.AddStack(frames, nil) // fails the load
+		return
+	}
+	if d.estimates == nil {
+		d.estimates = make([]float64, len(d.values), len(d.values)+n)
+		for i, v := range d.values {
+			d.estimates[i] = float64(v)
+		}
+	}
+	ints := make([]int64, n)
+	for i, v := range values[:n] {
+		ints[i], _ = toInt64(math.Round(v))
+	}
+	d.stacks = append(d.stacks, frames...)
+	d.bounds = append(d.bounds, int32(len(d.stacks)))
+	d.values = append(d.values, ints...)
+	d.estimates = append(d.estimates, values[:n]...)
+}
+
+// truncate returns f truncated toward zero, held at the int64 bounds, and
+// whether it had to be.
+func truncate(f float64) (int64, bool) { return toInt64(math.Trunc(f)) }
+
+// toInt64 converts an integral f, held at the int64 bounds (NaN as 0).
+func toInt64(f float64) (int64, bool) {
+	switch {
+	case f != f:
+		return 0, true
+	case f >= math.MaxInt64: // 2^63: the constant rounds up
+		return math.MaxInt64, true
+	case f <= math.MinInt64:
+		return math.MinInt64, f < math.MinInt64
+	}
+	return int64(f), false
 }
 
 // Dump completes and returns the dump, named name; the Builder must not be

@@ -193,7 +193,7 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 	}
 	cache := map[uint64]resolved{}
 	var frames []int32
-	values := make([]int64, 4)
+	values := make([]float64, 4)
 	raw := 0
 	b.SetPhase("symbolizing")
 	for si, s := range samples {
@@ -229,9 +229,9 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 		if !ok1 || !ok2 {
 			raw++
 		}
-		values[0], values[1] = int64(math.Round(n2)), int64(math.Round(s2))
-		values[2], values[3] = int64(math.Round(n1)), int64(math.Round(s1))
-		b.AddStack(frames, values)
+		// Kept as estimates: sums of them, truncated, are what jeprof prints.
+		values[0], values[1], values[2], values[3] = n2, s2, n1, s1
+		b.AddEstimatedStack(frames, values)
 	}
 	if raw > 0 {
 		b.Warn("%d stacks could not be unbiased for the sampling period %d (a count without bytes, or a period out of proportion to the sizes) and are shown with their raw counts", raw, period)
