@@ -110,8 +110,13 @@ func check(t *testing.T, sample string, d dumpSet, opts *diff.Options, tol float
 		t.Fatal(err)
 	}
 	for _, dump := range dumps {
-		if len(dump.Warnings) > 0 {
-			t.Errorf("%s: warnings %v", dump.Path, dump.Warnings)
+		for _, w := range dump.Warnings {
+			// Debian's system libraries are stripped: a few of their
+			// addresses are named after the nearest symbol, as jeprof
+			// names them. The program itself has DWARF.
+			if !strings.Contains(w, "named after the nearest symbol") || strings.Contains(w, d.bin) {
+				t.Errorf("%s: warning %s", dump.Path, w)
+			}
 		}
 	}
 	c, err := diff.Compare(dumps[0], dumps[1], sample)
