@@ -110,6 +110,11 @@ func openELF(path string) (f *elf.File, err error) {
 		file.Close()
 		return nil, fmt.Errorf("not a regular file")
 	}
+	magic := make([]byte, 4)
+	if _, err := file.ReadAt(magic, 0); err != nil || string(magic) != elf.ELFMAG {
+		file.Close()
+		return nil, errors.New("not an ELF file")
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			file.Close()
@@ -363,7 +368,44 @@ func demangleName(name string) string {
 type unit struct {
 	funcs ranges // subprograms
 	files []*dwarf.LineFile
-	lr    *dwarf.LineReader
+	lines []lineRange // by lo; LineReader.SeekPC scans the whole table
+}
+
+// lineRange is the address range of one row of a line table.
+type lineRange struct {
+	lo, hi uint64
+	file   string
+	line   int64
+}
+
+// readLines reads a unit's line table into ranges sorted by address: an
+// address lies in [row, next row of its sequence), as LineReader.SeekPC
+// reads it.
+func readLines(lr *dwarf.LineReader) []lineRange {
+	var out []lineRange
+	var prev dwarf.LineEntry
+	have := false
+	for {
+		var e dwarf.LineEntry
+		if err := lr.Next(&e); err != nil {
+			break
+		}
+		if have && e.Address > prev.Address && prev.File != nil {
+			out = append(out, lineRange{prev.Address, e.Address, prev.File.Name, int64(prev.Line)})
+		}
+		prev, have = e, !e.EndSequence
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].lo < out[j].lo })
+	return out
+}
+
+// line returns the file and line at pc.
+func (u *unit) line(pc uint64) (string, int64) {
+	i := sort.Search(len(u.lines), func(i int) bool { return u.lines[i].lo > pc }) - 1
+	if i >= 0 && pc < u.lines[i].hi {
+		return u.lines[i].file, u.lines[i].line
+	}
+	return "", 0
 }
 
 // function is a subprogram or an inlined call, with its address ranges.
@@ -474,13 +516,7 @@ func (o *object) lookupDWARF(pc uint64) []diff.Frame {
 	}
 	// The innermost frame's position comes from the line table; each outer
 	// frame's from the call site of the frame inside it.
-	file, line := "", int64(0)
-	if u.lr != nil {
-		var e dwarf.LineEntry
-		if err := u.lr.SeekPC(pc, &e); err == nil && e.File != nil {
-			file, line = e.File.Name, int64(e.Line)
-		}
-	}
+	file, line := u.line(pc)
 	frames := make([]diff.Frame, len(chain))
 	for i := len(chain) - 1; i >= 0; i-- {
 		frames[len(chain)-1-i] = diff.Frame{Function: chain[i].name, File: file, Line: line}
@@ -492,8 +528,8 @@ func (o *object) lookupDWARF(pc uint64) []diff.Frame {
 func (o *object) readUnit(cu *dwarf.Entry) *unit {
 	u := &unit{}
 	if lr, err := o.dwarf.LineReader(cu); err == nil && lr != nil {
-		u.lr = lr
-		u.files = lr.Files()
+		u.lines = readLines(lr)
+		u.files = lr.Files() // complete once the table is read
 	}
 	r := o.dwarf.Reader()
 	r.Seek(cu.Offset)
