@@ -20,6 +20,11 @@ type Builder struct {
 	dataLen        int   // size of the data being decoded
 	reserved       int64 // memory formats announced with Reserve
 	err            error // a limit passed: the load fails with it
+
+	hide     int     // hideNone, or which form of Go's runtime-frame rule AddStack applies
+	hideKind Kind    // the dump's kind, once the rule needs it
+	classes  []uint8 // runtime class of each frame ID, for the rule
+	scratch  []int32
 }
 
 // Err returns a non-nil error once the load should stop: its context is
@@ -162,9 +167,13 @@ func (b *Builder) Frame(f Frame) int32 {
 
 // AddStack adds a stack of frame IDs (leaf first) with its values, one per
 // sample type. Neither slice is retained. A stack of more than MaxStackDepth
-// frames is not added: the load fails, with the error Err returns.
+// frames is not added: the load fails, with the error Err returns. After
+// HideGoRuntime, the stack loses the Go runtime frames that rule hides.
 func (b *Builder) AddStack(frames []int32, values []int64) {
 	d := b.d
+	if b.hide != hideNone && len(frames) <= MaxStackDepth {
+		frames = b.hideRuntime(frames)
+	}
 	if len(frames) > MaxStackDepth {
 		if b.err == nil {
 			b.err = errStackTooDeep(len(frames))

@@ -10,6 +10,7 @@ func ParseWithProfilePackage(data []byte, name string) (*Dump, error) {
 		return nil, &Error{Path: name, Err: err}
 	}
 	b := NewBuilder(nil)
-	loadProfile(p, b, nil, nil)
+	b.HideGoRuntime() // as the streaming reader does
+	loadProfile(p, b, nil)
 	return b.finish(name, "profile.Parse"), nil
 }

@@ -14,38 +14,88 @@ import (
 
 const demoDir = "../assets/demo/dumps"
 
+// The rule every Go reader applies to the runtime's frames (see
+// diff.HideGoRuntime), as pprof's -hide states it: for goroutine profiles
+// exactly; heap profiles lose only the leading runtime frames (which Go's
+// own proto writer leaves out already) and runtime.goexit.
+const (
+	hideGoroutineRuntime = `^(runtime\.|internal/runtime/)`
+	hideHeapGoexit       = `^runtime\.goexit$`
+)
+
+// pprofCheck is how one comparison is checked against pprof.
+type pprofCheck struct {
+	base, later, sample string
+	binary              string // for text profiles: pprof symbolizes with it
+	hide                string // pprof's -hide for the frames Leakscope hides
+	// heapText: a Go heap text profile. Leakscope drops only its leading
+	// runtime frames and runtime.goexit, which pprof's -hide cannot say: the
+	// program's functions are checked against pprof with every runtime
+	// frame hidden, and the runtime's functions Leakscope keeps (such as
+	// runtime.main, or every frame of a stack that holds only the
+	// runtime's) against pprof without -hide.
+	heapText bool
+}
+
 // checkAgainstPprof compares Compare(base, later, sample) with
-// `go tool pprof -top -base` function by function. For Go's text profiles
-// (symbolized by pprof from the binary, by us from the dump's comments) the
-// runtime frames Go leaves out of the text differ, so only cum values of the
-// program's own functions are compared there.
-func checkAgainstPprof(t *testing.T, basePath, laterPath, sample, binary string, textOnly bool) {
+// `go tool pprof -top -base` function by function, flat and cum.
+func checkAgainstPprof(t *testing.T, pc pprofCheck) {
 	t.Helper()
-	dumps, err := diff.OpenAll(nonEmpty(basePath, laterPath)...)
+	dumps, err := diff.OpenAll(nonEmpty(pc.base, pc.later)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"-sample_index=" + sample}
+	args := []string{"-sample_index=" + pc.sample}
 	var base, later *diff.Dump
-	if basePath != "" {
+	if pc.base != "" {
 		base, later = dumps[0], dumps[1]
-		args = append(args, "-base="+basePath)
+		args = append(args, "-base="+pc.base)
 	} else {
 		later = dumps[0]
 	}
-	if binary != "" {
-		args = append(args, "-symbolize=local", binary)
+	if pc.binary != "" {
+		args = append(args, "-symbolize=local", pc.binary)
 	} else {
 		// Use the names in the dump, as Leakscope does, even when the
 		// program that wrote it still exists at its recorded path.
 		args = append(args, "-symbolize=none")
 	}
-	args = append(args, laterPath)
-	want, err := reftest.PprofTop(args...)
-	if err != nil {
-		t.Fatal(err)
+	args = append(args, pc.later)
+	top := func(hide string) map[string]reftest.Row {
+		t.Helper()
+		a := args
+		if hide != "" {
+			a = append([]string{"-hide=" + hide}, args...)
+		}
+		want, err := reftest.PprofTop(a...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pc.binary == "" {
+			return want
+		}
+		// Go's text profiles print type parameters as "[...]"; pprof
+		// names them from the binary.
+		renamed := make(map[string]reftest.Row)
+		for name, w := range want {
+			n := elideTypeParams(name)
+			if _, dup := renamed[n]; dup {
+				t.Fatalf("%s: two instantiations; the comparison needs a different test program", n)
+			}
+			renamed[n] = w
+		}
+		return renamed
 	}
-	c, err := diff.Compare(base, later, sample)
+	hide := pc.hide
+	if pc.heapText {
+		hide = hideGoroutineRuntime
+	}
+	want := top(hide)
+	all := want
+	if hide != "" {
+		all = top("")
+	}
+	c, err := diff.Compare(base, later, pc.sample)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,29 +103,16 @@ func checkAgainstPprof(t *testing.T, basePath, laterPath, sample, binary string,
 	for _, f := range c.Functions() {
 		got[f.Name] = f
 	}
-	if textOnly {
-		// Go's text profiles print type parameters as "[...]"; pprof
-		// names them from the binary.
-		renamed := make(map[string]reftest.Row)
-		for name, w := range want {
-			n := elideTypeParams(name)
-			r := renamed[n]
-			if _, dup := renamed[n]; dup {
-				t.Fatalf("%s: two instantiations; the comparison needs a different test program", n)
-			}
-			r.Flat, r.Cum = w.Flat, w.Cum
-			renamed[n] = r
-		}
-		want = renamed
-	}
+	isRuntime := func(name string) bool { return regexp.MustCompile(hideGoroutineRuntime).MatchString(name) }
+	// The total does not depend on what is hidden: with -hide, pprof
+	// keeps a stack that loses every frame in the total, but in no row.
 	var flatSum int64
-	for name, w := range want {
+	for _, w := range all {
 		flatSum += w.Flat
-		if textOnly && (strings.HasPrefix(name, "runtime") || strings.HasPrefix(name, "internal/")) {
-			continue
-		}
+	}
+	for name, w := range want {
 		g := got[name]
-		if !textOnly && g.Flat.Diff() != w.Flat {
+		if g.Flat.Diff() != w.Flat {
 			t.Errorf("%s: flat delta %d, pprof says %d", name, g.Flat.Diff(), w.Flat)
 		}
 		if g.Cum.Diff() != w.Cum {
@@ -83,15 +120,22 @@ func checkAgainstPprof(t *testing.T, basePath, laterPath, sample, binary string,
 		}
 	}
 	for name, g := range got {
-		if _, ok := want[name]; !ok && (g.Flat.Diff() != 0 || g.Cum.Diff() != 0) && !textOnly {
-			t.Errorf("%s: flat %d cum %d, but pprof does not list it", name, g.Flat.Diff(), g.Cum.Diff())
+		if _, ok := want[name]; ok || (g.Flat.Diff() == 0 && g.Cum.Diff() == 0) {
+			continue
 		}
+		if pc.heapText && isRuntime(name) {
+			if w := all[name]; g.Flat.Diff() != w.Flat || g.Cum.Diff() != w.Cum {
+				t.Errorf("%s: flat %d cum %d; pprof without -hide says flat %d cum %d", name, g.Flat.Diff(), g.Cum.Diff(), w.Flat, w.Cum)
+			}
+			continue
+		}
+		t.Errorf("%s: flat %d cum %d, but pprof does not list it", name, g.Flat.Diff(), g.Cum.Diff())
 	}
 	if total := c.Total().Diff(); total != flatSum {
 		t.Errorf("total delta %d, pprof's flat column sums to %d", total, flatSum)
 	}
-	if len(want) < 5 {
-		t.Errorf("pprof listed only %d functions; the test dumps are too thin", len(want))
+	if len(want) < 3 || len(all) < 5 {
+		t.Errorf("pprof listed only %d functions (%d with the runtime's); the test dumps are too thin", len(want), len(all))
 	}
 }
 
@@ -122,20 +166,21 @@ func TestMatchesPprofOnDemoDumps(t *testing.T) {
 	heapBase, heapLater := filepath.Join(demoDir, "heap-base.pb.gz"), filepath.Join(demoDir, "heap-later.pb.gz")
 	gBase, gLater := filepath.Join(demoDir, "goroutine-base.pb.gz"), filepath.Join(demoDir, "goroutine-later.pb.gz")
 	tests := []struct {
-		desc, base, later, sample string
+		desc string
+		pprofCheck
 	}{
-		{"heap inuse_space", heapBase, heapLater, "inuse_space"},
-		{"heap inuse_objects", heapBase, heapLater, "inuse_objects"},
-		{"heap alloc_space", heapBase, heapLater, "alloc_space"},
-		{"heap alloc_objects", heapBase, heapLater, "alloc_objects"},
-		{"heap reversed", heapLater, heapBase, "inuse_space"},
-		{"heap alone", "", heapLater, "alloc_space"},
-		{"goroutines", gBase, gLater, "goroutine"},
+		{"heap inuse_space", pprofCheck{base: heapBase, later: heapLater, sample: "inuse_space", hide: hideHeapGoexit}},
+		{"heap inuse_objects", pprofCheck{base: heapBase, later: heapLater, sample: "inuse_objects", hide: hideHeapGoexit}},
+		{"heap alloc_space", pprofCheck{base: heapBase, later: heapLater, sample: "alloc_space", hide: hideHeapGoexit}},
+		{"heap alloc_objects", pprofCheck{base: heapBase, later: heapLater, sample: "alloc_objects", hide: hideHeapGoexit}},
+		{"heap reversed", pprofCheck{base: heapLater, later: heapBase, sample: "inuse_space", hide: hideHeapGoexit}},
+		{"heap alone", pprofCheck{later: heapLater, sample: "alloc_space", hide: hideHeapGoexit}},
+		{"goroutines", pprofCheck{base: gBase, later: gLater, sample: "goroutine", hide: hideGoroutineRuntime}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
 			t.Parallel()
-			checkAgainstPprof(t, tt.base, tt.later, tt.sample, "", false)
+			checkAgainstPprof(t, tt.pprofCheck)
 		})
 	}
 }
@@ -158,20 +203,20 @@ func TestMatchesPprofOnFreshDumps(t *testing.T) {
 	bin := filepath.Join(dir, "leakyd")
 	p := func(name string) string { return filepath.Join(dir, name) }
 	tests := []struct {
-		desc, base, later, sample, binary string
-		text                              bool
+		desc string
+		pprofCheck
 	}{
-		{"heap proto", p("heap-base.pb.gz"), p("heap-later.pb.gz"), "inuse_space", "", false},
-		{"heap proto objects", p("heap-base.pb.gz"), p("heap-later.pb.gz"), "alloc_objects", "", false},
-		{"heap text", p("heap-base.txt"), p("heap-later.txt"), "inuse_space", bin, true},
-		{"heap text alloc", p("heap-base.txt"), p("heap-later.txt"), "alloc_space", bin, true},
-		{"goroutine proto", p("goroutine-base.pb.gz"), p("goroutine-later.pb.gz"), "goroutine", "", false},
-		{"goroutine text", p("goroutine-base.txt"), p("goroutine-later.txt"), "goroutine", bin, true},
+		{"heap proto", pprofCheck{base: p("heap-base.pb.gz"), later: p("heap-later.pb.gz"), sample: "inuse_space", hide: hideHeapGoexit}},
+		{"heap proto objects", pprofCheck{base: p("heap-base.pb.gz"), later: p("heap-later.pb.gz"), sample: "alloc_objects", hide: hideHeapGoexit}},
+		{"heap text", pprofCheck{base: p("heap-base.txt"), later: p("heap-later.txt"), sample: "inuse_space", binary: bin, heapText: true}},
+		{"heap text alloc", pprofCheck{base: p("heap-base.txt"), later: p("heap-later.txt"), sample: "alloc_space", binary: bin, heapText: true}},
+		{"goroutine proto", pprofCheck{base: p("goroutine-base.pb.gz"), later: p("goroutine-later.pb.gz"), sample: "goroutine", hide: hideGoroutineRuntime}},
+		{"goroutine text", pprofCheck{base: p("goroutine-base.txt"), later: p("goroutine-later.txt"), sample: "goroutine", binary: bin, hide: hideGoroutineRuntime}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
 			t.Parallel()
-			checkAgainstPprof(t, tt.base, tt.later, tt.sample, tt.binary, tt.text)
+			checkAgainstPprof(t, tt.pprofCheck)
 		})
 	}
 }
