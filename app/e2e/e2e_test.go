@@ -29,14 +29,7 @@ const demo = "../../assets/demo/dumps/"
 
 func need(t *testing.T, tools ...string) {
 	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s is not installed; scripts/setup.sh test installs it", tool)
-			}
-			t.Skipf("%s is not installed (run scripts/setup.sh test)", tool)
-		}
-	}
+	reftest.NeedTools(t, tools...) // fails unless LEAKSCOPE_SKIP_REFERENCE=1
 }
 
 // logBuffer collects a process's stderr and lets tests wait for lines.
