@@ -1,7 +1,9 @@
 package jemalloc_test
 
 import (
+	"bytes"
 	"debug/elf"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakscope/leakscope/app/cli"
 	"github.com/leakscope/leakscope/diff"
 )
 
@@ -125,6 +128,23 @@ func TestMatchesJeprofStrippedPython(t *testing.T) {
 			}
 			if cumOff != rawCum {
 				t.Errorf("cum values differ from jeprof's by %d in all, more than the raw frames' %d", cumOff, rawCum)
+			}
+			// leakscope report prints the same numbers.
+			var out, errs bytes.Buffer
+			if code, _ := cli.Run([]string{"report", "--json", "--sample", s, d.base, d.later}, &out, &errs); code != 0 {
+				t.Fatalf("report: exit %d: %s", code, errs.String())
+			}
+			var r cli.Report
+			if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+				t.Fatal(err)
+			}
+			if r.Total.Delta != wantTotal {
+				t.Errorf("report: total %d, jeprof %d", r.Total.Delta, wantTotal)
+			}
+			for _, f := range r.Functions {
+				if w, ok := want[f.Name]; ok && f.Flat.Delta != w.Flat {
+					t.Errorf("report: %s flat %d, jeprof %d", f.Name, f.Flat.Delta, w.Flat)
+				}
 			}
 			t.Logf("%s: total %d, %d functions", s, wantTotal, len(want))
 		})
