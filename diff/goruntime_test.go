@@ -84,3 +84,45 @@ func TestGoroutineFormsAgree(t *testing.T) {
 		})
 	}
 }
+
+// TestHideGoRuntime states the runtime-frame rule stack by stack.
+func TestHideGoRuntime(t *testing.T) {
+	goroutine := []diff.SampleType{{Type: "goroutine", Unit: "count"}}
+	heap := []diff.SampleType{{Type: "inuse_space", Unit: "bytes"}}
+	cpu := []diff.SampleType{{Type: "samples", Unit: "count"}, {Type: "cpu", Unit: "nanoseconds"}}
+	tests := []struct {
+		desc  string
+		types []diff.SampleType
+		stack string // leaf first
+		want  string
+	}{
+		{"goroutine wait", goroutine, "runtime.gopark runtime.chanrecv runtime.chanrecv1 main.worker runtime.goexit", "main.worker"},
+		{"main goroutine", goroutine, "runtime.gopark runtime.selectgo main.main runtime.main runtime.goexit", "main.main"},
+		{"runtime in the middle", goroutine, "internal/runtime/syscall.Syscall6 main.f runtime.reflectcall reflect.Value.call main.g", "main.f reflect.Value.call main.g"},
+		{"exported runtime function", goroutine, "runtime.Gosched main.spin runtime.goexit", "main.spin"},
+		{"runtime/pprof is not the runtime", goroutine, "runtime.gopark runtime/pprof.writeGoroutine main.dump", "runtime/pprof.writeGoroutine main.dump"},
+		{"nothing else", goroutine, "runtime.gopark runtime.forcegchelper runtime.goexit", "runtime.gopark runtime.forcegchelper runtime.goexit"},
+		{"heap allocator", heap, "runtime.mallocgc runtime.newobject main.alloc runtime.main runtime.goexit", "main.alloc runtime.main"},
+		{"heap nothing else", heap, "runtime.mallocgc runtime.gcBgMarkWorker runtime.goexit", "runtime.mallocgc runtime.gcBgMarkWorker runtime.goexit"},
+		{"cpu keeps all", cpu, "runtime.mallocgc main.alloc runtime.goexit", "runtime.mallocgc main.alloc runtime.goexit"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			b := diff.NewBuilder(tt.types)
+			b.HideGoRuntime()
+			var ids []int32
+			for _, fn := range strings.Fields(tt.stack) {
+				ids = append(ids, b.Frame(diff.Frame{Function: fn}))
+			}
+			b.AddStack(ids, make([]int64, len(tt.types)))
+			d := b.Dump("test")
+			var got []string
+			for _, id := range d.Stack(0) {
+				got = append(got, d.Frame(id).Function)
+			}
+			if g := strings.Join(got, " "); g != tt.want {
+				t.Errorf("stack %q, want %q", g, tt.want)
+			}
+		})
+	}
+}
