@@ -172,7 +172,9 @@ func openObject(path string) *object {
 		}
 	}
 	if o.dwarf == nil && len(o.syms) == 0 {
-		o.err = errors.New("no symbols and no debug information (stripped, and no debug file found)")
+		// Readable, but of no use: named, though not as missing, for it
+		// is the right file (a --binary given for it stays chosen).
+		o.warnings = append(o.warnings, fmt.Sprintf("%s has no symbols and no debug information (stripped, and no debug file found): its addresses are shown raw", path))
 	}
 	return o
 }

@@ -228,8 +228,8 @@ func TestDebugLinks(t *testing.T) {
 				t.Errorf("warnings %q, want %q", w, tt.warning)
 			}
 			// Without its debug file the stripped program has no symbols:
-			// it is named as unusable, with the reason.
-			if !strings.Contains(w, "cannot read "+bin+" (no symbols and no debug information") {
+			// it is named as of no use, with the reason.
+			if !strings.Contains(w, bin+" has no symbols and no debug information") {
 				t.Errorf("warnings %q do not say why %s is not used", w, bin)
 			}
 			if got := leaves(d); len(got) != 1 || !strings.HasPrefix(got[0], fmt.Sprintf("0x%x (%s+0x", addr+4, filepath.Base(bin))) {
