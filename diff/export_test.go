@@ -14,3 +14,7 @@ func ParseWithProfilePackage(data []byte, name string) (*Dump, error) {
 	loadProfile(p, b, nil)
 	return b.finish(name, "profile.Parse"), nil
 }
+
+// HideGoRuntimeText makes b apply the runtime-frame rule as the reader of
+// Go's text profiles does.
+func HideGoRuntimeText(b *Builder) { b.hideText() }

@@ -27,7 +27,9 @@ import "strings"
 //     debug=2 traceback hides them;
 //   - in text profiles, whose runtime frames are unnamed, leading and
 //     trailing unnamed ("0x…") frames go as well, in every kind of profile;
-//   - a stack with nothing else left is kept whole.
+//   - a stack with nothing else left keeps its runtime frames, all but a
+//     trailing runtime.goexit (and, in text, trailing unnamed frames),
+//     which Go's text never names.
 //
 // pprof keeps these frames. `go tool pprof -hide='^(runtime|internal/runtime)[./]'`
 // gives the same function table for goroutine profiles.
@@ -92,14 +94,17 @@ func (b *Builder) hideRuntime(frames []int32) []int32 {
 	}
 	trailing := func(c uint8) bool { return c == classGoexit || (text && c == classUnnamed) }
 	lo, hi := 0, len(frames)
+	for hi > 0 && trailing(b.class(frames[hi-1])) {
+		hi--
+	}
 	for lo < hi && leading(b.class(frames[lo])) {
 		lo++
 	}
-	for hi > lo && trailing(b.class(frames[hi-1])) {
-		hi--
+	if hi == 0 {
+		return frames // only goexit or unnamed frames: kept whole
 	}
 	if lo == hi {
-		return frames
+		return frames[:hi] // only the runtime's frames: kept, but goexit
 	}
 	kept := frames[lo:hi]
 	if !goroutine {

@@ -95,21 +95,30 @@ func TestHideGoRuntime(t *testing.T) {
 		types []diff.SampleType
 		stack string // leaf first
 		want  string
+		text  bool // as the text reader applies it
 	}{
-		{"goroutine wait", goroutine, "runtime.gopark runtime.chanrecv runtime.chanrecv1 main.worker runtime.goexit", "main.worker"},
-		{"main goroutine", goroutine, "runtime.gopark runtime.selectgo main.main runtime.main runtime.goexit", "main.main"},
-		{"runtime in the middle", goroutine, "internal/runtime/syscall.Syscall6 main.f runtime.reflectcall reflect.Value.call main.g", "main.f reflect.Value.call main.g"},
-		{"exported runtime function", goroutine, "runtime.Gosched main.spin runtime.goexit", "main.spin"},
-		{"runtime/pprof is not the runtime", goroutine, "runtime.gopark runtime/pprof.writeGoroutine main.dump", "runtime/pprof.writeGoroutine main.dump"},
-		{"nothing else", goroutine, "runtime.gopark runtime.forcegchelper runtime.goexit", "runtime.gopark runtime.forcegchelper runtime.goexit"},
-		{"heap allocator", heap, "runtime.mallocgc runtime.newobject main.alloc runtime.main runtime.goexit", "main.alloc runtime.main"},
-		{"heap nothing else", heap, "runtime.mallocgc runtime.gcBgMarkWorker runtime.goexit", "runtime.mallocgc runtime.gcBgMarkWorker runtime.goexit"},
-		{"cpu keeps all", cpu, "runtime.mallocgc main.alloc runtime.goexit", "runtime.mallocgc main.alloc runtime.goexit"},
+		{"text: unnamed leaf and goexit", heap, "0x48b053 0x48e75b main.alloc runtime.main 0x4930e1", "main.alloc runtime.main", true},
+		{"text: only the runtime's", heap, "runtime.mallocgc runtime.bgsweep 0x4930e1", "runtime.mallocgc runtime.bgsweep", true},
+		{"text: other kinds too", cpu, "0x1 runtime.mallocgc main.alloc runtime.goexit 0x2", "main.alloc", true},
+		{"goroutine wait", goroutine, "runtime.gopark runtime.chanrecv runtime.chanrecv1 main.worker runtime.goexit", "main.worker", false},
+		{"main goroutine", goroutine, "runtime.gopark runtime.selectgo main.main runtime.main runtime.goexit", "main.main", false},
+		{"runtime in the middle", goroutine, "internal/runtime/syscall.Syscall6 main.f runtime.reflectcall reflect.Value.call main.g", "main.f reflect.Value.call main.g", false},
+		{"exported runtime function", goroutine, "runtime.Gosched main.spin runtime.goexit", "main.spin", false},
+		{"runtime/pprof is not the runtime", goroutine, "runtime.gopark runtime/pprof.writeGoroutine main.dump", "runtime/pprof.writeGoroutine main.dump", false},
+		{"nothing else", goroutine, "runtime.gopark runtime.forcegchelper runtime.goexit", "runtime.gopark runtime.forcegchelper", false},
+		{"only goexit", goroutine, "runtime.goexit", "runtime.goexit", false},
+		{"heap allocator", heap, "runtime.mallocgc runtime.newobject main.alloc runtime.main runtime.goexit", "main.alloc runtime.main", false},
+		{"heap nothing else", heap, "runtime.mallocgc runtime.gcBgMarkWorker runtime.goexit", "runtime.mallocgc runtime.gcBgMarkWorker", false},
+		{"cpu keeps all", cpu, "runtime.mallocgc main.alloc runtime.goexit", "runtime.mallocgc main.alloc runtime.goexit", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
 			b := diff.NewBuilder(tt.types)
-			b.HideGoRuntime()
+			if tt.text {
+				diff.HideGoRuntimeText(b)
+			} else {
+				b.HideGoRuntime()
+			}
 			var ids []int32
 			for _, fn := range strings.Fields(tt.stack) {
 				ids = append(ids, b.Frame(diff.Frame{Function: fn}))
