@@ -20,11 +20,12 @@ import (
 
 	"github.com/leakscope/leakscope/app"
 	"github.com/leakscope/leakscope/app/session"
+	"github.com/leakscope/leakscope/diff/reftest"
 	"github.com/leakscope/leakscope/flame"
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) { reftest.RemoveTempDirs() }))
 }
 
 const demo = "../assets/demo/dumps/"

@@ -23,6 +23,11 @@ type Builder struct {
 	dataLen        int   // size of the data being decoded
 	reserved       int64 // memory formats announced with Reserve
 	err            error // a limit passed: the load fails with it
+
+	hide     int     // hideNone, or which form of Go's runtime-frame rule AddStack applies
+	hideKind Kind    // the dump's kind, once the rule needs it
+	classes  []uint8 // runtime class of each frame ID, for the rule
+	scratch  []int32
 }
 
 // Err returns a non-nil error once the load should stop: its context is
@@ -58,7 +63,7 @@ func (b *Builder) Reserve(n int64) error {
 // dump's tables.
 func (b *Builder) usage() int64 {
 	d := b.d
-	u := int64(cap(d.stacks))*4 + int64(cap(d.bounds))*4 + int64(cap(d.values))*8 + int64(len(d.frames))*frameCost
+	u := int64(cap(d.stacks))*4 + int64(cap(d.bounds))*4 + int64(cap(d.values))*8 + int64(cap(d.estimates))*8 + int64(len(d.frames))*frameCost
 	return satAdd(b.reserved, u)
 }
 
@@ -165,9 +170,13 @@ func (b *Builder) Frame(f Frame) int32 {
 
 // AddStack adds a stack of frame IDs (leaf first) with its values, one per
 // sample type. Neither slice is retained. A stack of more than MaxStackDepth
-// frames is not added: the load fails, with the error Err returns.
+// frames is not added: the load fails, with the error Err returns. After
+// HideGoRuntime, the stack loses the Go runtime frames that rule hides.
 func (b *Builder) AddStack(frames []int32, values []int64) {
 	d := b.d
+	if b.hide != hideNone && len(frames) <= MaxStackDepth {
+		frames = b.hideRuntime(frames)
+	}
 	if len(frames) > MaxStackDepth {
 		if b.err == nil {
 			b.err = errStackTooDeep(len(frames))
@@ -177,6 +186,57 @@ func (b *Builder) AddStack(frames []int32, values []int64) {
 	d.stacks = append(d.stacks, frames...)
 	d.bounds = append(d.bounds, int32(len(d.stacks)))
 	d.values = append(d.values, values[:len(d.SampleTypes)]...)
+	if d.estimates != nil {
+		for _, v := range values[:len(d.SampleTypes)] {
+			d.estimates = append(d.estimates, float64(v))
+		}
+	}
+}
+
+// AddEstimatedStack is AddStack for values that are estimates with a
+// fraction, such as the unbiased counts of a sampled jemalloc dump. The
+// dump keeps them (Dump.Estimates), and its totals, and the totals,
+// functions and lines of a Comparison, are then sums of the estimates
+// truncated toward zero, as jeprof prints them; the stack's own values
+// (Dump.Values, Comparison.Value) are the estimates rounded.
+func (b *Builder) AddEstimatedStack(frames []int32, values []float64) {
+	d := b.d
+	n := len(d.SampleTypes)
+	if len(frames) > MaxStackDepth {
+		b.AddStack(frames, nil) // fails the load
+		return
+	}
+	if d.estimates == nil {
+		d.estimates = make([]float64, len(d.values), len(d.values)+n)
+		for i, v := range d.values {
+			d.estimates[i] = float64(v)
+		}
+	}
+	ints := make([]int64, n)
+	for i, v := range values[:n] {
+		ints[i], _ = toInt64(math.Round(v))
+	}
+	d.stacks = append(d.stacks, frames...)
+	d.bounds = append(d.bounds, int32(len(d.stacks)))
+	d.values = append(d.values, ints...)
+	d.estimates = append(d.estimates, values[:n]...)
+}
+
+// truncate returns f truncated toward zero, held at the int64 bounds, and
+// whether it had to be.
+func truncate(f float64) (int64, bool) { return toInt64(math.Trunc(f)) }
+
+// toInt64 converts an integral f, held at the int64 bounds (NaN as 0).
+func toInt64(f float64) (int64, bool) {
+	switch {
+	case f != f:
+		return 0, true
+	case f >= math.MaxInt64: // 2^63: the constant rounds up
+		return math.MaxInt64, true
+	case f <= math.MinInt64:
+		return math.MinInt64, f < math.MinInt64
+	}
+	return int64(f), false
 }
 
 // SetLabels gives the stack added last its labels, as "k=v,k2=v2" (sorted

@@ -22,6 +22,9 @@ type Comparison struct {
 	bounds []int32
 	base   []int64 // per stack
 	later  []int64
+	// ebase and elater are the stacks' values before rounding, when a dump
+	// holds estimates (Dump.Estimates); nil otherwise.
+	ebase, elater []float64
 
 	saturated bool // a sum passed the int64 range
 }
@@ -50,6 +53,9 @@ func CompareContext(ctx context.Context, base, later *Dump, sample string) (*Com
 		if bi, err = matchSampleType(base, later, st); err != nil {
 			return nil, err
 		}
+	}
+	if later.estimates != nil || (base != nil && base.estimates != nil) {
+		c.ebase, c.elater = []float64{}, []float64{}
 	}
 	if base != nil {
 		if err := c.add(ctx, base, bi, ids, &table, true); err != nil {
@@ -150,7 +156,11 @@ func (c *Comparison) add(ctx context.Context, d *Dump, si int, ids map[Frame]int
 			}
 		}
 		v := d.values[s*n+si]
-		if v == 0 {
+		e := float64(v)
+		if d.estimates != nil {
+			e = d.estimates[s*n+si]
+		}
+		if v == 0 && e == 0 {
 			continue
 		}
 		scratch = scratch[:0]
@@ -164,12 +174,23 @@ func (c *Comparison) add(ctx context.Context, d *Dump, si int, ids map[Frame]int
 			c.bounds = append(c.bounds, int32(len(c.stacks)))
 			c.base = append(c.base, 0)
 			c.later = append(c.later, 0)
+			if c.elater != nil {
+				c.ebase = append(c.ebase, 0)
+				c.elater = append(c.elater, 0)
+			}
 			table.insert(scratch, i)
 		}
 		if isBase {
 			c.base[i] = c.addSat(c.base[i], v)
 		} else {
 			c.later[i] = c.addSat(c.later[i], v)
+		}
+		if c.elater != nil {
+			if isBase {
+				c.ebase[i] += e
+			} else {
+				c.elater[i] += e
+			}
 		}
 	}
 	return nil
@@ -179,12 +200,19 @@ func (c *Comparison) add(ctx context.Context, d *Dump, si int, ids map[Frame]int
 // table that holds only the stacks for which keep returns true.
 func (c *Comparison) Subset(keep func(stack int) bool) *Comparison {
 	s := &Comparison{Base: c.Base, Later: c.Later, SampleType: c.SampleType, frames: c.frames, bounds: []int32{0}, saturated: c.saturated}
+	if c.elater != nil {
+		s.ebase, s.elater = []float64{}, []float64{}
+	}
 	for i := 0; i < c.NumStacks(); i++ {
 		if keep(i) {
 			s.stacks = append(s.stacks, c.Stack(i)...)
 			s.bounds = append(s.bounds, int32(len(s.stacks)))
 			s.base = append(s.base, c.base[i])
 			s.later = append(s.later, c.later[i])
+			if c.elater != nil {
+				s.ebase = append(s.ebase, c.ebase[i])
+				s.elater = append(s.elater, c.elater[i])
+			}
 		}
 	}
 	return s
@@ -205,8 +233,16 @@ func (c *Comparison) Frame(id int32) Frame { return c.frames[id] }
 // NumFrames returns the size of the frame table.
 func (c *Comparison) NumFrames() int { return len(c.frames) }
 
-// Total returns the sums over all stacks.
+// Total returns the sums over all stacks. When a dump holds estimates, they
+// are the sums of the estimates truncated toward zero (see estimated).
 func (c *Comparison) Total() Delta {
+	if c.elater != nil {
+		var e estimate
+		for i := range c.elater {
+			e.add(c.ebase[i], c.elater[i])
+		}
+		return e.delta()
+	}
 	var t Delta
 	for i := range c.base {
 		t.Base = sat(t.Base, c.base[i])
@@ -218,14 +254,42 @@ func (c *Comparison) Total() Delta {
 // Delta is a value in the base and in the later dump.
 type Delta struct {
 	Base, Later int64
+	// fix corrects Later - Base when the values are sums of estimates:
+	// Base and Later are then each sum truncated, and Diff is their
+	// difference truncated, as jeprof --base prints it, which can be one
+	// more or less than Later - Base.
+	fix int64
 }
 
-// Diff returns Later - Base, held at the int64 bounds.
+// Diff returns Later - Base, held at the int64 bounds. For sums of
+// estimates (see Builder.AddEstimatedStack) it is the truncated difference
+// of the sums, which can differ by one from Later - Base.
 func (d Delta) Diff() int64 {
 	if d.Base == math.MinInt64 {
-		return sat(sat(d.Later, math.MaxInt64), 1)
+		return sat(sat(sat(d.Later, math.MaxInt64), 1), d.fix)
 	}
-	return sat(d.Later, -d.Base)
+	return sat(sat(d.Later, -d.Base), d.fix)
+}
+
+// estimate sums the estimates of stacks on both sides, and their
+// differences stack by stack, as jeprof subtracts the base from each stack
+// before it sums: a stack that did not change adds exactly zero.
+type estimate struct{ base, later, diff float64 }
+
+func (e *estimate) add(base, later float64) {
+	e.base += base
+	e.later += later
+	e.diff += later - base
+}
+
+// delta truncates the sums toward zero, as jeprof prints its values.
+func (e estimate) delta() Delta {
+	b, _ := truncate(e.base)
+	l, _ := truncate(e.later)
+	d := Delta{Base: b, Later: l}
+	want, _ := truncate(e.diff)
+	d.fix = sat(want, -d.Diff())
+	return d
 }
 
 // Function is one function's share of a comparison, as `pprof -top` shows it:
@@ -258,6 +322,10 @@ func (c *Comparison) Functions() []Function {
 // summarize sums flat and cum values into fns, frame f counting for
 // fns[fnOf[f]], and returns the non-zero ones, by |flat delta|.
 func (c *Comparison) summarize(fnOf []int32, fns []Function) []Function {
+	if c.elater != nil {
+		c.summarizeEstimates(fnOf, fns)
+		return c.sortFunctions(fns)
+	}
 	seen := make([]int32, len(fns)) // stack index + 1 that last counted the function
 	for s := 0; s < c.NumStacks(); s++ {
 		stack := c.Stack(s)
@@ -278,6 +346,39 @@ func (c *Comparison) summarize(fnOf []int32, fns []Function) []Function {
 			fns[fi].Cum.Later = sat(fns[fi].Cum.Later, l)
 		}
 	}
+	return c.sortFunctions(fns)
+}
+
+// summarizeEstimates is summarize for comparisons of estimates: it sums
+// the estimates, then truncates.
+func (c *Comparison) summarizeEstimates(fnOf []int32, fns []Function) {
+	flat := make([]estimate, len(fns))
+	cum := make([]estimate, len(fns))
+	seen := make([]int32, len(fns))
+	for s := 0; s < c.NumStacks(); s++ {
+		stack := c.Stack(s)
+		if len(stack) == 0 {
+			continue
+		}
+		b, l := c.ebase[s], c.elater[s]
+		flat[fnOf[stack[0]]].add(b, l)
+		for _, f := range stack {
+			fi := fnOf[f]
+			if seen[fi] == int32(s+1) {
+				continue
+			}
+			seen[fi] = int32(s + 1)
+			cum[fi].add(b, l)
+		}
+	}
+	for i := range fns {
+		fns[i].Flat, fns[i].Cum = flat[i].delta(), cum[i].delta()
+	}
+}
+
+// sortFunctions returns the functions of fns with a non-zero value, by
+// |flat delta|, then |cum delta|, then name.
+func (c *Comparison) sortFunctions(fns []Function) []Function {
 	out := fns[:0]
 	for _, f := range fns {
 		if f.Flat != (Delta{}) || f.Cum != (Delta{}) {

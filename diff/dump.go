@@ -73,6 +73,9 @@ type Dump struct {
 	stacks []int32 // frame IDs of all stacks, leaf first, back to back
 	bounds []int32 // stack i is stacks[bounds[i]:bounds[i+1]]
 	values []int64 // values of stack i are values[i*n:(i+1)*n], n = len(SampleTypes)
+	// estimates, when not nil, are the values before rounding, laid out as
+	// values: see Builder.AddEstimatedStack.
+	estimates []float64
 	// labels[i] indexes labelSets for stack i; nil when no stack has labels.
 	labels    []int32
 	labelSets []string // canonical "k=v,k2=v2", sorted by key; [0] is ""
@@ -153,13 +156,25 @@ type SubsetDetail interface {
 	SubsetDetail(kept []int) any
 }
 
+// Estimates returns the values of stack i before they were rounded, one
+// per sample type, for dumps whose values are estimates (see
+// Builder.AddEstimatedStack); nil for other dumps. The slice must not be
+// modified.
+func (d *Dump) Estimates(i int) []float64 {
+	if d.estimates == nil {
+		return nil
+	}
+	n := len(d.SampleTypes)
+	return d.estimates[i*n : (i+1)*n]
+}
+
 // Subset returns a dump with the same header and frame table that holds only
 // the stacks for which keep returns true, in order. Detail is carried over
 // when it implements SubsetDetail, and dropped otherwise.
 func (d *Dump) Subset(keep func(stack int) bool) *Dump {
 	s := *d
 	s.Detail = nil
-	s.stacks, s.bounds, s.values, s.labels = nil, []int32{0}, nil, nil
+	s.stacks, s.bounds, s.values, s.labels, s.estimates = nil, []int32{0}, nil, nil, nil
 	n := len(d.SampleTypes)
 	var kept []int
 	for i := 0; i < d.NumStacks(); i++ {
@@ -170,6 +185,9 @@ func (d *Dump) Subset(keep func(stack int) bool) *Dump {
 			s.values = append(s.values, d.values[i*n:(i+1)*n]...)
 			if d.labels != nil {
 				s.labels = append(s.labels, d.labels[i])
+			}
+			if d.estimates != nil {
+				s.estimates = append(s.estimates, d.estimates[i*n:(i+1)*n]...)
 			}
 		}
 	}
@@ -186,9 +204,18 @@ func (d *Dump) Frame(id int32) Frame { return d.frames[id] }
 func (d *Dump) NumFrames() int { return len(d.frames) }
 
 // Total returns the sum of sample type i over all stacks, held at the
-// int64 bounds rather than wrapped around.
+// int64 bounds rather than wrapped around. For a dump of estimates it is
+// the sum of the estimates, truncated toward zero, as jeprof prints it.
 func (d *Dump) Total(i int) int64 {
 	n := len(d.SampleTypes)
+	if d.estimates != nil {
+		var f float64
+		for j := i; j < len(d.estimates); j += n {
+			f += d.estimates[j]
+		}
+		t, _ := truncate(f)
+		return t
+	}
 	var t int64
 	for j := i; j < len(d.values); j += n {
 		t = sat(t, d.values[j])

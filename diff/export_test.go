@@ -10,6 +10,11 @@ func ParseWithProfilePackage(data []byte, name string) (*Dump, error) {
 		return nil, &Error{Path: name, Err: err}
 	}
 	b := NewBuilder(nil)
-	loadProfile(p, b, nil, nil)
+	b.HideGoRuntime() // as the streaming reader does
+	loadProfile(p, b, nil)
 	return b.finish(name, "profile.Parse"), nil
 }
+
+// HideGoRuntimeText makes b apply the runtime-frame rule as the reader of
+// Go's text profiles does.
+func HideGoRuntimeText(b *Builder) { b.hideText() }

@@ -21,7 +21,8 @@ import (
 // the file is named everywhere. Go leaves out the leading runtime frames (the
 // allocator, for heap profiles) and runtime.goexit; so does this reader, in
 // every stack, so that two files compare alike whichever frames each happened
-// to name. Other addresses without a comment stay as "0x…" frames.
+// to name, by the rule every Go reader applies (see HideGoRuntime). Other
+// addresses without a comment stay as "0x…" frames.
 
 var countHeaderRE = regexp.MustCompile(`\A\S+ profile: total \d+\s*$`)
 
@@ -43,12 +44,13 @@ func loadLegacyText(data []byte, b *Builder) error {
 		return err
 	}
 	syms := commentSymbols(data)
+	b.hideText()
 	loadProfile(p, b, func(l *profile.Location) []Frame {
 		if f, ok := syms[l.Address]; ok {
 			return []Frame{f}
 		}
 		return nil
-	}, trimGoRuntime)
+	})
 	warnCut(data, p, b)
 	return nil
 }
@@ -81,32 +83,6 @@ func warnCut(data []byte, p *profile.Profile, b *Builder) {
 	if len(data) > 0 && data[len(data)-1] != '\n' {
 		b.Warn("the dump does not end with a newline: it is cut short, and its last stack may be incomplete")
 	}
-}
-
-// trimGoRuntime drops the frames Go's text profiles leave out: leading
-// runtime frames (named or not) and trailing unnamed frames and runtime.goexit.
-// A stack with no other frame is kept whole.
-func trimGoRuntime(frames []int32, b *Builder) []int32 {
-	hidden := func(id int32) bool {
-		f := b.d.frames[id]
-		return strings.HasPrefix(f.Function, "0x") || strings.HasPrefix(f.Function, "runtime.") ||
-			strings.HasPrefix(f.Function, "internal/runtime/")
-	}
-	lo, hi := 0, len(frames)
-	for lo < hi && hidden(frames[lo]) {
-		lo++
-	}
-	for hi > lo {
-		f := b.d.frames[frames[hi-1]]
-		if f.Function != "runtime.goexit" && !strings.HasPrefix(f.Function, "0x") {
-			break
-		}
-		hi--
-	}
-	if lo == hi {
-		return frames
-	}
-	return frames[lo:hi]
 }
 
 // commentSymbols reads the "#\taddr\tfunc+off\tfile:line" lines of Go's text profiles.
@@ -152,9 +128,8 @@ func commentSymbols(data []byte) map[uint64]Frame {
 }
 
 // loadProfile copies a parsed profile into b. symbolize, when not nil, gives
-// the frames of locations that have no line information; trim, when not nil,
-// edits each stack.
-func loadProfile(p *profile.Profile, b *Builder, symbolize func(*profile.Location) []Frame, trim func([]int32, *Builder) []int32) {
+// the frames of locations that have no line information.
+func loadProfile(p *profile.Profile, b *Builder, symbolize func(*profile.Location) []Frame) {
 	types := make([]SampleType, len(p.SampleType))
 	for i, st := range p.SampleType {
 		types[i] = SampleType{Type: st.Type, Unit: st.Unit}
@@ -200,10 +175,6 @@ func loadProfile(p *profile.Profile, b *Builder, symbolize func(*profile.Locatio
 		for _, l := range s.Location {
 			frames = append(frames, locFrames[l.ID]...)
 		}
-		stack := frames
-		if trim != nil {
-			stack = trim(frames, b)
-		}
-		b.AddStack(stack, s.Value)
+		b.AddStack(frames, s.Value)
 	}
 }

@@ -450,6 +450,7 @@ func (p *protoDecoder) build(b *Builder) error {
 		}
 		locStart[i+1] = int32(len(locFrames))
 	}
+	b.HideGoRuntime()
 	return p.samplesInto(b, len(types), locIndex, locFrames, locStart)
 }
 

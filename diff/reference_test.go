@@ -1,12 +1,16 @@
 package diff_test
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/reftest"
@@ -14,38 +18,88 @@ import (
 
 const demoDir = "../assets/demo/dumps"
 
+// The rule every Go reader applies to the runtime's frames (see
+// diff.HideGoRuntime), as pprof's -hide states it: for goroutine profiles
+// exactly; heap profiles lose only the leading runtime frames (which Go's
+// own proto writer leaves out already) and runtime.goexit.
+const (
+	hideGoroutineRuntime = `^(runtime\.|internal/runtime/)`
+	hideHeapGoexit       = `^runtime\.goexit$`
+)
+
+// pprofCheck is how one comparison is checked against pprof.
+type pprofCheck struct {
+	base, later, sample string
+	binary              string // for text profiles: pprof symbolizes with it
+	hide                string // pprof's -hide for the frames Leakscope hides
+	// heapText: a Go heap text profile. Leakscope drops only its leading
+	// runtime frames and runtime.goexit, which pprof's -hide cannot say: the
+	// program's functions are checked against pprof with every runtime
+	// frame hidden, and the runtime's functions Leakscope keeps (such as
+	// runtime.main, or every frame of a stack that holds only the
+	// runtime's) against pprof without -hide.
+	heapText bool
+}
+
 // checkAgainstPprof compares Compare(base, later, sample) with
-// `go tool pprof -top -base` function by function. For Go's text profiles
-// (symbolized by pprof from the binary, by us from the dump's comments) the
-// runtime frames Go leaves out of the text differ, so only cum values of the
-// program's own functions are compared there.
-func checkAgainstPprof(t *testing.T, basePath, laterPath, sample, binary string, textOnly bool) {
+// `go tool pprof -top -base` function by function, flat and cum.
+func checkAgainstPprof(t *testing.T, pc pprofCheck) {
 	t.Helper()
-	dumps, err := diff.OpenAll(nonEmpty(basePath, laterPath)...)
+	dumps, err := diff.OpenAll(nonEmpty(pc.base, pc.later)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"-sample_index=" + sample}
+	args := []string{"-sample_index=" + pc.sample}
 	var base, later *diff.Dump
-	if basePath != "" {
+	if pc.base != "" {
 		base, later = dumps[0], dumps[1]
-		args = append(args, "-base="+basePath)
+		args = append(args, "-base="+pc.base)
 	} else {
 		later = dumps[0]
 	}
-	if binary != "" {
-		args = append(args, "-symbolize=local", binary)
+	if pc.binary != "" {
+		args = append(args, "-symbolize=local", pc.binary)
 	} else {
 		// Use the names in the dump, as Leakscope does, even when the
 		// program that wrote it still exists at its recorded path.
 		args = append(args, "-symbolize=none")
 	}
-	args = append(args, laterPath)
-	want, err := reftest.PprofTop(args...)
-	if err != nil {
-		t.Fatal(err)
+	args = append(args, pc.later)
+	top := func(hide string) map[string]reftest.Row {
+		t.Helper()
+		a := args
+		if hide != "" {
+			a = append([]string{"-hide=" + hide}, args...)
+		}
+		want, err := reftest.PprofTop(a...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pc.binary == "" {
+			return want
+		}
+		// Go's text profiles print type parameters as "[...]"; pprof
+		// names them from the binary.
+		renamed := make(map[string]reftest.Row)
+		for name, w := range want {
+			n := elideTypeParams(name)
+			if _, dup := renamed[n]; dup {
+				t.Fatalf("%s: two instantiations; the comparison needs a different test program", n)
+			}
+			renamed[n] = w
+		}
+		return renamed
 	}
-	c, err := diff.Compare(base, later, sample)
+	hide := pc.hide
+	if pc.heapText {
+		hide = hideGoroutineRuntime
+	}
+	want := top(hide)
+	all := want
+	if hide != "" {
+		all = top("")
+	}
+	c, err := diff.Compare(base, later, pc.sample)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,29 +107,16 @@ func checkAgainstPprof(t *testing.T, basePath, laterPath, sample, binary string,
 	for _, f := range c.Functions() {
 		got[f.Name] = f
 	}
-	if textOnly {
-		// Go's text profiles print type parameters as "[...]"; pprof
-		// names them from the binary.
-		renamed := make(map[string]reftest.Row)
-		for name, w := range want {
-			n := elideTypeParams(name)
-			r := renamed[n]
-			if _, dup := renamed[n]; dup {
-				t.Fatalf("%s: two instantiations; the comparison needs a different test program", n)
-			}
-			r.Flat, r.Cum = w.Flat, w.Cum
-			renamed[n] = r
-		}
-		want = renamed
-	}
+	isRuntime := func(name string) bool { return regexp.MustCompile(hideGoroutineRuntime).MatchString(name) }
+	// The total does not depend on what is hidden: with -hide, pprof
+	// keeps a stack that loses every frame in the total, but in no row.
 	var flatSum int64
-	for name, w := range want {
+	for _, w := range all {
 		flatSum += w.Flat
-		if textOnly && (strings.HasPrefix(name, "runtime") || strings.HasPrefix(name, "internal/")) {
-			continue
-		}
+	}
+	for name, w := range want {
 		g := got[name]
-		if !textOnly && g.Flat.Diff() != w.Flat {
+		if g.Flat.Diff() != w.Flat {
 			t.Errorf("%s: flat delta %d, pprof says %d", name, g.Flat.Diff(), w.Flat)
 		}
 		if g.Cum.Diff() != w.Cum {
@@ -83,15 +124,22 @@ func checkAgainstPprof(t *testing.T, basePath, laterPath, sample, binary string,
 		}
 	}
 	for name, g := range got {
-		if _, ok := want[name]; !ok && (g.Flat.Diff() != 0 || g.Cum.Diff() != 0) && !textOnly {
-			t.Errorf("%s: flat %d cum %d, but pprof does not list it", name, g.Flat.Diff(), g.Cum.Diff())
+		if _, ok := want[name]; ok || (g.Flat.Diff() == 0 && g.Cum.Diff() == 0) {
+			continue
 		}
+		if pc.heapText && isRuntime(name) {
+			if w := all[name]; g.Flat.Diff() != w.Flat || g.Cum.Diff() != w.Cum {
+				t.Errorf("%s: flat %d cum %d; pprof without -hide says flat %d cum %d", name, g.Flat.Diff(), g.Cum.Diff(), w.Flat, w.Cum)
+			}
+			continue
+		}
+		t.Errorf("%s: flat %d cum %d, but pprof does not list it", name, g.Flat.Diff(), g.Cum.Diff())
 	}
 	if total := c.Total().Diff(); total != flatSum {
 		t.Errorf("total delta %d, pprof's flat column sums to %d", total, flatSum)
 	}
-	if len(want) < 5 {
-		t.Errorf("pprof listed only %d functions; the test dumps are too thin", len(want))
+	if len(want) < 3 || len(all) < 5 {
+		t.Errorf("pprof listed only %d functions (%d with the runtime's); the test dumps are too thin", len(want), len(all))
 	}
 }
 
@@ -122,27 +170,28 @@ func TestMatchesPprofOnDemoDumps(t *testing.T) {
 	heapBase, heapLater := filepath.Join(demoDir, "heap-base.pb.gz"), filepath.Join(demoDir, "heap-later.pb.gz")
 	gBase, gLater := filepath.Join(demoDir, "goroutine-base.pb.gz"), filepath.Join(demoDir, "goroutine-later.pb.gz")
 	tests := []struct {
-		desc, base, later, sample string
+		desc string
+		pprofCheck
 	}{
-		{"heap inuse_space", heapBase, heapLater, "inuse_space"},
-		{"heap inuse_objects", heapBase, heapLater, "inuse_objects"},
-		{"heap alloc_space", heapBase, heapLater, "alloc_space"},
-		{"heap alloc_objects", heapBase, heapLater, "alloc_objects"},
-		{"heap reversed", heapLater, heapBase, "inuse_space"},
-		{"heap alone", "", heapLater, "alloc_space"},
-		{"goroutines", gBase, gLater, "goroutine"},
+		{"heap inuse_space", pprofCheck{base: heapBase, later: heapLater, sample: "inuse_space", hide: hideHeapGoexit}},
+		{"heap inuse_objects", pprofCheck{base: heapBase, later: heapLater, sample: "inuse_objects", hide: hideHeapGoexit}},
+		{"heap alloc_space", pprofCheck{base: heapBase, later: heapLater, sample: "alloc_space", hide: hideHeapGoexit}},
+		{"heap alloc_objects", pprofCheck{base: heapBase, later: heapLater, sample: "alloc_objects", hide: hideHeapGoexit}},
+		{"heap reversed", pprofCheck{base: heapLater, later: heapBase, sample: "inuse_space", hide: hideHeapGoexit}},
+		{"heap alone", pprofCheck{later: heapLater, sample: "alloc_space", hide: hideHeapGoexit}},
+		{"goroutines", pprofCheck{base: gBase, later: gLater, sample: "goroutine", hide: hideGoroutineRuntime}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
 			t.Parallel()
-			checkAgainstPprof(t, tt.base, tt.later, tt.sample, "", false)
+			checkAgainstPprof(t, tt.pprofCheck)
 		})
 	}
 }
 
 // leakyDumps runs the demo service once per test binary; see reftest.LeakyDumps.
 var leakyDumps = sync.OnceValues(func() (dir string, err error) {
-	if dir, err = os.MkdirTemp("", "leakscope-leakyd-"); err != nil {
+	if dir, err = reftest.TempDir("leakscope-leakyd-"); err != nil {
 		return "", err
 	}
 	_, err = reftest.LeakyDumps(dir, "-base", "7", "-later", "19")
@@ -158,71 +207,61 @@ func TestMatchesPprofOnFreshDumps(t *testing.T) {
 	bin := filepath.Join(dir, "leakyd")
 	p := func(name string) string { return filepath.Join(dir, name) }
 	tests := []struct {
-		desc, base, later, sample, binary string
-		text                              bool
+		desc string
+		pprofCheck
 	}{
-		{"heap proto", p("heap-base.pb.gz"), p("heap-later.pb.gz"), "inuse_space", "", false},
-		{"heap proto objects", p("heap-base.pb.gz"), p("heap-later.pb.gz"), "alloc_objects", "", false},
-		{"heap text", p("heap-base.txt"), p("heap-later.txt"), "inuse_space", bin, true},
-		{"heap text alloc", p("heap-base.txt"), p("heap-later.txt"), "alloc_space", bin, true},
-		{"goroutine proto", p("goroutine-base.pb.gz"), p("goroutine-later.pb.gz"), "goroutine", "", false},
-		{"goroutine text", p("goroutine-base.txt"), p("goroutine-later.txt"), "goroutine", bin, true},
+		{"heap proto", pprofCheck{base: p("heap-base.pb.gz"), later: p("heap-later.pb.gz"), sample: "inuse_space", hide: hideHeapGoexit}},
+		{"heap proto objects", pprofCheck{base: p("heap-base.pb.gz"), later: p("heap-later.pb.gz"), sample: "alloc_objects", hide: hideHeapGoexit}},
+		{"heap text", pprofCheck{base: p("heap-base.txt"), later: p("heap-later.txt"), sample: "inuse_space", binary: bin, heapText: true}},
+		{"heap text alloc", pprofCheck{base: p("heap-base.txt"), later: p("heap-later.txt"), sample: "alloc_space", binary: bin, heapText: true}},
+		{"goroutine proto", pprofCheck{base: p("goroutine-base.pb.gz"), later: p("goroutine-later.pb.gz"), sample: "goroutine", hide: hideGoroutineRuntime}},
+		{"goroutine text", pprofCheck{base: p("goroutine-base.txt"), later: p("goroutine-later.txt"), sample: "goroutine", binary: bin, hide: hideGoroutineRuntime}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
 			t.Parallel()
-			checkAgainstPprof(t, tt.base, tt.later, tt.sample, tt.binary, tt.text)
+			checkAgainstPprof(t, tt.pprofCheck)
 		})
 	}
 }
 
 // TestProtoAgreesWithProfileParse checks the streaming protobuf reader
-// against google/pprof's profile.Parse on every sample type.
+// against google/pprof's profile.Parse on every sample type: the demo
+// dumps, the Go compiler's own heap profile (about 400k samples, stacks up
+// to 130 frames) and a CPU profile of this test binary made here.
 func TestProtoAgreesWithProfileParse(t *testing.T) {
+	// Before t.Parallel: no other test profiles the CPU meanwhile.
+	cpu := longCPUProfile(t)
 	t.Parallel()
-	for _, name := range []string{"heap-base.pb.gz", "heap-later.pb.gz", "goroutine-later.pb.gz"} {
-		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join(demoDir, name))
+	read := func(path string) func(t *testing.T) []byte {
+		return func(t *testing.T) []byte {
+			data, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			fast, err := diff.Parse(data, name)
+			return data
+		}
+	}
+	tests := []struct {
+		name string
+		data func(t *testing.T) []byte
+	}{
+		{"heap-base.pb.gz", read(filepath.Join(demoDir, "heap-base.pb.gz"))},
+		{"heap-later.pb.gz", read(filepath.Join(demoDir, "heap-later.pb.gz"))},
+		{"goroutine-later.pb.gz", read(filepath.Join(demoDir, "goroutine-later.pb.gz"))},
+		{"compiler heap", func(t *testing.T) []byte {
+			_, later, err := reftest.SharedCompilerHeapPair()
 			if err != nil {
 				t.Fatal(err)
 			}
-			slow, err := diff.ParseWithProfilePackage(data, name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(fast.SampleTypes) != len(slow.SampleTypes) {
-				t.Fatalf("sample types %v, profile.Parse gives %v", fast.SampleTypes, slow.SampleTypes)
-			}
-			if !fast.Time.Equal(slow.Time) || fast.DefaultSampleType != slow.DefaultSampleType || fast.Kind != slow.Kind {
-				t.Errorf("header (%v, %q, %s), profile.Parse gives (%v, %q, %s)",
-					fast.Time, fast.DefaultSampleType, fast.Kind, slow.Time, slow.DefaultSampleType, slow.Kind)
-			}
-			for i, st := range fast.SampleTypes {
-				if st != slow.SampleTypes[i] {
-					t.Errorf("sample type %d is %v, profile.Parse gives %v", i, st, slow.SampleTypes[i])
-				}
-				a, err := diff.Compare(nil, fast, st.Type)
-				if err != nil {
-					t.Fatal(err)
-				}
-				b, err := diff.Compare(slow, fast, st.Type)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if a.Total() != (diff.Delta{Base: 0, Later: fast.Total(i)}) {
-					t.Errorf("%s: total %v", st.Type, a.Total())
-				}
-				// The same profile read both ways must cancel out exactly, stack by stack.
-				for s := 0; s < b.NumStacks(); s++ {
-					if v := b.Value(s); v.Diff() != 0 {
-						t.Errorf("%s: stack %d differs between readers: %+v", st.Type, s, v)
-					}
-				}
-			}
+			return read(later)(t)
+		}},
+		{"cpu", func(*testing.T) []byte { return cpu }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			agreeWithProfileParse(t, tt.data(t), tt.name)
 		})
 	}
 }
@@ -262,6 +301,80 @@ func TestLinesMatchPprof(t *testing.T) {
 		}
 		if checked < 10 {
 			t.Errorf("%s: only %d lines compared", sample, checked)
+		}
+	}
+}
+
+// longCPUProfile profiles this test binary for a while of busy work.
+func longCPUProfile(t *testing.T) []byte {
+	var buf bytes.Buffer
+	if err := pprof.StartCPUProfile(&buf); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(300 * time.Millisecond)
+	var sink [][]byte
+	for n := 0; time.Now().Before(deadline); n++ {
+		b := bytes.Repeat([]byte{byte(n)}, 1+n%4096)
+		sink = append(sink, bytes.ToUpper(b))
+		if len(sink) > 512 {
+			sink = sink[:0]
+		}
+		_ = elideTypeParams(fmt.Sprintf("f[%d[%d]]", n, len(sink)))
+		_, _ = diff.Parse([]byte(fmt.Sprintf("goroutine profile: total %d\n%d @ 0x1 0x2\n", n, n)), "cpu")
+	}
+	pprof.StopCPUProfile()
+	return buf.Bytes()
+}
+
+func agreeWithProfileParse(t *testing.T, data []byte, name string) {
+	t.Helper()
+	fast, err := diff.Parse(data, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow, err := diff.ParseWithProfilePackage(data, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fast.NumStacks() < 3 {
+		t.Fatalf("only %d stacks: the profile is too thin", fast.NumStacks())
+	}
+	t.Logf("%s: %d stacks, %d frames", name, fast.NumStacks(), fast.NumFrames())
+	if len(fast.SampleTypes) != len(slow.SampleTypes) {
+		t.Fatalf("sample types %v, profile.Parse gives %v", fast.SampleTypes, slow.SampleTypes)
+	}
+	if !fast.Time.Equal(slow.Time) || fast.DefaultSampleType != slow.DefaultSampleType || fast.Kind != slow.Kind ||
+		fast.Period != slow.Period || fast.PeriodType != slow.PeriodType {
+		t.Errorf("header (%v, %q, %s, %d %v), profile.Parse gives (%v, %q, %s, %d %v)",
+			fast.Time, fast.DefaultSampleType, fast.Kind, fast.Period, fast.PeriodType,
+			slow.Time, slow.DefaultSampleType, slow.Kind, slow.Period, slow.PeriodType)
+	}
+	for i, st := range fast.SampleTypes {
+		if st != slow.SampleTypes[i] {
+			t.Errorf("sample type %d is %v, profile.Parse gives %v", i, st, slow.SampleTypes[i])
+		}
+		a, err := diff.Compare(nil, fast, st.Type)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := diff.Compare(slow, fast, st.Type)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Total() != (diff.Delta{Base: 0, Later: fast.Total(i)}) || fast.Total(i) != slow.Total(i) {
+			t.Errorf("%s: total %v, profile.Parse's %d", st.Type, a.Total(), slow.Total(i))
+		}
+		// The same profile read both ways must cancel out exactly, stack by stack.
+		bad := 0
+		for s := 0; s < b.NumStacks(); s++ {
+			if v := b.Value(s); v.Diff() != 0 {
+				if bad++; bad <= 5 {
+					t.Errorf("%s: stack %d differs between readers: %+v", st.Type, s, v)
+				}
+			}
+		}
+		if bad > 5 {
+			t.Errorf("%s: %d stacks differ in all", st.Type, bad)
 		}
 	}
 }

@@ -78,3 +78,5 @@ func BenchmarkExportPNG4000x2000(b *testing.B) {
 		}
 	}
 }
+
+func TestMain(m *testing.M) { reftest.Main(m) }

@@ -109,3 +109,5 @@ func peakRSS(b *testing.B, pid int) int64 {
 	b.Fatal("no VmHWM")
 	return 0
 }
+
+func TestMain(m *testing.M) { reftest.Main(m) }

@@ -1,7 +1,8 @@
 // Package e2e_test runs the real leakscope binary in a real X server (Xvfb):
 // it takes screenshots, clicks a frame with xdotool and drops files on the
-// window through XDND. It needs Xvfb, xdotool and ImageMagick's import; it
-// skips without them, except under CI, where it fails.
+// window through XDND. It needs Xvfb, xdotool, ImageMagick and tesseract
+// (scripts/setup.sh test installs them); without them it fails, unless
+// LEAKSCOPE_SKIP_REFERENCE=1 says to skip.
 package e2e_test
 
 import (
@@ -29,14 +30,7 @@ const demo = "../../assets/demo/dumps/"
 
 func need(t *testing.T, tools ...string) {
 	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s is not installed; scripts/setup.sh test installs it", tool)
-			}
-			t.Skipf("%s is not installed (run scripts/setup.sh test)", tool)
-		}
-	}
+	reftest.NeedTools(t, tools...) // fails unless LEAKSCOPE_SKIP_REFERENCE=1
 }
 
 // logBuffer collects a process's stderr and lets tests wait for lines.

@@ -13,10 +13,13 @@ import (
 
 	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/reftest"
 	"github.com/leakscope/leakscope/flame"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) { reftest.RemoveTempDirs() }))
+}
 
 // uiQueue plays the UI goroutine: delivered functions wait until run.
 type uiQueue struct {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/goroutines"
+	"github.com/leakscope/leakscope/diff/reftest"
 )
 
 // spawnEnv makes the test binary start that many goroutines from four sites,
@@ -26,7 +27,7 @@ func TestMain(m *testing.M) {
 		spawnAndDump(n)
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	reftest.Main(m)
 }
 
 type conn struct{ in chan []byte }

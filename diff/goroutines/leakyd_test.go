@@ -17,7 +17,7 @@ import (
 // leaky runs the demo service once per test binary. It starts goroutines from
 // four sites and counts them; three of the sites leak.
 var leaky = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "leakscope-goroutines-")
+	dir, err := reftest.TempDir("leakscope-goroutines-")
 	if err != nil {
 		return "", err
 	}

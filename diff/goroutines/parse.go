@@ -143,6 +143,10 @@ var errNoGoroutines = errors.New("no goroutines found")
 func load(data []byte, b *diff.Builder) error {
 	b.SetSampleTypes([]diff.SampleType{{Type: "goroutine", Unit: "count"}})
 	b.SetPeriod(1, diff.SampleType{Type: "goroutine", Unit: "count"})
+	// The traceback already hides the runtime's frames, unless the dump
+	// was taken with GOTRACEBACK=system or higher: the rule of every Go
+	// reader makes those compare alike too.
+	b.HideGoRuntime()
 	p := &parser{b: b, det: &detail{}, strs: make(map[string]string), sites: make(map[Site]int32), one: []int64{1}}
 	var line []byte
 	newline := true

@@ -23,7 +23,7 @@ func need(t testing.TB) {
 	t.Helper()
 	for _, tool := range []string{"gcc", "jeprof"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			skipOrFail(t, tool+" is not installed (scripts/setup.sh test installs libjemalloc-dev)")
+			skipOrFail(t, tool+" is not installed (Debian: gcc, libjemalloc-dev)")
 		}
 	}
 	if _, err := os.Stat("/usr/include/jemalloc/jemalloc.h"); err != nil {
@@ -31,13 +31,13 @@ func need(t testing.TB) {
 	}
 }
 
+// skipOrFail fails t, unless LEAKSCOPE_SKIP_REFERENCE=1 (see reftest.Missing).
 func skipOrFail(t testing.TB, msg string) {
 	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	reftest.Missing(t, msg)
 }
+
+func TestMain(m *testing.M) { reftest.Main(m) }
 
 // dumps builds testdata/leaky.c with gcc -g and runs it under jemalloc's
 // profiler, once per sampling rate: it returns the binary and the two dumps.
@@ -56,7 +56,7 @@ func makeDumps(t testing.TB, lgSample int) dumpSet {
 	if d, ok := dumpsBy[lgSample]; ok {
 		return d
 	}
-	dir, err := os.MkdirTemp("", "leakscope-jemalloc-")
+	dir, err := reftest.TempDir("leakscope-jemalloc-")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,8 +110,13 @@ func check(t *testing.T, sample string, d dumpSet, opts *diff.Options, tol float
 		t.Fatal(err)
 	}
 	for _, dump := range dumps {
-		if len(dump.Warnings) > 0 {
-			t.Errorf("%s: warnings %v", dump.Path, dump.Warnings)
+		for _, w := range dump.Warnings {
+			// Debian's system libraries are stripped: a few of their
+			// addresses are named after the nearest symbol, as jeprof
+			// names them. The program itself has DWARF.
+			if !strings.Contains(w, "named after the nearest symbol") || strings.Contains(w, d.bin) {
+				t.Errorf("%s: warning %s", dump.Path, w)
+			}
 		}
 	}
 	c, err := diff.Compare(dumps[0], dumps[1], sample)
@@ -160,13 +165,12 @@ func TestMatchesJeprof(t *testing.T) {
 }
 
 // TestMatchesJeprofSampled checks sampled dumps (one allocation per KiB on
-// average): unbiased values agree within jeprof's rounding. jeprof sums
-// unbiased floats and truncates; Leakscope rounds each stack's value, which
-// moves a total by a unit or two.
+// average): the unbiased values are fractions, and like jeprof Leakscope
+// sums them before it truncates, so the numbers must be equal too.
 func TestMatchesJeprofSampled(t *testing.T) {
 	d := makeDumps(t, 10)
 	for _, s := range sampleTypes {
-		t.Run(s, func(t *testing.T) { check(t, s, d, nil, 4) })
+		t.Run(s, func(t *testing.T) { check(t, s, d, nil, 0) })
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"math"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -188,12 +189,15 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 	b.SetPeriod(period, diff.SampleType{Type: "space", Unit: "bytes"})
 	sym := newSymbolizer(maps, b.Options().Binaries)
 	type resolved struct {
-		ids  []int32
-		skip bool // an allocator entry point: drop it and everything inside it
+		ids    []int32
+		skip   bool   // an allocator entry point: drop it and everything inside it
+		approx string // the object, when the name is the nearest preceding symbol's
 	}
 	cache := map[uint64]resolved{}
+	approx := map[string]map[uint64]bool{} // approximate names kept in stacks, by object
 	var frames []int32
-	values := make([]int64, 4)
+	var kept []uint64 // addresses of frames with approximate names
+	values := make([]float64, 4)
 	raw := 0
 	b.SetPhase("symbolizing")
 	for si, s := range samples {
@@ -202,7 +206,7 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 				return err
 			}
 		}
-		frames = frames[:0]
+		frames, kept = frames[:0], kept[:0]
 		for i, a := range s.addrs {
 			// Return addresses point after the call; look up the call
 			// itself. jeprof leaves the first address as it is.
@@ -211,7 +215,8 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 			}
 			r, ok := cache[a]
 			if !ok {
-				fr := sym.resolve(a)
+				fr, ap := sym.resolve(a)
+				r.approx = ap
 				r.skip = isAllocator(fr[0].Function) || sym.inAllocator(a)
 				for _, f := range fr {
 					r.ids = append(r.ids, b.Frame(f))
@@ -219,19 +224,29 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 				cache[a] = r
 			}
 			if r.skip {
-				frames = frames[:0]
+				frames, kept = frames[:0], kept[:0]
 				continue
 			}
 			frames = append(frames, r.ids...)
+			if r.approx != "" {
+				kept = append(kept, a)
+			}
+		}
+		for _, a := range kept {
+			p := cache[a].approx
+			if approx[p] == nil {
+				approx[p] = map[uint64]bool{}
+			}
+			approx[p][a] = true
 		}
 		n1, s1, ok1 := unbias(s.n1, s.s1, period)
 		n2, s2, ok2 := unbias(s.n2, s.s2, period)
 		if !ok1 || !ok2 {
 			raw++
 		}
-		values[0], values[1] = int64(math.Round(n2)), int64(math.Round(s2))
-		values[2], values[3] = int64(math.Round(n1)), int64(math.Round(s1))
-		b.AddStack(frames, values)
+		// Kept as estimates: sums of them, truncated, are what jeprof prints.
+		values[0], values[1], values[2], values[3] = n2, s2, n1, s1
+		b.AddEstimatedStack(frames, values)
 	}
 	if raw > 0 {
 		b.Warn("%d stacks could not be unbiased for the sampling period %d (a count without bytes, or a period out of proportion to the sizes) and are shown with their raw counts", raw, period)
@@ -239,8 +254,16 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 	for p := range sym.missing {
 		det.Missing = append(det.Missing, p)
 	}
+	sort.Strings(det.Missing)
 	if len(det.Missing) > 0 {
-		b.Warn("cannot read %s: its addresses are shown raw; give the program with --binary, or choose it when the window asks", strings.Join(det.Missing, ", "))
+		why := make([]string, len(det.Missing))
+		for i, p := range det.Missing {
+			why[i] = fmt.Sprintf("%s (%v)", p, sym.missing[p])
+		}
+		b.Warn("cannot read %s: its addresses are shown raw; give the program with --binary, or choose it when the window asks", strings.Join(why, ", "))
+	}
+	if a := approximate(approx); len(a) > 0 {
+		b.Warn("%s: addresses outside any sized symbol are named after the nearest symbol before them, as jeprof and nm name them; those names may be wrong (a stripped binary's static functions have no symbols)", strings.Join(a, ", "))
 	}
 	for _, w := range sym.warnings {
 		b.Warn("%s", w)

@@ -5,11 +5,14 @@ import (
 	"debug/dwarf"
 	"debug/elf"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ianlancetaylor/demangle"
 
@@ -64,46 +67,101 @@ func findMapping(ms []mapping, addr uint64) *mapping {
 
 // object is an ELF file with its symbols.
 type object struct {
-	path    string // the file actually read
-	loads   []elf.ProgHeader
-	dwarf   *dwarf.Data
-	syms    []symbol // sorted by address
-	buildID string
-	cus     map[dwarf.Offset]*unit
-	err     error
+	path     string // the file actually read
+	loads    []elf.ProgHeader
+	dwarf    *dwarf.Data
+	syms     []symbol // sorted by address
+	buildID  string
+	cus      map[dwarf.Offset]*unit
+	cuRanges []cuRange // every compilation unit's ranges, by address; read once
+	cuRead   bool
+	err      error    // why the object cannot be used at all
+	warnings []string // problems that leave it usable
 }
 
 type symbol struct {
 	addr, size uint64
 	name       string
+	end        uint64 // end of the code section the symbol is in
+}
+
+// cuRange is one address range of a compilation unit.
+type cuRange struct {
+	lo, hi uint64
+	cu     dwarf.Offset
+}
+
+// openELF opens path as an ELF file if it is a regular file: a dump or a
+// debug link may name a device or a FIFO, which must not be read (or
+// waited on). A corrupt file that makes debug/elf panic is an error too.
+func openELF(path string) (f *elf.File, err error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s)", st.Mode().Type())
+	}
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := file.Stat(); err != nil || !st.Mode().IsRegular() {
+		file.Close()
+		return nil, fmt.Errorf("not a regular file")
+	}
+	magic := make([]byte, 4)
+	if _, err := file.ReadAt(magic, 0); err != nil || string(magic) != elf.ELFMAG {
+		file.Close()
+		return nil, errors.New("not an ELF file")
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			file.Close()
+			f, err = nil, fmt.Errorf("corrupt ELF file: %v", r)
+		}
+	}()
+	f, err = elf.NewFile(file)
+	if err != nil {
+		file.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 func openObject(path string) *object {
 	o := &object{path: path, cus: map[dwarf.Offset]*unit{}}
-	// Only regular files: a dump may name a device or a pipe.
-	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
-		if err == nil {
-			err = fmt.Errorf("%s is not a regular file", path)
-		}
-		o.err = err
-		return o
-	}
-	f, err := elf.Open(path)
+	f, err := openELF(path)
 	if err != nil {
-		o.err = err
+		o.err = unwrapPath(err)
 		return o
 	}
 	defer f.Close()
+	defer func() {
+		// debug/elf and debug/dwarf read sections lazily; a crafted file
+		// can still make them panic here.
+		if r := recover(); r != nil {
+			o.err = fmt.Errorf("corrupt ELF file: %v", r)
+		}
+	}()
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_LOAD {
 			o.loads = append(o.loads, p.ProgHeader)
 		}
 	}
-	o.buildID = buildID(f)
+	if len(o.loads) == 0 {
+		o.err = errors.New("no loadable segments")
+		return o
+	}
+	var warn string
+	o.buildID, warn = buildID(f)
+	if warn != "" {
+		o.warnings = append(o.warnings, fmt.Sprintf("%s: %s; it is used without a build ID", path, warn))
+	}
 	o.dwarf, _ = f.DWARF()
 	o.syms = symbols(f)
 	if o.dwarf == nil || len(o.syms) == 0 {
-		if df := debugFile(path, f, o.buildID); df != nil {
+		if df := o.debugFile(path, f); df != nil {
 			if o.dwarf == nil {
 				o.dwarf, _ = df.DWARF()
 			}
@@ -113,53 +171,113 @@ func openObject(path string) *object {
 			df.Close()
 		}
 	}
+	if o.dwarf == nil && len(o.syms) == 0 {
+		// Readable, but of no use: named, though not as missing, for it
+		// is the right file (a --binary given for it stays chosen).
+		o.warnings = append(o.warnings, fmt.Sprintf("%s has no symbols and no debug information (stripped, and no debug file found): its addresses are shown raw", path))
+	}
 	return o
 }
 
-func buildID(f *elf.File) string {
-	s := f.Section(".note.gnu.build-id")
-	if s == nil {
-		return ""
+// unwrapPath drops the path from an *os.PathError: messages name the file
+// themselves.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
 	}
-	b, err := s.Data()
-	if err != nil || len(b) < 16 {
-		return ""
-	}
-	nameSize := f.ByteOrder.Uint32(b[0:4])
-	descSize := f.ByteOrder.Uint32(b[4:8])
-	start := 12 + (nameSize+3)&^3
-	if uint32(len(b)) < start+descSize {
-		return ""
-	}
-	return hex.EncodeToString(b[start : start+descSize])
+	return err
 }
 
-// debugFile finds the separate debug file of an object.
-func debugFile(path string, f *elf.File, id string) *elf.File {
+// buildID reads the GNU build ID note. warn says why a note that is there
+// could not be read.
+func buildID(f *elf.File) (id, warn string) {
+	s := f.Section(".note.gnu.build-id")
+	if s == nil {
+		return "", ""
+	}
+	b, err := s.Data()
+	if err != nil {
+		return "", fmt.Sprintf("cannot read its build ID note: %v", err)
+	}
+	if len(b) < 12 {
+		return "", fmt.Sprintf("its build ID note is %d bytes, shorter than a note header", len(b))
+	}
+	nameSize := uint64(f.ByteOrder.Uint32(b[0:4]))
+	descSize := uint64(f.ByteOrder.Uint32(b[4:8]))
+	start := 12 + (nameSize+3)&^3
+	if descSize == 0 || start+descSize > uint64(len(b)) {
+		return "", fmt.Sprintf("its build ID note is corrupt (name %d and ID %d bytes in a %d-byte note)", nameSize, descSize, len(b))
+	}
+	return hex.EncodeToString(b[start : start+descSize]), ""
+}
+
+// debugFile finds the separate debug file of an object by build ID or
+// .gnu_debuglink, as gdb does. Candidates that exist but cannot be used
+// are named in the object's warnings.
+func (o *object) debugFile(path string, f *elf.File) *elf.File {
 	var candidates []string
-	if len(id) > 2 {
+	if id := o.buildID; len(id) > 2 {
 		candidates = append(candidates, filepath.Join("/usr/lib/debug/.build-id", id[:2], id[2:]+".debug"))
 	}
 	if s := f.Section(".gnu_debuglink"); s != nil {
-		if b, err := s.Data(); err == nil {
-			if i := bytes.IndexByte(b, 0); i > 0 {
-				name := string(b[:i])
-				dir := filepath.Dir(path)
-				candidates = append(candidates, filepath.Join(dir, name), filepath.Join(dir, ".debug", name),
-					filepath.Join("/usr/lib/debug", dir, name))
-			}
+		name, err := debugLink(s)
+		if err != nil {
+			o.warnings = append(o.warnings, fmt.Sprintf("%s: its debug link is ignored: %v", path, err))
+		} else {
+			dir := filepath.Dir(path)
+			candidates = append(candidates, filepath.Join(dir, name), filepath.Join(dir, ".debug", name),
+				filepath.Join("/usr/lib/debug", dir, name))
 		}
 	}
 	for _, c := range candidates {
-		if df, err := elf.Open(c); err == nil {
-			return df
+		if c == path {
+			continue
 		}
+		df, err := openELF(c)
+		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) {
+				o.warnings = append(o.warnings, fmt.Sprintf("debug file %s of %s is not used: %v", c, path, unwrapPath(err)))
+			}
+			continue
+		}
+		if id, _ := buildID(df); id != "" && o.buildID != "" && id != o.buildID {
+			o.warnings = append(o.warnings, fmt.Sprintf("debug file %s (build ID %s) does not match %s (build ID %s) and is not used", c, id, path, o.buildID))
+			df.Close()
+			continue
+		}
+		return df
 	}
 	return nil
 }
 
+// debugLink reads the file name of a .gnu_debuglink section: a base name
+// ending in NUL, then a CRC.
+func debugLink(s *elf.Section) (string, error) {
+	b, err := s.Data()
+	if err != nil {
+		return "", err
+	}
+	i := bytes.IndexByte(b, 0)
+	switch {
+	case i < 0:
+		return "", errors.New("the name does not end")
+	case i == 0:
+		return "", errors.New("the name is empty")
+	}
+	name := string(b[:i])
+	if strings.ContainsRune(name, '/') || name == "." || name == ".." || !utf8.ValidString(name) {
+		return "", fmt.Errorf("%q is not a file name", name)
+	}
+	return name, nil
+}
+
+// symbols returns the code symbols of .symtab, or of .dynsym for a
+// stripped object, by address. Of several symbols at one address the
+// global one wins, as with nm, then the sized one, then the first name.
 func symbols(f *elf.File) []symbol {
 	var out []symbol
+	var bind []elf.SymBind
 	for _, get := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
 		syms, err := get()
 		if err != nil || len(syms) == 0 {
@@ -168,21 +286,43 @@ func symbols(f *elf.File) []symbol {
 		for _, s := range syms {
 			typ := elf.ST_TYPE(s.Info)
 			code := int(s.Section) > 0 && int(s.Section) < len(f.Sections) && f.Sections[s.Section].Flags&elf.SHF_EXECINSTR != 0
-			if s.Value == 0 || !(typ == elf.STT_FUNC || (typ == elf.STT_NOTYPE && code && s.Name != "")) {
+			if s.Value == 0 || !code || s.Name == "" || !(typ == elf.STT_FUNC || typ == elf.STT_NOTYPE || typ == elf.STT_GNU_IFUNC) {
 				continue
 			}
 			name := s.Name
 			if i := strings.Index(name, "@"); i > 0 {
 				name = name[:i]
 			}
-			out = append(out, symbol{addr: s.Value, size: s.Size, name: name})
+			sec := f.Sections[s.Section]
+			out = append(out, symbol{addr: s.Value, size: s.Size, name: name, end: sec.Addr + sec.Size})
+			bind = append(bind, elf.ST_BIND(s.Info))
 		}
 		if len(out) > 0 {
 			break // prefer .symtab; .dynsym only for stripped objects
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].addr < out[j].addr })
-	return out
+	idx := make([]int, len(out))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool {
+		a, b := out[idx[i]], out[idx[j]]
+		if a.addr != b.addr {
+			return a.addr < b.addr
+		}
+		if ga, gb := bind[idx[i]] == elf.STB_GLOBAL, bind[idx[j]] == elf.STB_GLOBAL; ga != gb {
+			return ga
+		}
+		return a.size > 0 && b.size == 0
+	})
+	sorted := make([]symbol, 0, len(out))
+	for _, i := range idx {
+		if n := len(sorted); n > 0 && sorted[n-1].addr == out[i].addr {
+			continue // an alias: the first of the address names it
+		}
+		sorted = append(sorted, out[i])
+	}
+	return sorted
 }
 
 // vaddr converts a file offset to the ELF virtual address it is loaded at.
@@ -196,24 +336,25 @@ func (o *object) vaddr(off uint64) (uint64, bool) {
 }
 
 // lookup returns the frames at virtual address pc, innermost first.
-func (o *object) lookup(pc uint64) []diff.Frame {
+// approx is true when pc lies outside any sized symbol and is named, as nm
+// and jeprof name it, after the nearest symbol before it: that may be
+// wrong, for a stripped binary's static functions have no symbols.
+func (o *object) lookup(pc uint64) (frames []diff.Frame, approx bool) {
 	if o.dwarf != nil {
 		if fr := o.lookupDWARF(pc); len(fr) > 0 {
-			return fr
+			return fr, false
 		}
 	}
 	i := sort.Search(len(o.syms), func(i int) bool { return o.syms[i].addr > pc }) - 1
 	if i < 0 {
-		return nil
+		return nil, false
 	}
 	s := o.syms[i]
-	if s.size > 0 && pc >= s.addr+s.size {
-		return nil
+	if pc >= s.end {
+		return nil, false // past the code section of the nearest symbol
 	}
-	if s.size == 0 && i+1 < len(o.syms) && pc >= o.syms[i+1].addr {
-		return nil
-	}
-	return []diff.Frame{{Function: demangleName(s.name)}}
+	approx = s.size == 0 || pc >= s.addr+s.size
+	return []diff.Frame{{Function: demangleName(s.name)}}, approx
 }
 
 // demangleName turns C++ and Rust (legacy and v0) symbols into readable
@@ -227,9 +368,46 @@ func demangleName(name string) string {
 
 // unit is the functions of one compilation unit, read once.
 type unit struct {
-	funcs []*function
+	funcs ranges // subprograms
 	files []*dwarf.LineFile
-	lr    *dwarf.LineReader
+	lines []lineRange // by lo; LineReader.SeekPC scans the whole table
+}
+
+// lineRange is the address range of one row of a line table.
+type lineRange struct {
+	lo, hi uint64
+	file   string
+	line   int64
+}
+
+// readLines reads a unit's line table into ranges sorted by address: an
+// address lies in [row, next row of its sequence), as LineReader.SeekPC
+// reads it.
+func readLines(lr *dwarf.LineReader) []lineRange {
+	var out []lineRange
+	var prev dwarf.LineEntry
+	have := false
+	for {
+		var e dwarf.LineEntry
+		if err := lr.Next(&e); err != nil {
+			break
+		}
+		if have && e.Address > prev.Address && prev.File != nil {
+			out = append(out, lineRange{prev.Address, e.Address, prev.File.Name, int64(prev.Line)})
+		}
+		prev, have = e, !e.EndSequence
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].lo < out[j].lo })
+	return out
+}
+
+// line returns the file and line at pc.
+func (u *unit) line(pc uint64) (string, int64) {
+	i := sort.Search(len(u.lines), func(i int) bool { return u.lines[i].lo > pc }) - 1
+	if i >= 0 && pc < u.lines[i].hi {
+		return u.lines[i].file, u.lines[i].line
+	}
+	return "", 0
 }
 
 // function is a subprogram or an inlined call, with its address ranges.
@@ -238,22 +416,86 @@ type function struct {
 	ranges   [][2]uint64
 	callFile string
 	callLine int64
-	inlined  []*function
+	inlined  ranges
 }
 
-func (f *function) contains(pc uint64) bool {
-	for _, r := range f.ranges {
-		if pc >= r[0] && pc < r[1] {
-			return true
+// ranges indexes the address ranges of sibling functions, which do not
+// overlap, so that finding the one at a pc takes a binary search: a
+// lookup must not cost the number of functions in the unit.
+type ranges struct {
+	lo, hi []uint64 // by lo
+	fn     []*function
+	sorted bool
+}
+
+func (r *ranges) add(f *function) {
+	for _, rg := range f.ranges {
+		if rg[1] > rg[0] {
+			r.lo, r.hi, r.fn = append(r.lo, rg[0]), append(r.hi, rg[1]), append(r.fn, f)
 		}
 	}
-	return false
+	r.sorted = false
+}
+
+func (r *ranges) find(pc uint64) *function {
+	if !r.sorted {
+		sort.Sort(byLo{r})
+		r.sorted = true
+	}
+	i := sort.Search(len(r.lo), func(i int) bool { return r.lo[i] > pc }) - 1
+	if i >= 0 && pc < r.hi[i] {
+		return r.fn[i]
+	}
+	return nil
+}
+
+type byLo struct{ r *ranges }
+
+func (b byLo) Len() int           { return len(b.r.lo) }
+func (b byLo) Less(i, j int) bool { return b.r.lo[i] < b.r.lo[j] }
+func (b byLo) Swap(i, j int) {
+	r := b.r
+	r.lo[i], r.lo[j] = r.lo[j], r.lo[i]
+	r.hi[i], r.hi[j] = r.hi[j], r.hi[i]
+	r.fn[i], r.fn[j] = r.fn[j], r.fn[i]
+}
+
+// unitAt returns the compilation unit that covers pc, from an index of all
+// units' ranges built on first use (dwarf.Reader.SeekPC searches them all).
+func (o *object) unitAt(pc uint64) (*dwarf.Entry, bool) {
+	if !o.cuRead {
+		o.cuRead = true
+		r := o.dwarf.Reader()
+		for {
+			e, err := r.Next()
+			if err != nil || e == nil {
+				break
+			}
+			if e.Tag == dwarf.TagCompileUnit || e.Tag == dwarf.TagPartialUnit {
+				rs, _ := o.dwarf.Ranges(e)
+				for _, rg := range rs {
+					if rg[1] > rg[0] {
+						o.cuRanges = append(o.cuRanges, cuRange{rg[0], rg[1], e.Offset})
+					}
+				}
+			}
+			r.SkipChildren()
+		}
+		sort.Slice(o.cuRanges, func(i, j int) bool { return o.cuRanges[i].lo < o.cuRanges[j].lo })
+	}
+	i := sort.Search(len(o.cuRanges), func(i int) bool { return o.cuRanges[i].lo > pc }) - 1
+	if i < 0 || pc >= o.cuRanges[i].hi {
+		return nil, false
+	}
+	r := o.dwarf.Reader()
+	r.Seek(o.cuRanges[i].cu)
+	e, err := r.Next()
+	return e, err == nil && e != nil
 }
 
 func (o *object) lookupDWARF(pc uint64) []diff.Frame {
-	r := o.dwarf.Reader()
-	cu, err := r.SeekPC(pc)
-	if err != nil || cu == nil {
+	cu, ok := o.unitAt(pc)
+	if !ok {
 		return nil
 	}
 	u, ok := o.cus[cu.Offset]
@@ -265,24 +507,10 @@ func (o *object) lookupDWARF(pc uint64) []diff.Frame {
 		return nil
 	}
 	var chain []*function
-	for _, f := range u.funcs {
-		if f.contains(pc) {
-			chain = append(chain, f)
-			for cur := f; ; {
-				var next *function
-				for _, in := range cur.inlined {
-					if in.contains(pc) {
-						next = in
-						break
-					}
-				}
-				if next == nil {
-					break
-				}
-				chain = append(chain, next)
-				cur = next
-			}
-			break
+	for f := u.funcs.find(pc); f != nil; f = f.inlined.find(pc) {
+		chain = append(chain, f)
+		if len(chain) > diff.MaxStackDepth {
+			break // a crafted cycle of inlined calls
 		}
 	}
 	if len(chain) == 0 {
@@ -290,13 +518,7 @@ func (o *object) lookupDWARF(pc uint64) []diff.Frame {
 	}
 	// The innermost frame's position comes from the line table; each outer
 	// frame's from the call site of the frame inside it.
-	file, line := "", int64(0)
-	if u.lr != nil {
-		var e dwarf.LineEntry
-		if err := u.lr.SeekPC(pc, &e); err == nil && e.File != nil {
-			file, line = e.File.Name, int64(e.Line)
-		}
-	}
+	file, line := u.line(pc)
 	frames := make([]diff.Frame, len(chain))
 	for i := len(chain) - 1; i >= 0; i-- {
 		frames[len(chain)-1-i] = diff.Frame{Function: chain[i].name, File: file, Line: line}
@@ -308,8 +530,8 @@ func (o *object) lookupDWARF(pc uint64) []diff.Frame {
 func (o *object) readUnit(cu *dwarf.Entry) *unit {
 	u := &unit{}
 	if lr, err := o.dwarf.LineReader(cu); err == nil && lr != nil {
-		u.lr = lr
-		u.files = lr.Files()
+		u.lines = readLines(lr)
+		u.files = lr.Files() // complete once the table is read
 	}
 	r := o.dwarf.Reader()
 	r.Seek(cu.Offset)
@@ -339,10 +561,10 @@ func (o *object) readChildren(r *dwarf.Reader, u *unit, in *function) {
 				}
 				f.callLine, _ = e.Val(dwarf.AttrCallLine).(int64)
 				if in != nil {
-					in.inlined = append(in.inlined, f)
+					in.inlined.add(f)
 				}
 			} else if len(f.ranges) > 0 {
-				u.funcs = append(u.funcs, f)
+				u.funcs.add(f)
 			}
 			parent = f
 		}
@@ -381,12 +603,12 @@ type symbolizer struct {
 	maps     []mapping
 	binaries []string
 	objects  map[string]*object // by recorded path
-	missing  map[string]bool    // recorded paths that could not be read
+	missing  map[string]error   // recorded paths that could not be used, and why
 	warnings []string
 }
 
 func newSymbolizer(maps []mapping, binaries []string) *symbolizer {
-	return &symbolizer{maps: maps, binaries: binaries, objects: map[string]*object{}, missing: map[string]bool{}}
+	return &symbolizer{maps: maps, binaries: binaries, objects: map[string]*object{}, missing: map[string]error{}}
 }
 
 // object returns the object for a recorded path: a --binary standing in for
@@ -408,10 +630,25 @@ func (s *symbolizer) object(recorded string, isProgram bool) *object {
 		o = openObject(recorded)
 	}
 	if o.err != nil {
-		s.missing[recorded] = true
+		s.missing[recorded] = o.err
+		if o.path != recorded {
+			s.missing[recorded] = fmt.Errorf("%s: %w", o.path, o.err)
+		}
 	}
+	s.warnings = append(s.warnings, o.warnings...)
 	s.objects[recorded] = o
 	return o
+}
+
+// approximate names the objects in which the given addresses, by object
+// path, were named after the nearest preceding symbol, with how many.
+func approximate(addrs map[string]map[uint64]bool) []string {
+	var out []string
+	for p, a := range addrs {
+		out = append(out, fmt.Sprintf("%s (%d addresses)", p, len(a)))
+	}
+	sort.Strings(out)
+	return out
 }
 
 // standIn picks the --binary for a recorded path: same base name, or the
@@ -438,23 +675,29 @@ func (s *symbolizer) inAllocator(addr uint64) bool {
 }
 
 // resolve returns the frames at addr, innermost first; an address it cannot
-// name becomes one frame "0xADDR" in its object.
-func (s *symbolizer) resolve(addr uint64) []diff.Frame {
+// name becomes one frame "0xADDR (object+0xOFFSET)", OFFSET being where the
+// address lies in the object file, or "0xADDR" outside any mapped file.
+// approx is the path of the object when the name is approximate (see
+// object.lookup).
+func (s *symbolizer) resolve(addr uint64) (frames []diff.Frame, approx string) {
 	m := findMapping(s.maps, addr)
 	if m == nil {
-		return []diff.Frame{{Function: fmt.Sprintf("0x%x", addr)}}
+		return []diff.Frame{{Function: fmt.Sprintf("0x%x", addr)}}, ""
 	}
-	raw := []diff.Frame{{Function: fmt.Sprintf("0x%x", addr), File: filepath.Base(m.path)}}
+	raw := []diff.Frame{{Function: fmt.Sprintf("0x%x (%s+0x%x)", addr, filepath.Base(m.path), addr-m.start+m.offset)}}
 	o := s.object(m.path, len(s.maps) > 0 && m.path == s.maps[0].path)
 	if o.err != nil {
-		return raw
+		return raw, ""
 	}
 	va, ok := o.vaddr(addr - m.start + m.offset)
 	if !ok {
-		return raw
+		return raw, ""
 	}
-	if fr := o.lookup(va); len(fr) > 0 {
-		return fr
+	if fr, approx := o.lookup(va); len(fr) > 0 {
+		if approx {
+			return fr, o.path
+		}
+		return fr, ""
 	}
-	return raw
+	return raw, ""
 }

@@ -18,6 +18,34 @@ import (
 	"github.com/leakscope/leakscope/diff"
 )
 
+// SkipReference names the environment variable that lets a test skip when
+// a tool it checks against (jeprof, gcc, Xvfb…) is missing: set to 1.
+// Without it such a test fails, so that a check cannot pass by not running.
+const SkipReference = "LEAKSCOPE_SKIP_REFERENCE"
+
+// Missing stops t because what it needs is missing, as msg says: it fails
+// t, unless SkipReference is set to 1, when it skips t and says so on the
+// test binary's standard error too, where go test shows it whatever the
+// test's outcome.
+func Missing(t testing.TB, msg string) {
+	t.Helper()
+	if os.Getenv(SkipReference) == "1" {
+		fmt.Fprintf(os.Stderr, "\n!!! SKIPPED %s: %s (%s=1)\n\n", t.Name(), msg, SkipReference)
+		t.Skipf("SKIPPED because %s=1: %s", SkipReference, msg)
+	}
+	t.Fatalf("%s; scripts/setup.sh test installs it, or set %s=1 to skip the checks that need it", msg, SkipReference)
+}
+
+// NeedTools calls Missing unless every tool is on PATH.
+func NeedTools(t testing.TB, tools ...string) {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			Missing(t, tool+" is not installed")
+		}
+	}
+}
+
 // Row is one function's flat and cum value in a `-top` report.
 type Row struct {
 	Flat, Cum int64
@@ -151,12 +179,48 @@ var compilerPair struct {
 	err         error
 }
 
+var tempDirs struct {
+	sync.Mutex
+	dirs []string
+}
+
+// TempDir makes a temporary directory that outlives one test, for dumps a
+// test binary makes once and shares; RemoveTempDirs (or Main) removes it.
+func TempDir(prefix string) (string, error) {
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", err
+	}
+	tempDirs.Lock()
+	tempDirs.dirs = append(tempDirs.dirs, dir)
+	tempDirs.Unlock()
+	return dir, nil
+}
+
+// RemoveTempDirs removes the directories TempDir made.
+func RemoveTempDirs() {
+	tempDirs.Lock()
+	defer tempDirs.Unlock()
+	for _, d := range tempDirs.dirs {
+		os.RemoveAll(d)
+	}
+	tempDirs.dirs = nil
+}
+
+// Main runs the tests of a package that uses TempDir (directly or through
+// SharedCompilerHeapPair), removes its directories and exits.
+func Main(m *testing.M) {
+	code := m.Run()
+	RemoveTempDirs()
+	os.Exit(code)
+}
+
 // SharedCompilerHeapPair makes the pair of CompilerHeapPair once per test
-// binary, in a temporary directory, and returns its paths.
+// binary, in a directory of TempDir, and returns its paths.
 func SharedCompilerHeapPair() (base, later string, err error) {
 	p := &compilerPair
 	p.once.Do(func() {
-		dir, err := os.MkdirTemp("", "leakscope-bench-")
+		dir, err := TempDir("leakscope-bench-")
 		if err != nil {
 			p.err = err
 			return
