@@ -76,25 +76,26 @@ type UI struct {
 	lastErr      error
 
 	// Widgets.
-	graph     *FlameGraph
-	callers   *FlameGraph     // the callers half of the sandwich view
-	graphSlot *fyne.Container // holds the graph, or the sandwich of callers over graph
-	sites     *sitePanel
-	funcs     *funcTable
-	lines     *funcTable
-	source    *sourcePanel
-	linesOf   string // the function the Lines tab is to show
-	tabs      *container.AppTabs
-	legend    *legendStrip
-	tb        *toolbar
-	status    *widget.Label
-	hoverInfo *widget.Label
-	crumbs    *fyne.Container
-	banner    *fyne.Container
-	tips      *tipLayer
-	content   *fyne.Container // the window's layout, redone when a bar shows or hides
-	topBox    *fyne.Container // everything above the graph
-	top       dialogHandle    // the dialog on screen, for Esc
+	graph      *FlameGraph
+	callers    *FlameGraph     // the callers half of the sandwich view
+	graphSlot  *fyne.Container // holds the graph, or the sandwich of callers over graph
+	sites      *sitePanel
+	funcs      *funcTable
+	lines      *funcTable
+	source     *sourcePanel
+	linesOf    string           // the function the Lines tab is to show
+	linesShown *diff.Comparison // the comparison whose lines the Lines tab holds
+	tabs       *container.AppTabs
+	legend     *legendStrip
+	tb         *toolbar
+	status     *widget.Label
+	hoverInfo  *widget.Label
+	crumbs     *fyne.Container
+	banner     *fyne.Container
+	tips       *tipLayer
+	content    *fyne.Container // the window's layout, redone when a bar shows or hides
+	topBox     *fyne.Container // everything above the graph
+	top        dialogHandle    // the dialog on screen, for Esc
 }
 
 // Create builds the window's content and starts loading the files of o (the
@@ -374,7 +375,8 @@ func (u *UI) computed(r *session.Result, err error) {
 			if r.Shown != nil && (prev == nil || prev.Shown != r.Shown) {
 				u.funcs.show(r.Functions, r.Shown.SampleType.Unit, r.Shown.Base != nil)
 				u.funcs.setMatch(nil)
-				u.lines.show(r.Lines, r.Shown.SampleType.Unit, r.Shown.Base != nil)
+				u.linesShown = nil // summed when the Lines tab is first shown
+				u.lines.show(nil, r.Shown.SampleType.Unit, r.Shown.Base != nil)
 				u.lines.setMatch(nil)
 			}
 			u.askNext()
@@ -531,6 +533,23 @@ func (u *UI) showLinesOf(name string) {
 	u.linesOf = name
 	if u.tabs.Selected() == nil || u.tabs.Selected().Text != "Lines" {
 		return // filled in when the tab is chosen
+	}
+	if r := u.result; r != nil && r.Shown != nil && u.linesShown != r.Shown {
+		// The per-line sums are made in the background, the first time
+		// the tab shows a comparison.
+		shown := r.Shown
+		u.worker.Submit(session.Job{Lane: session.LaneSource, Run: func(context.Context) func() {
+			lines := shown.Lines()
+			return func() {
+				if u.result == nil || u.result.Shown != shown {
+					return
+				}
+				u.linesShown = shown
+				u.lines.show(lines, shown.SampleType.Unit, shown.Base != nil)
+				u.showLinesOf(u.linesOf)
+			}
+		}})
+		return
 	}
 	u.lines.setOnly(name)
 	if name == "" || u.result == nil || u.result.Shown == nil {

@@ -1,6 +1,7 @@
 package flame_test
 
 import (
+	"context"
 	"io"
 	"sync"
 	"testing"
@@ -80,3 +81,18 @@ func BenchmarkExportPNG4000x2000(b *testing.B) {
 }
 
 func TestMain(m *testing.M) { reftest.Main(m) }
+
+func BenchmarkBuildDumps(b *testing.B) {
+	c, err := compilerComparison()
+	if err != nil {
+		b.Fatal(err)
+	}
+	li, _ := c.Later.SampleIndex(c.SampleType.Type)
+	bi, _ := c.Base.SampleIndex(c.SampleType.Type)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := flame.BuildDumps(context.Background(), c.Base, c.Later, bi, li); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

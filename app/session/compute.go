@@ -42,8 +42,6 @@ type Result struct {
 	// Functions are the flat and cum values of every function of Shown,
 	// as `leakscope report` lists them.
 	Functions []diff.Function
-	// Lines are the same per source line, as `pprof -lines` lists them.
-	Lines []diff.Function
 
 	in Snapshot // what the result was computed from
 }
@@ -87,15 +85,15 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 		} else {
 			pp := tagged(pp)
 			p.SetPhase("comparing")
-			var tree *flame.Tree
-			if r.Profile, tree, err = compareAndBuild(ctx, pp, sample, snap.plain()); err != nil {
+			cp, err := compareAndBuild(ctx, pp, sample, snap.plain())
+			if err != nil {
 				return nil, err
 			}
+			r.Profile, r.Allocations = cp.c, cp.allocations
 			r.Sample = r.Profile.SampleType.Type
-			r.Allocations = AllocationSites(r.Profile)
-			if tree != nil {
-				r.Shown, r.Tree = r.Profile, tree
-				r.Functions, r.Lines = r.Profile.Functions(), r.Profile.Lines()
+			if cp.tree != nil {
+				r.Shown, r.Tree = r.Profile, cp.tree
+				r.Functions = cp.functions
 			}
 		}
 	}
@@ -126,7 +124,7 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 	sameShown := prev.Shown != nil && prev.in.Profile == snap.Profile && prev.in.Goroutines == snap.Goroutines && sameTag &&
 		prev.Sample == r.Sample && prev.in.Site == snap.Site && prev.in.Focus == snap.Focus
 	if sameShown {
-		r.Shown, r.Functions, r.Lines = prev.Shown, prev.Functions, prev.Lines
+		r.Shown, r.Functions = prev.Shown, prev.Functions
 		if prev.in.Merged == snap.Merged && prev.in.Sandwich == snap.Sandwich && prev.in.Inverted == snap.Inverted &&
 			hiddenKey(prev.in.Hidden) == hiddenKey(snap.Hidden) {
 			r.Tree, r.Callers = prev.Tree, prev.Callers
@@ -135,7 +133,7 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 		}
 	} else {
 		p.SetPhase("summing functions")
-		r.Functions, r.Lines = r.Shown.Functions(), r.Shown.Lines()
+		r.Functions = r.Shown.Functions()
 	}
 	if fn := snap.Sandwich; fn != "" {
 		p.SetPhase("building the call tree")
@@ -175,12 +173,24 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 	return r, nil
 }
 
+// compared is a profile pair compared, with what is computed from it.
+type compared struct {
+	c           *diff.Comparison
+	allocations []AllocationSite
+	tree        *flame.Tree     // when built
+	functions   []diff.Function // when the tree was built
+}
+
 // compareAndBuild compares the profile pair and, when build is set, builds
-// its call tree from the dumps at the same time, on another core.
-func compareAndBuild(ctx context.Context, pp Pair, sample string, build bool) (*diff.Comparison, *flame.Tree, error) {
+// its call tree from the dumps at the same time, on another core, and then
+// sums its functions and lines while the tree is still being built.
+func compareAndBuild(ctx context.Context, pp Pair, sample string, build bool) (*compared, error) {
 	if !build {
 		c, err := diff.CompareContext(ctx, pp.Base, pp.Later, sample)
-		return c, nil, err
+		if err != nil {
+			return nil, err
+		}
+		return &compared{c: c, allocations: AllocationSites(c)}, nil
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -199,15 +209,20 @@ func compareAndBuild(ctx context.Context, pp Pair, sample string, build bool) (*
 	c, err := diff.CompareContext(ctx, pp.Base, pp.Later, sample)
 	if err != nil {
 		cancel()
+		wg.Wait()
+		return nil, err
 	}
+	out := &compared{c: c}
+	out.functions, out.allocations = c.Functions(), AllocationSites(c)
 	wg.Wait()
-	if err != nil {
-		return nil, nil, err
-	}
 	if treeErr != nil {
-		return nil, nil, treeErr
+		return nil, treeErr
 	}
-	return c, tree, nil
+	out.tree = tree
+	if tree == nil { // no matching sample type: Compare said why, or built nothing
+		out.functions = nil
+	}
+	return out, nil
 }
 
 // sampleIndexByName finds st in d's sample types, as Compare matches them.
