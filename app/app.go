@@ -545,13 +545,16 @@ func (u *UI) showLinesOf(name string) {
 					return
 				}
 				u.linesShown = shown
+				u.lines.only = u.linesOf // one filtering pass, not two
 				u.lines.show(lines, shown.SampleType.Unit, shown.Base != nil)
 				u.showLinesOf(u.linesOf)
 			}
 		}})
 		return
 	}
-	u.lines.setOnly(name)
+	if u.lines.only != name {
+		u.lines.setOnly(name)
+	}
 	if name == "" || u.result == nil || u.result.Shown == nil {
 		return
 	}

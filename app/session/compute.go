@@ -137,10 +137,16 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 	}
 	if fn := snap.Sandwich; fn != "" {
 		p.SetPhase("building the call tree")
-		if r.Tree, err = flame.BuildRooted(ctx, r.Shown, fn); err != nil {
-			return nil, err
+		// The two halves build side by side.
+		var callersErr error
+		var wg sync.WaitGroup
+		wg.Go(func() { r.Callers, callersErr = flame.BuildCallers(ctx, r.Shown, fn) })
+		r.Tree, err = flame.BuildRooted(ctx, r.Shown, fn)
+		wg.Wait()
+		if err == nil {
+			err = callersErr
 		}
-		if r.Callers, err = flame.BuildCallers(ctx, r.Shown, fn); err != nil {
+		if err != nil {
 			return nil, err
 		}
 		r.Title = joinTitle(r.Title, "callers and callees of "+fn)
