@@ -14,6 +14,7 @@ import (
 	"github.com/leakscope/leakscope/app"
 	"github.com/leakscope/leakscope/app/cli"
 	_ "github.com/leakscope/leakscope/app/locale" // before Fyne reads LANG
+	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/assets"
 )
 
@@ -29,10 +30,15 @@ func main() {
 	setupLog()
 	limitMemory()
 	slog.Debug("start", "pid", os.Getpid(), "files", files)
+	// Reading the dumps starts now, beside the toolkit's start.
+	var pre *session.Preload
+	if len(files) > 0 {
+		pre = session.StartPreload(session.Files(files), binaries)
+	}
 	a := fyneapp.NewWithID("io.github.leakscope")
 	a.SetIcon(fyne.NewStaticResource("leakscope.png", assets.Icon()))
 	w := a.NewWindow("Leakscope")
-	app.Create(a, w, app.Options{Files: files, Binaries: binaries})
+	app.Create(a, w, app.Options{Files: files, Binaries: binaries, Preload: pre})
 	w.ShowAndRun()
 }
 

@@ -47,6 +47,10 @@ type Options struct {
 	// Do runs a function on the UI goroutine; nil means fyne.Do. Tests
 	// give their own, to apply results on the test goroutine.
 	Do func(func())
+	// Preload, when not nil, is the load of Files already under way
+	// (session.StartPreload, before the toolkit starts); the first load
+	// takes its result. The window owns it from then on.
+	Preload *session.Preload
 }
 
 // UI is one Leakscope window holding one comparison.
@@ -54,16 +58,18 @@ type UI struct {
 	app fyne.App
 	win fyne.Window
 
-	sess    *session.Session
-	worker  *session.Worker
-	do      func(func())     // runs a function on the UI goroutine, later
-	result  *session.Result  // what is on screen; nil before the first result
-	restore *session.Session // the session before a change not yet shown
-	asked   map[string]bool  // binaries already asked for
-	pending []session.Question
-	asking  *session.Question // the question on screen
-	picker  *openPicker       // the last Open dialog
-	queue   uiQueue           // set by tests; see export_test.go
+	sess         *session.Session
+	worker       *session.Worker
+	do           func(func())     // runs a function on the UI goroutine, later
+	result       *session.Result  // what is on screen; nil before the first result
+	restore      *session.Session // the session before a change not yet shown
+	asked        map[string]bool  // binaries already asked for
+	pending      []session.Question
+	asking       *session.Question // the question on screen
+	preload      *session.Preload  // the first load, started before the window; Close ends it
+	preloadTaken bool              // a load job has taken it
+	picker       *openPicker       // the last Open dialog
+	queue        uiQueue           // set by tests; see export_test.go
 
 	mode         flame.WidthMode
 	flameUp      bool // root at the bottom
@@ -111,9 +117,13 @@ func Create(a fyne.App, w fyne.Window, o Options) *UI {
 	u.build()
 	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { u.Dropped(uris) })
 	w.SetCloseIntercept(func() { u.Close(); w.Close() })
-	if len(o.Files) == 0 {
+	switch {
+	case o.Preload != nil:
+		u.preload = o.Preload
+		u.load(o.Preload.Sources(), loadAdd)
+	case len(o.Files) == 0:
 		u.load(session.DemoSources, loadDemo)
-	} else {
+	default:
 		u.Open(o.Files)
 	}
 	return u
@@ -221,7 +231,12 @@ func (u *UI) relayout() {
 
 // Close stops the worker: loading, comparing and exporting end, and Close
 // returns once their goroutines have. The window stays.
-func (u *UI) Close() { u.worker.Close() }
+func (u *UI) Close() {
+	u.worker.Close()
+	if u.preload != nil {
+		u.preload.Close()
+	}
+}
 
 // Quit closes the window and ends the app.
 func (u *UI) Quit() {
@@ -250,14 +265,27 @@ func (u *UI) Open(files []string) { u.load(session.Files(files), loadAdd) }
 
 // load reads srcs in the background, superseding any load in progress.
 func (u *UI) load(srcs []session.Source, mode loadMode) {
+	var pre *session.Preload // the first load's files may be read already
+	if !u.preloadTaken {
+		pre, u.preloadTaken = u.preload, true
+	}
 	p := &diff.Progress{}
+	if pre != nil {
+		p = pre.Progress()
+	}
 	binaries := append([]string(nil), u.sess.Binaries...)
 	u.tb.startProgress()
 	u.worker.Submit(session.Job{
 		Lane: session.LaneLoad, Progress: p, OnProgress: u.tb.showProgress,
 		Run: func(ctx context.Context) func() {
 			start := time.Now()
-			dumps, err := session.Load(ctx, srcs, binaries, p)
+			var dumps []*diff.Dump
+			var err error
+			if pre != nil {
+				dumps, err = pre.Take(ctx)
+			} else {
+				dumps, err = session.Load(ctx, srcs, binaries, p)
+			}
 			if session.IsCanceled(err) {
 				return nil
 			}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/leakscope/leakscope/app"
 	"github.com/leakscope/leakscope/app/cli"
+	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/reftest"
 	"github.com/leakscope/leakscope/flame"
@@ -401,4 +403,30 @@ func TestSpawnSiteLabels(t *testing.T) {
 	if !found {
 		t.Errorf("no site lists tenant=a ×5 and tenant=b ×3: %q", u.SiteRows())
 	}
+}
+
+// TestPreloadedFirstLoad: the first load can be started before the window
+// (as main does); the window takes its dumps, and closing the window
+// during a preload that waits on a FIFO ends it (goleak checks).
+func TestPreloadedFirstLoad(t *testing.T) {
+	files := []string{demo + "heap-base.pb.gz", demo + "heap-later.pb.gz"}
+	a := test.NewTempApp(t)
+	w := a.NewWindow("Leakscope")
+	u := app.CreateForTest(a, w, app.Options{Files: files, Preload: session.StartPreload(session.Files(files), nil)})
+	u.Wait()
+	base, later := u.Files()
+	if base[0] != files[0] || later[0] != files[1] || u.Graph().View() == nil {
+		t.Errorf("preloaded pair %q → %q", base[0], later[0])
+	}
+	u.Close()
+	w.Close()
+
+	fifo := filepath.Join(t.TempDir(), "heap.pb.gz")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip(err)
+	}
+	w2 := a.NewWindow("Leakscope")
+	u2 := app.CreateForTest(a, w2, app.Options{Files: []string{fifo}, Preload: session.StartPreload(session.Files([]string{fifo}), nil)})
+	u2.Close()
+	w2.Close()
 }

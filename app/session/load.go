@@ -70,3 +70,51 @@ func loadOne(ctx context.Context, s Source, opts *diff.Options) (*diff.Dump, err
 	}
 	return diff.ParseContext(ctx, f.Data, "demo/"+s.Path, opts)
 }
+
+// Preload is a load started before the window exists, so that reading the
+// dumps overlaps starting the toolkit. The window's first load takes its
+// result instead of reading the files again.
+type Preload struct {
+	srcs     []Source
+	progress *diff.Progress
+	cancel   context.CancelFunc
+	done     chan struct{}
+	dumps    []*diff.Dump
+	err      error
+}
+
+// StartPreload starts loading srcs with binaries on a goroutine of its own,
+// which ends when the load does; Take or Close ends it early.
+func StartPreload(srcs []Source, binaries []string) *Preload {
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &Preload{srcs: srcs, progress: &diff.Progress{}, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		p.dumps, p.err = Load(ctx, srcs, binaries, p.progress)
+	}()
+	return p
+}
+
+// Take waits for the preload, or for ctx, and returns its dumps. Cancelling
+// ctx cancels the preload.
+func (p *Preload) Take(ctx context.Context) ([]*diff.Dump, error) {
+	select {
+	case <-p.done:
+	case <-ctx.Done():
+		p.Close()
+		return nil, ctx.Err()
+	}
+	return p.dumps, p.err
+}
+
+// Close cancels the preload and waits for its goroutine to end.
+func (p *Preload) Close() {
+	p.cancel()
+	<-p.done
+}
+
+// Progress returns how the preload advances.
+func (p *Preload) Progress() *diff.Progress { return p.progress }
+
+// Sources returns what the preload reads.
+func (p *Preload) Sources() []Source { return p.srcs }
