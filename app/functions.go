@@ -124,23 +124,12 @@ func newFuncTable(lines bool) *funcTable {
 	t.table.ShowHeaderColumn = false
 	t.table.CreateHeader = func() fyne.CanvasObject { return widget.NewButton("", nil) }
 	t.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		b := o.(*widget.Button)
-		if id.Col < 0 || id.Col >= len(t.cols) {
-			b.SetText("")
-			b.OnTapped = nil
-			return
+		ok := id.Col >= 0 && id.Col < len(t.cols)
+		title := ""
+		if ok {
+			title = t.cols[id.Col].title
 		}
-		title := t.cols[id.Col].title
-		if id.Col == t.sortCol {
-			if t.asc {
-				title += " ▲"
-			} else {
-				title += " ▼"
-			}
-		}
-		b.SetText(title)
-		col := id.Col
-		b.OnTapped = func() { t.SortBy(col) }
+		setSortHeader(o.(*widget.Button), ok, title, id.Col, t.sortCol, t.asc, t.SortBy)
 	}
 	t.setColumns(diffFuncColumns)
 	t.box = container.NewBorder(t.note, nil, nil, nil, t.table)
@@ -399,4 +388,24 @@ func (t *funcTable) rowsOf(fn string) []diff.Function {
 		}
 	}
 	return out
+}
+
+// setSortHeader makes b the header of column col of a sortable table: its
+// title, with an arrow when the table is sorted by it, and a tap that sorts
+// by it; ok false (a cell outside the columns) makes a blank header.
+func setSortHeader(b *widget.Button, ok bool, title string, col, sortCol int, asc bool, sortBy func(int)) {
+	if !ok {
+		b.SetText("")
+		b.OnTapped = nil
+		return
+	}
+	if col == sortCol {
+		if asc {
+			title += " ▲"
+		} else {
+			title += " ▼"
+		}
+	}
+	b.SetText(title)
+	b.OnTapped = func() { sortBy(col) }
 }

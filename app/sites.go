@@ -146,19 +146,12 @@ func newSitePanel() *sitePanel {
 		return widget.NewButton("", nil)
 	}
 	p.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		b := o.(*widget.Button)
-		if id.Col < 0 || id.Col >= len(p.cols) {
-			b.SetText("")
-			b.OnTapped = nil
-			return
+		ok := id.Col >= 0 && id.Col < len(p.cols)
+		title := ""
+		if ok {
+			title = p.cols[id.Col].title
 		}
-		title := p.cols[id.Col].title
-		if id.Col == p.sortCol {
-			title += " ▼"
-		}
-		b.SetText(title)
-		col := id.Col
-		b.OnTapped = func() { p.sortBy(col) }
+		setSortHeader(o.(*widget.Button), ok, title, id.Col, p.sortCol, false, p.sortBy)
 	}
 	p.setColumns(goroutineColumns)
 	p.box = container.NewBorder(p.note, nil, nil, nil, p.table)
