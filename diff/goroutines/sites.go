@@ -344,3 +344,17 @@ func Order(a, b *diff.Dump) (order int, why string) {
 	}
 	return 0, ""
 }
+
+// MaxID returns the highest goroutine ID of a debug=2 dump, which grows as a
+// process runs: the later of two dumps of one process has the higher one.
+// ok is false for dumps that record no IDs.
+func MaxID(d *diff.Dump) (id int64, ok bool) {
+	det, isDetail := d.Detail.(*detail)
+	if !isDetail || len(det.meta) == 0 {
+		return 0, false
+	}
+	for _, g := range det.meta {
+		id = max(id, g.id)
+	}
+	return id, true
+}

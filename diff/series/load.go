@@ -1,0 +1,103 @@
+package series
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/leakscope/leakscope/diff"
+)
+
+// Load reads the dumps at paths, a few at a time, into one series per kind
+// (heap and goroutine dumps taken together stay apart), and returns the
+// series in the order their first files were given. Each dump is dropped
+// once added, so memory holds the series and the dumps being read. The error
+// names the first file, in the order given, that could not be read or does
+// not fit its series. It stops soon after ctx is done, with ctx's error.
+func Load(ctx context.Context, paths []string, opts *diff.Options) ([]*Series, error) {
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("no dumps to load")
+	}
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu       sync.Mutex
+		builders = map[diff.Kind]*Builder{}
+		kinds    []diff.Kind
+		errs     = make([]error, len(paths))
+		next     = make(chan int)
+		wg       sync.WaitGroup
+	)
+	// Two at a time: decoding is the cost, and each dump being read holds
+	// its whole table until it is added.
+	for range min(2, len(paths)) {
+		wg.Go(func() {
+			for i := range next {
+				d, err := diff.OpenContext(ctx, paths[i], opts)
+				if err == nil {
+					mu.Lock()
+					b := builders[d.Kind]
+					if b == nil {
+						b = NewBuilder()
+						builders[d.Kind] = b
+						kinds = append(kinds, d.Kind)
+					}
+					err = b.Add(d)
+					mu.Unlock()
+				}
+				if err != nil {
+					errs[i] = err
+					cancel()
+				}
+			}
+		})
+	}
+feed:
+	for i := range paths {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := parent.Err(); err != nil {
+		return nil, err
+	}
+	// The first failure in the order given, passing over the loads that
+	// stopped because another failed.
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return nil, err
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	// The kinds in the order their first file was given.
+	var out []*Series
+	for _, k := range kinds {
+		out = append(out, builders[k].Series())
+	}
+	first := func(s *Series) int {
+		for i, p := range paths {
+			for _, sn := range s.Snapshots {
+				if sn.Path == p {
+					return i
+				}
+			}
+		}
+		return len(paths)
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && first(out[j]) < first(out[j-1]); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out, nil
+}

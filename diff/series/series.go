@@ -1,0 +1,415 @@
+// Package series follows N dumps of one kind taken over time and ranks what
+// grows steadily: the leak, as against a cache that warms up, a pool that
+// breathes or a burst of work.
+//
+// A Builder takes the dumps one at a time and keeps, for the union of their
+// stacks, one compact column of values per snapshot; the dumps themselves
+// can then be dropped, so that memory grows with the union of stacks times
+// N, not with N whole dumps. A Series is an immutable view of what was added
+// so far, put in order; it gives the value of every function (flat and
+// cum), stack and spawn site at each snapshot as a Trend, and ranks them as
+// leak suspects.
+package series
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/goroutines"
+	"github.com/leakscope/leakscope/diff/jemalloc"
+)
+
+// Snapshot is one dump of a series.
+type Snapshot struct {
+	Path string
+	// Time is when the dump was taken: the time it records, else the time
+	// in its name when Leakscope's watch named it; zero when unknown.
+	Time time.Time
+	// Total is the dump's total of each sample type.
+	Total []int64
+	// Goroutines is the number of goroutines of a goroutine dump, else 0.
+	Goroutines int64
+
+	seq     int64 // jemalloc sequence number, or watch sequence number
+	seqOK   bool
+	prefix  string // jemalloc prefix and PID, which a sequence number belongs to
+	maxID   int64  // highest goroutine ID of a debug=2 dump
+	maxIDOK bool
+	added   int // order of arrival
+}
+
+// Builder collects the dumps of a series. Add them in any order; Series puts
+// them in order. A Builder is not safe for concurrent use.
+type Builder struct {
+	kind     diff.Kind
+	types    []diff.SampleType
+	defType  string
+	frames   []diff.Frame
+	frameIDs map[diff.Frame]int32
+	stacks   []int32 // frame IDs, leaf first, back to back
+	bounds   []int32
+	table    map[string]int32 // stack key -> stack index
+	key      []byte
+	snaps    []Snapshot
+	vals     [][]int64   // per snapshot: vals[s*T+t] for stack s < its length
+	est      [][]float64 // per snapshot, when its dump holds estimates; else nil
+	sites    []goroutines.Site
+	siteIDs  map[goroutines.Site]int32
+	siteVals [][]int64 // per snapshot: goroutines per site
+	byEntry  bool
+}
+
+// NewBuilder returns an empty Builder.
+func NewBuilder() *Builder {
+	return &Builder{frameIDs: map[diff.Frame]int32{}, table: map[string]int32{}, bounds: []int32{0}, siteIDs: map[goroutines.Site]int32{}}
+}
+
+// Len returns the number of dumps added.
+func (b *Builder) Len() int { return len(b.snaps) }
+
+// Add adds d as a snapshot. Every dump must be of the first one's kind and
+// have its sample types; the error says which file does not.
+func (b *Builder) Add(d *diff.Dump) error {
+	if len(b.snaps) == 0 {
+		b.kind, b.types, b.defType = d.Kind, d.SampleTypes, d.DefaultSampleType
+	}
+	if d.Kind != b.kind {
+		return &diff.Error{Path: d.Path, Err: fmt.Errorf("is a %s dump; the series is of %s dumps (%s)", d.Kind, b.kind, b.snaps[0].Path)}
+	}
+	// Map the dump's sample types onto the series' by name.
+	nt := len(b.types)
+	col := make([]int, nt)
+	for t, st := range b.types {
+		col[t] = -1
+		for j, dt := range d.SampleTypes {
+			if dt.Type == st.Type && dt.Unit == st.Unit {
+				col[t] = j
+				break
+			}
+		}
+		if col[t] < 0 {
+			return &diff.Error{Path: d.Path, Err: fmt.Errorf("has no %s values, which the other dumps of the series (%s) have", st, b.snaps[0].Path)}
+		}
+	}
+	snap := Snapshot{Path: d.Path, Time: d.Time, Total: make([]int64, nt), added: len(b.snaps)}
+	for t := range b.types {
+		snap.Total[t] = d.Total(col[t])
+	}
+	if prefix, pid, seq, ok := jemalloc.Sequence(d.Path); ok {
+		snap.prefix, snap.seq, snap.seqOK = prefix+"."+strconv.FormatInt(pid, 10), seq, true
+	} else if seq, at, ok := ParseName(d.Path); ok {
+		snap.seq, snap.seqOK = int64(seq), true
+		if snap.Time.IsZero() {
+			snap.Time = at
+		}
+	}
+	snap.maxID, snap.maxIDOK = goroutines.MaxID(d)
+
+	// Intern the stacks: frames by value, stacks by their frame IDs. Stacks
+	// that differ only by labels add up.
+	hasEst := d.NumStacks() > 0 && d.Estimates(0) != nil
+	vals := make([]int64, 0, len(b.bounds)*nt)
+	var est []float64
+	if hasEst {
+		est = make([]float64, 0, len(b.bounds)*nt)
+	}
+	ids := make([]int32, d.NumFrames())
+	for i := range ids {
+		ids[i] = -1
+	}
+	var frames []int32
+	for i := 0; i < d.NumStacks(); i++ {
+		frames = frames[:0]
+		for _, f := range d.Stack(i) {
+			if ids[f] < 0 {
+				ids[f] = b.frame(d.Frame(f))
+			}
+			frames = append(frames, ids[f])
+		}
+		s := int(b.stack(frames))
+		if need := (s + 1) * nt; need > len(vals) {
+			vals = append(vals, make([]int64, need-len(vals))...)
+			if hasEst {
+				est = append(est, make([]float64, need-len(est))...)
+			}
+		}
+		v := d.Values(i)
+		for t := range nt {
+			vals[s*nt+t] = satAdd(vals[s*nt+t], v[col[t]])
+		}
+		if hasEst {
+			e := d.Estimates(i)
+			for t := range nt {
+				est[s*nt+t] += e[col[t]]
+			}
+		}
+	}
+	if d.Kind == diff.KindGoroutine {
+		g, err := goroutines.FromDump(d)
+		if err != nil {
+			return err
+		}
+		snap.Goroutines = g.Total()
+		cmp := goroutines.Compare(nil, g)
+		b.byEntry = b.byEntry || cmp.ByEntry
+		sv := make([]int64, len(b.sites))
+		for _, sd := range cmp.Sites {
+			id, ok := b.siteIDs[sd.Site]
+			if !ok {
+				id = int32(len(b.sites))
+				b.sites = append(b.sites, sd.Site)
+				b.siteIDs[sd.Site] = id
+				sv = append(sv, 0)
+			}
+			sv[id] += sd.Later
+		}
+		b.siteVals = append(b.siteVals, sv)
+	} else {
+		b.siteVals = append(b.siteVals, nil)
+	}
+	b.snaps = append(b.snaps, snap)
+	b.vals = append(b.vals, vals)
+	b.est = append(b.est, est)
+	return nil
+}
+
+func satAdd(a, b int64) int64 {
+	s, _ := diff.AddSaturating(a, b)
+	return s
+}
+
+func (b *Builder) frame(f diff.Frame) int32 {
+	id, ok := b.frameIDs[f]
+	if !ok {
+		id = int32(len(b.frames))
+		b.frames = append(b.frames, f)
+		b.frameIDs[f] = id
+	}
+	return id
+}
+
+func (b *Builder) stack(frames []int32) int32 {
+	b.key = b.key[:0]
+	for _, f := range frames {
+		b.key = append(b.key, byte(f), byte(f>>8), byte(f>>16), byte(f>>24))
+	}
+	if id, ok := b.table[string(b.key)]; ok {
+		return id
+	}
+	id := int32(len(b.bounds) - 1)
+	b.stacks = append(b.stacks, frames...)
+	b.bounds = append(b.bounds, int32(len(b.stacks)))
+	b.table[string(b.key)] = id
+	return id
+}
+
+// What decided the order of a series.
+const (
+	ByTime        = "times"                     // the times the dumps record, or their watch names
+	ByJemallocSeq = "jemalloc sequence numbers" // prefix.PID.SEQ.iN.heap file names
+	BySequence    = "sequence numbers"          // the names leakscope watch gives
+	ByGoroutineID = "goroutine IDs"             // the highest goroutine ID of debug=2 dumps
+	ByNone        = ""                          // nothing: the order given was kept
+)
+
+// Series returns the dumps added so far, put in order: by the times they
+// record when all have one; else by jemalloc's sequence numbers when all are
+// dumps of one process; else by the sequence numbers of watch names; else by
+// goroutine IDs; else in the order added. It is an immutable view: adding
+// more dumps does not change it.
+func (b *Builder) Series() *Series {
+	order := make([]int, len(b.snaps))
+	for i := range order {
+		order[i] = i
+	}
+	by := ByNone
+	all := func(ok func(s *Snapshot) bool) bool {
+		for i := range b.snaps {
+			if !ok(&b.snaps[i]) {
+				return false
+			}
+		}
+		return len(b.snaps) > 1
+	}
+	sortBy := func(less func(x, y *Snapshot) bool) {
+		sort.SliceStable(order, func(i, j int) bool { return less(&b.snaps[order[i]], &b.snaps[order[j]]) })
+	}
+	switch {
+	case all(func(s *Snapshot) bool { return !s.Time.IsZero() }):
+		by = ByTime
+		sortBy(func(x, y *Snapshot) bool { return x.Time.Before(y.Time) })
+	case all(func(s *Snapshot) bool { return s.seqOK && s.prefix != "" && s.prefix == b.snaps[0].prefix }):
+		by = ByJemallocSeq
+		sortBy(func(x, y *Snapshot) bool { return x.seq < y.seq })
+	case all(func(s *Snapshot) bool { return s.seqOK && s.prefix == "" }):
+		by = BySequence
+		sortBy(func(x, y *Snapshot) bool { return x.seq < y.seq })
+	case all(func(s *Snapshot) bool { return s.maxIDOK }):
+		by = ByGoroutineID
+		sortBy(func(x, y *Snapshot) bool { return x.maxID < y.maxID })
+	}
+	s := &Series{
+		Kind: b.kind, SampleTypes: b.types, DefaultSampleType: b.defType, OrderedBy: by, ByEntry: b.byEntry,
+		frames: b.frames, stacks: b.stacks, bounds: b.bounds, sites: b.sites,
+	}
+	for _, i := range order {
+		s.Snapshots = append(s.Snapshots, b.snaps[i])
+		s.vals = append(s.vals, b.vals[i])
+		s.est = append(s.est, b.est[i])
+		s.siteVals = append(s.siteVals, b.siteVals[i])
+	}
+	return s
+}
+
+// Series is the snapshots of a series, first to last, with the value of
+// every stack at each. It is immutable and safe for concurrent readers.
+type Series struct {
+	Kind              diff.Kind
+	SampleTypes       []diff.SampleType
+	DefaultSampleType string
+	Snapshots         []Snapshot
+	// OrderedBy says what put the snapshots in order: ByTime,
+	// ByJemallocSeq, BySequence, ByGoroutineID, or ByNone.
+	OrderedBy string
+	// ByEntry is set for goroutine series whose dumps record no creation
+	// sites: sites are then entry functions.
+	ByEntry bool
+
+	frames   []diff.Frame
+	stacks   []int32
+	bounds   []int32
+	vals     [][]int64
+	est      [][]float64
+	sites    []goroutines.Site
+	siteVals [][]int64
+}
+
+// Len returns the number of snapshots.
+func (s *Series) Len() int { return len(s.Snapshots) }
+
+// Paths returns the snapshots' file names, first to last.
+func (s *Series) Paths() []string {
+	out := make([]string, len(s.Snapshots))
+	for i, sn := range s.Snapshots {
+		out[i] = sn.Path
+	}
+	return out
+}
+
+// Note says how the order was decided when the user should know: when it
+// was inferred from names or goroutine IDs, or could not be known.
+func (s *Series) Note() string {
+	switch s.OrderedBy {
+	case ByTime:
+		return ""
+	case ByNone:
+		return "The dumps do not tell their order: they are taken in the order given."
+	}
+	return "Order inferred from " + s.OrderedBy + "."
+}
+
+// Hours returns the snapshots' times in hours after the first, or nil
+// unless every snapshot has a time and they are all different.
+func (s *Series) Hours() []float64 {
+	if s.Len() < 2 {
+		return nil
+	}
+	h := make([]float64, s.Len())
+	t0 := s.Snapshots[0].Time
+	for i, sn := range s.Snapshots {
+		if sn.Time.IsZero() || (i > 0 && !sn.Time.After(s.Snapshots[i-1].Time)) {
+			return nil
+		}
+		h[i] = sn.Time.Sub(t0).Hours()
+	}
+	return h
+}
+
+// SampleIndex resolves a sample type name as diff.Dump.SampleIndex does.
+func (s *Series) SampleIndex(name string) (int, error) {
+	d := diff.NewBuilder(s.SampleTypes)
+	d.SetDefaultSampleType(s.DefaultSampleType)
+	dump := d.Dump("series")
+	dump.Kind = s.Kind
+	return dump.SampleIndex(name)
+}
+
+// Totals returns the total of sample type t at each snapshot.
+func (s *Series) Totals(t int) []int64 {
+	out := make([]int64, s.Len())
+	for i, sn := range s.Snapshots {
+		out[i] = sn.Total[t]
+	}
+	return out
+}
+
+// Goroutines returns the goroutine count at each snapshot of a goroutine series.
+func (s *Series) Goroutines() []int64 {
+	out := make([]int64, s.Len())
+	for i, sn := range s.Snapshots {
+		out[i] = sn.Goroutines
+	}
+	return out
+}
+
+// NumStacks returns the number of distinct stacks over all snapshots.
+func (s *Series) NumStacks() int { return len(s.bounds) - 1 }
+
+// Stack returns the frames of stack i, leaf first. It must not be modified.
+func (s *Series) Stack(i int) []diff.Frame {
+	out := make([]diff.Frame, 0, s.bounds[i+1]-s.bounds[i])
+	for _, f := range s.stacks[s.bounds[i]:s.bounds[i+1]] {
+		out = append(out, s.frames[f])
+	}
+	return out
+}
+
+// StackValues returns the value of sample type t of stack i at each snapshot.
+func (s *Series) StackValues(i, t int) []int64 {
+	nt := len(s.SampleTypes)
+	out := make([]int64, s.Len())
+	for k, col := range s.vals {
+		if j := i*nt + t; j < len(col) {
+			out[k] = col[j]
+		}
+	}
+	return out
+}
+
+// nameRE matches the names leakscope watch gives snapshots:
+// KIND-SEQ-YYYYMMDDTHHMMSSZ.EXT.
+var nameRE = regexp.MustCompile(`-(\d{4,})-(\d{8}T\d{6}(?:\.\d+)?Z)\.[a-z.]+$`)
+
+// nameTime is the time layout of snapshot names.
+const nameTime = "20060102T150405.000Z"
+
+// Name returns the file name watch gives snapshot seq of kind (such as
+// "heap" or "goroutines") taken at t, with ext (such as ".pb.gz").
+// ParseName reads it back; names sort in sequence order.
+func Name(kind string, seq int, t time.Time, ext string) string {
+	return fmt.Sprintf("%s-%04d-%s%s", kind, seq, t.UTC().Format(nameTime), ext)
+}
+
+// ParseName reads the sequence number and time from a name that Name made.
+func ParseName(path string) (seq int, t time.Time, ok bool) {
+	m := nameRE.FindStringSubmatch(filepath.Base(path))
+	if m == nil {
+		return 0, time.Time{}, false
+	}
+	seq, err := strconv.Atoi(m[1])
+	if err != nil {
+		return 0, time.Time{}, false
+	}
+	t, err = time.Parse("20060102T150405Z", m[2])
+	if err != nil {
+		if t, err = time.Parse(nameTime, m[2]); err != nil {
+			return 0, time.Time{}, false
+		}
+	}
+	return seq, t, true
+}
