@@ -1,9 +1,10 @@
 // Package cli implements Leakscope's command-line subcommands, which scripts
-// rely on: `leakscope report` and `leakscope export`. It does not import Fyne;
+// rely on: `leakscope report`, `leakscope export` and `leakscope watch`. It does not import Fyne;
 // the GUI starts only when Run reports that it did not handle the arguments.
 //
-// Exit codes: 0 on success, 1 when a dump cannot be read or compared, 2 on
-// bad usage. Errors go to stderr as one line, "leakscope: FILE: what is wrong".
+// Exit codes: 0 on success, 1 when a dump cannot be read or compared (or a
+// watch gives up on its service), 2 on bad usage, 3 when `report
+// --fail-if-growing` finds a leak growing. Errors go to stderr as one line, "leakscope: FILE: what is wrong".
 package cli
 
 import (
@@ -38,6 +39,8 @@ func Run(args []string, stdout, stderr io.Writer) (code int, handled bool) {
 			return runReport(args[1:], stdout, stderr), true
 		case "export":
 			return runExport(args[1:], stdout, stderr), true
+		case "watch":
+			return runWatch(args[1:], stdout, stderr), true
 		case "help", "-h", "-help", "--help":
 			fmt.Fprint(stdout, usage)
 			return ExitOK, true
@@ -52,7 +55,7 @@ func Run(args []string, stdout, stderr io.Writer) (code int, handled bool) {
 	return 0, false
 }
 
-var commands = []string{"report", "export", "help"}
+var commands = []string{"report", "export", "watch", "help"}
 
 // notACommand returns a usage error when arg, which names no subcommand,
 // is no file either and looks like a word rather than a path.
@@ -68,7 +71,7 @@ func notACommand(arg string) error {
 			return usagef("unknown command %q: did you mean %s? (see leakscope help)", arg, c)
 		}
 	}
-	return usagef("unknown command %q, and no file of that name: use report, export or help, or give dump files (see leakscope help)", arg)
+	return usagef("unknown command %q, and no file of that name: use report, export, watch or help, or give dump files (see leakscope help)", arg)
 }
 
 // editDistance is the Levenshtein distance between a and b.
@@ -112,6 +115,17 @@ Usage:
   leakscope [--binary PATH] [FILE...]     open the window (no files: the demo)
   leakscope report [--sample NAME] [--json] [--top N] [--tag KEY=VALUE] [--binary PATH]... BASE [LATER]
                                           print the comparison as a table or JSON
+  leakscope report [--json] [--fail-if-growing [--min-rate RATE]] FILE FILE FILE...
+                                          rank leak suspects over a series of dumps by
+                                          steady growth; exit 3 with --fail-if-growing
+                                          when the top suspect grew in every interval
+                                          at RATE (such as 1MiB/h, 100/h) or faster
+  leakscope watch [--interval D] [--count N] [--out DIR] [--json] URL
+  leakscope watch --dir DIR [--interval D] [--count N] [--binary PATH] [--json]
+                                          take heap and goroutine snapshots of a Go
+                                          service's /debug/pprof/ every D (or follow a
+                                          folder of jemalloc dumps), live-rank them,
+                                          and end with the series report
   leakscope export [--sample NAME] [--width W] [--height H] [--palette NAME]
                    [--mode later|base|max] [--search RE] [--scale S] [--flame]
                    -o OUT.png BASE [LATER]

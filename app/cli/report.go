@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -32,6 +31,10 @@ type Report struct {
 	// GroupedBy says what spawn_sites are: "creator" (the go statement; from
 	// debug=2 dumps) or "entry_function" (dumps without creation sites).
 	GroupedBy string `json:"grouped_by,omitempty"`
+	// Series is present given three or more dumps of a kind: the value of
+	// each leak suspect at every snapshot, ranked by steady growth. The
+	// members above then compare the first snapshot with the last.
+	Series *SeriesReport `json:"series,omitempty"`
 }
 
 // SpawnSiteReport is one spawn site of a goroutine comparison.
@@ -133,12 +136,28 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print JSON")
 	top := fs.Int("top", 0, "print only the first N functions")
 	tag := fs.String("tag", "", "keep only the stacks labelled key=value (pprof labels, goroutine labels), as pprof's -tagfocus")
+	failIfGrowing := fs.Bool("fail-if-growing", false, "given a series, exit 3 when the top leak suspect grew in every interval at --min-rate or faster")
+	minRate := fs.String("min-rate", "", "with --fail-if-growing: the slowest growth that fails, such as 1MiB/h, 100/h or 5/interval (default: any)")
 	var binaries stringList
 	fs.Var(&binaries, "binary", "program or library file to symbolize jemalloc dumps with (repeatable)")
 	lim := limitFlags(fs)
 	files, err := parseFlags(fs, args)
-	if err == nil && (len(files) < 1 || len(files) > 2) {
-		err = usagef("report takes BASE [LATER], got %d files", len(files))
+	if err == nil && len(files) < 1 {
+		err = usagef("report takes BASE [LATER], or three or more dumps of a series, got no files")
+	}
+	o := reportOptions{sample: *sample, asJSON: *asJSON, top: *top, failIfGrowing: *failIfGrowing}
+	if err == nil && *minRate != "" {
+		if o.minRate, err = ParseRate(*minRate); err != nil {
+			err = usagef("--min-rate: %v", err)
+		} else if !*failIfGrowing {
+			err = usagef("--min-rate goes with --fail-if-growing")
+		}
+	}
+	if err == nil && *failIfGrowing && len(files) < 3 {
+		err = usagef("--fail-if-growing needs a series: three or more dumps, got %d", len(files))
+	}
+	if err == nil && *tag != "" && len(files) > 2 {
+		err = usagef("--tag works on a pair of dumps, not on a series")
 	}
 	if err == nil && *top < 0 {
 		err = usagef("--top must be positive")
@@ -149,6 +168,10 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
+	if len(files) > 2 {
+		o.opts = lim.options(binaries)
+		return runSeriesReport(files, o, stdout, stderr)
+	}
 	c, err := loadTagged(files, *sample, *tag, lim.options(binaries), stderr)
 	if err != nil {
 		return fail(stderr, err)
@@ -158,9 +181,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(NewReport(c, g, *top))
+		err = encodeJSON(stdout, NewReport(c, g, *top))
 	} else {
 		err = WriteReport(stdout, c, g, *top)
 	}

@@ -3,6 +3,7 @@
 package reftest
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -150,6 +151,20 @@ func CompilerHeapPair(dir string) (base, later string, err error) {
 // GOEXPERIMENT=goroutineleakprofile, so that it writes goroutineleak profiles.
 // It returns the binary's path.
 func LeakyDumps(dir string, args ...string) (string, error) {
+	bin, err := BuildLeakyd(dir)
+	if err != nil {
+		return "", err
+	}
+	run := exec.Command(bin, append([]string{"-out", dir}, args...)...)
+	if out, err := run.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("running leakyd: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// BuildLeakyd builds the demo service into dir, as LeakyDumps does, and
+// returns the binary's path.
+func BuildLeakyd(dir string) (string, error) {
 	gocmd, err := GoCommand()
 	if err != nil {
 		return "", err
@@ -166,11 +181,41 @@ func LeakyDumps(dir string, args ...string) (string, error) {
 	if out, err := build.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("building leakyd: %v\n%s", err, out)
 	}
-	run := exec.Command(bin, append([]string{"-out", dir}, args...)...)
-	if out, err := run.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("running leakyd: %v\n%s", err, out)
-	}
 	return bin, nil
+}
+
+// Service is the demo service running with -serve on a port of its own.
+type Service struct {
+	URL string // http://127.0.0.1:PORT
+	cmd *exec.Cmd
+}
+
+// StartService starts the demo service binary bin (see BuildLeakyd) on
+// 127.0.0.1 port 0 and waits for the address it prints.
+func StartService(bin string, args ...string) (*Service, error) {
+	cmd := exec.Command(bin, append([]string{"-serve", "127.0.0.1:0"}, args...)...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	addr, ok := strings.CutPrefix(strings.TrimSpace(line), "listening on ")
+	if err != nil || !ok {
+		cmd.Process.Kill()
+		cmd.Wait()
+		return nil, fmt.Errorf("leakyd -serve printed %q: %v", line, err)
+	}
+	return &Service{URL: addr, cmd: cmd}, nil
+}
+
+// Kill kills the service at once, as a crash would, and waits for it.
+func (s *Service) Kill() {
+	s.cmd.Process.Kill()
+	s.cmd.Wait()
 }
 
 var compilerPair struct {

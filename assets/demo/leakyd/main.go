@@ -15,6 +15,7 @@
 // Usage:
 //
 //	leakyd -out DIR [-base N] [-later N]
+//	leakyd -serve ADDR [-rate N]
 //
 // It writes, for PHASE in base and later: heap-PHASE.pb.gz (debug=0),
 // heap-PHASE.txt (debug=1), goroutine-PHASE.pb.gz (debug=0),
@@ -24,6 +25,20 @@
 // GOEXPERIMENT=goroutineleakprofile, it also writes the goroutineleak profile
 // in the same three forms (goroutineleak-PHASE.pb.gz, goroutineleak-PHASE.txt,
 // goroutinesleak-PHASE.txt).
+//
+// With -serve, it runs as a service instead: it serves net/http/pprof on
+// ADDR (127.0.0.1:0 picks a port; the address is printed as "listening on
+// http://HOST:PORT"), creates -rate handlers a second, each leaking as
+// above, and beside its leaks has three decoys whose growth from the first
+// snapshot to the last beats the leak's:
+//   - fillCache, a cache that warms up and then stays full (a plateau);
+//   - breathe, a worker pool that swings between large and empty and ends large;
+//   - burst, a burst of workers that comes, goes, and comes back at the end.
+//
+// The decoys move on one phase each time a goroutine dump is served (a
+// snapshot, as leakscope watch takes it: heap, then goroutines), so that
+// every snapshot sees the next phase whatever the interval; /counts gives
+// the goroutines started per site and the current phase.
 //
 // A third leak, Client.Ping, leaves a sender blocked on a channel that
 // nothing can reach any more: the only one the goroutineleak profile sees.
@@ -160,10 +175,10 @@ func fillWarmup(n int) {
 	}
 }
 
-// serve handles requests whose buffers are freed when they return.
+// serveRequests handles requests whose buffers are freed when they return.
 //
 //go:noinline
-func serve(n int) int {
+func serveRequests(n int) int {
 	sum := len(bootConfig) & 1
 	for i := 0; i < n; i++ {
 		b := make([]byte, 8<<10)
@@ -222,8 +237,16 @@ func main() {
 	out := flag.String("out", ".", "directory to write the dumps to")
 	nBase := flag.Int("base", 20, "handlers created before the base dump")
 	nLater := flag.Int("later", 40, "handlers created in total before the later dump")
+	serveAddr := flag.String("serve", "", "serve net/http/pprof on this address and run as a leaking service")
+	rate := flag.Int("rate", 20, "with -serve: handlers created per second")
 	flag.Parse()
 	runtime.MemProfileRate = 512
+	if *serveAddr != "" {
+		if err := serve(*serveAddr, *rate); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -232,7 +255,7 @@ func main() {
 	loadBootConfig()
 	for i := 0; i < *nBase; i++ {
 		handlers = append(handlers, newHandler(fmt.Sprint("route", i)))
-		serve(8)
+		serveRequests(8)
 	}
 	ping(*nBase / 4)
 	if err := dumpAll(*out, "base"); err != nil {
@@ -243,7 +266,7 @@ func main() {
 	bootConfig = nil
 	for i := *nBase; i < *nLater; i++ {
 		handlers = append(handlers, newHandler(fmt.Sprint("route", i)))
-		serve(8)
+		serveRequests(8)
 	}
 	ping(*nLater / 4)
 	if err := dumpAll(*out, "later"); err != nil {

@@ -1,0 +1,445 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/goroutines"
+	"github.com/leakscope/leakscope/diff/series"
+)
+
+// ExitGrowing is the exit code of `report --fail-if-growing` when the top
+// leak suspect grew in every interval at --min-rate or faster.
+const ExitGrowing = 3
+
+// SeriesReport is the "series" member of `leakscope report --json` given
+// three or more dumps of a kind. Its field names are a contract.
+type SeriesReport struct {
+	Files      []string  `json:"files"`
+	Times      []*string `json:"times"` // RFC 3339; null when a dump records no time
+	SampleType string    `json:"sample_type"`
+	Unit       string    `json:"unit"`
+	Totals     []int64   `json:"totals"`
+	// Goroutines is the goroutine count at each snapshot of the goroutine
+	// dumps of the series, when there are any.
+	Goroutines     []int64         `json:"goroutines,omitempty"`
+	GoroutineFiles []string        `json:"goroutine_files,omitempty"`
+	OrderedBy      string          `json:"ordered_by"`
+	Suspects       []SuspectReport `json:"suspects"`
+}
+
+// SuspectReport is one leak suspect: a function, by its flat values, or a
+// spawn site, by its goroutine count.
+type SuspectReport struct {
+	Kind     string  `json:"kind"` // "function" or "spawn_site"
+	Name     string  `json:"name,omitempty"`
+	Function string  `json:"function,omitempty"`
+	File     string  `json:"file,omitempty"`
+	Line     int64   `json:"line,omitempty"`
+	Unit     string  `json:"unit"`
+	Values   []int64 `json:"values"`
+	Grew     int     `json:"grew"`
+	// Intervals is the number of pairs of consecutive snapshots.
+	Intervals int `json:"intervals"`
+	// RatePerHour is null when the dumps do not record their times.
+	RatePerHour     *float64 `json:"rate_per_hour"`
+	RatePerInterval float64  `json:"rate_per_interval"`
+	Fit             float64  `json:"fit"`
+	Score           float64  `json:"score"`
+}
+
+// Analysis is a series of dumps ranked: the main series (memory, or the
+// goroutines when only goroutine dumps are given) and the goroutine series
+// beside it, when there is one.
+type Analysis struct {
+	Main, Goroutines *series.Series
+	SampleIndex      int
+	Functions        []series.FunctionTrend
+	Sites            []series.SiteTrend
+	Suspects         []series.Suspect
+}
+
+// Analyze loads paths as series (see series.Load) and ranks them for sample
+// type sample. Goroutine dumps given with heap dumps give the spawn sites;
+// given alone, they are the main series.
+func Analyze(ctx context.Context, paths []string, sample string, opts *diff.Options) (*Analysis, error) {
+	all, err := series.Load(ctx, paths, opts)
+	if err != nil {
+		return nil, err
+	}
+	a := &Analysis{}
+	for _, s := range all {
+		switch {
+		case s.Kind == diff.KindGoroutine:
+			a.Goroutines = s
+		case a.Main == nil:
+			a.Main = s
+		default:
+			return nil, usagef("a series takes dumps of one kind (and goroutine dumps beside them): %s is a %s dump, %s a %s dump",
+				a.Main.Snapshots[0].Path, a.Main.Kind, s.Snapshots[0].Path, s.Kind)
+		}
+	}
+	if a.Main == nil {
+		a.Main = a.Goroutines
+	}
+	if a.SampleIndex, err = a.Main.SampleIndex(sample); err != nil {
+		return nil, &diff.Error{Path: a.Main.Snapshots[0].Path, Err: err}
+	}
+	a.Functions = a.Main.Functions(a.SampleIndex)
+	if a.Goroutines != nil {
+		a.Sites = a.Goroutines.Sites()
+	}
+	a.Suspects = series.Suspects(a.Functions, a.Sites)
+	return a, nil
+}
+
+// Unit returns the unit of the main series' values.
+func (a *Analysis) Unit() string { return a.Main.SampleTypes[a.SampleIndex].Unit }
+
+// SuspectUnit returns the unit of a suspect's values.
+func (a *Analysis) SuspectUnit(s *series.Suspect) string {
+	if s.Kind == "spawn_site" {
+		return "count"
+	}
+	return a.Unit()
+}
+
+// NewSeriesReport returns the JSON form of a, keeping the first top
+// suspects (20 when top <= 0).
+func NewSeriesReport(a *Analysis, top int) *SeriesReport {
+	m := a.Main
+	r := &SeriesReport{
+		Files: m.Paths(), SampleType: m.SampleTypes[a.SampleIndex].Type, Unit: a.Unit(),
+		Totals: m.Totals(a.SampleIndex), OrderedBy: m.OrderedBy, Suspects: []SuspectReport{},
+	}
+	if r.OrderedBy == "" {
+		r.OrderedBy = "given"
+	}
+	for _, sn := range m.Snapshots {
+		if sn.Time.IsZero() {
+			r.Times = append(r.Times, nil)
+			continue
+		}
+		s := sn.Time.UTC().Format(time.RFC3339Nano)
+		r.Times = append(r.Times, &s)
+	}
+	if g := a.Goroutines; g != nil {
+		r.Goroutines, r.GoroutineFiles = g.Goroutines(), g.Paths()
+	}
+	if top <= 0 {
+		top = 20
+	}
+	for i := range a.Suspects {
+		if i == top {
+			break
+		}
+		s := &a.Suspects[i]
+		sr := SuspectReport{
+			Kind: s.Kind, Unit: a.SuspectUnit(s), Values: s.Values, Grew: s.Grew, Intervals: s.Intervals,
+			Fit: round(s.Fit, 4), Score: round(s.Score, 4),
+		}
+		if s.Kind == "function" {
+			sr.Name = s.Function
+		} else {
+			sr.Function, sr.File, sr.Line = s.Site.Function, s.Site.File, s.Site.Line
+		}
+		if s.PerHour {
+			rate := round(s.Rate, 1)
+			sr.RatePerHour = &rate
+			if s.Intervals > 0 {
+				sr.RatePerInterval = round(s.Growth/float64(s.Intervals), 1)
+			}
+		} else {
+			sr.RatePerInterval = round(s.Rate, 1)
+		}
+		r.Suspects = append(r.Suspects, sr)
+	}
+	return r
+}
+
+func round(f float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(f*p) / p
+}
+
+// watchSiblings returns, for heap snapshots that leakscope watch named, the
+// goroutine dumps it captured with them, when every one has its own; nil
+// otherwise.
+func watchSiblings(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		seq, _, ok := series.ParseName(p)
+		if !ok || !strings.HasPrefix(filepath.Base(p), "heap-") {
+			return nil
+		}
+		m, _ := filepath.Glob(filepath.Join(filepath.Dir(p), fmt.Sprintf("goroutines-%04d-*.txt", seq)))
+		if len(m) != 1 {
+			return nil
+		}
+		out = append(out, m[0])
+	}
+	return out
+}
+
+// runSeriesReport is `leakscope report` on three or more dumps.
+func runSeriesReport(files []string, o reportOptions, stdout, stderr io.Writer) int {
+	a, err := analyzeFiles(files, o.sample, o.opts, stderr)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	return writeSeries(a, o, stdout, stderr)
+}
+
+// writeSeries writes the report of a: the first snapshot against the last,
+// then the suspects; with --fail-if-growing, it returns ExitGrowing when the
+// top suspect is growing.
+func writeSeries(a *Analysis, o reportOptions, stdout, stderr io.Writer) int {
+	first, last := a.Main.Snapshots[0].Path, a.Main.Snapshots[a.Main.Len()-1].Path
+	c, err := loadComparisonOrdered([]string{first, last}, o.sample, o.opts)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	var g *goroutines.Comparison
+	if a.Goroutines != nil {
+		gc, err := loadComparisonOrdered([]string{a.Goroutines.Snapshots[0].Path, a.Goroutines.Snapshots[a.Goroutines.Len()-1].Path}, "", o.opts)
+		if err != nil {
+			return fail(stderr, err)
+		}
+		if g, err = SpawnSites(gc); err != nil {
+			return fail(stderr, err)
+		}
+	}
+	gate, err := o.gate(a)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	if o.asJSON {
+		r := NewReport(c, g, o.top)
+		r.Series = NewSeriesReport(a, o.top)
+		err = encodeJSON(stdout, r)
+	} else {
+		err = WriteReport(stdout, c, g, o.top)
+		if err == nil {
+			err = WriteSuspects(stdout, a, o.top)
+		}
+	}
+	if err != nil {
+		return fail(stderr, fmt.Errorf("writing report: %w", err))
+	}
+	if gate != "" {
+		fmt.Fprintf(stderr, "leakscope: growing: %s\n", printable(gate))
+		return ExitGrowing
+	}
+	return ExitOK
+}
+
+// analyzeFiles is Analyze with the command line's notes: the order, and the
+// goroutine dumps watch captured beside heap snapshots.
+func analyzeFiles(files []string, sample string, opts *diff.Options, stderr io.Writer) (*Analysis, error) {
+	if sib := watchSiblings(files); sib != nil {
+		fmt.Fprintf(stderr, "leakscope: note: spawn sites from the goroutine dumps captured with these snapshots (%s, …)\n", printable(filepath.Base(sib[0])))
+		files = append(append([]string(nil), files...), sib...)
+	}
+	a, err := Analyze(context.Background(), files, sample, opts)
+	if err != nil {
+		return nil, err
+	}
+	if n := a.Main.Note(); n != "" {
+		fmt.Fprintf(stderr, "leakscope: note: %s\n", printable(n))
+	}
+	return a, nil
+}
+
+// loadComparisonOrdered compares two dumps already in order.
+func loadComparisonOrdered(files []string, sample string, opts *diff.Options) (*diff.Comparison, error) {
+	dumps, err := diff.OpenAllWith(opts, files...)
+	if err != nil {
+		return nil, err
+	}
+	return diff.Compare(dumps[0], dumps[1], sample)
+}
+
+// Rate is a growth rate given on the command line: Value units (bytes when
+// Bytes is set, else any unit) per Per (0 for per interval).
+type Rate struct {
+	Value float64
+	Bytes bool
+	Per   time.Duration
+}
+
+// ParseRate reads a rate such as 1MiB/h, 512k/m, 100/h or 3/interval.
+func ParseRate(s string) (Rate, error) {
+	amount, per, ok := strings.Cut(strings.TrimSpace(s), "/")
+	if !ok {
+		return Rate{}, fmt.Errorf("bad rate %q: want an amount per time, such as 1MiB/h, 100/h or 5/interval", s)
+	}
+	var r Rate
+	switch strings.ToLower(strings.TrimSpace(per)) {
+	case "s", "sec", "second":
+		r.Per = time.Second
+	case "m", "min", "minute":
+		r.Per = time.Minute
+	case "h", "hour":
+		r.Per = time.Hour
+	case "d", "day":
+		r.Per = 24 * time.Hour
+	case "interval", "snapshot":
+	default:
+		return Rate{}, fmt.Errorf("bad rate %q: the time unit must be s, m, h, d or interval", s)
+	}
+	amount = strings.TrimSpace(amount)
+	if f, err := strconv.ParseFloat(amount, 64); err == nil && f >= 0 {
+		r.Value = f
+		return r, nil
+	}
+	n, err := diff.ParseSize(amount)
+	if err != nil {
+		return Rate{}, fmt.Errorf("bad rate %q: %v", s, err)
+	}
+	r.Value, r.Bytes = float64(n), true
+	return r, nil
+}
+
+// String formats the rate as it was given.
+func (r Rate) String() string {
+	per := "interval"
+	switch r.Per {
+	case time.Second:
+		per = "s"
+	case time.Minute:
+		per = "m"
+	case time.Hour:
+		per = "h"
+	case 24 * time.Hour:
+		per = "d"
+	}
+	if r.Bytes {
+		return diff.FormatValue(int64(r.Value), "bytes") + "/" + per
+	}
+	return strconv.FormatFloat(r.Value, 'g', -1, 64) + "/" + per
+}
+
+// Growing returns a description of the top suspect when it grew in every
+// interval at rate r or faster, and "" when it did not. A rate in bytes
+// looks at the top suspect measured in bytes; another rate at the top
+// suspect. It fails when r is per time and the dumps record no times.
+func (a *Analysis) Growing(r Rate) (string, error) {
+	for i := range a.Suspects {
+		s := &a.Suspects[i]
+		unit := a.SuspectUnit(s)
+		if r.Bytes && unit != "bytes" {
+			continue
+		}
+		rate, per := s.Rate, "interval"
+		if s.PerHour {
+			per = "h"
+		}
+		switch {
+		case r.Per != 0 && !s.PerHour:
+			return "", usagef("--min-rate %s is per time, and these dumps do not all record when they were taken: give it per interval (such as %s/interval)", r, strings.SplitN(r.String(), "/", 2)[0])
+		case r.Per != 0:
+			rate = s.Rate * r.Per.Hours()
+			per = strings.SplitN(r.String(), "/", 2)[1]
+		case s.PerHour && s.Intervals > 0:
+			rate, per = s.Growth/float64(s.Intervals), "interval"
+		}
+		if !s.Steady() || rate < r.Value || rate <= 0 {
+			return "", nil
+		}
+		name := s.Function
+		if s.Kind == "spawn_site" {
+			name = "goroutines started at " + s.Site.String()
+		}
+		return fmt.Sprintf("%s grew in %d of %d intervals, at %s/%s (--min-rate %s)",
+			name, s.Grew, s.Intervals, diff.FormatValue(int64(math.Round(rate)), unit), per, r), nil
+	}
+	return "", nil
+}
+
+// WriteSuspects writes the leak suspects of a as a table, keeping the first
+// top (20 when top <= 0).
+func WriteSuspects(w io.Writer, a *Analysis, top int) error {
+	if top <= 0 {
+		top = 20
+	}
+	m := a.Main
+	by := m.OrderedBy
+	if by == "" {
+		by = "the order given"
+	}
+	fmt.Fprintf(w, "\nLeak suspects over %d snapshots (in order by %s; score = (grew/intervals)² × fit × size):\n", m.Len(), by)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "score\tgrew\trate\tfit\tvalues\tsuspect")
+	for i := range a.Suspects {
+		if i == top {
+			break
+		}
+		s := &a.Suspects[i]
+		unit := a.SuspectUnit(s)
+		per := "/interval"
+		if s.PerHour {
+			per = "/h"
+		}
+		name := s.Function
+		if s.Kind == "spawn_site" {
+			name = "go " + s.Site.String()
+		}
+		fmt.Fprintf(tw, "%.2f\t%d/%d\t%s%s\t%.2f\t%s\t%s\n", s.Score, s.Grew, s.Intervals,
+			diff.FormatDelta(int64(math.Round(s.Rate)), unit), per, s.Fit, Sparkline(s.Values), printable(name))
+	}
+	if len(a.Suspects) == 0 {
+		fmt.Fprintln(tw, "-\t\t\t\t\tnothing grew")
+	}
+	return tw.Flush()
+}
+
+// Sparkline draws values as a line of block characters, lowest to highest.
+func Sparkline(values []int64) string {
+	const bars = "▁▂▃▄▅▆▇█"
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for _, v := range values {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	var b strings.Builder
+	for _, v := range values {
+		k := 0
+		if hi > lo {
+			k = int(float64(v-lo) / float64(hi-lo) * 7.999)
+		}
+		b.WriteString(string([]rune(bars)[k]))
+	}
+	return b.String()
+}
+
+func encodeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// reportOptions are the flags of `leakscope report`.
+type reportOptions struct {
+	sample        string
+	asJSON        bool
+	top           int
+	opts          *diff.Options
+	failIfGrowing bool
+	minRate       Rate
+}
+
+// gate returns what --fail-if-growing fails on, or "".
+func (o *reportOptions) gate(a *Analysis) (string, error) {
+	if !o.failIfGrowing {
+		return "", nil
+	}
+	return a.Growing(o.minRate)
+}

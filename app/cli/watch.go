@@ -1,0 +1,522 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/series"
+)
+
+// WatchOptions configures a watch: what to capture and where to keep it.
+type WatchOptions struct {
+	// Base is the pprof base URL, such as http://host:port/debug/pprof/;
+	// empty when following a folder.
+	Base string
+	// Folder, when set, is followed for jemalloc dumps instead.
+	Folder string
+	// Dir is where snapshots are written; a watch continues the series
+	// already in it.
+	Dir      string
+	Interval time.Duration
+	Count    int // snapshots to take in this run; 0 for no limit
+	Timeout  time.Duration
+	Retries  int // consecutive failures of one snapshot before giving up
+	Sample   string
+	Opts     *diff.Options
+	// Progress receives the live view: after each snapshot, the ranked
+	// table. Nil for none.
+	Progress func(a *Analysis, taken, failures int, note string)
+}
+
+// NormalizeURL turns what the user typed (host:port, http://host:port, or
+// the pprof base itself) into the pprof base URL, ending in a slash.
+func NormalizeURL(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", usagef("watch needs a URL (host:port or http://host:port/debug/pprof/) or --dir DIR")
+	}
+	if !strings.Contains(s, "://") {
+		s = "http://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return "", usagef("bad URL %q: want host:port or http://host:port/debug/pprof/", s)
+	}
+	if u.Path == "" || u.Path == "/" {
+		u.Path = "/debug/pprof/"
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	u.RawQuery, u.Fragment = "", ""
+	return u.String(), nil
+}
+
+// DefaultWatchDir is the folder a watch of base writes to when --out is
+// not given: leakscope-HOST_PORT in the current folder.
+func DefaultWatchDir(base string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "leakscope-watch"
+	}
+	return "leakscope-" + strings.NewReplacer(":", "_", "/", "_", "[", "", "]", "").Replace(u.Host)
+}
+
+// capture is one kind of dump a watch takes from a Go service.
+type capture struct {
+	path, kind, ext string
+	want            diff.Kind
+}
+
+var captures = []capture{
+	{"heap", "heap", ".pb.gz", diff.KindHeap},
+	{"goroutine?debug=2", "goroutines", ".txt", diff.KindGoroutine},
+}
+
+// Watcher takes snapshots and keeps the series they make.
+type Watcher struct {
+	o        WatchOptions
+	client   *http.Client
+	builders map[diff.Kind]*series.Builder
+	kinds    []diff.Kind
+	seen     map[string]bool
+	seq      int
+	// Files is every snapshot file of the series, in the order added.
+	Files []string
+}
+
+// NewWatcher prepares a watch: it makes Dir and reads the snapshots already
+// there, so that the series continues.
+func NewWatcher(ctx context.Context, o WatchOptions) (*Watcher, error) {
+	w := &Watcher{o: o, builders: map[diff.Kind]*series.Builder{}, seen: map[string]bool{}}
+	w.client = &http.Client{Timeout: o.Timeout}
+	dir := o.Dir
+	if o.Folder != "" {
+		dir = o.Folder
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("making %s: %w", dir, err)
+	}
+	existing, err := w.scan(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range existing {
+		if err := w.addFile(ctx, p); err != nil {
+			return nil, err
+		}
+		if seq, _, ok := series.ParseName(p); ok {
+			w.seq = max(w.seq, seq)
+		}
+	}
+	return w, nil
+}
+
+// scan lists the snapshot files of dir not seen yet: those that watch
+// named, or, when following a folder, jemalloc's .heap dumps; in name order.
+func (w *Watcher) scan(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", dir, err)
+	}
+	var out []string
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || strings.HasPrefix(name, ".") || w.seen[filepath.Join(dir, name)] {
+			continue
+		}
+		_, _, named := series.ParseName(name)
+		if (w.o.Folder == "" && named) || (w.o.Folder != "" && strings.HasSuffix(name, ".heap")) {
+			out = append(out, filepath.Join(dir, name))
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func (w *Watcher) addFile(ctx context.Context, path string) error {
+	d, err := diff.OpenContext(ctx, path, w.o.Opts)
+	if err != nil {
+		return err
+	}
+	return w.add(d)
+}
+
+func (w *Watcher) add(d *diff.Dump) error {
+	b := w.builders[d.Kind]
+	if b == nil {
+		b = series.NewBuilder()
+		w.builders[d.Kind] = b
+		w.kinds = append(w.kinds, d.Kind)
+	}
+	if err := b.Add(d); err != nil {
+		return err
+	}
+	w.seen[d.Path] = true
+	w.Files = append(w.Files, d.Path)
+	return nil
+}
+
+// Analysis ranks the series so far; nil before the first snapshot.
+func (w *Watcher) Analysis() (*Analysis, error) {
+	a := &Analysis{}
+	for _, k := range w.kinds {
+		s := w.builders[k].Series()
+		if k == diff.KindGoroutine {
+			a.Goroutines = s
+		} else if a.Main == nil {
+			a.Main = s
+		}
+	}
+	if a.Main == nil {
+		a.Main = a.Goroutines
+	}
+	if a.Main == nil {
+		return nil, nil
+	}
+	var err error
+	if a.SampleIndex, err = a.Main.SampleIndex(w.o.Sample); err != nil {
+		return nil, &diff.Error{Path: a.Main.Snapshots[0].Path, Err: err}
+	}
+	a.Functions = a.Main.Functions(a.SampleIndex)
+	if a.Goroutines != nil {
+		a.Sites = a.Goroutines.Sites()
+	}
+	a.Suspects = series.Suspects(a.Functions, a.Sites)
+	return a, nil
+}
+
+// Take captures one snapshot from the service: each dump is checked to be
+// a profile of the kind asked for, then written to Dir under a temporary
+// name and renamed, so that Dir never holds half a dump. It returns the
+// files written.
+func (w *Watcher) Take(ctx context.Context) ([]string, error) {
+	at := time.Now()
+	seq := w.seq + 1
+	var dumps []*diff.Dump
+	var files []string
+	for _, c := range captures {
+		name := series.Name(c.kind, seq, at, c.ext)
+		d, err := w.fetch(ctx, c, filepath.Join(w.o.Dir, name))
+		if err != nil {
+			for _, f := range files {
+				os.Remove(f)
+			}
+			return nil, err
+		}
+		dumps = append(dumps, d)
+		files = append(files, d.Path)
+	}
+	w.seq = seq
+	for _, d := range dumps {
+		if err := w.add(d); err != nil {
+			return files, err
+		}
+	}
+	return files, nil
+}
+
+// fetch gets one dump and writes it to path.
+func (w *Watcher) fetch(ctx context.Context, c capture, path string) (*diff.Dump, error) {
+	u := w.o.Base + c.path
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := w.client.Do(req)
+	if err != nil {
+		return nil, describeFetch(u, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
+		return nil, fmt.Errorf("%s: %s: %s", u, resp.Status, strings.TrimSpace(printable(string(msg))))
+	}
+	d, data, err := readDump(ctx, resp.Body, u, w.o.Opts)
+	if err != nil {
+		return nil, err
+	}
+	if d.Kind != c.want {
+		return nil, fmt.Errorf("%s: is a %s profile, not a %s profile", u, d.Kind, c.want)
+	}
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return nil, fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return nil, fmt.Errorf("writing %s: %w", path, err)
+	}
+	d.Path = path
+	return d, nil
+}
+
+// readDump reads a response body, bounded as dumps are, and parses it.
+func readDump(ctx context.Context, r io.Reader, name string, opts *diff.Options) (*diff.Dump, []byte, error) {
+	limit := int64(1 << 30)
+	if opts != nil && opts.MaxSize > 0 {
+		limit = opts.MaxSize
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, nil, describeFetch(name, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, nil, fmt.Errorf("%s: the response is larger than %s (see --max-size)", name, diff.FormatValue(limit, "bytes"))
+	}
+	d, err := diff.ParseContext(ctx, data, name, opts)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the response is not a profile: %w", err)
+	}
+	return d, data, nil
+}
+
+// describeFetch says what went wrong with a request, in the user's terms.
+func describeFetch(u string, err error) error {
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("%s: connection refused: is the service running, and serving net/http/pprof there?", u)
+	case errors.As(err, &ne) && ne.Timeout():
+		return fmt.Errorf("%s: no answer within the timeout (see --timeout)", u)
+	case errors.Is(err, context.Canceled):
+		return err
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return fmt.Errorf("%s: %w", u, err)
+}
+
+// Follow waits for the next new jemalloc dump in the folder and adds it.
+// A dump is taken once its size stays the same between two looks.
+func (w *Watcher) Follow(ctx context.Context) ([]string, error) {
+	sizes := map[string]int64{}
+	poll := min(w.o.Interval, time.Second)
+	for {
+		files, err := w.scan(w.o.Folder)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			st, err := os.Stat(f)
+			if err != nil {
+				continue
+			}
+			if n, ok := sizes[f]; ok && n == st.Size() && n > 0 {
+				if err := w.addFile(ctx, f); err != nil {
+					w.seen[f] = true // reported once, not again at every look
+					return nil, err
+				}
+				return []string{f}, nil
+			}
+			sizes[f] = st.Size()
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(poll):
+		}
+	}
+}
+
+// Run takes snapshots until Count are taken, ctx is done, or the service
+// fails Retries times in a row; it returns the error that ended it (nil
+// for Count reached or ctx done). Nothing captured is lost either way.
+func (w *Watcher) Run(ctx context.Context) error {
+	taken, failures := 0, 0
+	var lastErr error
+	report := func(note string) {
+		if w.o.Progress == nil {
+			return
+		}
+		a, err := w.Analysis()
+		if err == nil {
+			w.o.Progress(a, taken, failures, note)
+		}
+	}
+	report("")
+	for w.o.Count == 0 || taken < w.o.Count {
+		start := time.Now()
+		var err error
+		if w.o.Folder != "" {
+			_, err = w.Follow(ctx)
+		} else {
+			_, err = w.Take(ctx)
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			failures++
+			lastErr = err
+			if failures > w.o.Retries {
+				return fmt.Errorf("giving up after %d failed tries in a row: %w", failures, lastErr)
+			}
+			report(fmt.Sprintf("snapshot %d failed (try %d of %d): %v", w.seq+1, failures, w.o.Retries+1, err))
+			if !sleep(ctx, min(w.o.Interval, 2*time.Second)) {
+				return nil
+			}
+			continue
+		}
+		failures = 0
+		taken++
+		report("")
+		if w.o.Count != 0 && taken >= w.o.Count {
+			break
+		}
+		if w.o.Folder == "" && !sleep(ctx, w.o.Interval-time.Since(start)) {
+			return nil
+		}
+	}
+	return nil
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// runWatch is `leakscope watch`.
+func runWatch(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("watch", stderr)
+	interval := fs.Duration("interval", time.Minute, "time between snapshots")
+	count := fs.Int("count", 0, "snapshots to take, then stop (default: until Ctrl+C)")
+	out := fs.String("out", "", "folder to write the snapshots to (default: leakscope-HOST_PORT); a folder that holds a series continues it")
+	folder := fs.String("dir", "", "follow this folder, where jemalloc writes its dumps (prof.PID.SEQ.iN.heap), instead of a URL")
+	asJSON := fs.Bool("json", false, "end with the report as JSON (see report --json) on stdout; the live table goes to stderr")
+	timeout := fs.Duration("timeout", 30*time.Second, "how long one capture may take")
+	retries := fs.Int("retries", 3, "failed tries of one snapshot in a row before the watch gives up")
+	sample := fs.String("sample", "", "sample type to rank (default: the dumps' default, inuse_space for heap profiles)")
+	top := fs.Int("top", 10, "suspects in the live table and the report")
+	var binaries stringList
+	fs.Var(&binaries, "binary", "program or library file to symbolize jemalloc dumps with (repeatable)")
+	lim := limitFlags(fs)
+	pos, err := parseFlags(fs, args)
+	o := WatchOptions{Interval: *interval, Count: *count, Timeout: *timeout, Retries: *retries, Sample: *sample, Folder: *folder}
+	switch {
+	case err != nil:
+	case *folder != "" && len(pos) > 0:
+		err = usagef("watch takes a URL or --dir DIR, not both")
+	case *folder == "" && len(pos) != 1:
+		err = usagef("watch takes one URL (host:port or http://host:port/debug/pprof/), or --dir DIR; got %d arguments", len(pos))
+	case *interval <= 0 || *count < 0 || *retries < 0 || *timeout <= 0 || *top < 0:
+		err = usagef("--interval and --timeout must be positive, --count, --retries and --top not negative")
+	case *folder != "" && *out != "":
+		err = usagef("--out goes with a URL: with --dir, the dumps stay where jemalloc writes them")
+	}
+	if err == nil && *folder == "" {
+		o.Base, err = NormalizeURL(pos[0])
+		o.Dir = *out
+		if o.Dir == "" && err == nil {
+			o.Dir = DefaultWatchDir(o.Base)
+		}
+	}
+	if err != nil {
+		return fail(stderr, err)
+	}
+	o.Opts = lim.options(binaries)
+	live := stdout
+	if *asJSON {
+		live = stderr
+	}
+	view := newLiveView(live, *top)
+	o.Progress = view.update
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	w, err := NewWatcher(ctx, o)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	where := o.Base
+	if o.Folder != "" {
+		where = o.Folder
+	}
+	fmt.Fprintf(stderr, "leakscope: watching %s every %s, writing to %s", printable(where), o.Interval, printable(o.dir()))
+	if len(w.Files) > 0 {
+		fmt.Fprintf(stderr, " (continuing its %d snapshot files)", len(w.Files))
+	}
+	fmt.Fprintln(stderr, "; Ctrl+C ends the watch with the report")
+	runErr := w.Run(ctx)
+	stop()
+	view.done()
+	code := ExitOK
+	if runErr != nil {
+		code = fail(stderr, fmt.Errorf("%w; the %d snapshots taken (%d files) are kept in %s", runErr, w.snapshots(), len(w.Files), o.dir()))
+	}
+	if c := w.report(*asJSON, *top, stdout, stderr); code == ExitOK {
+		code = c
+	}
+	return code
+}
+
+// snapshots returns the length of the main series.
+func (w *Watcher) snapshots() int {
+	n := 0
+	for k, b := range w.builders {
+		if k != diff.KindGoroutine || len(w.builders) == 1 {
+			n = max(n, b.Len())
+		}
+	}
+	return n
+}
+
+func (o *WatchOptions) dir() string {
+	if o.Folder != "" {
+		return o.Folder
+	}
+	return o.Dir
+}
+
+// report ends a watch with the report of its series.
+func (w *Watcher) report(asJSON bool, top int, stdout, stderr io.Writer) int {
+	a, err := w.Analysis()
+	if err != nil {
+		return fail(stderr, err)
+	}
+	if a == nil {
+		fmt.Fprintln(stderr, "leakscope: no snapshot was taken")
+		return ExitDump
+	}
+	if a.Main.Len() < 3 {
+		fmt.Fprintf(stderr, "leakscope: %d snapshots: a series needs three to rank; here is the comparison\n", a.Main.Len())
+		files := a.Main.Paths()
+		if len(files) > 1 {
+			files = []string{files[0], files[len(files)-1]}
+		}
+		return runReport(append(jsonFlag(asJSON), files...), stdout, stderr)
+	}
+	o := reportOptions{asJSON: asJSON, top: top, opts: w.o.Opts, sample: w.o.Sample}
+	return writeSeries(a, o, stdout, stderr)
+}
+
+func jsonFlag(on bool) []string {
+	if on {
+		return []string{"--json"}
+	}
+	return nil
+}

@@ -1,0 +1,244 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/leakscope/leakscope/app/cli"
+	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/reftest"
+)
+
+// leakyd builds the demo service once per test binary.
+var leakyd struct {
+	once sync.Once
+	bin  string
+	err  error
+}
+
+func startService(t *testing.T) *reftest.Service {
+	t.Helper()
+	leakyd.once.Do(func() {
+		dir, err := reftest.TempDir("leakyd-serve")
+		if err != nil {
+			leakyd.err = err
+			return
+		}
+		leakyd.bin, leakyd.err = reftest.BuildLeakyd(dir)
+	})
+	if leakyd.err != nil {
+		t.Fatal(leakyd.err)
+	}
+	svc, err := reftest.StartService(leakyd.bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Kill)
+	return svc
+}
+
+func snapshotFiles(t *testing.T, dir, prefix string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, prefix+"-*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(m)
+	return m
+}
+
+// rank returns the position of the first suspect that match reports, or
+// len(s) when none does.
+func rank(s []cli.SuspectReport, match func(cli.SuspectReport) bool) int {
+	for i, x := range s {
+		if match(x) {
+			return i
+		}
+	}
+	return len(s)
+}
+
+func function(name string) func(cli.SuspectReport) bool {
+	return func(s cli.SuspectReport) bool { return s.Kind == "function" && s.Name == name }
+}
+
+func site(fn string) func(cli.SuspectReport) bool {
+	return func(s cli.SuspectReport) bool { return s.Kind == "spawn_site" && s.Function == fn }
+}
+
+// TestWatchRanksLeaksAboveDecoys watches the demo service, whose three
+// decoys each grow more from the first snapshot to the last than its leaks:
+// the leaks must still rank first. The values at each snapshot must equal
+// `go tool pprof -top` on each file.
+func TestWatchRanksLeaksAboveDecoys(t *testing.T) {
+	svc := startService(t)
+	dir := filepath.Join(t.TempDir(), "snaps")
+	code, out, errs := run("watch", "--count", "5", "--interval", "1s", "--out", dir, "--json", "--top", "50", svc.URL)
+	if code != 0 {
+		t.Fatalf("watch: exit %d: %s", code, errs)
+	}
+	heaps, gs := snapshotFiles(t, dir, "heap"), snapshotFiles(t, dir, "goroutines")
+	if len(heaps) != 5 || len(gs) != 5 {
+		t.Fatalf("watch wrote %d heap and %d goroutine snapshots, want 5 each", len(heaps), len(gs))
+	}
+	if all, _ := os.ReadDir(dir); len(all) != 10 {
+		t.Errorf("%d files in %s, want 10 (no temporary files left)", len(all), dir)
+	}
+	var r cli.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if r.Series == nil || len(r.Series.Files) != 5 || len(r.Series.Times) != 5 || r.Series.Times[0] == nil || r.Series.SampleType != "inuse_space" {
+		t.Fatalf("series: %+v", r.Series)
+	}
+	checkRanking(t, &r)
+
+	// The report on the files alone gives the same series, spawn sites
+	// from the goroutine dumps captured beside them.
+	code, out2, errs := run(append([]string{"report", "--json", "--top", "50"}, heaps...)...)
+	if code != 0 {
+		t.Fatalf("report: exit %d: %s", code, errs)
+	}
+	var r2 cli.Report
+	if err := json.Unmarshal([]byte(out2), &r2); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(r2.Series.Files, heaps) || len(r2.Series.Goroutines) != 5 {
+		t.Errorf("report on the heap files: files %v, goroutines %v", r2.Series.Files, r2.Series.Goroutines)
+	}
+	checkRanking(t, &r2)
+
+	// Each suspect's values equal pprof's flat value in each file.
+	for i, h := range heaps {
+		want, err := reftest.PprofTop("-symbolize=none", "-sample_index=inuse_space", h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum int64
+		for _, w := range want {
+			sum += w.Flat
+		}
+		if r.Series.Totals[i] != sum {
+			t.Errorf("%s: total %d; pprof's flat column sums to %d", filepath.Base(h), r.Series.Totals[i], sum)
+		}
+		for _, s := range r.Series.Suspects {
+			if s.Kind == "function" && s.Values[i] != want[s.Name].Flat {
+				t.Errorf("%s: %s is %d at snapshot %d; pprof: %d", filepath.Base(h), s.Name, s.Values[i], i+1, want[s.Name].Flat)
+			}
+		}
+	}
+
+	// The gate fails on the leak, and passes a rate above it.
+	code, _, errs = run(append([]string{"report", "--fail-if-growing", "--min-rate", "1MiB/h"}, heaps...)...)
+	if code != cli.ExitGrowing || !strings.Contains(errs, "grew in 4 of 4 intervals") {
+		t.Errorf("--fail-if-growing --min-rate 1MiB/h: exit %d, want %d: %s", code, cli.ExitGrowing, errs)
+	}
+	code, _, errs = run(append([]string{"report", "--fail-if-growing", "--min-rate", "1000TiB/h"}, heaps...)...)
+	if code != 0 {
+		t.Errorf("--min-rate 1000TiB/h: exit %d, want 0: %s", code, errs)
+	}
+}
+
+func checkRanking(t *testing.T, r *cli.Report) {
+	t.Helper()
+	s := r.Series.Suspects
+	if len(s) == 0 {
+		t.Fatal("no suspects")
+	}
+	if top := s[0]; !(function("main.NewClient")(top) || site("main.NewClient")(top) || site("main.DefaultCache")(top)) {
+		t.Errorf("top suspect %+v is not a leak", top)
+	}
+	leakFn := rank(s, function("main.NewClient"))
+	leakSite := min(rank(s, site("main.NewClient")), rank(s, site("main.DefaultCache")))
+	if leakFn == len(s) || leakSite == len(s) {
+		t.Fatalf("the leaks are not suspects: %+v", s)
+	}
+	if f := s[leakFn]; f.Grew != f.Intervals || f.Intervals != 4 {
+		t.Errorf("the leak grew in %d of %d intervals, want 4 of 4", f.Grew, f.Intervals)
+	}
+	// Every decoy ranks below the leaks, though it grew more first to last.
+	leakDelta := int64(0)
+	for _, f := range r.Functions {
+		if f.Name == "main.NewClient" {
+			leakDelta = f.Flat.Delta
+		}
+	}
+	for _, decoy := range []string{"main.fillCache", "main.poolWorker", "main.burstWorker"} {
+		if k := rank(s, function(decoy)); k < leakFn {
+			t.Errorf("decoy %s ranks %d, above the leak (%d)", decoy, k, leakFn)
+		}
+		for _, f := range r.Functions {
+			if f.Name == decoy && f.Flat.Delta <= leakDelta {
+				t.Errorf("decoy %s grew %d first to last, not more than the leak's %d: the test proves nothing", decoy, f.Flat.Delta, leakDelta)
+			}
+		}
+	}
+	var leakSites int64
+	for _, sr := range r.SpawnSites {
+		if sr.Function == "main.NewClient" {
+			leakSites = sr.Delta
+		}
+	}
+	for _, decoy := range []string{"main.startPool", "main.startBurst"} {
+		if k := rank(s, site(decoy)); k < leakSite {
+			t.Errorf("decoy site %s ranks %d, above the leak's (%d)", decoy, k, leakSite)
+		}
+		for _, sr := range r.SpawnSites {
+			if sr.Function == decoy && sr.Delta <= leakSites {
+				t.Errorf("decoy site %s grew by %d, not more than the leak's %d", decoy, sr.Delta, leakSites)
+			}
+		}
+	}
+}
+
+// TestWatchServiceKilled: a service killed mid-watch leaves every snapshot
+// taken, and the watch ends non-zero, saying why.
+func TestWatchServiceKilled(t *testing.T) {
+	svc := startService(t)
+	dir := filepath.Join(t.TempDir(), "snaps")
+	done := make(chan struct{})
+	var code int
+	var errs string
+	go func() {
+		defer close(done)
+		code, _, errs = run("watch", "--count", "20", "--interval", "300ms", "--retries", "2", "--out", dir, svc.URL)
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for len(snapshotFiles(t, dir, "goroutines")) < 3 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	svc.Kill()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the watch did not end after the service died")
+	}
+	if code != cli.ExitDump || !strings.Contains(errs, "connection refused") || !strings.Contains(errs, "kept in "+dir) {
+		t.Errorf("exit %d, want %d; stderr:\n%s", code, cli.ExitDump, errs)
+	}
+	heaps := snapshotFiles(t, dir, "heap")
+	if len(heaps) < 3 {
+		t.Fatalf("%d heap snapshots kept", len(heaps))
+	}
+	for _, f := range append(heaps, snapshotFiles(t, dir, "goroutines")...) {
+		if _, err := diff.Open(f); err != nil {
+			t.Errorf("a kept snapshot does not read: %v", err)
+		}
+	}
+	// Re-running with the same folder continues the series.
+	svc2 := startService(t)
+	code, _, errs = run("watch", "--count", "1", "--interval", "100ms", "--out", dir, svc2.URL)
+	if code != 0 || len(snapshotFiles(t, dir, "heap")) != len(heaps)+1 || !strings.Contains(errs, "continuing") {
+		t.Errorf("continued watch: exit %d, %d heap files (had %d): %s", code, len(snapshotFiles(t, dir, "heap")), len(heaps), errs)
+	}
+	if last := snapshotFiles(t, dir, "heap"); !strings.Contains(filepath.Base(last[len(last)-1]), fmt.Sprintf("-%04d-", len(heaps)+1)) {
+		t.Errorf("the continued snapshot is %s, want sequence %d", last[len(last)-1], len(heaps)+1)
+	}
+}
