@@ -93,6 +93,10 @@ type UI struct {
 	linesShown *diff.Comparison // the comparison whose lines the Lines tab holds
 	tabs       *container.AppTabs
 	legend     *legendStrip
+	timeline   *Timeline // the series, above the graph; hidden without one
+	watch      *watching // the watch running; nil for none
+	watchBar   *fyne.Container
+	watchInfo  *widget.Label
 	tb         *toolbar
 	status     *widget.Label
 	hoverInfo  *widget.Label
@@ -171,14 +175,19 @@ func (u *UI) build() {
 	u.source = newSourcePanel(u)
 	u.sites.tips, u.funcs.tips, u.lines.tips = u.tips, u.tips, u.tips
 	u.legend = newLegendStrip()
+	u.timeline = NewTimeline()
+	u.timeline.OnPick = u.PickSnapshots
+	u.timeline.Hide()
 	u.banner = container.NewVBox()
 	u.banner.Hide()
+	u.newWatchBar()
 	u.tb = u.newToolbar()
 
 	top := container.NewVBox(
 		u.banner,
 		u.tb.row,
 		u.tb.loadBar,
+		u.watchBar,
 		container.NewHScroll(u.tb.row2),
 		container.NewBorder(nil, nil, u.tb.gorChips, nil, container.NewHScroll(u.crumbs)),
 	)
@@ -194,7 +203,7 @@ func (u *UI) build() {
 		}
 	}
 	u.graphSlot = container.NewStack(u.graph)
-	split := container.NewHSplit(container.NewBorder(nil, u.legend, nil, nil, u.graphSlot), u.tabs)
+	split := container.NewHSplit(container.NewBorder(u.timeline, u.legend, nil, nil, u.graphSlot), u.tabs)
 	split.SetOffset(0.62)
 	bottom := container.NewVBox(widget.NewSeparator(), u.status, u.hoverInfo)
 	u.content = container.NewBorder(top, bottom, nil, nil, split)
@@ -258,6 +267,7 @@ const (
 	loadAdd    loadMode = iota // they join the comparison
 	loadDemo                   // they are the built-in demo
 	loadReload                 // each replaces the dump of its path
+	loadSeries                 // they replace the series on screen, read again
 )
 
 // Open loads files and adds them to the comparison, classified by content.
@@ -279,30 +289,31 @@ func (u *UI) load(srcs []session.Source, mode loadMode) {
 		Lane: session.LaneLoad, Progress: p, OnProgress: u.tb.showProgress,
 		Run: func(ctx context.Context) func() {
 			start := time.Now()
-			var dumps []*diff.Dump
+			var got *session.Loaded
 			var err error
 			if pre != nil {
-				dumps, err = pre.Take(ctx)
+				got, err = pre.Take(ctx)
 			} else {
-				dumps, err = session.Load(ctx, srcs, binaries, p)
+				got, err = session.LoadAll(ctx, srcs, binaries, p)
 			}
 			if session.IsCanceled(err) {
 				return nil
 			}
 			slog.Debug("load", "files", len(srcs), "took", time.Since(start))
-			return func() { u.loaded(srcs, mode, dumps, err) }
+			return func() { u.loaded(srcs, mode, got, err) }
 		},
 	})
 }
 
 // loaded applies a finished load: the session takes the dumps, and the
 // comparison is recomputed. A dump that meets a full pair is asked about.
-func (u *UI) loaded(srcs []session.Source, mode loadMode, dumps []*diff.Dump, err error) {
+func (u *UI) loaded(srcs []session.Source, mode loadMode, got *session.Loaded, err error) {
 	if err != nil {
 		u.tb.stopProgress()
 		u.showError(err)
 		return
 	}
+	dumps := got.Dumps
 	for _, d := range dumps {
 		slog.Debug("opened", "path", d.Path, "format", d.Format, "kind", d.Kind)
 		for _, w := range d.Warnings {
@@ -317,7 +328,8 @@ func (u *UI) loaded(srcs []session.Source, mode loadMode, dumps []*diff.Dump, er
 		}
 	default:
 		u.pending = append(u.pending, u.sess.Add(dumps, mode == loadDemo)...)
-		if mode == loadAdd {
+		u.sess.SetSeries(session.NewSeries(got.Series))
+		if mode == loadAdd && len(srcs) <= 8 {
 			var paths []string
 			for _, s := range srcs {
 				paths = append(paths, s.Path)
@@ -381,6 +393,7 @@ func (u *UI) computed(r *session.Result, err error) {
 	u.result = r
 	u.tb.refresh()
 	u.refreshBanner()
+	u.showTimeline(r)
 	if prev == nil || prev.Tree != r.Tree {
 		u.showTree(r)
 		slog.Debug("shown", "title", r.Title, "widest", widestPath(r.Tree))
@@ -392,7 +405,7 @@ func (u *UI) computed(r *session.Result, err error) {
 			return
 		}
 		if prev == nil || prev.Sites != r.Sites || prev.Allocations == nil != (r.Allocations == nil) ||
-			(r.Sites == nil && prev.Profile != r.Profile) {
+			(r.Sites == nil && prev.Profile != r.Profile) || !sameTrends(prev.Trends, r.Trends) {
 			u.sites.show(r)
 		}
 		u.sites.selectSite(u.sess.Site)
@@ -400,11 +413,11 @@ func (u *UI) computed(r *session.Result, err error) {
 			if u.result != r {
 				return
 			}
-			if r.Shown != nil && (prev == nil || prev.Shown != r.Shown) {
-				u.funcs.show(r.Functions, r.Shown.SampleType.Unit, r.Shown.Base != nil)
+			if r.Shown != nil && (prev == nil || prev.Shown != r.Shown || !sameTrends(prev.Trends, r.Trends)) {
+				u.funcs.show(r.Functions, r.Shown.SampleType.Unit, r.Shown.Base != nil, functionTrends(r))
 				u.funcs.setMatch(nil)
 				u.linesShown = nil // summed when the Lines tab is first shown
-				u.lines.show(nil, r.Shown.SampleType.Unit, r.Shown.Base != nil)
+				u.lines.show(nil, r.Shown.SampleType.Unit, r.Shown.Base != nil, nil)
 				u.lines.setMatch(nil)
 			}
 			u.askNext()
@@ -425,8 +438,17 @@ func (u *UI) showTree(r *session.Result) {
 		u.colors = defaultColors(r.Shown)
 		u.tb.colorSel.SetSelected(u.colors.String())
 	}
+	var scores []float32
+	if r.Trends != nil {
+		scores = r.Trends.Scores
+	}
+	u.tb.setColorModes(r.Trends != nil)
+	colors := u.colors
+	if colors == flame.Steady && scores == nil {
+		colors = defaultColors(r.Shown) // no scores for this view: a site's goroutines, merged, …
+	}
 	v := &flame.View{Tree: r.Tree, Mode: u.mode, Palette: u.palette, Title: r.Title, Flame: u.flameUp,
-		Colors: u.colors, Filter: u.filter}
+		Colors: colors, Filter: u.filter, Scores: scores}
 	v.Refilter()
 	u.graph.SetView(v)
 	if r.Callers != nil {
@@ -475,6 +497,15 @@ func (u *UI) place(q session.Question, side session.Side) {
 // the dumps on screen that lacked one.
 func (u *UI) UseBinary(path string) {
 	files := u.sess.AddBinary(path)
+	if s := u.sess.Series; s != nil && len(files) > 0 {
+		// The whole series is read again, symbolized.
+		all := s.Main.Paths()
+		if g := s.Goroutines; g != nil && g != s.Main {
+			all = append(all, g.Paths()...)
+		}
+		u.load(session.Files(all), loadSeries)
+		return
+	}
 	if len(files) > 0 {
 		u.load(session.Files(files), loadReload)
 	}
@@ -574,7 +605,7 @@ func (u *UI) showLinesOf(name string) {
 				}
 				u.linesShown = shown
 				u.lines.only = u.linesOf // one filtering pass, not two
-				u.lines.show(lines, shown.SampleType.Unit, shown.Base != nil)
+				u.lines.show(lines, shown.SampleType.Unit, shown.Base != nil, nil)
 				u.showLinesOf(u.linesOf)
 			}
 		}})

@@ -375,7 +375,7 @@ func (u *UI) ShowLinesTab() { u.tabs.SelectIndex(2) }
 
 // ShowFunctionsForBench fills the function table with fns and draws it.
 func (u *UI) ShowFunctionsForBench(fns []diff.Function) {
-	u.funcs.show(fns, "bytes", true)
+	u.funcs.show(fns, "bytes", true, nil)
 	u.tabs.SelectIndex(1)
 	u.win.Canvas().Refresh(u.funcs.table)
 }

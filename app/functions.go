@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/series"
 	"github.com/leakscope/leakscope/flame"
 )
 
@@ -94,6 +95,7 @@ type funcTable struct {
 	hidden  int    // rows the filters leave out
 	chosen  string // the selected function
 
+	trends   map[string]*series.FunctionTrend // by name, when a series is open
 	lines    bool              // rows are source lines
 	only     string            // with lines: show only this function's ("" for all)
 	tips     *tipLayer         // shows names cut short; may be nil
@@ -143,13 +145,17 @@ func (t *funcTable) setColumns(cols []funcColumn) {
 	}
 }
 
-// show lists fns, of a comparison with a base when hasBase.
-func (t *funcTable) show(fns []diff.Function, unit string, hasBase bool) {
-	t.all, t.unit = fns, unit
+// show lists fns, of a comparison with a base when hasBase; trends, when
+// not nil, are the functions over a series, which then sort by score.
+func (t *funcTable) show(fns []diff.Function, unit string, hasBase bool, trends map[string]*series.FunctionTrend) {
+	t.all, t.unit, t.trends = fns, unit, trends
 	cols := diffFuncColumns
 	t.sortCol, t.asc = 3, false
 	if !hasBase {
 		cols, t.sortCol = singleFuncColumns, 1
+	}
+	if trends != nil && hasBase && !t.lines {
+		cols, t.sortCol = t.seriesFuncColumns(), 1
 	}
 	if t.lines {
 		cols = append([]funcColumn(nil), cols...)
@@ -255,7 +261,14 @@ func (t *funcTable) CSV() string {
 	for _, i := range t.rows {
 		f := &t.all[i]
 		cells := []string{csvField(f.Name)}
-		if len(t.cols) == len(diffFuncColumns) { // with a base
+		if t.trends != nil && len(t.cols) > len(diffFuncColumns) {
+			if ft := t.trends[f.Name]; ft != nil {
+				cells = append(cells, fmt.Sprintf("%.4f", ft.Flat.Score), csvField(sparkline(ft.Flat.Values)), fmt.Sprint(ft.Flat.Grew), fmt.Sprintf("%.1f", ft.Flat.Rate))
+			} else {
+				cells = append(cells, "", "", "", "")
+			}
+		}
+		if len(t.cols) >= len(diffFuncColumns) { // with a base
 			cells = append(cells, fmt.Sprint(f.Flat.Base), fmt.Sprint(f.Flat.Later), fmt.Sprint(f.Flat.Diff()), csvField(pct(f.Flat)),
 				fmt.Sprint(f.Cum.Base), fmt.Sprint(f.Cum.Later), fmt.Sprint(f.Cum.Diff()), csvField(pct(f.Cum)), mark(f))
 		} else {
@@ -346,10 +359,11 @@ func (c *funcCell) set(id widget.TableCellID) {
 		trunc = fyne.TextTruncateEllipsis
 	}
 	text := col.text(&t.all[t.rows[id.Row]], t.unit)
-	if text == c.Text && align == c.Alignment && trunc == c.Truncation {
+	mono := monoColumn(col.title)
+	if text == c.Text && align == c.Alignment && trunc == c.Truncation && mono == c.TextStyle.Monospace {
 		return
 	}
-	c.Alignment, c.Truncation = align, trunc
+	c.Alignment, c.Truncation, c.TextStyle.Monospace = align, trunc, mono
 	c.SetText(text)
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/goroutines"
+	"github.com/leakscope/leakscope/diff/series"
 	"github.com/leakscope/leakscope/flame"
 )
 
@@ -27,6 +28,7 @@ type siteRow struct {
 	labels            string // the label sets of the later goroutines, most common first
 	wait              int32
 	site              int // index in goroutines.Comparison.Sites; -1 for allocation sites
+	trend             *series.SiteTrend // the site over the series; nil without one
 }
 
 func (r *siteRow) delta() int64 { return r.later - r.base }
@@ -133,12 +135,13 @@ func newSitePanel() *sitePanel {
 			if leftAligned(p.cols[id.Col]) {
 				align, trunc = fyne.TextAlignLeading, fyne.TextTruncateEllipsis
 			}
+			mono := monoColumn(p.cols[id.Col].title)
 			text := p.cols[id.Col].text(&p.rows[id.Row], p.unit)
-			if c.shown && text == l.Text && align == l.Alignment && trunc == l.Truncation {
+			if c.shown && text == l.Text && align == l.Alignment && trunc == l.Truncation && mono == l.TextStyle.Monospace {
 				return // unchanged: no new shaping
 			}
 			c.shown = true
-			l.Alignment, l.Truncation = align, trunc
+			l.Alignment, l.Truncation, l.TextStyle.Monospace = align, trunc, mono
 			l.SetText(text)
 		})
 	p.table.ShowHeaderColumn = false
@@ -170,7 +173,7 @@ func (p *sitePanel) setColumns(cols []column) {
 func (p *sitePanel) show(r *session.Result) {
 	switch {
 	case r.Sites != nil:
-		p.showGoroutines(r.Sites)
+		p.showGoroutines(r.Sites, r.Trends)
 	case r.Profile != nil:
 		p.showAllocations(r.Profile, r.Allocations)
 	default:
@@ -179,12 +182,15 @@ func (p *sitePanel) show(r *session.Result) {
 }
 
 // showGoroutines lists the spawn sites of c.
-func (p *sitePanel) showGoroutines(c *goroutines.Comparison) {
+func (p *sitePanel) showGoroutines(c *goroutines.Comparison, tr *session.Trends) {
 	p.setColumns(goroutineColumns)
 	main := 1
 	if c.Base == nil {
 		p.setColumns(singleGoroutineColumns)
 		main = 1
+	}
+	if tr != nil && tr.Sites != nil {
+		p.setColumns(seriesSiteColumns)
 	}
 	p.unit = "count"
 	p.rows = p.rows[:0]
@@ -200,12 +206,17 @@ func (p *sitePanel) showGoroutines(c *goroutines.Comparison) {
 		default:
 			r.where = fmt.Sprintf("%s:%d", filepath.Base(s.File), s.Line)
 		}
+		if tr != nil && tr.Sites != nil {
+			r.trend = tr.Sites[s.Site]
+		}
 		p.rows = append(p.rows, r)
 	}
 	switch {
 	case c.ByEntry:
 		p.note.SetText("These dumps record no creation sites, so goroutines are grouped by entry function. " +
 			"Take /debug/pprof/goroutine?debug=2 dumps to see the go statements that start them.")
+	case tr != nil && tr.Sites != nil:
+		p.note.SetText(fmt.Sprintf("Spawn sites over %d snapshots, leak suspects first: what grew in every interval at a steady rate. Δ and the counts compare the two picked snapshots.", tr.Series.Goroutines.Len()))
 	case c.Base == nil:
 		p.note.SetText("Goroutines by spawn site. Add a later dump to see growth.")
 	default:
@@ -214,6 +225,9 @@ func (p *sitePanel) showGoroutines(c *goroutines.Comparison) {
 	p.all = append(p.all[:0], p.rows...)
 	p.applyFilter()
 	p.sortCol = main
+	if tr != nil && tr.Sites != nil {
+		p.sortCol = 1 // Score
+	}
 	p.sort()
 }
 

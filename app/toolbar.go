@@ -78,7 +78,7 @@ func (u *UI) newToolbar() *toolbar {
 		colors = append(colors, m.String())
 	}
 	t.colorSel = widget.NewSelect(colors, func(s string) {
-		for _, m := range flame.ColorModes {
+		for _, m := range append(flame.ColorModes, flame.Steady) {
 			if m.String() == s && m != u.colors {
 				u.chosenColors = true
 				u.SetColors(m)
@@ -324,4 +324,18 @@ func (u *UI) CancelLoad() {
 	u.pending = nil
 	u.tb.stopProgress()
 	u.setStatus("Loading cancelled.")
+}
+
+// setColorModes offers colouring by steadiness while a series is open.
+func (t *toolbar) setColorModes(series bool) {
+	var names []string
+	for _, m := range flame.ColorModes {
+		names = append(names, m.String())
+	}
+	if series {
+		names = append(names, flame.Steady.String())
+	}
+	if len(names) != len(t.colorSel.Options) {
+		t.colorSel.SetOptions(names)
+	}
 }

@@ -163,7 +163,7 @@ func TestColorModes(t *testing.T) {
 	root := tree.Nodes[flame.Root].Total
 	total := max(root.Base, root.Later)
 	p := flame.Diverging
-	if got, want := p.ModeColor(tree, leak, flame.Absolute), p.AbsoluteColor(tree.Nodes[leak].Total.Diff(), total); got != want {
+	if got, want := p.ModeColor(tree, leak, flame.Absolute, nil), p.AbsoluteColor(tree.Nodes[leak].Total.Diff(), total); got != want {
 		t.Errorf("absolute colour %v, want %v", got, want)
 	}
 	if k := flame.AbsoluteIntensity(tree.Nodes[leak].Total.Diff(), total); k < 0.9 {
@@ -175,7 +175,7 @@ func TestColorModes(t *testing.T) {
 	if flame.Intensity(1, 2) != flame.Intensity(1000, 2000) {
 		t.Error("relative intensity should depend on the ratio only")
 	}
-	if got, want := p.ModeColor(tree, leak, flame.Self), p.AbsoluteColor(tree.Nodes[leak].Self.Diff(), total); got != want {
+	if got, want := p.ModeColor(tree, leak, flame.Self, nil), p.AbsoluteColor(tree.Nodes[leak].Self.Diff(), total); got != want {
 		t.Errorf("self colour %v, want %v", got, want)
 	}
 	for _, m := range flame.ColorModes {

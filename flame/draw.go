@@ -22,6 +22,8 @@ type Style struct {
 	Cursor int32
 	// Colors says what a frame's colour stands for in a comparison.
 	Colors ColorMode
+	// Scores are the nodes' leak scores, for Colors Steady.
+	Scores []float32
 	// FirstRow is the first row drawn at the edge (top for an icicle,
 	// bottom for a flame): the rows before it are scrolled out of view.
 	FirstRow int
@@ -102,7 +104,7 @@ func drawBox(dst *image.RGBA, box image.Rectangle, t *Tree, b Box, s *Style) {
 		c = color.RGBA{0xe4, 0xe4, 0xe0, 0xff}
 		label = "…"
 	case t.HasBase():
-		c = s.Palette.ModeColor(t, b.Node, s.Colors)
+		c = s.Palette.ModeColor(t, b.Node, s.Colors, s.Scores)
 		change = ChangeOf(n.Total.Base, n.Total.Later)
 		label = n.Name
 	default:

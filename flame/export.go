@@ -30,6 +30,9 @@ type View struct {
 	Title   string             // a note for the header, e.g. the selected spawn site
 	// Colors says what a frame's colour stands for.
 	Colors ColorMode
+	// Scores are the nodes' leak scores over a series, for Colors Steady;
+	// nil otherwise.
+	Scores []float32
 	// Filter leaves out the noise; call Refilter after changing it or Mode.
 	Filter Filter
 	// Expanded shows every ancestor of the zoomed node, instead of folding
@@ -220,7 +223,7 @@ func (v *View) metrics(scale float64, face *Face) metrics {
 	}
 	m := metrics{face: face, pad: int(8 * scale), lineH: face.Height + int(4*scale)}
 	m.headerH = m.pad + 2*m.lineH + m.lineH + m.pad // two header lines, the legend
-	m.style = &Style{Face: face, Scale: scale, Palette: v.palette(), Flame: v.Flame, Match: v.Match, Hover: -1, Colors: v.Colors}
+	m.style = &Style{Face: face, Scale: scale, Palette: v.palette(), Flame: v.Flame, Match: v.Match, Hover: -1, Colors: v.Colors, Scores: v.Scores}
 	m.rowH = max(m.style.RowPixels(), 1)
 	return m
 }
@@ -299,6 +302,9 @@ func (v *View) legend(img *image.RGBA, r image.Rectangle, face *Face, scale floa
 		x += face.Width(e.Label) + gap*2
 	}
 	note := fmt.Sprintf("  colour: %s change · width: %s value", v.Colors, v.Mode)
+	if v.Colors == Steady {
+		note = fmt.Sprintf("  colour: leak score over the series · width: %s value", v.Mode)
+	}
 	face.Draw(img, x, baseline, face.Fit(note, r.Max.X-x), ink, r)
 }
 

@@ -197,6 +197,10 @@ const (
 	Relative
 	// Self: as Absolute, but by the frame's own change, not its callees'.
 	Self
+	// Steady: by how steadily the frame grew over a series of snapshots
+	// (its leak score, see package series), not by the change between two;
+	// the view's Scores give it.
+	Steady
 )
 
 // ColorModes lists the colour modes by name.
@@ -209,6 +213,8 @@ func (m ColorMode) String() string {
 		return "relative"
 	case Self:
 		return "self"
+	case Steady:
+		return "steadiness"
 	}
 	return "absolute"
 }
@@ -244,8 +250,25 @@ func (p *Palette) AbsoluteColor(delta, total int64) color.RGBA {
 	return mix(p.neutral, hslToRGB(hsl[0], hsl[1], hsl[2]), AbsoluteIntensity(delta, total))
 }
 
-// ModeColor returns the colour of node n of t in colour mode m.
-func (p *Palette) ModeColor(t *Tree, n int32, m ColorMode) color.RGBA {
+// SteadyColor returns the colour of a frame whose leak score is score, in
+// [0, 1]: neutral for 0 (or NaN: not known), the growth colour at full
+// strength for 1.
+func (p *Palette) SteadyColor(score float32) color.RGBA {
+	if !(score > 0) {
+		return p.neutral
+	}
+	return mix(p.neutral, hslToRGB(p.grow[0], p.grow[1], p.grow[2]), max(math.Sqrt(float64(min(score, 1))), 0.1))
+}
+
+// ModeColor returns the colour of node n of t in colour mode m. In mode
+// Steady, scores holds each node's score (nil: all neutral).
+func (p *Palette) ModeColor(t *Tree, n int32, m ColorMode, scores []float32) color.RGBA {
+	if m == Steady {
+		if int(n) < len(scores) {
+			return p.SteadyColor(scores[n])
+		}
+		return p.neutral
+	}
 	node := &t.Nodes[n]
 	root := t.Nodes[Root].Total
 	total := max(root.Base, root.Later)
@@ -260,8 +283,17 @@ func (p *Palette) ModeColor(t *Tree, n int32, m ColorMode) color.RGBA {
 
 // LegendFor returns the swatches that explain the palette in colour mode m.
 func (p *Palette) LegendFor(m ColorMode) []LegendEntry {
-	if m == Relative {
+	switch m {
+	case Relative:
 		return p.Legend()
+	case Steady:
+		return []LegendEntry{
+			{p.neutral, "not growing", Unchanged},
+			{p.SteadyColor(0.05), "0.05", Grew},
+			{p.SteadyColor(0.25), "0.25", Grew},
+			{p.SteadyColor(0.5), "0.5", Grew},
+			{p.SteadyColor(1), "1: grew in every snapshot, on a line", Grew},
+		}
 	}
 	const t = 1000
 	what := "of total"

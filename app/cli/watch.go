@@ -39,6 +39,9 @@ type WatchOptions struct {
 	// Progress receives the live view: after each snapshot, the ranked
 	// table. Nil for none.
 	Progress func(a *Analysis, taken, failures int, note string)
+	// OnSnapshot, when not nil, receives the dumps of each snapshot taken,
+	// on the watch's goroutine.
+	OnSnapshot func(dumps []*diff.Dump)
 }
 
 // NormalizeURL turns what the user typed (host:port, http://host:port, or
@@ -202,8 +205,8 @@ func (w *Watcher) Analysis() (*Analysis, error) {
 // Take captures one snapshot from the service: each dump is checked to be
 // a profile of the kind asked for, then written to Dir under a temporary
 // name and renamed, so that Dir never holds half a dump. It returns the
-// files written.
-func (w *Watcher) Take(ctx context.Context) ([]string, error) {
+// dumps, read from what was written.
+func (w *Watcher) Take(ctx context.Context) ([]*diff.Dump, error) {
 	at := time.Now()
 	seq := w.seq + 1
 	var dumps []*diff.Dump
@@ -223,10 +226,20 @@ func (w *Watcher) Take(ctx context.Context) ([]string, error) {
 	w.seq = seq
 	for _, d := range dumps {
 		if err := w.add(d); err != nil {
-			return files, err
+			return dumps, err
 		}
 	}
-	return files, nil
+	return dumps, nil
+}
+
+// Series returns the series so far, one per kind, in the order the kinds
+// first came.
+func (w *Watcher) Series() []*series.Series {
+	var out []*series.Series
+	for _, k := range w.kinds {
+		out = append(out, w.builders[k].Series())
+	}
+	return out
 }
 
 // fetch gets one dump and writes it to path.
@@ -304,7 +317,7 @@ func describeFetch(u string, err error) error {
 
 // Follow waits for the next new jemalloc dump in the folder and adds it.
 // A dump is taken once its size stays the same between two looks.
-func (w *Watcher) Follow(ctx context.Context) ([]string, error) {
+func (w *Watcher) Follow(ctx context.Context) ([]*diff.Dump, error) {
 	sizes := map[string]int64{}
 	poll := min(w.o.Interval, time.Second)
 	for {
@@ -318,11 +331,15 @@ func (w *Watcher) Follow(ctx context.Context) ([]string, error) {
 				continue
 			}
 			if n, ok := sizes[f]; ok && n == st.Size() && n > 0 {
-				if err := w.addFile(ctx, f); err != nil {
+				d, err := diff.OpenContext(ctx, f, w.o.Opts)
+				if err == nil {
+					err = w.add(d)
+				}
+				if err != nil {
 					w.seen[f] = true // reported once, not again at every look
 					return nil, err
 				}
-				return []string{f}, nil
+				return []*diff.Dump{d}, nil
 			}
 			sizes[f] = st.Size()
 		}
@@ -353,10 +370,11 @@ func (w *Watcher) Run(ctx context.Context) error {
 	for w.o.Count == 0 || taken < w.o.Count {
 		start := time.Now()
 		var err error
+		var dumps []*diff.Dump
 		if w.o.Folder != "" {
-			_, err = w.Follow(ctx)
+			dumps, err = w.Follow(ctx)
 		} else {
-			_, err = w.Take(ctx)
+			dumps, err = w.Take(ctx)
 		}
 		if ctx.Err() != nil {
 			return nil
@@ -375,6 +393,9 @@ func (w *Watcher) Run(ctx context.Context) error {
 		}
 		failures = 0
 		taken++
+		if w.o.OnSnapshot != nil {
+			w.o.OnSnapshot(dumps)
+		}
 		report("")
 		if w.o.Count != 0 && taken >= w.o.Count {
 			break

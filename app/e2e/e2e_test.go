@@ -278,7 +278,7 @@ func expectedColour(t *testing.T, frame string) color.RGBA {
 	tree := flame.Build(c)
 	for i, n := range tree.Nodes {
 		if n.Name == frame {
-			return flame.Diverging.ModeColor(tree, int32(i), flame.Absolute) // the window's default for heap dumps
+			return flame.Diverging.ModeColor(tree, int32(i), flame.Absolute, nil) // the window's default for heap dumps
 		}
 	}
 	t.Fatalf("no frame %s", frame)

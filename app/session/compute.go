@@ -42,6 +42,8 @@ type Result struct {
 	// Functions are the flat and cum values of every function of Shown,
 	// as `leakscope report` lists them.
 	Functions []diff.Function
+	// Trends, when a series is open, holds every value at each snapshot.
+	Trends *Trends
 
 	in Snapshot // what the result was computed from
 }
@@ -58,10 +60,20 @@ type AllocationSite struct {
 // It names its phases in p (which may be nil) and stops with ctx's error
 // soon after ctx is done.
 func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress) (*Result, error) {
-	r := &Result{in: snap}
 	if prev == nil {
 		prev = &Result{}
 	}
+	r, err := compute(ctx, snap, prev, p)
+	if err != nil || snap.Series == nil {
+		return r, err
+	}
+	p.SetPhase("ranking the series")
+	r.Trends = trendsOf(snap, prev, r)
+	return r, ctx.Err()
+}
+
+func compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress) (*Result, error) {
+	r := &Result{in: snap}
 	var err error
 	tagged := func(p Pair) Pair { return p }
 	if snap.Tag != "" {

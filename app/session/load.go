@@ -79,32 +79,32 @@ type Preload struct {
 	progress *diff.Progress
 	cancel   context.CancelFunc
 	done     chan struct{}
-	dumps    []*diff.Dump
+	loaded   *Loaded
 	err      error
 }
 
-// StartPreload starts loading srcs with binaries on a goroutine of its own,
+// StartPreload starts loading srcs with binaries (as LoadAll) on a goroutine of its own,
 // which ends when the load does; Take or Close ends it early.
 func StartPreload(srcs []Source, binaries []string) *Preload {
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &Preload{srcs: srcs, progress: &diff.Progress{}, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(p.done)
-		p.dumps, p.err = Load(ctx, srcs, binaries, p.progress)
+		p.loaded, p.err = LoadAll(ctx, srcs, binaries, p.progress)
 	}()
 	return p
 }
 
-// Take waits for the preload, or for ctx, and returns its dumps. Cancelling
-// ctx cancels the preload.
-func (p *Preload) Take(ctx context.Context) ([]*diff.Dump, error) {
+// Take waits for the preload, or for ctx, and returns what it read.
+// Cancelling ctx cancels the preload.
+func (p *Preload) Take(ctx context.Context) (*Loaded, error) {
 	select {
 	case <-p.done:
 	case <-ctx.Done():
 		p.Close()
 		return nil, ctx.Err()
 	}
-	return p.dumps, p.err
+	return p.loaded, p.err
 }
 
 // Close cancels the preload and waits for its goroutine to end.

@@ -115,6 +115,9 @@ type Session struct {
 	// Notes are messages about the last change, for the user: how an order
 	// was inferred, dumps that were left out.
 	Notes []string
+	// Series, when not nil, is the series of snapshots the pairs were
+	// picked from (see SetSeries).
+	Series *Series
 }
 
 // New returns an empty session that symbolizes with binaries.
@@ -141,6 +144,7 @@ func (s *Session) Clone() *Session {
 // demo. The user's dumps replace the demo.
 func (s *Session) Add(dumps []*diff.Dump, demo bool) []Question {
 	s.Notes = nil
+	s.Series = nil // a load that brings a series sets it after
 	if s.Demo && !demo || demo {
 		s.Profile, s.Goroutines = Pair{}, Pair{}
 		s.ProfileOrder, s.GoroutineOrder = Order{}, Order{}
@@ -338,13 +342,14 @@ type Snapshot struct {
 	Tag                 string
 	Hidden              map[string]bool // not to be modified
 	Site                int
+	Series              *Series
 }
 
 // Snapshot copies the session's state for Compute on another goroutine.
 func (s *Session) Snapshot() Snapshot {
 	return Snapshot{Profile: s.Profile, Goroutines: s.Goroutines, Sample: s.Sample,
 		Focus: s.Focus, Merged: s.Merged, Sandwich: s.Sandwich, Inverted: s.Inverted, Tag: s.Tag,
-		Hidden: maps.Clone(s.Hidden), Site: s.Site}
+		Hidden: maps.Clone(s.Hidden), Site: s.Site, Series: s.Series}
 }
 
 // hiddenKey is a canonical form of the hidden set, to tell whether it changed.

@@ -67,6 +67,7 @@ type Worker struct {
 	running *task
 	waiting map[*task]bool // delivered, not yet applied
 	closed  bool
+	long    []context.CancelFunc // of the goroutines Go started
 	wg      sync.WaitGroup
 }
 
@@ -164,6 +165,32 @@ func (w *Worker) Wait() {
 	w.mu.Unlock()
 }
 
+// Go runs run on a goroutine of its own, beside the jobs, for work that
+// goes on for long (a watch of a service); run must return soon after ctx
+// is done. The returned stop cancels ctx and waits for run to return; Close
+// does too. After Close, Go runs nothing.
+func (w *Worker) Go(run func(ctx context.Context)) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		cancel()
+		close(done)
+		return func() {}
+	}
+	w.long = append(w.long, cancel)
+	w.wg.Go(func() {
+		defer close(done)
+		run(ctx)
+	})
+	w.mu.Unlock()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
 // Close cancels every job and returns once the worker's goroutines have
 // ended. A job's Run returns soon after its context is done, so Close
 // returns at once even while a file is being read.
@@ -171,6 +198,9 @@ func (w *Worker) Close() {
 	w.mu.Lock()
 	w.closed = true
 	w.cancelLocked(func(Lane) bool { return true })
+	for _, cancel := range w.long {
+		cancel()
+	}
 	w.mu.Unlock()
 	w.wg.Wait()
 }

@@ -1,0 +1,217 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/leakscope/leakscope/app/cli"
+	"github.com/leakscope/leakscope/app/session"
+	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/series"
+)
+
+// watching is a watch of a service that the window runs: the worker owns
+// its goroutine, which stop ends.
+type watching struct {
+	stop   func()
+	target string
+	dir    string
+	taken  int
+	note   string
+}
+
+// newWatchBar makes the bar that shows a running watch, with its Stop button.
+func (u *UI) newWatchBar() {
+	u.watchInfo = widget.NewLabel("")
+	u.watchInfo.Truncation = fyne.TextTruncateEllipsis
+	stop := widget.NewButtonWithIcon("Stop watching", theme.MediaStopIcon(), u.StopWatch)
+	u.watchBar = container.NewBorder(nil, nil, widget.NewIcon(theme.MediaRecordIcon()), stop, u.watchInfo)
+	u.watchBar.Hide()
+}
+
+// ShowWatchDialog asks for a service to watch: its address, the interval,
+// and the folder the snapshots go to.
+func (u *UI) ShowWatchDialog() {
+	target := widget.NewEntry()
+	target.SetPlaceHolder("host:port or http://host:port/debug/pprof/")
+	interval := widget.NewEntry()
+	interval.SetText("30s")
+	folder := widget.NewEntry()
+	folder.SetPlaceHolder("default: leakscope-HOST_PORT in your home folder")
+	items := []*widget.FormItem{
+		widget.NewFormItem("Service", target),
+		widget.NewFormItem("Every", interval),
+		widget.NewFormItem("Folder", folder),
+	}
+	d := dialog.NewForm("Watch a service", "Watch", "Cancel", items, func(ok bool) {
+		if !ok {
+			return
+		}
+		every, err := time.ParseDuration(strings.TrimSpace(interval.Text))
+		if err != nil || every <= 0 {
+			u.showError(fmt.Errorf("the interval %q is not a duration such as 30s or 5m", interval.Text))
+			return
+		}
+		if err := u.StartWatch(target.Text, every, folder.Text); err != nil {
+			u.showError(err)
+		}
+	}, u.win)
+	d.Resize(fyne.NewSize(520, 0))
+	u.showDialog(d)
+}
+
+// StartWatch takes a heap and a goroutine snapshot of the Go service at
+// target every interval, writing them to dir (a default folder when ""), and
+// streams them into the series on screen: the later snapshot follows the
+// newest until another is picked. A watch already running stops first.
+func (u *UI) StartWatch(target string, interval time.Duration, dir string) error {
+	base, err := cli.NormalizeURL(target)
+	if err != nil {
+		return err
+	}
+	if dir = strings.TrimSpace(dir); dir == "" {
+		home, _ := os.UserHomeDir()
+		dir = filepath.Join(home, cli.DefaultWatchDir(base))
+	}
+	u.StopWatch()
+	w := &watching{target: base, dir: dir}
+	opts := cli.WatchOptions{Base: base, Dir: dir, Interval: interval, Timeout: 30 * time.Second, Retries: 3,
+		Opts: &diff.Options{Binaries: append([]string(nil), u.sess.Binaries...)}}
+	u.watch = w
+	u.showWatchInfo()
+	w.stop = u.worker.Go(func(ctx context.Context) {
+		var watcher *cli.Watcher
+		opts.OnSnapshot = func(dumps []*diff.Dump) {
+			all := watcher.Series()
+			u.do(func() { u.watchSnapshot(w, all, dumps) })
+		}
+		opts.Progress = func(_ *cli.Analysis, _, _ int, note string) {
+			u.do(func() {
+				if u.watch == w {
+					w.note = note
+					u.showWatchInfo()
+				}
+			})
+		}
+		var err error
+		if watcher, err = cli.NewWatcher(ctx, opts); err == nil {
+			err = watcher.Run(ctx)
+		}
+		if ctx.Err() != nil {
+			return // stopped: the window knows
+		}
+		u.do(func() { u.watchEnded(w, err) })
+	})
+	return nil
+}
+
+// StopWatch stops the watch, if one runs; what it took stays on screen and
+// in its folder.
+func (u *UI) StopWatch() {
+	w := u.watch
+	if w == nil {
+		return
+	}
+	u.watch = nil
+	w.stop()
+	u.watchBar.Hide()
+	u.setStatus(fmt.Sprintf("Watch stopped: %d snapshots in %s.", w.taken, w.dir))
+	u.relayout()
+}
+
+// Watching reports whether a watch runs.
+func (u *UI) Watching() bool { return u.watch != nil }
+
+func (u *UI) showWatchInfo() {
+	w := u.watch
+	if w == nil {
+		return
+	}
+	text := fmt.Sprintf("Watching %s: %d snapshots taken, in %s", w.target, w.taken, w.dir)
+	if w.note != "" {
+		text += " — " + w.note
+	}
+	u.watchInfo.SetText(text)
+	if !u.watchBar.Visible() {
+		u.watchBar.Show()
+		u.relayout()
+	}
+}
+
+// watchEnded shows why a watch ended by itself.
+func (u *UI) watchEnded(w *watching, err error) {
+	if u.watch != w {
+		return
+	}
+	u.watch = nil
+	u.watchBar.Hide()
+	u.relayout()
+	if err != nil {
+		u.showError(fmt.Errorf("%w; the %d snapshots taken are kept in %s", err, w.taken, w.dir))
+	}
+}
+
+// watchSnapshot puts a new snapshot of a watch on screen: the series grows,
+// and while the later snapshot is the newest, the new one replaces it.
+func (u *UI) watchSnapshot(w *watching, all []*series.Series, dumps []*diff.Dump) {
+	if u.watch != w {
+		return
+	}
+	w.taken++
+	w.note = ""
+	u.showWatchInfo()
+	next := session.NewSeries(all)
+	prev := u.sess.Series
+	if w.taken == 1 {
+		// The watch replaces what was on screen.
+		u.sess.Profile, u.sess.Goroutines = session.Pair{}, session.Pair{}
+		u.sess.Demo = false
+	}
+	if next == nil || prev == nil && !u.sess.Profile.Full() && !u.sess.Goroutines.Full() {
+		// One or two snapshots: a pair, as when they are opened.
+		u.begin()
+		u.pending = append(u.pending, u.sess.Add(dumps, false)...)
+		u.sess.Series = next
+		u.recompute()
+		return
+	}
+	u.begin()
+	switch {
+	case prev == nil:
+		// The third snapshot: the pair on screen (the first and the
+		// second) becomes first and newest.
+		next = next.Pick(0, next.Main.Len()-1)
+		u.sess.Series = next
+		u.placeNewest(dumps)
+	case prev.Follow:
+		next = next.Pick(prev.Base, next.Main.Len()-1)
+		u.sess.Series = next
+		u.placeNewest(dumps)
+	default:
+		u.sess.Series = next.Pick(prev.Base, prev.Later)
+	}
+	u.recompute()
+}
+
+// placeNewest makes the newest snapshot's dumps the later side of the pairs.
+func (u *UI) placeNewest(dumps []*diff.Dump) {
+	for _, d := range dumps {
+		if d.Kind == diff.KindGoroutine {
+			u.sess.Goroutines.Later = d
+			u.sess.GoroutineOrder.Later = d
+		} else {
+			u.sess.Profile.Later = d
+			u.sess.ProfileOrder.Later = d
+		}
+	}
+}
