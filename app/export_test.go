@@ -379,3 +379,47 @@ func (u *UI) ShowFunctionsForBench(fns []diff.Function) {
 	u.tabs.SelectIndex(1)
 	u.win.Canvas().Refresh(u.funcs.table)
 }
+
+// TimelineShown reports whether the series timeline is visible, and its picks.
+func (u *UI) TimelineShown() (shown bool, base, later int) {
+	b, l := u.timeline.Picked()
+	return u.timeline.Visible(), b, l
+}
+
+// Timeline returns the timeline widget.
+func (u *UI) Timeline() *Timeline { return u.timeline }
+
+// FunctionColumns returns the function table's column titles.
+func (u *UI) FunctionColumns() []string {
+	var out []string
+	for _, c := range u.funcs.cols {
+		out = append(out, c.title)
+	}
+	return out
+}
+
+// SiteColumns returns the spawn-site panel's column titles.
+func (u *UI) SiteColumns() []string {
+	var out []string
+	for _, c := range u.sites.cols {
+		out = append(out, c.title)
+	}
+	return out
+}
+
+// SiteRow returns row i of the spawn-site panel, cell by cell.
+func (u *UI) SiteRow(i int) []string {
+	var out []string
+	for _, c := range u.sites.cols {
+		out = append(out, c.text(&u.sites.rows[i], u.sites.unit))
+	}
+	return out
+}
+
+// WatchText returns the watch bar's text, or "" when no watch runs.
+func (u *UI) WatchText() string {
+	if !u.watchBar.Visible() {
+		return ""
+	}
+	return u.watchInfo.Text
+}

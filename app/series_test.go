@@ -1,0 +1,216 @@
+package app_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/http/pprof"
+	"os"
+	"path/filepath"
+	"runtime"
+	rpprof "runtime/pprof"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/leakscope/leakscope/diff/series"
+	"github.com/leakscope/leakscope/flame"
+)
+
+// leaker is a steady leak in this test process: each grow keeps 256 KiB
+// more and starts one more goroutine that waits until stop.
+type leaker struct {
+	mu   sync.Mutex
+	held [][]byte
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+//go:noinline
+func (l *leaker) grow() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for range 4 {
+		l.held = append(l.held, make([]byte, 64<<10))
+	}
+	l.wg.Add(1)
+	go l.wait()
+}
+
+//go:noinline
+func (l *leaker) wait() {
+	defer l.wg.Done()
+	<-l.stop
+}
+
+func (l *leaker) close() {
+	close(l.stop)
+	l.wg.Wait()
+}
+
+// writeSeries writes n heap profiles and n debug=2 goroutine dumps of this
+// process into dir, growing the leak between them, and returns their paths.
+func writeSeries(t *testing.T, dir string, n int) []string {
+	t.Helper()
+	old := runtime.MemProfileRate
+	runtime.MemProfileRate = 4096
+	t.Cleanup(func() { runtime.MemProfileRate = old })
+	l := &leaker{stop: make(chan struct{})}
+	t.Cleanup(l.close)
+	var paths []string
+	at := time.Now()
+	for i := range n {
+		for range 3 {
+			l.grow()
+		}
+		runtime.GC()
+		runtime.GC()
+		for _, d := range []struct{ name, kind, ext string }{{"heap", "heap", ".pb.gz"}, {"goroutine", "goroutines", ".txt"}} {
+			p := filepath.Join(dir, series.Name(d.kind, i+1, at.Add(time.Duration(i)*time.Minute), d.ext))
+			f, err := os.Create(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			debug := 0
+			if d.name == "goroutine" {
+				debug = 2
+			}
+			if err := rpprof.Lookup(d.name).WriteTo(f, debug); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+			paths = append(paths, p)
+		}
+		time.Sleep(20 * time.Millisecond) // heap profiles record their times
+	}
+	return paths
+}
+
+func TestSeriesView(t *testing.T) {
+	paths := writeSeries(t, t.TempDir(), 4)
+	u, _ := open(t, paths...)
+	if err := u.LastError(); err != nil {
+		t.Fatal(err)
+	}
+	shown, b, l := u.TimelineShown()
+	if !shown || b != 0 || l != 3 {
+		t.Fatalf("timeline shown %v, picks %d and %d; want 0 and 3", shown, b, l)
+	}
+	if base, later := u.Files(); !strings.Contains(base[0], "heap-0001-") || !strings.Contains(later[0], "heap-0004-") {
+		t.Errorf("pair %v → %v, want the first and the last heap snapshot", base, later)
+	}
+	cols := u.FunctionColumns()
+	if len(cols) < 5 || cols[1] != "Score" || cols[2] != "Flat trend" || cols[3] != "Grew" || cols[4] != "Rate" {
+		t.Fatalf("function columns %v", cols)
+	}
+	top := u.FunctionRow(0)
+	if !strings.Contains(top[0], "leaker).grow") || top[3] != "3/3" || top[2] == "" {
+		t.Errorf("top function row %v: want the leak, grown in 3 of 3 intervals, with a sparkline", top)
+	}
+	if sc := u.SiteColumns(); len(sc) < 5 || sc[1] != "Score" || sc[2] != "Trend" {
+		t.Fatalf("site columns %v", sc)
+	}
+	if row := u.SiteRow(0); !strings.Contains(row[0], "leaker).grow") || row[3] != "3/3" {
+		t.Errorf("top spawn site %v: want the leak's go statement", row)
+	}
+
+	// Picking on the timeline compares those snapshots.
+	u.PickSnapshots(1, 2)
+	u.Wait()
+	if base, later := u.Files(); !strings.Contains(base[0], "heap-0002-") || !strings.Contains(later[0], "heap-0003-") ||
+		!strings.Contains(base[1], "goroutines-0002-") || !strings.Contains(later[1], "goroutines-0003-") {
+		t.Errorf("after the pick: %v → %v", base, later)
+	}
+	if _, b, l := u.TimelineShown(); b != 1 || l != 2 {
+		t.Errorf("timeline picks %d and %d after the pick", b, l)
+	}
+	if row := u.FunctionRow(0); row[3] != "3/3" {
+		t.Errorf("the trends changed with the pick: %v", row)
+	}
+
+	// Colouring by steadiness: the leak's frame is hot, an unchanging one not.
+	u.SetColors(flame.Steady)
+	v := u.Graph().View()
+	if v.Colors != flame.Steady || v.Scores == nil {
+		t.Fatalf("view colours %v, scores %v", v.Colors, v.Scores != nil)
+	}
+	leak := find(t, v.Tree, "github.com/leakscope/leakscope/app_test.(*leaker).grow")
+	if v.Scores[leak] < 0.5 {
+		t.Errorf("the leak's frame scores %.2f", v.Scores[leak])
+	}
+
+	// A click on the timeline moves the nearer mark.
+	tl := u.Timeline()
+	tl.Resize(tl.MinSize().AddWidthHeight(400, 0))
+	x := func(i int) float32 { // the plot spans from 96 px to 40 px before the end
+		w := tl.Size().Width - 96 - 40
+		return 96 + w*float32(i)/3
+	}
+	test.TapAt(tl, fyne.NewPos(x(3), 40))
+	u.Wait()
+	if _, b, l := u.TimelineShown(); b != 1 || l != 3 {
+		t.Errorf("after a tap on the last snapshot: picks %d and %d, want 1 and 3", b, l)
+	}
+}
+
+// TestWindowWatch watches this test process's own pprof handlers from the
+// window: snapshots stream into the series, Stop ends the capture, and no
+// goroutine is left (goleak checks in TestMain).
+func TestWindowWatch(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	l := &leaker{stop: make(chan struct{})}
+	defer l.close()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() { // the leak goes on while the window watches
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				l.grow()
+			}
+		}
+	})
+	defer func() { close(stop); wg.Wait() }()
+
+	u, _ := open(t)
+	dir := filepath.Join(t.TempDir(), "snaps")
+	if err := u.StartWatch(strings.TrimPrefix(srv.URL, "http://"), 150*time.Millisecond, dir); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		u.Wait()
+		if shown, _, later := u.TimelineShown(); shown && later >= 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no series after 20 s; watch bar %q, error %v", u.WatchText(), u.LastError())
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+	if !strings.Contains(u.WatchText(), "Watching") {
+		t.Errorf("watch bar %q", u.WatchText())
+	}
+	if base, later := u.Files(); !strings.Contains(base[0], "heap-0001-") || strings.Contains(later[0], "heap-0001-") {
+		t.Errorf("pair %v → %v while following: want the first and the newest", base, later)
+	}
+	u.StopWatch()
+	u.Wait()
+	if u.Watching() || u.WatchText() != "" {
+		t.Error("the watch still runs after Stop")
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "heap-*"))
+	if len(files) < 4 {
+		t.Errorf("%d heap snapshots in %s", len(files), dir)
+	}
+}
