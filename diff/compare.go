@@ -3,6 +3,7 @@ package diff
 import (
 	"context"
 	"fmt"
+	"github.com/leakscope/leakscope/diff/internal/stackset"
 	"math"
 	"sort"
 	"strings"
@@ -46,7 +47,7 @@ func CompareContext(ctx context.Context, base, later *Dump, sample string) (*Com
 	}
 	st := later.SampleTypes[li]
 	c := &Comparison{Base: base, Later: later, SampleType: st, bounds: []int32{0}}
-	table := newStackTable(later.NumStacks() * 2)
+	table := stackset.New(later.NumStacks() * 2)
 	ids := make(map[Frame]int32, later.NumFrames())
 	bi := -1
 	if base != nil {
@@ -136,7 +137,7 @@ func matchSampleType(base, later *Dump, st SampleType) (int, error) {
 }
 
 // add merges sample type si of d into c, as base or as later values.
-func (c *Comparison) add(ctx context.Context, d *Dump, si int, ids map[Frame]int32, table *stackTable, isBase bool) error {
+func (c *Comparison) add(ctx context.Context, d *Dump, si int, ids map[Frame]int32, table *stackset.Table, isBase bool) error {
 	remap := make([]int32, len(d.frames))
 	for i, f := range d.frames {
 		id, ok := ids[f]
@@ -167,7 +168,7 @@ func (c *Comparison) add(ctx context.Context, d *Dump, si int, ids map[Frame]int
 		for _, f := range d.Stack(s) {
 			scratch = append(scratch, remap[f])
 		}
-		i, found := table.lookup(scratch, c.stacks, c.bounds)
+		i, found := table.Lookup(scratch, c.stacks, c.bounds)
 		if !found {
 			i = int32(len(c.bounds) - 1)
 			c.stacks = append(c.stacks, scratch...)
@@ -178,7 +179,7 @@ func (c *Comparison) add(ctx context.Context, d *Dump, si int, ids map[Frame]int
 				c.ebase = append(c.ebase, 0)
 				c.elater = append(c.elater, 0)
 			}
-			table.insert(scratch, i)
+			table.Insert(scratch, i)
 		}
 		if isBase {
 			c.base[i] = c.addSat(c.base[i], v)

@@ -69,3 +69,41 @@ func BenchmarkReportVsPprof(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSeriesVsPair runs `leakscope report --json` as a process on ten
+// heap profiles of the Go compiler's size (a series: load and rank) and on
+// two of them (a pair), and reports each one's time and peak RSS, so that
+// the ratio comes from one run on one machine.
+func BenchmarkSeriesVsPair(b *testing.B) {
+	dir, err := reftest.TempDir("leakscope-series-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	files, err := reftest.CompilerHeapSeries(dir, 10)
+	if err != nil {
+		b.Fatal(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		files []string
+	}{{"series-10", files}, {"pair", files[:2]}} {
+		b.Run(c.name, func(b *testing.B) {
+			var maxRSS int64
+			for b.Loop() {
+				cmd := exec.Command(self, append([]string{"report", "--json", "--sample", "inuse_space"}, c.files...)...)
+				cmd.Env = append(os.Environ(), childEnv+"=1")
+				if out, err := cmd.CombinedOutput(); err != nil {
+					b.Fatalf("%v: %v\n%.2000s", cmd.Args, err, out)
+				}
+				if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+					maxRSS = max(maxRSS, ru.Maxrss)
+				}
+			}
+			b.ReportMetric(float64(maxRSS)/1024, "peak-RSS-MiB")
+		})
+	}
+}

@@ -176,8 +176,15 @@ func TestReportErrors(t *testing.T) {
 		code int
 		want string // the whole stderr line, after "leakscope: "
 	}{
-		{"no files", []string{"report"}, 2, "report takes BASE [LATER], got 0 files"},
-		{"three files", []string{"report", "a", "b", "c"}, 2, "report takes BASE [LATER], got 3 files"},
+		{"no files", []string{"report"}, 2, "report takes BASE [LATER], or three or more dumps of a series, got no files"},
+		{"series, missing file", []string{"report", demo + "heap-base.pb.gz", demo + "heap-later.pb.gz", filepath.Join(dir, "c.pb.gz")}, 1, filepath.Join(dir, "c.pb.gz") + ": no such file or directory"},
+		{"series, bad file", []string{"report", demo + "heap-base.pb.gz", text, demo + "heap-later.pb.gz"}, 1, text + `: not a profile this tool reads (text starting "remember the milk"; known formats: Go text profile (debug=1), pprof protobuf, Go goroutine dump (debug=2), jemalloc heap profile (heap_v2))`},
+		{"gate on a pair", []string{"report", "--fail-if-growing", demo + "heap-base.pb.gz", demo + "heap-later.pb.gz"}, 2, "--fail-if-growing needs a series: three or more dumps, got 2"},
+		{"bad rate", []string{"report", "--fail-if-growing", "--min-rate", "fast", "a", "b", "c"}, 2, `--min-rate: bad rate "fast": want an amount per time, such as 1MiB/h, 100/h or 5/interval`},
+		{"bad rate unit", []string{"report", "--fail-if-growing", "--min-rate", "1MiB/week", "a", "b", "c"}, 2, `--min-rate: bad rate "1MiB/week": the time unit must be s, m, h, d or interval`},
+		{"rate without gate", []string{"report", "--min-rate", "1MiB/h", "a", "b", "c"}, 2, "--min-rate goes with --fail-if-growing"},
+		{"rate per hour, no times", []string{"report", "--fail-if-growing", "--min-rate", "1/h", demo + "goroutines-base.txt", demo + "goroutines-later.txt", demo + "goroutinesleak-later.txt"}, 2,
+			"--min-rate 1/h is per time, and these dumps do not all record when they were taken: give it per interval (such as 1/interval)"},
 		{"unknown flag", []string{"report", "--bogus", "a"}, 2, "report: flag provided but not defined: -bogus"},
 		{"bad top", []string{"report", "--top", "x", "a"}, 2, `report: invalid value "x" for flag -top: parse error`},
 		{"missing file", []string{"report", filepath.Join(dir, "gone.pb.gz")}, 1, filepath.Join(dir, "gone.pb.gz") + ": no such file or directory"},
@@ -192,6 +199,13 @@ func TestReportErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
 			code, out, errs := run(tt.args...)
+			var lines []string // notes aside
+			for _, l := range strings.SplitAfter(errs, "\n") {
+				if !strings.HasPrefix(l, "leakscope: note: ") {
+					lines = append(lines, l)
+				}
+			}
+			errs = strings.Join(lines, "")
 			if code != tt.code || out != "" || errs != "leakscope: "+tt.want+"\n" {
 				t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant exit %d, stderr:\nleakscope: %s", code, out, errs, tt.code, tt.want)
 			}
@@ -334,7 +348,7 @@ func TestNoWindowWithoutADisplay(t *testing.T) {
 	}{
 		{"typo, with a display", ":99", []string{"reprot", demo + "heap-base.pb.gz"}, `unknown command "reprot": did you mean report? (see leakscope help)`},
 		{"typo of export", "", []string{"exprot"}, `unknown command "exprot": did you mean export? (see leakscope help)`},
-		{"unknown word", ":99", []string{"frobnicate"}, `unknown command "frobnicate", and no file of that name: use report, export or help, or give dump files (see leakscope help)`},
+		{"unknown word", ":99", []string{"frobnicate"}, `unknown command "frobnicate", and no file of that name: use report, export, watch or help, or give dump files (see leakscope help)`},
 		{"a file, no display", "", []string{demo + "heap-base.pb.gz"}, noDisplay},
 		{"nothing, no display", "", nil, noDisplay},
 		{"a file, with a display", ":99", []string{demo + "heap-base.pb.gz"}, ""},

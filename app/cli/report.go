@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 	"unicode/utf8"
 
 	"github.com/leakscope/leakscope/app/session"
@@ -274,15 +275,24 @@ func SpawnSites(c *diff.Comparison) (*goroutines.Comparison, error) {
 // top functions and sites (all when top <= 0). g, when not nil, is printed
 // first as a table of spawn sites.
 func WriteReport(w io.Writer, c *diff.Comparison, g *goroutines.Comparison, top int) error {
-	r := NewReport(c, g, top)
-	unit := c.SampleType.Unit
+	var baseWhen string
+	if c.Base != nil {
+		baseWhen = when(c.Base.Time)
+	}
+	return writeReport(w, NewReport(c, g, top), baseWhen, when(c.Later.Time), g)
+}
+
+// writeReport writes r as WriteReport does; baseWhen and laterWhen say
+// when the dumps were taken.
+func writeReport(w io.Writer, r *Report, baseWhen, laterWhen string, g *goroutines.Comparison) error {
+	unit := r.Unit
 	f := func(v int64) string { return diff.FormatValue(v, unit) }
 	fd := func(v int64) string { return diff.FormatDelta(v, unit) }
 	var b strings.Builder
 	if r.Base != nil {
-		fmt.Fprintf(&b, "Base:  %s%s\n", printable(*r.Base), when(c.Base))
+		fmt.Fprintf(&b, "Base:  %s%s\n", printable(*r.Base), baseWhen)
 	}
-	fmt.Fprintf(&b, "Later: %s%s\n", printable(r.Later), when(c.Later))
+	fmt.Fprintf(&b, "Later: %s%s\n", printable(r.Later), laterWhen)
 	fmt.Fprintf(&b, "Type:  %s (%s)\n", printable(r.SampleType), printable(r.Unit))
 	if r.Base != nil {
 		fmt.Fprintf(&b, "Total: %s -> %s (%s%s)\n", f(r.Total.Base), f(r.Total.Later), fd(r.Total.Delta), percent(r.Total))
@@ -362,11 +372,11 @@ func mainState(states map[string]int64) string {
 	return fmt.Sprintf("%s ×%d", best, n)
 }
 
-func when(d *diff.Dump) string {
-	if d.Time.IsZero() {
+func when(t time.Time) string {
+	if t.IsZero() {
 		return ""
 	}
-	return " (" + d.Time.Format("2006-01-02 15:04:05 MST") + ")"
+	return " (" + t.Format("2006-01-02 15:04:05 MST") + ")"
 }
 
 func percent(v Values) string {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -203,11 +204,6 @@ func runSeriesReport(files []string, o reportOptions, stdout, stderr io.Writer) 
 // then the suspects; with --fail-if-growing, it returns ExitGrowing when the
 // top suspect is growing.
 func writeSeries(a *Analysis, o reportOptions, stdout, stderr io.Writer) int {
-	first, last := a.Main.Snapshots[0].Path, a.Main.Snapshots[a.Main.Len()-1].Path
-	c, err := loadComparisonOrdered([]string{first, last}, o.sample, o.opts)
-	if err != nil {
-		return fail(stderr, err)
-	}
 	var g *goroutines.Comparison
 	if a.Goroutines != nil {
 		gc, err := loadComparisonOrdered([]string{a.Goroutines.Snapshots[0].Path, a.Goroutines.Snapshots[a.Goroutines.Len()-1].Path}, "", o.opts)
@@ -222,12 +218,13 @@ func writeSeries(a *Analysis, o reportOptions, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
+	r := a.PairReport(g, o.top)
 	if o.asJSON {
-		r := NewReport(c, g, o.top)
 		r.Series = NewSeriesReport(a, o.top)
 		err = encodeJSON(stdout, r)
 	} else {
-		err = WriteReport(stdout, c, g, o.top)
+		first, last := a.Main.Snapshots[0], a.Main.Snapshots[a.Main.Len()-1]
+		err = writeReport(stdout, r, when(first.Time), when(last.Time), g)
 		if err == nil {
 			err = WriteSuspects(stdout, a, o.top)
 		}
@@ -257,6 +254,60 @@ func analyzeFiles(files []string, sample string, opts *diff.Options, stderr io.W
 		fmt.Fprintf(stderr, "leakscope: note: %s\n", printable(n))
 	}
 	return a, nil
+}
+
+// PairReport is the report of the first snapshot of a's main series against
+// its last, as NewReport makes it from their comparison, made from the
+// series' values (which are the dumps'): the dumps are not read again. g,
+// when not nil, gives the spawn sites.
+func (a *Analysis) PairReport(g *goroutines.Comparison, top int) *Report {
+	m := a.Main
+	n := m.Len()
+	first, last := m.Snapshots[0], m.Snapshots[n-1]
+	t := a.SampleIndex
+	r := NewReport(emptyComparison(last.Path, m.SampleTypes[t]), g, top)
+	r.Base = &first.Path
+	r.Total = Values{Base: first.Total[t], Later: last.Total[t], Delta: last.Total[t] - first.Total[t]}
+	r.Functions = []FunctionReport{}
+	var fns []FunctionReport
+	for _, f := range a.Functions {
+		fr := FunctionReport{Name: f.Name,
+			Flat: Values{Base: f.Flat.Values[0], Later: f.Flat.Values[n-1], Delta: f.Flat.Values[n-1] - f.Flat.Values[0]},
+			Cum:  Values{Base: f.Cum.Values[0], Later: f.Cum.Values[n-1], Delta: f.Cum.Values[n-1] - f.Cum.Values[0]}}
+		if fr.Flat.Base != 0 || fr.Flat.Later != 0 || fr.Cum.Base != 0 || fr.Cum.Later != 0 {
+			fns = append(fns, fr)
+		}
+	}
+	// As diff.Comparison.Functions sorts: by |flat delta|, |cum delta|, name.
+	sort.Slice(fns, func(i, j int) bool {
+		x, y := fns[i], fns[j]
+		if a, b := absDelta(x.Flat.Delta), absDelta(y.Flat.Delta); a != b {
+			return a > b
+		}
+		if a, b := absDelta(x.Cum.Delta), absDelta(y.Cum.Delta); a != b {
+			return a > b
+		}
+		return x.Name < y.Name
+	})
+	if top > 0 && len(fns) > top {
+		fns = fns[:top]
+	}
+	r.Functions = append(r.Functions, fns...)
+	return r
+}
+
+func absDelta(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// emptyComparison is a comparison with no stacks, for NewReport's header.
+func emptyComparison(later string, st diff.SampleType) *diff.Comparison {
+	b := diff.NewBuilder([]diff.SampleType{st})
+	c, _ := diff.Compare(nil, b.Dump(later), "")
+	return c
 }
 
 // loadComparisonOrdered compares two dumps already in order.

@@ -289,3 +289,42 @@ func ParseFuzzInput(t testing.TB, data []byte) *diff.Dump {
 	}
 	return d
 }
+
+// seriesPackages are compiled for CompilerHeapSeries: large packages, so
+// that each heap profile is of the size of CompilerHeapPair's.
+var seriesPackages = []string{"go/types", "net/http", "go/parser", "encoding/json", "crypto/tls",
+	"text/template", "go/printer", "net", "compress/flate", "archive/tar", "debug/elf", "image/png"}
+
+// CompilerHeapSeries writes n (at most 12) real heap profiles of the Go
+// compiler into dir, one per package compiled with -memprofilerate=64, named
+// heap-0001-….pb.gz and so on as leakscope watch names them, and returns
+// their paths in order.
+func CompilerHeapSeries(dir string, n int) ([]string, error) {
+	gocmd, err := GoCommand()
+	if err != nil {
+		return nil, err
+	}
+	if n > len(seriesPackages) {
+		return nil, fmt.Errorf("at most %d snapshots", len(seriesPackages))
+	}
+	prof := filepath.Join(dir, "prof") + string(os.PathSeparator)
+	args := []string{"build", "-o", os.DevNull}
+	for _, p := range seriesPackages[:n] {
+		args = append(args, "-gcflags="+p+"=-memprofile="+prof+" -memprofilerate=64")
+	}
+	cmd := exec.Command(gocmd, append(args, seriesPackages[:n]...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("compiling with -memprofile: %v\n%s", err, out)
+	}
+	var paths []string
+	for i, p := range seriesPackages[:n] {
+		name := filepath.Join(dir, fmt.Sprintf("heap-%04d-20260101T%02d0000Z.pb.gz", i+1, i))
+		if err := os.Rename(filepath.Join(prof, strings.ReplaceAll(p, "/", "%2F")+".memprof"), name); err != nil {
+			return nil, err
+		}
+		paths = append(paths, name)
+	}
+	return paths, nil
+}

@@ -44,18 +44,18 @@ func (s *Series) Functions(t int) []FunctionTrend {
 	var eflat, ecum []float64
 	seen := make([]int32, nf)
 	for k := range n {
-		col, est := s.vals[k], s.est[k]
+		col := &s.cols[k]
+		est := col.est
 		if est != nil && eflat == nil {
 			eflat, ecum = make([]float64, nf*n), make([]float64, nf*n)
 		}
-		clear(seen)
-		for st := 0; st < s.NumStacks() && st*nt+t < len(col); st++ {
-			v := col[st*nt+t]
-			var e float64
+		for e, st := range col.ids {
+			v := col.vals[e*nt+t]
+			var x float64
 			if est != nil {
-				e = est[st*nt+t]
+				x = est[e*nt+t]
 			}
-			if v == 0 && e == 0 {
+			if v == 0 && x == 0 {
 				continue
 			}
 			stack := s.stacks[s.bounds[st]:s.bounds[st+1]]
@@ -65,20 +65,23 @@ func (s *Series) Functions(t int) []FunctionTrend {
 			leaf := fnOf[stack[0]]
 			flat[int(leaf)*n+k] = satAdd(flat[int(leaf)*n+k], v)
 			if est != nil {
-				eflat[int(leaf)*n+k] += e
+				eflat[int(leaf)*n+k] += x
 			}
+			// seen marks the functions this entry counted, once each.
+			mark := int32(e + 1)
 			for _, f := range stack {
 				fi := fnOf[f]
-				if seen[fi] == int32(st+1) {
+				if seen[fi] == mark {
 					continue
 				}
-				seen[fi] = int32(st + 1)
+				seen[fi] = mark
 				cum[int(fi)*n+k] = satAdd(cum[int(fi)*n+k], v)
 				if est != nil {
-					ecum[int(fi)*n+k] += e
+					ecum[int(fi)*n+k] += x
 				}
 			}
 		}
+		clear(seen)
 		if est != nil {
 			for f := range nf {
 				flat[f*n+k], _ = truncate(eflat[f*n+k])

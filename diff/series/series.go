@@ -21,6 +21,7 @@ import (
 
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/goroutines"
+	"github.com/leakscope/leakscope/diff/internal/stackset"
 	"github.com/leakscope/leakscope/diff/jemalloc"
 )
 
@@ -53,11 +54,9 @@ type Builder struct {
 	frameIDs map[diff.Frame]int32
 	stacks   []int32 // frame IDs, leaf first, back to back
 	bounds   []int32
-	table    map[string]int32 // stack key -> stack index
-	key      []byte
+	table    stackset.Table
 	snaps    []Snapshot
-	vals     [][]int64   // per snapshot: vals[s*T+t] for stack s < its length
-	est      [][]float64 // per snapshot, when its dump holds estimates; else nil
+	cols     []column
 	sites    []goroutines.Site
 	siteIDs  map[goroutines.Site]int32
 	siteVals [][]int64 // per snapshot: goroutines per site
@@ -66,7 +65,7 @@ type Builder struct {
 
 // NewBuilder returns an empty Builder.
 func NewBuilder() *Builder {
-	return &Builder{frameIDs: map[diff.Frame]int32{}, table: map[string]int32{}, bounds: []int32{0}, siteIDs: map[goroutines.Site]int32{}}
+	return &Builder{frameIDs: map[diff.Frame]int32{}, table: stackset.New(1024), bounds: []int32{0}, siteIDs: map[goroutines.Site]int32{}}
 }
 
 // Len returns the number of dumps added.
@@ -83,22 +82,22 @@ func (b *Builder) Add(d *diff.Dump) error {
 	}
 	// Map the dump's sample types onto the series' by name.
 	nt := len(b.types)
-	col := make([]int, nt)
+	cols := make([]int, nt)
 	for t, st := range b.types {
-		col[t] = -1
+		cols[t] = -1
 		for j, dt := range d.SampleTypes {
 			if dt.Type == st.Type && dt.Unit == st.Unit {
-				col[t] = j
+				cols[t] = j
 				break
 			}
 		}
-		if col[t] < 0 {
+		if cols[t] < 0 {
 			return &diff.Error{Path: d.Path, Err: fmt.Errorf("has no %s values, which the other dumps of the series (%s) have", st, b.snaps[0].Path)}
 		}
 	}
 	snap := Snapshot{Path: d.Path, Time: d.Time, Total: make([]int64, nt), added: len(b.snaps)}
 	for t := range b.types {
-		snap.Total[t] = d.Total(col[t])
+		snap.Total[t] = d.Total(cols[t])
 	}
 	if prefix, pid, seq, ok := jemalloc.Sequence(d.Path); ok {
 		snap.prefix, snap.seq, snap.seqOK = prefix+"."+strconv.FormatInt(pid, 10), seq, true
@@ -110,13 +109,11 @@ func (b *Builder) Add(d *diff.Dump) error {
 	}
 	snap.maxID, snap.maxIDOK = goroutines.MaxID(d)
 
-	// Intern the stacks: frames by value, stacks by their frame IDs. Stacks
-	// that differ only by labels add up.
-	hasEst := d.NumStacks() > 0 && d.Estimates(0) != nil
-	vals := make([]int64, 0, len(b.bounds)*nt)
-	var est []float64
-	if hasEst {
-		est = make([]float64, 0, len(b.bounds)*nt)
+	// Intern the stacks: frames by value, stacks by their frame IDs. The
+	// column keeps the stacks of this dump only.
+	col := column{ids: make([]int32, 0, d.NumStacks()), vals: make([]int64, 0, d.NumStacks()*nt)}
+	if d.NumStacks() > 0 && d.Estimates(0) != nil {
+		col.est = make([]float64, 0, d.NumStacks()*nt)
 	}
 	ids := make([]int32, d.NumFrames())
 	for i := range ids {
@@ -131,21 +128,15 @@ func (b *Builder) Add(d *diff.Dump) error {
 			}
 			frames = append(frames, ids[f])
 		}
-		s := int(b.stack(frames))
-		if need := (s + 1) * nt; need > len(vals) {
-			vals = append(vals, make([]int64, need-len(vals))...)
-			if hasEst {
-				est = append(est, make([]float64, need-len(est))...)
-			}
-		}
+		col.ids = append(col.ids, b.stack(frames))
 		v := d.Values(i)
 		for t := range nt {
-			vals[s*nt+t] = satAdd(vals[s*nt+t], v[col[t]])
+			col.vals = append(col.vals, v[cols[t]])
 		}
-		if hasEst {
+		if col.est != nil {
 			e := d.Estimates(i)
 			for t := range nt {
-				est[s*nt+t] += e[col[t]]
+				col.est = append(col.est, e[cols[t]])
 			}
 		}
 	}
@@ -173,9 +164,18 @@ func (b *Builder) Add(d *diff.Dump) error {
 		b.siteVals = append(b.siteVals, nil)
 	}
 	b.snaps = append(b.snaps, snap)
-	b.vals = append(b.vals, vals)
-	b.est = append(b.est, est)
+	b.cols = append(b.cols, col)
 	return nil
+}
+
+// column is one snapshot's values: entry k is stack ids[k], with values
+// vals[k*T:(k+1)*T] (T sample types) and, for dumps of estimates, the
+// estimates est[k*T:(k+1)*T]. A stack may have more than one entry (dumps
+// keep stacks apart by labels); they add up.
+type column struct {
+	ids  []int32
+	vals []int64
+	est  []float64
 }
 
 func satAdd(a, b int64) int64 {
@@ -194,17 +194,13 @@ func (b *Builder) frame(f diff.Frame) int32 {
 }
 
 func (b *Builder) stack(frames []int32) int32 {
-	b.key = b.key[:0]
-	for _, f := range frames {
-		b.key = append(b.key, byte(f), byte(f>>8), byte(f>>16), byte(f>>24))
-	}
-	if id, ok := b.table[string(b.key)]; ok {
+	if id, ok := b.table.Lookup(frames, b.stacks, b.bounds); ok {
 		return id
 	}
 	id := int32(len(b.bounds) - 1)
 	b.stacks = append(b.stacks, frames...)
 	b.bounds = append(b.bounds, int32(len(b.stacks)))
-	b.table[string(b.key)] = id
+	b.table.Insert(frames, id)
 	return id
 }
 
@@ -259,8 +255,7 @@ func (b *Builder) Series() *Series {
 	}
 	for _, i := range order {
 		s.Snapshots = append(s.Snapshots, b.snaps[i])
-		s.vals = append(s.vals, b.vals[i])
-		s.est = append(s.est, b.est[i])
+		s.cols = append(s.cols, b.cols[i])
 		s.siteVals = append(s.siteVals, b.siteVals[i])
 	}
 	return s
@@ -283,8 +278,7 @@ type Series struct {
 	frames   []diff.Frame
 	stacks   []int32
 	bounds   []int32
-	vals     [][]int64
-	est      [][]float64
+	cols     []column
 	sites    []goroutines.Site
 	siteVals [][]int64
 }
@@ -369,13 +363,16 @@ func (s *Series) Stack(i int) []diff.Frame {
 	return out
 }
 
-// StackValues returns the value of sample type t of stack i at each snapshot.
+// StackValues returns the value of sample type t of stack i at each
+// snapshot. It takes time linear in the series.
 func (s *Series) StackValues(i, t int) []int64 {
 	nt := len(s.SampleTypes)
 	out := make([]int64, s.Len())
-	for k, col := range s.vals {
-		if j := i*nt + t; j < len(col) {
-			out[k] = col[j]
+	for k, col := range s.cols {
+		for e, id := range col.ids {
+			if int(id) == i {
+				out[k] = satAdd(out[k], col.vals[e*nt+t])
+			}
 		}
 	}
 	return out

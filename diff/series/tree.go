@@ -20,10 +20,12 @@ func (s *Series) NodeScores(t int, tree *flame.Tree, skip func(function string) 
 	nodes := len(tree.Nodes)
 	vals := make([]int64, nodes*n)
 	seen := make([]bool, nodes)
-	for st := 0; st < s.NumStacks(); st++ {
+	// Each stack's value goes to the deepest node of its path through the
+	// tree, then sums flow up to the root: a node holds the stacks through it.
+	deepest := make([]int32, s.NumStacks())
+	for st := range deepest {
 		stack := s.stacks[s.bounds[st]:s.bounds[st+1]]
 		node := flame.Root
-		path := []int32{flame.Root}
 		for j := len(stack) - 1; j >= 0; j-- {
 			name := s.frames[stack[j]].Function
 			if skip != nil && skip(name) {
@@ -35,20 +37,33 @@ func (s *Series) NodeScores(t int, tree *flame.Tree, skip func(function string) 
 				break
 			}
 			node = kids[k]
-			path = append(path, node)
 		}
-		for k, col := range s.vals {
-			i := st*nt + t
-			if i >= len(col) || col[i] == 0 {
-				continue
+		deepest[st] = node
+	}
+	for k := range s.cols {
+		col := &s.cols[k]
+		for e, st := range col.ids {
+			if v := col.vals[e*nt+t]; v != 0 {
+				p := deepest[st]
+				vals[int(p)*n+k] = satAdd(vals[int(p)*n+k], v)
+				seen[p] = true
 			}
-			for _, p := range path {
-				vals[int(p)*n+k] = satAdd(vals[int(p)*n+k], col[i])
-			}
 		}
-		for _, p := range path {
-			seen[p] = true
+	}
+	byDepth := make([]int32, nodes)
+	for i := range byDepth {
+		byDepth[i] = int32(i)
+	}
+	sort.Slice(byDepth, func(i, j int) bool { return tree.Nodes[byDepth[i]].Depth > tree.Nodes[byDepth[j]].Depth })
+	for _, c := range byDepth {
+		p := tree.Nodes[c].Parent
+		if p < 0 {
+			continue
 		}
+		for k := range n {
+			vals[int(p)*n+k] = satAdd(vals[int(p)*n+k], vals[int(c)*n+k])
+		}
+		seen[p] = seen[p] || seen[c]
 	}
 	hours := s.Hours()
 	trends := make([]Trend, nodes)
