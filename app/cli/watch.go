@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -316,7 +317,8 @@ func describeFetch(u string, err error) error {
 }
 
 // Follow waits for the next new jemalloc dump in the folder and adds it.
-// A dump is taken once its size stays the same between two looks.
+// A dump is taken once its size stays the same between two looks and it
+// is whole: jemalloc writes its MAPPED_LIBRARIES section last.
 func (w *Watcher) Follow(ctx context.Context) ([]*diff.Dump, error) {
 	sizes := map[string]int64{}
 	poll := min(w.o.Interval, time.Second)
@@ -330,7 +332,7 @@ func (w *Watcher) Follow(ctx context.Context) ([]*diff.Dump, error) {
 			if err != nil {
 				continue
 			}
-			if n, ok := sizes[f]; ok && n == st.Size() && n > 0 {
+			if n, ok := sizes[f]; ok && n == st.Size() && n > 0 && whole(f) {
 				d, err := diff.OpenContext(ctx, f, w.o.Opts)
 				if err == nil {
 					err = w.add(d)
@@ -349,6 +351,19 @@ func (w *Watcher) Follow(ctx context.Context) ([]*diff.Dump, error) {
 		case <-time.After(poll):
 		}
 	}
+}
+
+// whole reports whether a jemalloc dump being written is complete: it has
+// its MAPPED_LIBRARIES section and ends a line. Other files are taken whole.
+func whole(path string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	if !bytes.HasPrefix(data, []byte("heap_v2/")) {
+		return true
+	}
+	return bytes.Contains(data, []byte("\nMAPPED_LIBRARIES:\n")) && bytes.HasSuffix(data, []byte("\n"))
 }
 
 // Run takes snapshots until Count are taken, ctx is done, or the service

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -114,6 +115,19 @@ func TestWatchRanksLeaksAboveDecoys(t *testing.T) {
 		t.Errorf("report on the heap files: files %v, goroutines %v", r2.Series.Files, r2.Series.Goroutines)
 	}
 	checkRanking(t, &r2)
+
+	// Its first-to-last members equal the report on the first and last files.
+	code, out3, errs := run("report", "--json", "--top", "50", heaps[0], heaps[4])
+	if code != 0 {
+		t.Fatalf("report on the pair: exit %d: %s", code, errs)
+	}
+	var pair cli.Report
+	if err := json.Unmarshal([]byte(out3), &pair); err != nil {
+		t.Fatal(err)
+	}
+	if pair.Total != r.Total || fmt.Sprint(pair.Functions) != fmt.Sprint(r.Functions) || *pair.Base != *r.Base || pair.Later != r.Later {
+		t.Errorf("the series' first-to-last report differs from the pair's:\n%+v\n%+v", r.Functions[:3], pair.Functions[:3])
+	}
 
 	// Each suspect's values equal pprof's flat value in each file.
 	for i, h := range heaps {
@@ -240,5 +254,97 @@ func TestWatchServiceKilled(t *testing.T) {
 	}
 	if last := snapshotFiles(t, dir, "heap"); !strings.Contains(filepath.Base(last[len(last)-1]), fmt.Sprintf("-%04d-", len(heaps)+1)) {
 		t.Errorf("the continued snapshot is %s, want sequence %d", last[len(last)-1], len(heaps)+1)
+	}
+}
+
+// TestWatchFollowsJemallocFolder follows a folder where jemalloc dumps of a
+// leaking C program appear, named as jemalloc names them, one written in
+// two halves: the watch waits for each to be whole, orders them by
+// sequence number and ranks the leaking constructor first.
+func TestWatchFollowsJemallocFolder(t *testing.T) {
+	reftest.NeedTools(t, "gcc")
+	work := t.TempDir()
+	bin := filepath.Join(work, "leaky")
+	if out, err := exec.Command("gcc", "-g", "-O0", "-o", bin, "../../diff/jemalloc/testdata/leaky.c", "-ljemalloc").CombinedOutput(); err != nil {
+		t.Fatalf("gcc (libjemalloc-dev is needed): %v\n%s", err, out)
+	}
+	var dumps []string
+	for i, workers := range [][2]string{{"40", "100"}, {"160", "220"}} {
+		a, b := filepath.Join(work, fmt.Sprintf("%d-a.heap", i)), filepath.Join(work, fmt.Sprintf("%d-b.heap", i))
+		run := exec.Command(bin, a, b, workers[0], workers[1])
+		run.Env = append(os.Environ(), "MALLOC_CONF=prof:true,prof_accum:true,lg_prof_sample:0")
+		if out, err := run.CombinedOutput(); err != nil {
+			t.Fatalf("leaky: %v\n%s", err, out)
+		}
+		dumps = append(dumps, a, b)
+	}
+	dir := filepath.Join(work, "dumps")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	put := func(i int) string { return filepath.Join(dir, fmt.Sprintf("jeprof.4242.%d.m%d.heap", i, i)) }
+	// The first dump is there before the watch starts: the series continues it.
+	if data, err := os.ReadFile(dumps[0]); err != nil || os.WriteFile(put(0), data, 0o644) != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	var code int
+	var out, errs string
+	go func() {
+		defer close(done)
+		code, out, errs = run("watch", "--dir", dir, "--count", "3", "--interval", "200ms", "--json", "--binary", bin)
+	}()
+	time.Sleep(300 * time.Millisecond)
+	for i, d := range dumps {
+		if i == 0 {
+			continue
+		}
+		data, err := os.ReadFile(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := put(i)
+		if i == 2 { // written slowly: the watch must not take half a dump
+			if err := os.WriteFile(name, data[:len(data)/2], 0o644); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(300 * time.Millisecond)
+			f, err := os.OpenFile(name, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.Write(data[len(data)/2:])
+			f.Close()
+		} else if err := os.WriteFile(name, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(400 * time.Millisecond)
+	}
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the watch did not end")
+	}
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r cli.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if r.Series == nil || len(r.Series.Files) != 4 || r.Series.OrderedBy != "jemalloc sequence numbers" {
+		t.Fatalf("series %+v", r.Series)
+	}
+	for i, f := range r.Series.Files {
+		if !strings.Contains(f, fmt.Sprintf(".%d.m%d.heap", i, i)) {
+			t.Errorf("snapshot %d is %s", i, f)
+		}
+	}
+	s := r.Series.Suspects
+	if len(s) == 0 || s[0].Name != "worker_new" || s[0].Grew != 3 {
+		t.Errorf("top suspect %+v, want worker_new grown in 3 of 3 intervals", s)
+	}
+	if fmt.Sprint(s[0].Values) != fmt.Sprint([]int64{40 * 16400, 100 * 16400, 160 * 16400, 220 * 16400}) {
+		t.Errorf("worker_new: %v, want 16400 bytes (its 16-byte struct and 16 KiB buffer) per worker", s[0].Values)
 	}
 }
