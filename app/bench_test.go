@@ -140,3 +140,64 @@ func BenchmarkFunctionTable20k(b *testing.B) {
 		u.ShowFunctionsForBench(fns)
 	}
 }
+
+// BenchmarkSeriesUIGoroutine opens ten heap profiles of the Go compiler's
+// size as a series and measures the UI-goroutine work of showing it (the
+// timeline, the tables with their sparklines), of picking other snapshots
+// on the timeline, of colouring by steadiness, and of drawing the timeline.
+// It reports the longest of each, in ms; none should pass 16 ms.
+func BenchmarkSeriesUIGoroutine(b *testing.B) {
+	dir, err := reftest.TempDir("leakscope-series-ui-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	files, err := reftest.CompilerHeapSeries(dir, 10)
+	if err != nil {
+		b.Fatal(err)
+	}
+	longest := map[string]time.Duration{}
+	note := func(what string, d time.Duration) { longest[what] = max(longest[what], d) }
+	timed := func(what string, f func()) {
+		start := time.Now()
+		f()
+		note(what, time.Since(start))
+	}
+	for b.Loop() {
+		a := test.NewApp()
+		w := a.NewWindow("Leakscope")
+		w.Resize(fyne.NewSize(1280, 800))
+		start := time.Now()
+		u := app.CreateForTest(a, w, app.Options{Files: files})
+		note("apply load", u.WaitTimed())
+		b.ReportMetric(float64(time.Since(start).Milliseconds()), "open-series-ms")
+		if shown, _, _ := u.TimelineShown(); !shown {
+			b.Fatal("no timeline")
+		}
+		tl := u.Timeline()
+		for range 5 {
+			timed("timeline redraw", func() { tl.Refresh() })
+		}
+		for _, p := range [][2]int{{2, 9}, {2, 5}, {0, 9}} {
+			timed("pick", func() { u.PickSnapshots(p[0], p[1]) })
+			note("apply pick", u.WaitTimed())
+		}
+		timed("steadiness colours", func() { u.SetColors(flame.Steady) })
+		timed("draw", func() { u.DrawGraph(1280, 700) })
+		for _, col := range []int{1, 2, 3, 4} {
+			timed("table sort", func() { u.SortFunctions(col) })
+		}
+		u.Close()
+		w.Close()
+		a.Quit()
+	}
+	var parts []string
+	var worst time.Duration
+	for k, d := range longest {
+		worst = max(worst, d)
+		parts = append(parts, fmt.Sprintf("%s %.1fms", k, float64(d.Microseconds())/1000))
+		b.ReportMetric(float64(d.Microseconds())/1000, strings.ReplaceAll(k, " ", "-")+"-ms")
+	}
+	sort.Strings(parts)
+	b.Logf("longest UI-goroutine work: %s", strings.Join(parts, ", "))
+	b.ReportMetric(float64(worst.Microseconds())/1000, "longest-ms")
+}

@@ -96,11 +96,11 @@ type funcTable struct {
 	chosen  string // the selected function
 
 	trends   map[string]*series.FunctionTrend // by name, when a series is open
-	lines    bool              // rows are source lines
-	only     string            // with lines: show only this function's ("" for all)
-	tips     *tipLayer         // shows names cut short; may be nil
-	onSelect func(name string) // a row was selected: its function
-	onOpen   func(name string) // a row was double-clicked: its function
+	lines    bool                             // rows are source lines
+	only     string                           // with lines: show only this function's ("" for all)
+	tips     *tipLayer                        // shows names cut short; may be nil
+	onSelect func(name string)                // a row was selected: its function
+	onOpen   func(name string)                // a row was double-clicked: its function
 }
 
 // function returns the function a row stands for.
@@ -220,16 +220,20 @@ func (t *funcTable) SortBy(col int) {
 
 func (t *funcTable) sort() {
 	c := t.cols[t.sortCol]
+	// Keys are computed once per row, not per comparison: a series column's
+	// key looks the function's trend up by name.
+	var keys []float64
+	if c.key != nil {
+		keys = make([]float64, len(t.all))
+		for _, i := range t.rows {
+			keys[i] = c.key(&t.all[i])
+		}
+	}
 	less := func(a, b int) bool {
-		fa, fb := &t.all[a], &t.all[b]
-		if c.key == nil {
-			return fa.Name < fb.Name
+		if keys != nil && keys[a] != keys[b] {
+			return keys[a] > keys[b]
 		}
-		ka, kb := c.key(fa), c.key(fb)
-		if ka != kb {
-			return ka > kb
-		}
-		return fa.Name < fb.Name
+		return t.all[a].Name < t.all[b].Name
 	}
 	sort.SliceStable(t.rows, func(i, j int) bool {
 		if t.asc {

@@ -27,7 +27,7 @@ type siteRow struct {
 	state             string
 	labels            string // the label sets of the later goroutines, most common first
 	wait              int32
-	site              int // index in goroutines.Comparison.Sites; -1 for allocation sites
+	site              int               // index in goroutines.Comparison.Sites; -1 for allocation sites
 	trend             *series.SiteTrend // the site over the series; nil without one
 }
 

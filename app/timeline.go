@@ -206,15 +206,15 @@ var (
 )
 
 type timelineRenderer struct {
-	t                               *Timeline
-	bg, span                        *canvas.Rectangle
-	top, bottom, gTop, first, last  *canvas.Text
-	info                            *canvas.Text
-	baseMark, laterMark             *canvas.Line
-	baseLabel, laterLabel           *canvas.Text
-	lines, gLines                   []*canvas.Line
-	dots                            []*canvas.Circle
-	objects                         []fyne.CanvasObject
+	t                              *Timeline
+	bg, span                       *canvas.Rectangle
+	top, bottom, gTop, first, last *canvas.Text
+	info                           *canvas.Text
+	baseMark, laterMark            *canvas.Line
+	baseLabel, laterLabel          *canvas.Text
+	lines, gLines                  []*canvas.Line
+	dots                           []*canvas.Circle
+	objects                        []fyne.CanvasObject
 }
 
 func (r *timelineRenderer) Destroy()                     {}
