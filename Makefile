@@ -10,7 +10,7 @@ APPID   := io.github.leakscope
 # older than go.mod asks.
 export PATH := $(CURDIR)/bin/go/bin:$(PATH):/usr/local/go/bin
 
-.PHONY: run test build check setup-run setup-test dumps clean install uninstall
+.PHONY: run test build check setup-run setup-test dumps demo-service clean install uninstall
 
 run: setup-run
 	$(GO) run . $(FILES)
@@ -41,6 +41,11 @@ setup-run:
 
 setup-test:
 	@scripts/setup.sh test
+
+# Runs the leaky demo service with net/http/pprof on ADDR, for leakscope watch.
+ADDR ?= 127.0.0.1:6060
+demo-service: setup-run
+	$(GO) run ./assets/demo/leakyd -serve $(ADDR)
 
 # Regenerates the demo dumps from the leaky demo service.
 dumps:
