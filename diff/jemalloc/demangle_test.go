@@ -20,7 +20,7 @@ func TestDemangleName(t *testing.T) {
 
 func TestIsAllocator(t *testing.T) {
 	for name, want := range map[string]bool{
-		"malloc": true, "operator new": true, "je_prof_backtrace": true, "_rjem_je_malloc_default": true,
+		"malloc": true, "operator new": false, "je_prof_backtrace": true, "_rjem_je_malloc_default": true,
 		"_rjem_malloc": true, "_rjem_mallocx": true, "worker_new": false, "main": false, "_rjem_other": false,
 	} {
 		if got := isAllocator(name); got != want {
