@@ -64,7 +64,7 @@ func TestReportTokioTasks(t *testing.T) {
 		}
 	}
 	if len(seen) != 4 {
-		t.Errorf("found the sites %v, want cache, pool, part and blocking", seen)
+		t.Errorf("found the sites %v, want cache, pool, part and blocking (%s, lines %v), among %+v", seen, ts.Source, ts.Lines, r.SpawnSites)
 	}
 	if top := r.Functions[0].Name; top != "tasky::load_table" {
 		t.Errorf("top flat row %s, want tasky::load_table", top)

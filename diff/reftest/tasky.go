@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -64,12 +65,11 @@ var (
 )
 
 // TaskyDumps builds the tokio test service (TaskySource) offline against
-// Debian's crate registry and libjemalloc, into a directory of TempDir, and
-// runs it with MALLOC_CONF=prof:true,prof_accum:true,lg_prof_sample:LG: n1
-// requests before the base dump, n2 more before the later one. Runs are
-// made once per test binary and arguments. Cargo's target directory is kept
-// in the user's cache directory (leakscope/tasky-target), so that tokio is
-// compiled once per machine and toolchain.
+// Debian's crate registry and libjemalloc, copies it into a directory of
+// TempDir, and runs it there with
+// MALLOC_CONF=prof:true,prof_accum:true,lg_prof_sample:LG: n1 requests
+// before the base dump, n2 more before the later one. Runs are made once
+// per test binary and arguments; see buildTasky for the build.
 func TaskyDumps(lg, n1, n2 int) (*Tasky, error) {
 	key := fmt.Sprint(lg, n1, n2)
 	taskyMu.Lock()
@@ -113,43 +113,67 @@ directory = "` + registry + `"
 offline = true
 `
 
-// buildTasky copies the service's source into dir, builds it there and
-// returns the binary (copied into dir) and the path of its main.rs.
+// buildTasky builds the service and returns its binary (copied into dir)
+// and the path of its main.rs. The sources are copied to a fixed directory
+// in the user's cache directory (leakscope/tasky), rewritten only when they
+// changed, and cargo's target directory is kept beside them, so that tokio
+// is compiled once per machine and toolchain. A lock on that directory
+// keeps test binaries that build at once from copying each other's binary.
 func buildTasky(dir string) (bin, src string, err error) {
 	root, err := moduleRoot()
 	if err != nil {
 		return "", "", err
 	}
-	proj := filepath.Join(dir, "tasky")
+	cache := filepath.Join(dir, "cache")
+	if c, err := os.UserCacheDir(); err == nil {
+		cache = filepath.Join(c, "leakscope")
+	}
+	proj := filepath.Join(cache, "tasky")
+	if err := os.MkdirAll(filepath.Join(proj, ".cargo"), 0o755); err != nil {
+		return "", "", err
+	}
+	lock, err := os.OpenFile(filepath.Join(cache, "tasky.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return "", "", err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return "", "", fmt.Errorf("locking %s: %v", lock.Name(), err)
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+	files := map[string][]byte{".cargo/config.toml": []byte(cargoConfig)}
 	for _, f := range []string{"Cargo.toml", "src/main.rs"} {
 		b, err := os.ReadFile(filepath.Join(root, TaskySource, f))
 		if err != nil {
 			return "", "", err
 		}
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(proj, f)), 0o755); err != nil {
+		files[f] = b
+	}
+	for f, b := range files {
+		p := filepath.Join(proj, f)
+		if old, err := os.ReadFile(p); err == nil && bytes.Equal(old, b) {
+			continue // unchanged: cargo need not rebuild
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return "", "", err
 		}
-		if err := os.WriteFile(filepath.Join(proj, f), b, 0o644); err != nil {
+		if err := os.WriteFile(p, b, 0o644); err != nil {
 			return "", "", err
 		}
 	}
-	if err := os.MkdirAll(filepath.Join(proj, ".cargo"), 0o755); err != nil {
+	// Cargo writes the lock file in its own version's format, which an
+	// older cargo cannot read; it is made again from the registry.
+	if err := os.Remove(filepath.Join(proj, "Cargo.lock")); err != nil && !os.IsNotExist(err) {
 		return "", "", err
 	}
-	if err := os.WriteFile(filepath.Join(proj, ".cargo", "config.toml"), []byte(cargoConfig), 0o644); err != nil {
-		return "", "", err
-	}
-	target := filepath.Join(dir, "target")
-	if cache, err := os.UserCacheDir(); err == nil {
-		target = filepath.Join(cache, "leakscope", "tasky-target")
-	}
+	target := filepath.Join(cache, "tasky-target")
 	build := exec.Command("cargo", "build", "--offline", "--quiet")
 	build.Dir = proj
 	build.Env = append(os.Environ(), "CARGO_TARGET_DIR="+target)
 	if out, err := build.CombinedOutput(); err != nil {
 		return "", "", fmt.Errorf("cargo build in %s: %v\n%s", proj, err, out)
 	}
-	bin = filepath.Join(dir, "tasky-bin")
+	bin = filepath.Join(dir, "tasky")
 	b, err := os.ReadFile(filepath.Join(target, "debug", "tasky"))
 	if err != nil {
 		return "", "", err
