@@ -18,7 +18,12 @@ func ShortName(name string) string {
 	if !strings.Contains(name, "::") || strings.ContainsAny(name, " (") && !strings.Contains(name, " as ") {
 		return name
 	}
-	segs := splitPath(name)
+	var segs []string
+	for _, seg := range splitPath(name) {
+		if seg != "<>" { // an empty turbofish, as v0 demangles without template parameters
+			segs = append(segs, seg)
+		}
+	}
 	if len(segs) == 0 {
 		return name
 	}

@@ -18,6 +18,8 @@ func TestShortName(t *testing.T) {
 		{"v0 closure", "tasky::main::{closure#0}", "main::{closure}"},
 		{"v0 async block", "<tasky::Cache>::load::{async_block#0}", "Cache::load::{async block}"},
 		{"method", "tasky::Pool::start", "Pool::start"},
+		{"v0 generic type", "<alloc::raw_vec::RawVec<>>::grow_one", "RawVec::grow_one"},
+		{"v0 empty turbofish", "<core::cell::once::OnceCell<>>::try_init::<>", "OnceCell::try_init"},
 		{"generic arguments in the impl", "<alloc::vec::Vec<T> as core::clone::Clone>::clone", "Vec::clone"},
 		{"C++ (no types told apart)", "std::vector::push_back", "push_back"},
 		{"Go", "main.(*Client).watch", "main.(*Client).watch"},
