@@ -1,6 +1,7 @@
 package diff_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/leakscope/leakscope/diff"
@@ -33,4 +34,18 @@ func TestShortName(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzShortName checks that no name makes ShortName panic, and that names
+// without "::" come back as they are.
+func FuzzShortName(f *testing.F) {
+	for _, s := range []string{"<a::B as c::D>::e", "<<>>::x", "a::{{closure}}", "<", "::", "<a as >::", "x::<>::<>", "a->b::c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		got := diff.ShortName(name)
+		if !strings.Contains(name, "::") && got != name {
+			t.Errorf("ShortName(%q) = %q", name, got)
+		}
+	})
 }
