@@ -97,16 +97,17 @@ const (
 )
 
 // Compare finds the task cells of base and later and groups them by spawn
-// site. base may be nil. It returns nil when later is not a heap dump with
-// the jemalloc sample types, or holds no tokio task cell.
+// site. base may be nil. It returns nil when later is not a jemalloc heap
+// dump, or holds no tokio task cell.
 func Compare(base, later *diff.Dump) *Comparison {
-	if later == nil || later.Kind != diff.KindHeap || !hasTypes(later) || (base != nil && !hasTypes(base)) {
+	if !isJemalloc(later) || (base != nil && !isJemalloc(base)) {
 		return nil
 	}
 	c := &Comparison{Base: base, Later: later}
 	index := map[Site]int{}
 	var acc []sums
 	dumps := [2]*diff.Dump{base, later}
+	var cls [2][]uint8
 	// Cells first, on both sides, so that the inside pass knows every site.
 	for side, d := range dumps {
 		if d == nil {
@@ -115,8 +116,9 @@ func Compare(base, later *diff.Dump) *Comparison {
 		if d.Period > 1 {
 			c.Estimated = true
 		}
+		cls[side] = classes(d)
 		for i := 0; i < d.NumStacks(); i++ {
-			site, ok := cellSite(d, i)
+			site, ok := cellSite(d, i, cls[side])
 			if !ok {
 				continue
 			}
@@ -159,7 +161,7 @@ func Compare(base, later *diff.Dump) *Comparison {
 			continue
 		}
 		for i := 0; i < d.NumStacks(); i++ {
-			k := c.insideSite(d, i, byFunc)
+			k := c.insideSite(d, i, cls[side], byFunc)
 			if k < 0 {
 				continue
 			}
@@ -192,6 +194,36 @@ func trunc(f float64) int64 {
 		return math.MinInt64
 	}
 	return int64(f)
+}
+
+func isJemalloc(d *diff.Dump) bool {
+	return d != nil && d.Kind == diff.KindHeap && strings.HasPrefix(d.Format, "jemalloc") && hasTypes(d)
+}
+
+// Frame classes, by frame ID.
+const (
+	classOther   = 1 + iota
+	classCell    // tokio::runtime::task::core::Cell<…>::new
+	classPoll    // tokio::runtime::task::core::Core<…>::poll
+	classRuntime // tokio, std, core, alloc: passed over
+)
+
+// classes returns the class of each frame of d.
+func classes(d *diff.Dump) []uint8 {
+	out := make([]uint8, d.NumFrames())
+	for id := range out {
+		switch fn := d.Frame(int32(id)).Function; {
+		case IsCell(fn):
+			out[id] = classCell
+		case isPoll(fn):
+			out[id] = classPoll
+		case IsRuntime(fn):
+			out[id] = classRuntime
+		default:
+			out[id] = classOther
+		}
+	}
+	return out
 }
 
 func hasTypes(d *diff.Dump) bool {
@@ -238,14 +270,15 @@ func isPoll(name string) bool {
 }
 
 // cellSite returns the spawn site of stack i when it allocates a task cell.
-func cellSite(d *diff.Dump, i int) (Site, bool) {
+func cellSite(d *diff.Dump, i int, cls []uint8) (Site, bool) {
 	st := d.Stack(i)
 	for j, f := range st {
-		if !IsCell(d.Frame(f).Function) {
+		if cls[f] != classCell {
 			continue
 		}
 		for _, g := range st[j+1:] {
-			if fr := d.Frame(g); !IsRuntime(fr.Function) {
+			if cls[g] == classOther {
+				fr := d.Frame(g)
 				return Site{Function: fr.Function, File: fr.File, Line: fr.Line}, true
 			}
 		}
@@ -255,15 +288,15 @@ func cellSite(d *diff.Dump, i int) (Site, bool) {
 }
 
 // insideSite returns the site whose task allocated stack i, or -1.
-func (c *Comparison) insideSite(d *diff.Dump, i int, byFunc map[string][]int) int {
+func (c *Comparison) insideSite(d *diff.Dump, i int, cls []uint8, byFunc map[string][]int) int {
 	st := d.Stack(i)
 	p := -1
 	for j, f := range st {
-		if isPoll(d.Frame(f).Function) {
+		if cls[f] == classPoll {
 			p = j
 			break
 		}
-		if IsCell(d.Frame(f).Function) {
+		if cls[f] == classCell {
 			return -1
 		}
 	}
@@ -271,10 +304,10 @@ func (c *Comparison) insideSite(d *diff.Dump, i int, byFunc map[string][]int) in
 		return -1
 	}
 	for j := p - 1; j >= 0; j-- {
-		fr := d.Frame(st[j])
-		if IsRuntime(fr.Function) {
+		if cls[st[j]] != classOther {
 			continue
 		}
+		fr := d.Frame(st[j])
 		owner, ok := trimClosure(fr.Function)
 		if !ok {
 			return -1
