@@ -38,10 +38,10 @@ func TestReportTokioTasks(t *testing.T) {
 		return r
 	}
 	r := report()
-	if r.GroupedBy != "creator" || len(r.SpawnSites) < 4 {
+	if r.GroupedBy != "creator" || len(r.SpawnSites) < 5 {
 		t.Fatalf("grouped by %q, %d sites", r.GroupedBy, len(r.SpawnSites))
 	}
-	want := map[int64]string{ts.Lines["cache"]: "cache", ts.Lines["pool"]: "pool", ts.Lines["part"]: "part", ts.Lines["blocking"]: "blocking"}
+	want := map[int64]string{ts.Lines["cache"]: "cache", ts.Lines["pool"]: "pool", ts.Lines["part"]: "part", ts.Lines["blocking"]: "blocking", ts.Lines["local"]: "local"}
 	seen := map[string]bool{}
 	for i, s := range r.SpawnSites {
 		if s.Runtime != "tokio" || s.Estimated == nil || *s.Estimated {
@@ -63,8 +63,8 @@ func TestReportTokioTasks(t *testing.T) {
 			t.Errorf("the Default impl's site is at %d, named %q (%q)", i, s.ShortName, s.Function)
 		}
 	}
-	if len(seen) != 4 {
-		t.Errorf("found the sites %v, want cache, pool, part and blocking (%s, lines %v), among %+v", seen, ts.Source, ts.Lines, r.SpawnSites)
+	if len(seen) != 5 {
+		t.Errorf("found the sites %v, want cache, pool, part, blocking and local (%s, lines %v), among %+v", seen, ts.Source, ts.Lines, r.SpawnSites)
 	}
 	if top := r.Functions[0].Name; top != "tasky::load_table" {
 		t.Errorf("top flat row %s, want tasky::load_table", top)

@@ -22,6 +22,7 @@ var siteFuncs = map[string]string{
 	"pool":     "tasky::Pool::start",
 	"part":     "tasky::handle_request::{{closure}}",
 	"blocking": "tasky::handle_request::{{closure}}",
+	"local":    "tasky::park_local",
 }
 
 func tasky(t *testing.T, lg, n1, n2 int) (*reftest.Tasky, [2]*diff.Dump) {

@@ -1,7 +1,8 @@
 //! tasky: a tokio service that leaks tasks as the story goes. Every request
 //! builds a Client with `..Default::default()`, whose RegionCache::default
 //! spawns a task that nothing stops. A fixed worker pool takes jobs; each
-//! request runs short-lived tasks and frees some churn. The program counts
+//! request runs short-lived tasks and frees some churn; a LocalSet holds a
+//! few tasks it never runs. The program counts
 //! the tasks of each spawn site itself and prints the counts at each dump.
 //!
 //! usage: tasky BASE.heap LATER.heap N1 N2 (N1 requests before the base
@@ -76,6 +77,7 @@ static CACHE: Counter = Counter { name: "cache", spawned: AtomicI64::new(0), liv
 static POOL: Counter = Counter { name: "pool", spawned: AtomicI64::new(0), live: AtomicI64::new(0) };
 static PART: Counter = Counter { name: "part", spawned: AtomicI64::new(0), live: AtomicI64::new(0) };
 static BLOCKING: Counter = Counter { name: "blocking", spawned: AtomicI64::new(0), live: AtomicI64::new(0) };
+static LOCAL: Counter = Counter { name: "local", spawned: AtomicI64::new(0), live: AtomicI64::new(0) };
 static POLLED: AtomicI64 = AtomicI64::new(0);
 
 /// Live is held by a task's future: it counts the task live until the
@@ -195,6 +197,17 @@ async fn handle_request(id: u64, pool: &Pool) -> usize {
     n + client.name.len() + client.id as usize + client.cache.regions.len()
 }
 
+/// park_local spawns n tasks on a LocalSet that never runs them: they stay
+/// live until the set is dropped.
+fn park_local(set: &tokio::task::LocalSet, n: usize) {
+    for _ in 0..n {
+        let live = Live::new(&LOCAL);
+        set.spawn_local(async move { // site: local
+            let _live = live;
+        });
+    }
+}
+
 /// settle waits until every cache task has run its first poll and every
 /// short-lived task has ended, so that a dump sees a quiet service.
 async fn settle() {
@@ -221,7 +234,7 @@ fn dump(path: &str) {
         std::process::exit(1);
     }
     let mut line = format!("dump {}", path);
-    for c in [&CACHE, &POOL, &PART, &BLOCKING] {
+    for c in [&CACHE, &POOL, &PART, &BLOCKING, &LOCAL] {
         line += &format!(" {}={}/{}", c.name, c.live.load(SeqCst), c.spawned.load(SeqCst));
     }
     println!("{}", line);
@@ -236,6 +249,8 @@ fn main() {
     let n1: u64 = args[3].parse().expect("N1");
     let n2: u64 = args[4].parse().expect("N2");
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_time().build().expect("runtime");
+    let local = tokio::task::LocalSet::new();
+    park_local(&local, 3);
     rt.block_on(async {
         let pool = Pool::start(4);
         let mut sum = 0;
@@ -251,4 +266,5 @@ fn main() {
         dump(&args[2]);
         println!("sum {}", sum);
     });
+    drop(local);
 }
