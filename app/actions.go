@@ -37,6 +37,7 @@ func (u *UI) actions() []action {
 		{menu: "View", label: "Flame Orientation (root at the bottom)", run: u.ToggleOrientation,
 			checked: func() bool { return u.flameUp }},
 		{menu: "View", label: "Inverted (bottom-up)", run: u.ToggleInverted, checked: func() bool { return u.sess.Inverted }},
+		{menu: "View", label: "Allocator Frames (Rust, C++)", run: u.ToggleAllocFrames, checked: func() bool { return u.sess.KeepAllocFrames }},
 		{menu: "View", label: "Show All Frames", run: u.ShowAllFrames},
 	}
 }

@@ -648,6 +648,16 @@ func (u *UI) ToggleInverted() {
 	u.setMenus()
 }
 
+// ToggleAllocFrames shows the allocation plumbing at the leaves of jemalloc
+// stacks (Rust's GlobalAlloc impl, __rust_alloc, alloc::…, C++ operator
+// new), or folds it into its callers again (the default).
+func (u *UI) ToggleAllocFrames() {
+	u.begin()
+	u.sess.KeepAllocFrames = !u.sess.KeepAllocFrames
+	u.recompute()
+	u.setMenus()
+}
+
 // MergeAt shows the graph rooted at function name, merged over all its
 // call sites, with everything it calls below.
 func (u *UI) MergeAt(name string) {

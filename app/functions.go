@@ -55,8 +55,17 @@ func mark(f *diff.Function) string {
 	return ""
 }
 
+// displayName is a function (or "function file:line") as the tables show
+// it: a Rust name in its short form (diff.ShortName).
+func displayName(name string) string {
+	if i := strings.LastIndexByte(name, ' '); i > 0 && strings.Contains(name[i:], ":") && strings.ContainsAny(name[i:], "/.") {
+		return diff.ShortName(name[:i]) + name[i:]
+	}
+	return diff.ShortName(name)
+}
+
 var diffFuncColumns = []funcColumn{
-	{"Function", 230, func(f *diff.Function, _ string) string { return f.Name }, nil, true},
+	{"Function", 230, func(f *diff.Function, _ string) string { return displayName(f.Name) }, nil, true},
 	{"Flat base", 84, func(f *diff.Function, u string) string { return diff.FormatValue(f.Flat.Base, u) }, func(f *diff.Function) float64 { return float64(f.Flat.Base) }, false},
 	{"Flat later", 84, func(f *diff.Function, u string) string { return diff.FormatValue(f.Flat.Later, u) }, func(f *diff.Function) float64 { return float64(f.Flat.Later) }, false},
 	{"Flat Δ", 80, func(f *diff.Function, u string) string { return diff.FormatDelta(f.Flat.Diff(), u) }, func(f *diff.Function) float64 { return float64(f.Flat.Diff()) }, false},
@@ -69,7 +78,7 @@ var diffFuncColumns = []funcColumn{
 }
 
 var singleFuncColumns = []funcColumn{
-	{"Function", 230, func(f *diff.Function, _ string) string { return f.Name }, nil, true},
+	{"Function", 230, func(f *diff.Function, _ string) string { return displayName(f.Name) }, nil, true},
 	{"Flat", 90, func(f *diff.Function, u string) string { return diff.FormatValue(f.Flat.Later, u) }, func(f *diff.Function) float64 { return float64(f.Flat.Later) }, false},
 	{"Cum", 90, func(f *diff.Function, u string) string { return diff.FormatValue(f.Cum.Later, u) }, func(f *diff.Function) float64 { return float64(f.Cum.Later) }, false},
 }
@@ -320,8 +329,12 @@ var (
 
 // MouseIn shows the whole name of a row whose name is cut short.
 func (c *funcCell) MouseIn(*desktop.MouseEvent) {
-	if c.col == 0 && c.t.tips != nil && truncated(&c.Label) {
-		c.t.tips.show(c.Text, c)
+	if c.col != 0 || c.t.tips == nil || c.row >= len(c.t.rows) {
+		return
+	}
+	// The full name, when the row shows a Rust name's short form or cuts it.
+	if full := c.t.all[c.t.rows[c.row]].Name; full != c.Text || truncated(&c.Label) {
+		c.t.tips.show(full, c)
 	}
 }
 

@@ -15,20 +15,28 @@ import (
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/goroutines"
 	"github.com/leakscope/leakscope/diff/series"
+	"github.com/leakscope/leakscope/diff/tokio"
 	"github.com/leakscope/leakscope/flame"
 )
 
 // siteRow is one row of the spawn-site panel: a spawn site of a goroutine
-// comparison, or an allocation site (leaf frame) of a profile comparison.
+// comparison or of tokio tasks, or an allocation site (leaf frame) of a
+// profile comparison.
 type siteRow struct {
-	name, where       string // function; file:line
+	name, where       string // function (its full name); file:line
 	base, later       int64
 	survivors, leaked int64
 	state             string
 	labels            string // the label sets of the later goroutines, most common first
 	wait              int32
-	site              int               // index in goroutines.Comparison.Sites; -1 for allocation sites
+	site              int               // index in goroutines.Comparison.Sites (or tokio.Comparison.Sites); -1 for allocation sites
 	trend             *series.SiteTrend // the site over the series; nil without one
+
+	// For tokio tasks: tasks ever spawned, base and later (when known),
+	// the bytes of the live cells and the memory inside the tasks.
+	spawned, cell, inside diff.Delta
+	hasSpawned            bool
+	approx                string // "≈" when the counts are estimates
 }
 
 func (r *siteRow) delta() int64 { return r.later - r.base }
@@ -55,6 +63,38 @@ var goroutineColumns = []column{
 	{"Labels", 160, func(r *siteRow, _ string) string { return r.labels }, func(a, b *siteRow) bool { return a.labels < b.labels }},
 }
 
+// taskColumns are the columns of tokio task sites; the counts are live
+// task cells.
+var taskColumns = []column{
+	{"Spawn site", 230, func(r *siteRow, _ string) string { return siteText(r) }, func(a, b *siteRow) bool { return a.name < b.name }},
+	{"Delta", 70, func(r *siteRow, _ string) string { return fmt.Sprintf("%s%+d", r.approx, r.delta()) }, func(a, b *siteRow) bool { return a.delta() > b.delta() }},
+	{"Base", 62, func(r *siteRow, _ string) string { return r.approx + fmt.Sprint(r.base) }, func(a, b *siteRow) bool { return a.base > b.base }},
+	{"Later", 62, func(r *siteRow, _ string) string { return r.approx + fmt.Sprint(r.later) }, func(a, b *siteRow) bool { return a.later > b.later }},
+	{"Spawned", 110, func(r *siteRow, _ string) string {
+		if !r.hasSpawned {
+			return "-"
+		}
+		return fmt.Sprintf("%s%d → %d", r.approx, r.spawned.Base, r.spawned.Later)
+	}, func(a, b *siteRow) bool { return a.spawned.Diff() > b.spawned.Diff() }},
+	{"Cell bytes", 84, func(r *siteRow, _ string) string { return diff.FormatValue(r.cell.Later, "bytes") }, func(a, b *siteRow) bool { return a.cell.Later > b.cell.Later }},
+	{"Inside tasks", 150, func(r *siteRow, _ string) string {
+		return diff.FormatValue(r.inside.Base, "bytes") + " → " + diff.FormatValue(r.inside.Later, "bytes")
+	}, func(a, b *siteRow) bool { return a.inside.Diff() > b.inside.Diff() }},
+}
+
+var singleTaskColumns = []column{
+	taskColumns[0],
+	{"Live tasks", 80, func(r *siteRow, _ string) string { return r.approx + fmt.Sprint(r.later) }, func(a, b *siteRow) bool { return a.later > b.later }},
+	{"Spawned", 80, func(r *siteRow, _ string) string {
+		if !r.hasSpawned {
+			return "-"
+		}
+		return r.approx + fmt.Sprint(r.spawned.Later)
+	}, func(a, b *siteRow) bool { return a.spawned.Later > b.spawned.Later }},
+	taskColumns[5],
+	{"Inside tasks", 90, func(r *siteRow, _ string) string { return diff.FormatValue(r.inside.Later, "bytes") }, func(a, b *siteRow) bool { return a.inside.Later > b.inside.Later }},
+}
+
 var allocColumns = []column{
 	{"Allocation site", 210, func(r *siteRow, _ string) string { return siteText(r) }, func(a, b *siteRow) bool { return a.name < b.name }},
 	{"Delta", 80, func(r *siteRow, u string) string { return diff.FormatDelta(r.delta(), u) }, func(a, b *siteRow) bool { return a.delta() > b.delta() }},
@@ -76,10 +116,20 @@ var singleAllocColumns = []column{
 
 // leftAligned reports whether a column holds text rather than numbers.
 func leftAligned(c column) bool {
-	return c.title == "Main state" || c.title == "Labels" || strings.HasSuffix(c.title, "site")
+	return c.title == "Main state" || c.title == "Labels" || strings.HasSuffix(c.title, "site") || c.title == "Inside tasks"
 }
 
+// siteText is a site as the panel shows it: a Rust name in its short form
+// (diff.ShortName), then where.
 func siteText(r *siteRow) string {
+	if r.where == "" {
+		return diff.ShortName(r.name)
+	}
+	return diff.ShortName(r.name) + "  " + r.where
+}
+
+// fullSiteText is siteText with the full function name, for its tip.
+func fullSiteText(r *siteRow) string {
 	if r.where == "" {
 		return r.name
 	}
@@ -123,7 +173,7 @@ func newSitePanel() *sitePanel {
 		func() fyne.CanvasObject { return newSiteCell(p) },
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			c := o.(*siteCell)
-			c.row = id.Row
+			c.row, c.col = id.Row, id.Col
 			l := &c.Label
 			if id.Row >= len(p.rows) || id.Col >= len(p.cols) {
 				l.SetText("")
@@ -174,6 +224,8 @@ func (p *sitePanel) show(r *session.Result) {
 	switch {
 	case r.Sites != nil:
 		p.showGoroutines(r.Sites, r.Trends)
+	case r.Tasks != nil:
+		p.showTasks(r.Tasks)
 	case r.Profile != nil:
 		p.showAllocations(r.Profile, r.Allocations)
 	default:
@@ -228,6 +280,43 @@ func (p *sitePanel) showGoroutines(c *goroutines.Comparison, tr *session.Trends)
 	if tr != nil && tr.Sites != nil {
 		p.sortCol = 1 // Score
 	}
+	p.sort()
+}
+
+// showTasks lists the spawn sites of c's tokio tasks.
+func (p *sitePanel) showTasks(c *tokio.Comparison) {
+	p.setColumns(taskColumns)
+	if c.Base == nil {
+		p.setColumns(singleTaskColumns)
+	}
+	p.unit = "count"
+	p.rows = p.rows[:0]
+	approx := ""
+	if c.Estimated {
+		approx = "≈"
+	}
+	for i := range c.Sites {
+		s := &c.Sites[i]
+		r := siteRow{name: s.Function, base: s.Live.Base, later: s.Live.Later, site: i,
+			spawned: s.Spawned, hasSpawned: c.HasSpawned, cell: s.CellBytes, inside: s.Inside, approx: approx}
+		if s.File != "" {
+			r.where = fmt.Sprintf("%s:%d", filepath.Base(s.File), s.Line)
+		}
+		p.rows = append(p.rows, r)
+	}
+	how := "exact: every allocation was sampled"
+	if c.Estimated {
+		how = "≈ estimated: the dumps sample allocations"
+	}
+	if c.Base == nil {
+		p.note.SetText("Tokio tasks by spawn site, counted from their task cells in the heap dump (" + how + "). Add a later dump to see growth.")
+	} else {
+		p.note.SetText("Tokio tasks by spawn site, counted from their task cells in the heap dumps (" + how + "), ranked by growth in live tasks. " +
+			"Select a site to see the memory allocated by and inside its tasks.")
+	}
+	p.all = append(p.all[:0], p.rows...)
+	p.applyFilter()
+	p.sortCol = 1
 	p.sort()
 }
 
@@ -332,16 +421,25 @@ func (p *sitePanel) activate(i int) {
 // click on the pre-selected top row still shows that site.
 type siteCell struct {
 	widget.Label
-	p     *sitePanel
-	row   int
-	shown bool // the text was set once
+	p        *sitePanel
+	row, col int
+	shown    bool // the text was set once
 }
 
 var _ desktop.Hoverable = (*siteCell)(nil)
 
 // MouseIn shows the whole text of a cell that is cut short.
 func (c *siteCell) MouseIn(*desktop.MouseEvent) {
-	if c.p.tips != nil && truncated(&c.Label) {
+	if c.p.tips == nil {
+		return
+	}
+	if c.col == 0 && c.row < len(c.p.rows) {
+		if full := fullSiteText(&c.p.rows[c.row]); full != c.Text || truncated(&c.Label) {
+			c.p.tips.show(full, c) // the full name of a Rust function
+			return
+		}
+	}
+	if truncated(&c.Label) {
 		c.p.tips.show(c.Text, c)
 	}
 }

@@ -298,3 +298,47 @@ func (e *Error) Error() string { return e.Path + ": " + e.Err.Error() }
 func (e *Error) Unwrap() error { return e.Err }
 
 func timeFromNanos(ns int64) time.Time { return time.Unix(0, ns) }
+
+// TrimLeaves returns a dump with the same header, frame table and stacks
+// in which every stack has lost its leading (leaf-side) frames for which
+// drop returns true, so that their values count for the first frame kept:
+// a stack in which drop holds for every frame is kept whole. Stack i of
+// the result is stack i of d, so Detail, values, estimates and labels are
+// shared. When no stack changes, d itself is returned.
+func (d *Dump) TrimLeaves(drop func(Frame) bool) *Dump {
+	dropped := make([]int8, len(d.frames)) // 0 unknown, 1 kept, 2 dropped
+	leading := func(stack []int32) int {
+		n := 0
+		for _, f := range stack {
+			if dropped[f] == 0 {
+				dropped[f] = 1
+				if drop(d.frames[f]) {
+					dropped[f] = 2
+				}
+			}
+			if dropped[f] != 2 {
+				break
+			}
+			n++
+		}
+		if n == len(stack) {
+			return 0
+		}
+		return n
+	}
+	changed := false
+	for i := 0; i < d.NumStacks() && !changed; i++ {
+		changed = leading(d.Stack(i)) > 0
+	}
+	if !changed {
+		return d
+	}
+	s := *d
+	s.stacks, s.bounds = make([]int32, 0, len(d.stacks)), make([]int32, 1, len(d.bounds))
+	for i := 0; i < d.NumStacks(); i++ {
+		st := d.Stack(i)
+		s.stacks = append(s.stacks, st[leading(st):]...)
+		s.bounds = append(s.bounds, int32(len(s.stacks)))
+	}
+	return &s
+}

@@ -6,6 +6,8 @@ import (
 	"image/color"
 	"math"
 	"strings"
+
+	"github.com/leakscope/leakscope/diff"
 )
 
 // Style says how to draw a layout.
@@ -106,10 +108,10 @@ func drawBox(dst *image.RGBA, box image.Rectangle, t *Tree, b Box, s *Style) {
 	case t.HasBase():
 		c = s.Palette.ModeColor(t, b.Node, s.Colors, s.Scores)
 		change = ChangeOf(n.Total.Base, n.Total.Later)
-		label = n.Name
+		label = diff.ShortName(n.Name)
 	default:
 		c = SingleColor(n.Name)
-		label = n.Name
+		label = diff.ShortName(n.Name)
 	}
 	if b.Node == Root && b.Merged == 0 && b.Folded == 0 {
 		label = "all"

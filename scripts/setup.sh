@@ -16,6 +16,14 @@ if [ "$mode" = test ]; then
   # libc6-dbg gives libc's frames names, for Leakscope and jeprof alike.
   pkgs+=(xvfb imagemagick xdotool tesseract-ocr tesseract-ocr-eng libjemalloc-dev libjemalloc2 binutils libc6-dbg
          desktop-file-utils xdg-utils libfile-mimeinfo-perl shared-mime-info libglib2.0-bin)
+  # The tokio test service (diff/tokio/testdata/tasky) builds offline
+  # against Debian's tokio source (librust-tokio-dev puts it and the crates
+  # it needs under /usr/share/cargo/registry), with Debian's cargo and rustc
+  # unless a Rust toolchain is already on PATH (rustup's, say).
+  pkgs+=(librust-tokio-dev)
+  if ! command -v cargo >/dev/null 2>&1 || ! command -v rustc >/dev/null 2>&1; then
+    pkgs+=(cargo rustc)
+  fi
 fi
 
 # Go: the version go.mod asks for (its toolchain line, else its go line). A

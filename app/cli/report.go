@@ -14,7 +14,8 @@ import (
 	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/goroutines"
-	_ "github.com/leakscope/leakscope/diff/jemalloc" // reads jemalloc heap_v2 dumps
+	"github.com/leakscope/leakscope/diff/jemalloc" // reads jemalloc heap_v2 dumps
+	"github.com/leakscope/leakscope/diff/tokio"
 )
 
 // Report is the JSON document of `leakscope report --json`. Its field names
@@ -27,10 +28,13 @@ type Report struct {
 	Total      Values           `json:"total"`
 	Functions  []FunctionReport `json:"functions"`
 	// SpawnSites is present for goroutine dumps: goroutines grouped by the
-	// go statement that started them, ranked by growth.
+	// go statement that started them, ranked by growth; and for jemalloc
+	// heap dumps of a tokio service: its tasks grouped by the call that
+	// spawned them (runtime "tokio").
 	SpawnSites []SpawnSiteReport `json:"spawn_sites,omitempty"`
 	// GroupedBy says what spawn_sites are: "creator" (the go statement; from
-	// debug=2 dumps) or "entry_function" (dumps without creation sites).
+	// debug=2 dumps; or the function that called tokio's spawn API) or
+	// "entry_function" (dumps without creation sites).
 	GroupedBy string `json:"grouped_by,omitempty"`
 	// Series is present given three or more dumps of a kind: the value of
 	// each leak suspect at every snapshot, ranked by steady growth. The
@@ -54,6 +58,25 @@ type SpawnSiteReport struct {
 	Wait           WaitReport       `json:"wait"`
 	Labels         map[string]int64 `json:"labels,omitempty"`
 	Stack          []string         `json:"stack"`
+
+	// The fields below are present for tokio tasks only. Base, Later and
+	// Delta then count live tasks (task cells in use), and Function is the
+	// full demangled name of the function that called the spawn API.
+	//
+	// Runtime is "tokio".
+	Runtime string `json:"runtime,omitempty"`
+	// Estimated is true when the dumps sampled allocations, so that the
+	// counts are unbiased estimates, and false when they are exact.
+	Estimated *bool `json:"estimated,omitempty"`
+	// ShortName is Function as the window shows it (RegionCache::default).
+	ShortName string `json:"short_name,omitempty"`
+	// Spawned counts the tasks ever spawned there; absent without
+	// prof_accum counts.
+	Spawned *Values `json:"spawned,omitempty"`
+	// CellBytes is the memory of the live tasks' cells, in bytes.
+	CellBytes *Values `json:"cell_bytes,omitempty"`
+	// InsideBytes is the memory in use allocated inside those tasks.
+	InsideBytes *Values `json:"inside_bytes,omitempty"`
 }
 
 // WaitReport counts a site's later goroutines by how long they have waited.
@@ -131,6 +154,39 @@ func NewReport(c *diff.Comparison, g *goroutines.Comparison, top int) *Report {
 	return r
 }
 
+// AddTasks adds the spawn sites of t's tokio tasks to r (the first top
+// when top > 0), unless r already lists goroutine spawn sites. t may be nil.
+func (r *Report) AddTasks(t *tokio.Comparison, top int) {
+	if t == nil || r.SpawnSites != nil {
+		return
+	}
+	r.GroupedBy = "creator"
+	r.SpawnSites = []SpawnSiteReport{}
+	sites := t.Sites
+	if top > 0 && len(sites) > top {
+		sites = sites[:top]
+	}
+	for _, s := range sites {
+		est := t.Estimated
+		cell, inside := values(s.CellBytes), values(s.Inside)
+		sr := SpawnSiteReport{
+			Function: s.Function, File: s.File, Line: s.Line,
+			Base: s.Live.Base, Later: s.Live.Later, Delta: s.Delta(),
+			States: map[string]int64{}, Stack: []string{},
+			Runtime: "tokio", Estimated: &est, ShortName: diff.ShortName(s.Function),
+			CellBytes: &cell, InsideBytes: &inside,
+		}
+		if t.HasSpawned {
+			sp := values(s.Spawned)
+			sr.Spawned = &sp
+		}
+		for _, f := range s.Stack {
+			sr.Stack = append(sr.Stack, f.String())
+		}
+		r.SpawnSites = append(r.SpawnSites, sr)
+	}
+}
+
 func runReport(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("report", stderr)
 	sample := fs.String("sample", "", "sample type to compare (default: the dump's default)")
@@ -139,6 +195,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	tag := fs.String("tag", "", "keep only the stacks labelled key=value (pprof labels, goroutine labels), as pprof's -tagfocus")
 	failIfGrowing := fs.Bool("fail-if-growing", false, "given a series, exit 3 when the top leak suspect grew in every interval at --min-rate or faster")
 	minRate := fs.String("min-rate", "", "with --fail-if-growing: the slowest growth that fails, such as 1MiB/h, 100/h or 5/interval (default: any)")
+	keep := fs.Bool("keep-alloc-frames", false, "keep Rust's allocation frames (GlobalAlloc, __rust_alloc, alloc::…) and C++ operator new at the leaves of jemalloc stacks, instead of folding them into their callers")
 	var binaries stringList
 	fs.Var(&binaries, "binary", "program or library file to symbolize jemalloc dumps with (repeatable)")
 	lim := limitFlags(fs)
@@ -146,7 +203,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	if err == nil && len(files) < 1 {
 		err = usagef("report takes BASE [LATER], or three or more dumps of a series, got no files")
 	}
-	o := reportOptions{sample: *sample, asJSON: *asJSON, top: *top, failIfGrowing: *failIfGrowing}
+	o := reportOptions{sample: *sample, asJSON: *asJSON, top: *top, failIfGrowing: *failIfGrowing, keepAllocFrames: *keep}
 	if err == nil && *minRate != "" {
 		if o.minRate, err = ParseRate(*minRate); err != nil {
 			err = usagef("--min-rate: %v", err)
@@ -173,7 +230,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		o.opts = lim.options(binaries)
 		return runSeriesReport(files, o, stdout, stderr)
 	}
-	c, err := loadTagged(files, *sample, *tag, lim.options(binaries), stderr)
+	c, err := loadTagged(files, *sample, *tag, !*keep, lim.options(binaries), stderr)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -181,10 +238,17 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
+	r := NewReport(c, g, *top)
+	t := tokio.Compare(c.Base, c.Later)
+	r.AddTasks(t, *top)
 	if *asJSON {
-		err = encodeJSON(stdout, NewReport(c, g, *top))
+		err = encodeJSON(stdout, r)
 	} else {
-		err = WriteReport(stdout, c, g, *top)
+		var baseWhen string
+		if c.Base != nil {
+			baseWhen = when(c.Base.Time)
+		}
+		err = writeReport(stdout, r, baseWhen, when(c.Later.Time), g, t)
 	}
 	if err != nil {
 		return fail(stderr, fmt.Errorf("writing report: %w", err))
@@ -195,13 +259,16 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 // loadComparison opens one or two dumps in parallel and compares them,
 // ordering the pair as the window does (session.OrderOf): by the dumps' own
 // times, goroutine IDs or jemalloc sequence numbers. Notes go to stderr.
+// The allocation plumbing of jemalloc stacks is folded into its callers
+// (jemalloc.FoldAllocFrames).
 func loadComparison(files []string, sample string, opts *diff.Options, stderr io.Writer) (*diff.Comparison, error) {
-	return loadTagged(files, sample, "", opts, stderr)
+	return loadTagged(files, sample, "", true, opts, stderr)
 }
 
 // loadTagged is loadComparison keeping only the stacks whose labels hold
-// tag ("key=value", as pprof's -tagfocus); "" keeps all.
-func loadTagged(files []string, sample, tag string, opts *diff.Options, stderr io.Writer) (*diff.Comparison, error) {
+// tag ("key=value", as pprof's -tagfocus); "" keeps all. fold says whether
+// to fold allocation plumbing into its callers.
+func loadTagged(files []string, sample, tag string, fold bool, opts *diff.Options, stderr io.Writer) (*diff.Comparison, error) {
 	dumps, err := diff.OpenAllWith(opts, files...)
 	if err != nil {
 		return nil, err
@@ -216,6 +283,11 @@ func loadTagged(files []string, sample, tag string, opts *diff.Options, stderr i
 	if len(dumps) == 2 {
 		o = session.OrderOf(dumps[0], dumps[1])
 		dumps = []*diff.Dump{o.Base, o.Later}
+	}
+	if fold {
+		for i, d := range dumps {
+			dumps[i] = jemalloc.FoldAllocFrames(d)
+		}
 	}
 	if key, value, ok := strings.Cut(tag, "="); ok {
 		labelled := false
@@ -279,12 +351,13 @@ func WriteReport(w io.Writer, c *diff.Comparison, g *goroutines.Comparison, top 
 	if c.Base != nil {
 		baseWhen = when(c.Base.Time)
 	}
-	return writeReport(w, NewReport(c, g, top), baseWhen, when(c.Later.Time), g)
+	return writeReport(w, NewReport(c, g, top), baseWhen, when(c.Later.Time), g, nil)
 }
 
-// writeReport writes r as WriteReport does; baseWhen and laterWhen say
-// when the dumps were taken.
-func writeReport(w io.Writer, r *Report, baseWhen, laterWhen string, g *goroutines.Comparison) error {
+// writeReport writes r as WriteReport does, with g's spawn sites or t's
+// tokio tasks (either may be nil); baseWhen and laterWhen say when the
+// dumps were taken.
+func writeReport(w io.Writer, r *Report, baseWhen, laterWhen string, g *goroutines.Comparison, t *tokio.Comparison) error {
 	unit := r.Unit
 	f := func(v int64) string { return diff.FormatValue(v, unit) }
 	fd := func(v int64) string { return diff.FormatDelta(v, unit) }
@@ -302,8 +375,13 @@ func writeReport(w io.Writer, r *Report, baseWhen, laterWhen string, g *goroutin
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err
 	}
-	if g != nil {
+	switch {
+	case g != nil:
 		if err := writeSites(w, g, r); err != nil {
+			return err
+		}
+	case t != nil:
+		if err := writeTasks(w, t, r); err != nil {
 			return err
 		}
 	}
@@ -351,6 +429,39 @@ func writeSites(w io.Writer, g *goroutines.Comparison, r *Report) error {
 		state := printable(clip(mainState(s.States), maxStateWidth))
 		pad := strings.Repeat(" ", max(width-utf8.RuneCountInString(state), 0))
 		fmt.Fprintf(tw, "%d\t%d\t%+d\t%d\t%d\t%dm\t\t%s%s  %s\n", s.Base, s.Later, s.Delta, s.Survivors, s.Leaked, s.MaxWaitMinutes, state, pad, site)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w)
+	return err
+}
+
+// writeTasks writes the table of tokio spawn sites of r.
+func writeTasks(w io.Writer, t *tokio.Comparison, r *Report) error {
+	how := "exact: every allocation was sampled"
+	if t.Estimated {
+		how = "≈ estimated from sampled allocations"
+	}
+	fmt.Fprintf(w, "\nTokio tasks by spawn site (live task cells; %s):\n", how)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	approx := ""
+	if t.Estimated {
+		approx = "≈"
+	}
+	fmt.Fprintln(tw, "base\tlater\tdelta\tspawned\tcell bytes\tinside base\tinside later\t\tsite")
+	for _, s := range r.SpawnSites {
+		spawned := "-"
+		if s.Spawned != nil {
+			spawned = fmt.Sprintf("%s%d → %d", approx, s.Spawned.Base, s.Spawned.Later)
+		}
+		site := s.ShortName
+		if s.File != "" {
+			site += " " + s.File + ":" + fmt.Sprint(s.Line)
+		}
+		fmt.Fprintf(tw, "%s%d\t%s%d\t%s%+d\t%s\t%s\t%s\t%s\t\t%s\n", approx, s.Base, approx, s.Later, approx, s.Delta, spawned,
+			diff.FormatValue(s.CellBytes.Later, "bytes"), diff.FormatValue(s.InsideBytes.Base, "bytes"),
+			diff.FormatValue(s.InsideBytes.Later, "bytes"), printable(site))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -69,11 +69,12 @@ type Analysis struct {
 	Suspects         []series.Suspect
 }
 
-// Analyze loads paths as series (see series.Load) and ranks them for sample
-// type sample. Goroutine dumps given with heap dumps give the spawn sites;
-// given alone, they are the main series.
-func Analyze(ctx context.Context, paths []string, sample string, opts *diff.Options) (*Analysis, error) {
-	all, err := series.Load(ctx, paths, opts)
+// Analyze loads paths as series (see series.Load, which takes
+// keepAllocFrames) and ranks them for sample type sample. Goroutine dumps
+// given with heap dumps give the spawn sites; given alone, they are the
+// main series.
+func Analyze(ctx context.Context, paths []string, sample string, opts *diff.Options, keepAllocFrames bool) (*Analysis, error) {
+	all, err := series.Load(ctx, paths, opts, keepAllocFrames)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +194,7 @@ func watchSiblings(paths []string) []string {
 
 // runSeriesReport is `leakscope report` on three or more dumps.
 func runSeriesReport(files []string, o reportOptions, stdout, stderr io.Writer) int {
-	a, err := analyzeFiles(files, o.sample, o.opts, stderr)
+	a, err := analyzeFiles(files, o.sample, o.opts, o.keepAllocFrames, stderr)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -224,7 +225,7 @@ func writeSeries(a *Analysis, o reportOptions, stdout, stderr io.Writer) int {
 		err = encodeJSON(stdout, r)
 	} else {
 		first, last := a.Main.Snapshots[0], a.Main.Snapshots[a.Main.Len()-1]
-		err = writeReport(stdout, r, when(first.Time), when(last.Time), g)
+		err = writeReport(stdout, r, when(first.Time), when(last.Time), g, nil)
 		if err == nil {
 			err = WriteSuspects(stdout, a, o.top)
 		}
@@ -241,12 +242,12 @@ func writeSeries(a *Analysis, o reportOptions, stdout, stderr io.Writer) int {
 
 // analyzeFiles is Analyze with the command line's notes: the order, and the
 // goroutine dumps watch captured beside heap snapshots.
-func analyzeFiles(files []string, sample string, opts *diff.Options, stderr io.Writer) (*Analysis, error) {
+func analyzeFiles(files []string, sample string, opts *diff.Options, keepAllocFrames bool, stderr io.Writer) (*Analysis, error) {
 	if sib := watchSiblings(files); sib != nil {
 		fmt.Fprintf(stderr, "leakscope: note: spawn sites from the goroutine dumps captured with these snapshots (%s, …)\n", printable(filepath.Base(sib[0])))
 		files = append(append([]string(nil), files...), sib...)
 	}
-	a, err := Analyze(context.Background(), files, sample, opts)
+	a, err := Analyze(context.Background(), files, sample, opts, keepAllocFrames)
 	if err != nil {
 		return nil, err
 	}
@@ -485,6 +486,8 @@ type reportOptions struct {
 	opts          *diff.Options
 	failIfGrowing bool
 	minRate       Rate
+	// keepAllocFrames keeps jemalloc's allocation plumbing (--keep-alloc-frames).
+	keepAllocFrames bool
 }
 
 // gate returns what --fail-if-growing fails on, or "".

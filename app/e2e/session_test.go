@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -124,5 +125,30 @@ func TestDeepLeafByKeyboard(t *testing.T) {
 	s.screenshot("7-deep-leaf.png")
 	if text := ocr(t, s, "7-deep-leaf.png"); !strings.Contains(text, "level130") {
 		t.Errorf("the 130-deep leaf's name is not on screen; it reads:\n%s", text)
+	}
+}
+
+// TestTokioTaskPanel opens the tokio test service's heap pair with its
+// binary: the spawn-site panel lists tokio tasks, the Default impl's site
+// first, in its short name, with the service's own counts.
+func TestTokioTaskPanel(t *testing.T) {
+	reftest.NeedRust(t)
+	ts, err := reftest.TaskyDumps(0, 1000, 2000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, "--binary", ts.Bin, ts.Base, ts.Later)
+	waitFor(t, "the graph", 60*time.Second, func() bool { return strings.Contains(s.log.String(), "DEBUG shown ") })
+	time.Sleep(time.Second)
+	s.screenshot("8-tokio-tasks.png")
+	text := ocr(t, s, "8-tokio-tasks.png")
+	c0, c1 := ts.Counts[0]["cache"].Live, ts.Counts[1]["cache"].Live
+	for _, want := range []string{"Tokio tasks by spawn site", "RegionCache::default", fmt.Sprintf("%+d", c1-c0), fmt.Sprint(c1)} {
+		if !strings.Contains(text, want) {
+			t.Errorf("%q is not on screen; it reads:\n%s", want, text)
+		}
+	}
+	if i, j := strings.Index(text, "RegionCache::default"), strings.Index(text, "Pool::start"); i < 0 || j >= 0 && j < i {
+		t.Errorf("the Default impl's site is not listed first; the screen reads:\n%s", text)
 	}
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/goroutines"
+	"github.com/leakscope/leakscope/diff/jemalloc"
+	"github.com/leakscope/leakscope/diff/tokio"
 	"github.com/leakscope/leakscope/flame"
 )
 
@@ -26,6 +28,9 @@ type Result struct {
 	// by spawn site. Both are nil without goroutine dumps.
 	GoroutineDiff *diff.Comparison
 	Sites         *goroutines.Comparison
+	// Tasks groups the tokio tasks of a jemalloc heap pair by spawn site;
+	// nil when the profile pair holds none.
+	Tasks *tokio.Comparison
 	// Allocations are the leaf frames of Profile by growth, for the panel
 	// when there are no goroutine dumps.
 	Allocations []AllocationSite
@@ -80,7 +85,7 @@ func compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 		key, value, _ := strings.Cut(snap.Tag, "=")
 		tagged = func(p Pair) Pair { return TaggedPair(p, key, value) }
 	}
-	sameTag := prev.in.Tag == snap.Tag
+	sameTag := prev.in.Tag == snap.Tag && prev.in.KeepAllocFrames == snap.KeepAllocFrames
 	if pp := snap.Profile; !pp.Empty() {
 		sample := snap.Sample
 		if sample != "" {
@@ -93,15 +98,19 @@ func compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 			want = pp.Later.SampleTypes[i].Type
 		}
 		if prev.Profile != nil && prev.in.Profile == pp && prev.Sample == want && sameTag {
-			r.Profile, r.Sample, r.Allocations = prev.Profile, prev.Sample, prev.Allocations
+			r.Profile, r.Sample, r.Allocations, r.Tasks = prev.Profile, prev.Sample, prev.Allocations, prev.Tasks
 		} else {
 			pp := tagged(pp)
+			if !snap.KeepAllocFrames {
+				pp = Pair{Base: jemalloc.FoldAllocFrames(pp.Base), Later: jemalloc.FoldAllocFrames(pp.Later)}
+			}
 			p.SetPhase("comparing")
 			cp, err := compareAndBuild(ctx, pp, sample, snap.plain())
 			if err != nil {
 				return nil, err
 			}
 			r.Profile, r.Allocations = cp.c, cp.allocations
+			r.Tasks = tokio.Compare(pp.Base, pp.Later)
 			r.Sample = r.Profile.SampleType.Type
 			if cp.tree != nil {
 				r.Shown, r.Tree = r.Profile, cp.tree
@@ -277,6 +286,12 @@ func (r *Result) shown(site int) (*diff.Comparison, string) {
 	if site >= 0 && r.Sites != nil && site < len(r.Sites.Sites) {
 		if c, err := r.Sites.Profile(site); err == nil {
 			return c, "goroutines spawned at " + r.Sites.Sites[site].Site.String()
+		}
+	}
+	if site >= 0 && r.Sites == nil && r.Tasks != nil && site < len(r.Tasks.Sites) {
+		if c, err := r.Tasks.Profile(site, r.Sample); err == nil {
+			s := r.Tasks.Sites[site]
+			return c, "tokio tasks spawned at " + diff.ShortName(s.Function) + " " + filepath.Base(s.File) + fmt.Sprintf(":%d", s.Line)
 		}
 	}
 	if r.Profile != nil {

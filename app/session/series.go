@@ -127,7 +127,7 @@ func LoadAll(ctx context.Context, srcs []Source, binaries []string, p *diff.Prog
 		paths[i] = s.Path
 	}
 	opts := &diff.Options{Binaries: binaries, Progress: p}
-	all, err := series.Load(ctx, paths, opts)
+	all, err := series.Load(ctx, paths, opts, false)
 	if err != nil {
 		return nil, err
 	}

@@ -104,11 +104,17 @@ type Session struct {
 	// Inverted shows the graph bottom-up: the frames that hold the values
 	// first, their callers below them.
 	Inverted bool
+	// KeepAllocFrames keeps the allocation plumbing at the leaves of
+	// jemalloc stacks (Rust's GlobalAlloc impl, __rust_alloc, alloc::…, C++
+	// operator new) instead of folding it into its callers
+	// (jemalloc.FoldAllocFrames).
+	KeepAllocFrames bool
 	// Tag, "key=value", restricts the comparison to the stacks whose pprof
 	// (or goroutine) labels hold it, as pprof's -tagfocus; "" for all.
 	Tag string
 	// Site is the selected spawn site (an index into the goroutine
-	// comparison's sites), or -1.
+	// comparison's sites, or, without goroutine dumps, into the tokio
+	// task sites), or -1.
 	Site int
 	// Binaries are the program and library files dumps are symbolized with.
 	Binaries []string
@@ -339,6 +345,7 @@ type Snapshot struct {
 	Focus               string
 	Merged, Sandwich    string
 	Inverted            bool
+	KeepAllocFrames     bool
 	Tag                 string
 	Hidden              map[string]bool // not to be modified
 	Site                int
@@ -348,7 +355,7 @@ type Snapshot struct {
 // Snapshot copies the session's state for Compute on another goroutine.
 func (s *Session) Snapshot() Snapshot {
 	return Snapshot{Profile: s.Profile, Goroutines: s.Goroutines, Sample: s.Sample,
-		Focus: s.Focus, Merged: s.Merged, Sandwich: s.Sandwich, Inverted: s.Inverted, Tag: s.Tag,
+		Focus: s.Focus, Merged: s.Merged, Sandwich: s.Sandwich, Inverted: s.Inverted, KeepAllocFrames: s.KeepAllocFrames, Tag: s.Tag,
 		Hidden: maps.Clone(s.Hidden), Site: s.Site, Series: s.Series}
 }
 

@@ -272,7 +272,9 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 }
 
 // allocatorFuncs are the allocation entry points jeprof strips from heap
-// stacks, together with everything they called.
+// stacks, together with everything they called. C++'s operator new is not
+// one of them: jeprof keeps it, and FoldAllocFrames folds it with Rust's
+// allocation plumbing, so that --keep-alloc-frames shows it.
 var allocatorFuncs = map[string]bool{}
 
 func init() {
@@ -283,7 +285,7 @@ func init() {
 		"tc_newarray", "tc_deletearray", "tc_new_nothrow", "tc_newarray_nothrow", "do_malloc", "::do_malloc",
 		"::do_malloc_or_cpp_alloc", "DoSampledAllocation", "simple_alloc::allocate",
 		"__malloc_alloc_template::allocate", "__builtin_delete", "__builtin_new", "__builtin_vec_delete",
-		"__builtin_vec_new", "operator new", "operator new[]", "malloc_zone_malloc", "malloc_zone_calloc",
+		"__builtin_vec_new", "malloc_zone_malloc", "malloc_zone_calloc",
 		"malloc_zone_valloc", "malloc_zone_realloc", "malloc_zone_memalign", "malloc_zone_free",
 		"__start_google_malloc", "__stop_google_malloc", "__start_malloc_hook", "__stop_malloc_hook"} {
 		allocatorFuncs[name] = true

@@ -16,7 +16,8 @@ import (
 // once added, so memory holds the series and the dumps being read. The error
 // names the first file, in the order given, that could not be read or does
 // not fit its series. It stops soon after ctx is done, with ctx's error.
-func Load(ctx context.Context, paths []string, opts *diff.Options) ([]*Series, error) {
+// keepAllocFrames is Builder.KeepAllocFrames.
+func Load(ctx context.Context, paths []string, opts *diff.Options, keepAllocFrames bool) ([]*Series, error) {
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("no dumps to load")
 	}
@@ -42,6 +43,7 @@ func Load(ctx context.Context, paths []string, opts *diff.Options) ([]*Series, e
 					b := builders[d.Kind]
 					if b == nil {
 						b = NewBuilder()
+						b.KeepAllocFrames = keepAllocFrames
 						builders[d.Kind] = b
 						kinds = append(kinds, d.Kind)
 					}

@@ -47,6 +47,11 @@ type Snapshot struct {
 // Builder collects the dumps of a series. Add them in any order; Series puts
 // them in order. A Builder is not safe for concurrent use.
 type Builder struct {
+	// KeepAllocFrames keeps the allocation plumbing at the leaves of
+	// jemalloc stacks; by default it is folded into its callers
+	// (jemalloc.FoldAllocFrames), as the pair views fold it.
+	KeepAllocFrames bool
+
 	kind     diff.Kind
 	types    []diff.SampleType
 	defType  string
@@ -74,6 +79,9 @@ func (b *Builder) Len() int { return len(b.snaps) }
 // Add adds d as a snapshot. Every dump must be of the first one's kind and
 // have its sample types; the error says which file does not.
 func (b *Builder) Add(d *diff.Dump) error {
+	if !b.KeepAllocFrames {
+		d = jemalloc.FoldAllocFrames(d)
+	}
 	if len(b.snaps) == 0 {
 		b.kind, b.types, b.defType = d.Kind, d.SampleTypes, d.DefaultSampleType
 	}

@@ -185,7 +185,7 @@ func TestLoad(t *testing.T) {
 	for _, n := range []string{"heap-base.pb.gz", "goroutines-base.txt", "heap-later.pb.gz", "goroutines-later.txt"} {
 		paths = append(paths, filepath.Join(dir, n))
 	}
-	all, err := Load(context.Background(), paths, nil)
+	all, err := Load(context.Background(), paths, nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,12 +200,12 @@ func TestLoad(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("not a dump"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(context.Background(), append(paths, bad), nil); err == nil || !contains(err.Error(), "bad.pb.gz") {
+	if _, err := Load(context.Background(), append(paths, bad), nil, false); err == nil || !contains(err.Error(), "bad.pb.gz") {
 		t.Errorf("bad file: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Load(ctx, paths, nil); err == nil {
+	if _, err := Load(ctx, paths, nil, false); err == nil {
 		t.Error("cancelled load succeeded")
 	}
 }

@@ -1,0 +1,92 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/leakscope/leakscope/app/cli"
+	"github.com/leakscope/leakscope/diff/jemalloc"
+	"github.com/leakscope/leakscope/diff/reftest"
+)
+
+// TestReportTokioTasks checks `report --json` on the tokio test service's
+// dumps: spawn sites with the service's own counts, the Default impl's
+// first, the program's code at the top of the flat table, and the total of
+// jeprof --base; with --keep-alloc-frames, the allocator's frames again.
+func TestReportTokioTasks(t *testing.T) {
+	reftest.NeedRust(t)
+	reftest.NeedTools(t, "jeprof")
+	ts, err := reftest.TaskyDumps(0, 1000, 2000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := func(extra ...string) cli.Report {
+		t.Helper()
+		args := append([]string{"report", "--json", "--binary", ts.Bin}, extra...)
+		code, out, errs := run(append(args, ts.Base, ts.Later)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		var r cli.Report
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	r := report()
+	if r.GroupedBy != "creator" || len(r.SpawnSites) < 5 {
+		t.Fatalf("grouped by %q, %d sites", r.GroupedBy, len(r.SpawnSites))
+	}
+	want := map[int64]string{ts.Lines["cache"]: "cache", ts.Lines["pool"]: "pool", ts.Lines["part"]: "part", ts.Lines["blocking"]: "blocking", ts.Lines["local"]: "local"}
+	seen := map[string]bool{}
+	for i, s := range r.SpawnSites {
+		if s.Runtime != "tokio" || s.Estimated == nil || *s.Estimated {
+			t.Errorf("site %d: runtime %q, estimated %v; want tokio, false", i, s.Runtime, s.Estimated)
+		}
+		name, ok := want[s.Line]
+		if !ok || s.File != ts.Source {
+			continue
+		}
+		seen[name] = true
+		c0, c1 := ts.Counts[0][name], ts.Counts[1][name]
+		if s.Base != c0.Live || s.Later != c1.Live || s.Delta != c1.Live-c0.Live {
+			t.Errorf("%s: live %d → %d (%+d); the service counted %d → %d", name, s.Base, s.Later, s.Delta, c0.Live, c1.Live)
+		}
+		if s.Spawned == nil || s.Spawned.Base != c0.Spawned || s.Spawned.Later != c1.Spawned {
+			t.Errorf("%s: spawned %+v; the service counted %d → %d", name, s.Spawned, c0.Spawned, c1.Spawned)
+		}
+		if name == "cache" && (i != 0 || s.ShortName != "RegionCache::default" || s.Function != "<tasky::RegionCache as core::default::Default>::default") {
+			t.Errorf("the Default impl's site is at %d, named %q (%q)", i, s.ShortName, s.Function)
+		}
+	}
+	if len(seen) != 5 {
+		t.Errorf("found the sites %v, want cache, pool, part, blocking and local (%s, lines %v), among %+v", seen, ts.Source, ts.Lines, r.SpawnSites)
+	}
+	if top := r.Functions[0].Name; top != "tasky::load_table" {
+		t.Errorf("top flat row %s, want tasky::load_table", top)
+	}
+	for _, f := range r.Functions {
+		if jemalloc.IsAllocFrame(f.Name) && f.Flat.Delta != 0 {
+			t.Errorf("%s keeps flat %+d with the plumbing folded", f.Name, f.Flat.Delta)
+		}
+	}
+	out, err := exec.Command("jeprof", "--text", "--show_bytes", "--inuse_space", "--base="+ts.Base, ts.Bin, ts.Later).Output()
+	if err != nil {
+		t.Fatalf("jeprof: %v", err)
+	}
+	m := regexp.MustCompile(`(?m)^Total: (-?\d+)`).FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("no total in jeprof's output:\n%s", out)
+	}
+	if total, _ := strconv.ParseInt(string(m[1]), 10, 64); r.Total.Delta != total {
+		t.Errorf("total %+d, jeprof --base %+d", r.Total.Delta, total)
+	}
+	kept := report("--keep-alloc-frames")
+	if top := kept.Functions[0].Name; !strings.Contains(top, "GlobalAlloc") || kept.Total != r.Total {
+		t.Errorf("with --keep-alloc-frames: top flat row %s (want the GlobalAlloc impl), total %+v (want %+v)", top, kept.Total, r.Total)
+	}
+}
