@@ -114,7 +114,7 @@ func start(t *testing.T, args ...string) *session {
 		}
 	})
 	waitFor(t, "the window", 20*time.Second, func() bool {
-		out, err := s.cmd("xdotool", "search", "--name", "^Leakscope$").Output()
+		out, err := s.cmd("xdotool", "search", "--onlyvisible", "--name", "^Leakscope$").Output()
 		s.window = strings.TrimSpace(strings.Split(string(out), "\n")[0])
 		return err == nil && s.window != ""
 	})

@@ -3,6 +3,9 @@ package session
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/leakscope/leakscope/assets"
@@ -17,13 +20,52 @@ type Source struct {
 	Demo bool // Path names an embedded demo dump
 }
 
-// Files returns a Source for each path.
+// Files returns a Source for each path, a folder standing for the dumps
+// in it (see Expand).
 func Files(paths []string) []Source {
+	paths = Expand(paths)
 	srcs := make([]Source, len(paths))
 	for i, p := range paths {
 		srcs[i] = Source{Path: p}
 	}
 	return srcs
+}
+
+// dumpSuffixes are the names of files that a folder opens: those dumps
+// are usually given. Other files in it (notes, counters) are passed over.
+var dumpSuffixes = []string{".pb.gz", ".pb", ".pprof", ".prof", ".memprof", ".heap", ".txt", ".gz"}
+
+// Expand replaces each folder among paths with the dump files in it (by
+// name: .pb.gz, .pb, .pprof, .prof, .memprof, .heap, .txt, .gz; not hidden),
+// in name order, so that a folder of snapshots, such as leakscope watch
+// writes, opens as a series. Other paths are kept as they are.
+func Expand(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil || !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		entries, err := os.ReadDir(p)
+		if err != nil {
+			out = append(out, p) // opening it says why
+			continue
+		}
+		for _, e := range entries {
+			name := e.Name()
+			if e.IsDir() || strings.HasPrefix(name, ".") {
+				continue
+			}
+			for _, suf := range dumpSuffixes {
+				if strings.HasSuffix(name, suf) {
+					out = append(out, filepath.Join(p, name))
+					break
+				}
+			}
+		}
+	}
+	return out
 }
 
 // DemoSources is the built-in demo: a heap pair and a debug=2 goroutine

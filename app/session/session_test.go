@@ -258,3 +258,21 @@ func TestFindSource(t *testing.T) {
 		})
 	}
 }
+
+func TestExpandFolder(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"heap-0002-x.pb.gz", "heap-0001-x.pb.gz", "goroutines-0001-x.txt", "counts.json", ".heap-0003-x.pb.gz.tmp", "prof.1.0.i0.heap"} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	got := session.Expand([]string{"alone.pb.gz", dir})
+	want := []string{"alone.pb.gz", filepath.Join(dir, "goroutines-0001-x.txt"), filepath.Join(dir, "heap-0001-x.pb.gz"),
+		filepath.Join(dir, "heap-0002-x.pb.gz"), filepath.Join(dir, "prof.1.0.i0.heap")}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Expand:\n got %v\nwant %v", got, want)
+	}
+}
