@@ -4,10 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/http/pprof"
-	"os"
 	"path/filepath"
-	"runtime"
-	rpprof "runtime/pprof"
 	"strings"
 	"sync"
 	"testing"
@@ -16,75 +13,19 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/leakscope/leakscope/diff/series"
+	"github.com/leakscope/leakscope/diff/reftest"
 	"github.com/leakscope/leakscope/flame"
 )
 
-// leaker is a steady leak in this test process: each grow keeps 256 KiB
-// more and starts one more goroutine that waits until stop.
-type leaker struct {
-	mu   sync.Mutex
-	held [][]byte
-	stop chan struct{}
-	wg   sync.WaitGroup
-}
-
-//go:noinline
-func (l *leaker) grow() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for range 4 {
-		l.held = append(l.held, make([]byte, 64<<10))
-	}
-	l.wg.Add(1)
-	go l.wait()
-}
-
-//go:noinline
-func (l *leaker) wait() {
-	defer l.wg.Done()
-	<-l.stop
-}
-
-func (l *leaker) close() {
-	close(l.stop)
-	l.wg.Wait()
-}
-
-// writeSeries writes n heap profiles and n debug=2 goroutine dumps of this
-// process into dir, growing the leak between them, and returns their paths.
+// writeSeries writes a series of this process's heap and goroutines, as
+// reftest.WriteSeries does, and ends its leak when the test does.
 func writeSeries(t *testing.T, dir string, n int) []string {
 	t.Helper()
-	old := runtime.MemProfileRate
-	runtime.MemProfileRate = 4096
-	t.Cleanup(func() { runtime.MemProfileRate = old })
-	l := &leaker{stop: make(chan struct{})}
-	t.Cleanup(l.close)
-	var paths []string
-	at := time.Now()
-	for i := range n {
-		for range 3 {
-			l.grow()
-		}
-		runtime.GC()
-		runtime.GC()
-		for _, d := range []struct{ name, kind, ext string }{{"heap", "heap", ".pb.gz"}, {"goroutine", "goroutines", ".txt"}} {
-			p := filepath.Join(dir, series.Name(d.kind, i+1, at.Add(time.Duration(i)*time.Minute), d.ext))
-			f, err := os.Create(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			debug := 0
-			if d.name == "goroutine" {
-				debug = 2
-			}
-			if err := rpprof.Lookup(d.name).WriteTo(f, debug); err != nil {
-				t.Fatal(err)
-			}
-			f.Close()
-			paths = append(paths, p)
-		}
-		time.Sleep(20 * time.Millisecond) // heap profiles record their times
+	l := reftest.NewLeaker()
+	t.Cleanup(l.Close)
+	paths, err := reftest.WriteSeries(dir, n, l)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return paths
 }
@@ -107,13 +48,13 @@ func TestSeriesView(t *testing.T) {
 		t.Fatalf("function columns %v", cols)
 	}
 	top := u.FunctionRow(0)
-	if !strings.Contains(top[0], "leaker).grow") || top[3] != "3/3" || top[2] == "" {
+	if !strings.Contains(top[0], "Leaker).Grow") || top[3] != "3/3" || top[2] == "" {
 		t.Errorf("top function row %v: want the leak, grown in 3 of 3 intervals, with a sparkline", top)
 	}
 	if sc := u.SiteColumns(); len(sc) < 5 || sc[1] != "Score" || sc[2] != "Trend" {
 		t.Fatalf("site columns %v", sc)
 	}
-	if row := u.SiteRow(0); !strings.Contains(row[0], "leaker).grow") || row[3] != "3/3" {
+	if row := u.SiteRow(0); !strings.Contains(row[0], "Leaker).Grow") || row[3] != "3/3" {
 		t.Errorf("top spawn site %v: want the leak's go statement", row)
 	}
 
@@ -137,7 +78,7 @@ func TestSeriesView(t *testing.T) {
 	if v.Colors != flame.Steady || v.Scores == nil {
 		t.Fatalf("view colours %v, scores %v", v.Colors, v.Scores != nil)
 	}
-	leak := find(t, v.Tree, "github.com/leakscope/leakscope/app_test.(*leaker).grow")
+	leak := find(t, v.Tree, "github.com/leakscope/leakscope/diff/reftest.(*Leaker).Grow")
 	if v.Scores[leak] < 0.5 {
 		t.Errorf("the leak's frame scores %.2f", v.Scores[leak])
 	}
@@ -164,8 +105,8 @@ func TestWindowWatch(t *testing.T) {
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	l := &leaker{stop: make(chan struct{})}
-	defer l.close()
+	l := reftest.NewLeaker()
+	defer l.Close()
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() { // the leak goes on while the window watches
@@ -176,7 +117,7 @@ func TestWindowWatch(t *testing.T) {
 			case <-stop:
 				return
 			case <-tick.C:
-				l.grow()
+				l.Grow()
 			}
 		}
 	})

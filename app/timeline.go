@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"path/filepath"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -358,6 +359,13 @@ func (t *Timeline) snapshotLabel(i int) string {
 		return ""
 	}
 	if at := t.main.Snapshots[i].Time; !at.IsZero() {
+		first, last := t.main.Snapshots[0].Time, t.main.Snapshots[t.main.Len()-1].Time
+		switch span := last.Sub(first); {
+		case span < time.Minute:
+			return at.Local().Format("15:04:05.000")
+		case span > 24*time.Hour:
+			return at.Local().Format("Jan 2 15:04")
+		}
 		return at.Local().Format("15:04:05")
 	}
 	return fmt.Sprintf("#%d", i+1)

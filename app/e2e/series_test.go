@@ -1,0 +1,111 @@
+package e2e_test
+
+import (
+	"image"
+	"image/color"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leakscope/leakscope/diff/reftest"
+)
+
+// word is a word tesseract read off a screenshot, at its centre in screen
+// pixels.
+type word struct {
+	text string
+	x, y int
+}
+
+// ocrWords reads the words of a screenshot with their places.
+func ocrWords(t *testing.T, s *session, shot string) []word {
+	t.Helper()
+	need(t, "tesseract", "convert")
+	path := filepath.Join(artifacts(t), shot)
+	big := filepath.Join(t.TempDir(), "big.png")
+	if out, err := exec.Command("convert", path, "-resize", "250%", "-colorspace", "Gray", big).CombinedOutput(); err != nil {
+		t.Fatalf("convert: %v\n%s", err, out)
+	}
+	out, err := exec.Command("tesseract", big, "-", "tsv").Output()
+	if err != nil {
+		t.Fatalf("tesseract: %v", err)
+	}
+	var words []word
+	for _, line := range strings.Split(string(out), "\n")[1:] {
+		f := strings.Split(line, "\t")
+		if len(f) < 12 || strings.TrimSpace(f[11]) == "" {
+			continue
+		}
+		n := make([]int, 4)
+		for i := range n {
+			n[i], _ = strconv.Atoi(f[6+i])
+		}
+		words = append(words, word{text: f[11], x: (n[0] + n[2]/2) * 2 / 5, y: (n[1] + n[3]/2) * 2 / 5})
+	}
+	return words
+}
+
+// TestSeriesWindow opens a folder of four snapshots of this test process
+// in the real window: the timeline and the series columns are on screen,
+// and a click on the timeline's second snapshot makes it the base.
+func TestSeriesWindow(t *testing.T) {
+	dir := t.TempDir()
+	l := reftest.NewLeaker()
+	defer l.Close()
+	if _, err := reftest.WriteSeries(dir, 4, l); err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, dir)
+	waitFor(t, "the graph", 30*time.Second, func() bool { return strings.Contains(s.log.String(), "DEBUG shown ") })
+	time.Sleep(time.Second)
+	img := s.screenshot("9-series.png")
+	words := ocrWords(t, s, "9-series.png")
+	var all []string
+	for _, w := range words {
+		all = append(all, w.text)
+	}
+	text := strings.Join(all, " ")
+	for _, want := range []string{"snapshots", "Score", "Trend"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("%q is not on screen; it reads:\n%s", want, text)
+		}
+	}
+	// The shaded span of the timeline runs from the base mark (the first
+	// snapshot) to the later one (the last).
+	// The timeline's light ground: the rows with a long run of its colour.
+	bg := color.RGBA{0xf6, 0xf6, 0xf4, 0xff}
+	var ground image.Rectangle
+	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
+		if x0, n := longestRun(img, y, bg); n > 300 {
+			r := image.Rect(x0, y, x0+n, y+1)
+			if ground.Empty() {
+				ground = r
+			} else {
+				ground = ground.Union(r)
+			}
+		}
+	}
+	sub, ok := img.(interface {
+		SubImage(image.Rectangle) image.Image
+	})
+	if !ok || ground.Dx() < 200 {
+		t.Fatalf("no timeline on screen (%v)", ground)
+	}
+	span, n := find(sub.SubImage(ground), color.RGBA{0xff, 0xe2, 0xd6, 0xff})
+	if n < 1000 || span.Dx() < 200 {
+		t.Fatalf("no timeline span on screen (%v, %d pixels)", span, n)
+	}
+	x, y := span.Min.X+span.Dx()/3, span.Min.Y+span.Dy()/2
+	s.run("xdotool", "mousemove", strconv.Itoa(x), strconv.Itoa(y), "click", "1") // the screenshot is of the root window
+	waitFor(t, "the pick", 20*time.Second, func() bool {
+		return countLines(s.log.String(), "DEBUG shown ") >= 2
+	})
+	time.Sleep(500 * time.Millisecond)
+	s.screenshot("10-series-picked.png")
+	if got := ocr(t, s, "10-series-picked.png"); !strings.Contains(got, "heap-0002-") {
+		t.Errorf("after a click on the second snapshot, heap-0002 is not on screen as the base; it reads:\n%s", got)
+	}
+}
