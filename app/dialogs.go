@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/leakscope/leakscope/app/session"
@@ -47,7 +48,18 @@ func (u *UI) showDialog(d dialog.Dialog) {
 	d.Show()
 }
 
-func newErrorDialog(err error, w fyne.Window) dialog.Dialog { return dialog.NewError(err, w) }
+// newErrorDialog shows err's message as it is: Fyne's own error dialog
+// capitalises its first letter, which turns a path such as junk/notes.txt
+// into one that does not exist.
+func newErrorDialog(err error, w fyne.Window) dialog.Dialog {
+	msg := widget.NewLabel(err.Error())
+	msg.Wrapping = fyne.TextWrapWord
+	icon := widget.NewIcon(theme.ErrorIcon())
+	content := container.NewBorder(nil, nil, container.NewVBox(icon), nil, msg)
+	d := dialog.NewCustom("Error", "OK", content, w)
+	d.Resize(fyne.NewSize(min(w.Canvas().Size().Width*0.8, 640), 0))
+	return d
+}
 
 // askSide asks which side of a full pair q's dump replaces.
 func (u *UI) askSide(q session.Question) {

@@ -86,9 +86,9 @@ func TestSeriesView(t *testing.T) {
 	// A click on the timeline moves the nearer mark.
 	tl := u.Timeline()
 	tl.Resize(tl.MinSize().AddWidthHeight(400, 0))
-	x := func(i int) float32 { // the plot spans from 96 px to 40 px before the end
-		w := tl.Size().Width - 96 - 40
-		return 96 + w*float32(i)/3
+	x := func(i int) float32 { // the plot spans from 124 px to 40 px before the end
+		w := tl.Size().Width - 124 - 40
+		return 124 + w*float32(i)/3
 	}
 	test.TapAt(tl, fyne.NewPos(x(3), 40))
 	u.Wait()

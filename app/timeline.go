@@ -63,7 +63,7 @@ func (t *Timeline) MinSize() fyne.Size { return fyne.NewSize(200, timelineHeight
 // plot is the area the lines are drawn in.
 func (t *Timeline) plot() (x0, y0, w, h float32) {
 	s := t.Size()
-	return 96, 18, max(s.Width-96-40, 10), max(s.Height-18-18, 10)
+	return 124, 18, max(s.Width-124-40, 10), max(s.Height-18-18, 10)
 }
 
 // xOf returns the x of snapshot i.

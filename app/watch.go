@@ -44,8 +44,18 @@ func (u *UI) newWatchBar() {
 func (u *UI) ShowWatchDialog() {
 	target := widget.NewEntry()
 	target.SetPlaceHolder("host:port or http://host:port/debug/pprof/")
+	target.Validator = func(s string) error {
+		_, err := cli.NormalizeURL(s)
+		return err
+	}
 	interval := widget.NewEntry()
 	interval.SetText("30s")
+	interval.Validator = func(s string) error {
+		if d, err := time.ParseDuration(strings.TrimSpace(s)); err != nil || d <= 0 {
+			return fmt.Errorf("a duration such as 30s or 5m")
+		}
+		return nil
+	}
 	folder := widget.NewEntry()
 	folder.SetPlaceHolder("default: leakscope-HOST_PORT in your home folder")
 	items := []*widget.FormItem{
@@ -53,15 +63,13 @@ func (u *UI) ShowWatchDialog() {
 		widget.NewFormItem("Every", interval),
 		widget.NewFormItem("Folder", folder),
 	}
+	// The form's Watch button stays disabled until the address and the
+	// interval are valid, so that nothing typed is lost to an error.
 	d := dialog.NewForm("Watch a service", "Watch", "Cancel", items, func(ok bool) {
 		if !ok {
 			return
 		}
-		every, err := time.ParseDuration(strings.TrimSpace(interval.Text))
-		if err != nil || every <= 0 {
-			u.showError(fmt.Errorf("the interval %q is not a duration such as 30s or 5m", interval.Text))
-			return
-		}
+		every, _ := time.ParseDuration(strings.TrimSpace(interval.Text))
 		if err := u.StartWatch(target.Text, every, folder.Text); err != nil {
 			u.showError(err)
 		}
@@ -186,6 +194,7 @@ func (u *UI) watchSnapshot(w *watching, all []*series.Series, dumps []*diff.Dump
 		return
 	}
 	u.begin()
+	u.sess.Notes = nil // the pair's order notes are stale: the series is in order
 	switch {
 	case prev == nil:
 		// The third snapshot: the pair on screen (the first and the

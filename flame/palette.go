@@ -292,7 +292,7 @@ func (p *Palette) LegendFor(m ColorMode) []LegendEntry {
 			{p.SteadyColor(0.05), "0.05", Grew},
 			{p.SteadyColor(0.25), "0.25", Grew},
 			{p.SteadyColor(0.5), "0.5", Grew},
-			{p.SteadyColor(1), "1: grew in every snapshot, on a line", Grew},
+			{p.SteadyColor(1), "1: grew in every interval, on a line", Grew},
 		}
 	}
 	const t = 1000

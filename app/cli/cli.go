@@ -33,6 +33,17 @@ const (
 // subcommand rather than a file (`leakscope reprot FILE`), and any window
 // at all when there is no display to show it on.
 func Run(args []string, stdout, stderr io.Writer) (code int, handled bool) {
+	if len(args) > 1 && (args[0] == "report" || args[0] == "export" || args[0] == "watch") {
+		for _, a := range args[1:] {
+			if a == "-h" || a == "-help" || a == "--help" {
+				fmt.Fprint(stdout, usage)
+				return ExitOK, true
+			}
+			if a == "--" {
+				break
+			}
+		}
+	}
 	if len(args) > 0 {
 		switch args[0] {
 		case "report":
@@ -113,19 +124,25 @@ const usage = `Leakscope compares a base dump with a later one and shows what gr
 
 Usage:
   leakscope [--binary PATH] [FILE...]     open the window (no files: the demo)
-  leakscope report [--sample NAME] [--json] [--top N] [--tag KEY=VALUE] [--binary PATH]... BASE [LATER]
+  leakscope report [--sample NAME] [--json] [--top N] [--tag KEY=VALUE] [--keep-alloc-frames]
+                   [--binary PATH]... BASE [LATER]
                                           print the comparison as a table or JSON
-  leakscope report [--json] [--fail-if-growing [--min-rate RATE]] FILE FILE FILE...
-                                          rank leak suspects over a series of dumps by
-                                          steady growth; exit 3 with --fail-if-growing
-                                          when the top suspect grew in every interval
-                                          at RATE (such as 1MiB/h, 100/h) or faster
-  leakscope watch [--interval D] [--count N] [--out DIR] [--json] URL
+  leakscope report [--json] [--top N] [--fail-if-growing [--min-rate RATE]] FILE FILE FILE...
+                                          rank leak suspects over a series of dumps (or
+                                          a folder of them) by steady growth; exit 3
+                                          with --fail-if-growing when the top suspect
+                                          grew in every interval at RATE (such as
+                                          1MiB/h, 100/h, 5/interval) or faster
+  leakscope watch [--interval D] [--count N] [--out DIR] [--json] [--timeout D] [--retries N] URL
   leakscope watch --dir DIR [--interval D] [--count N] [--binary PATH] [--json]
                                           take heap and goroutine snapshots of a Go
-                                          service's /debug/pprof/ every D (or follow a
-                                          folder of jemalloc dumps), live-rank them,
-                                          and end with the series report
+                                          service's /debug/pprof/ every D (default 1m;
+                                          --count 0, the default, until Ctrl+C), or
+                                          follow a folder of jemalloc dumps; live-rank
+                                          them and end with the series report. --out
+                                          defaults to leakscope-HOST_PORT; a capture
+                                          may take --timeout (30s) and is retried
+                                          --retries (3) times
   leakscope export [--sample NAME] [--width W] [--height H] [--palette NAME]
                    [--mode later|base|max] [--search RE] [--scale S] [--flame]
                    -o OUT.png BASE [LATER]

@@ -15,13 +15,14 @@ import (
 // place after each snapshot; elsewhere, a line per snapshot.
 type liveView struct {
 	w     io.Writer
+	errw  io.Writer // notes of failures and restarts, as they come
 	top   int
 	tty   bool
 	lines int // lines drawn last time, to redraw over
 }
 
-func newLiveView(w io.Writer, top int) *liveView {
-	v := &liveView{w: w, top: top}
+func newLiveView(w, errw io.Writer, top int) *liveView {
+	v := &liveView{w: w, errw: errw, top: top}
 	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb" {
 			v.tty = true
@@ -34,14 +35,18 @@ func (v *liveView) update(a *Analysis, taken, failures int, note string) {
 	var b strings.Builder
 	if a == nil {
 		if note != "" {
-			fmt.Fprintf(&b, "%s\n", note)
+			fmt.Fprintf(v.errw, "leakscope: %s\n", printable(note))
 		}
-		v.draw(b.String())
 		return
 	}
-	if note != "" && !v.tty {
-		v.draw("leakscope: " + printable(note) + "\n")
-		return
+	if note != "" && (!v.tty || v.errw != v.w) {
+		// Notes are messages, on stderr; on a terminal shared with the
+		// table they are drawn with it.
+		fmt.Fprintf(v.errw, "leakscope: %s\n", printable(note))
+		if !v.tty {
+			return
+		}
+		note, v.lines = "", 0 // the table is drawn again below the note
 	}
 	m := a.Main
 	last := m.Snapshots[m.Len()-1]

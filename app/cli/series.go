@@ -86,8 +86,8 @@ func Analyze(ctx context.Context, paths []string, sample string, opts *diff.Opti
 		case a.Main == nil:
 			a.Main = s
 		default:
-			return nil, usagef("a series takes dumps of one kind (and goroutine dumps beside them): %s is a %s dump, %s a %s dump",
-				a.Main.Snapshots[0].Path, a.Main.Kind, s.Snapshots[0].Path, s.Kind)
+			return nil, &diff.Error{Path: s.Snapshots[0].Path, Err: fmt.Errorf("is a %s dump, and %s a %s dump: a series takes dumps of one kind (and goroutine dumps beside them)",
+				s.Kind, a.Main.Snapshots[0].Path, a.Main.Kind)}
 		}
 	}
 	if a.Main == nil {
@@ -385,6 +385,12 @@ func (r Rate) String() string {
 // looks at the top suspect measured in bytes; another rate at the top
 // suspect. It fails when r is per time and the dumps record no times.
 func (a *Analysis) Growing(r Rate) (string, error) {
+	if r.Bytes {
+		inBytes := a.Unit() == "bytes" && a.Main.Kind != diff.KindGoroutine
+		if !inBytes {
+			return "", usagef("--min-rate %s is in bytes, and no suspect of these %s dumps is measured in bytes: give a plain rate, such as 100/h", r, a.Main.Kind)
+		}
+	}
 	for i := range a.Suspects {
 		s := &a.Suspects[i]
 		unit := a.SuspectUnit(s)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/goroutines"
 	"github.com/leakscope/leakscope/diff/series"
 )
 
@@ -98,8 +99,13 @@ type Watcher struct {
 	kinds    []diff.Kind
 	seen     map[string]bool
 	seq      int
+	maxID    int64 // highest goroutine ID of the last goroutine dump
 	// Files is every snapshot file of the series, in the order added.
 	Files []string
+	// Restarts are the goroutine dumps whose goroutine IDs started again
+	// lower than the dump's before: the service restarted between them,
+	// and the series spans two processes.
+	Restarts []string
 }
 
 // NewWatcher prepares a watch: it makes Dir and reads the snapshots already
@@ -160,6 +166,13 @@ func (w *Watcher) addFile(ctx context.Context, path string) error {
 }
 
 func (w *Watcher) add(d *diff.Dump) error {
+	if id, ok := goroutines.MaxID(d); ok {
+		// Goroutine IDs only grow in a process: a drop is a restart.
+		if w.maxID > 0 && id < w.maxID {
+			w.Restarts = append(w.Restarts, d.Path)
+		}
+		w.maxID = id
+	}
 	b := w.builders[d.Kind]
 	if b == nil {
 		b = series.NewBuilder()
@@ -256,8 +269,14 @@ func (w *Watcher) fetch(ctx context.Context, c capture, path string) (*diff.Dump
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
-		return nil, fmt.Errorf("%s: %s: %s", u, resp.Status, strings.TrimSpace(printable(string(msg))))
+		err := fmt.Errorf("%s: the server answered %s", u, resp.Status)
+		if resp.StatusCode == http.StatusNotFound {
+			err = fmt.Errorf("%s: the server answered %s: is net/http/pprof served there? (give the pprof base, such as http://host:port/debug/pprof/)", u, resp.Status)
+		}
+		if resp.StatusCode >= 400 && resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusRequestTimeout {
+			return nil, &permanentError{err} // asking again will not help
+		}
+		return nil, err
 	}
 	d, data, err := readDump(ctx, resp.Body, u, w.o.Opts)
 	if err != nil {
@@ -277,6 +296,12 @@ func (w *Watcher) fetch(ctx context.Context, c capture, path string) (*diff.Dump
 	d.Path = path
 	return d, nil
 }
+
+// permanentError is a failed capture that trying again will not mend,
+// such as a 404: the watch gives up at once.
+type permanentError struct{ error }
+
+func (e *permanentError) Unwrap() error { return e.error }
 
 // readDump reads a response body, bounded as dumps are, and parses it.
 func readDump(ctx context.Context, r io.Reader, name string, opts *diff.Options) (*diff.Dump, []byte, error) {
@@ -397,8 +422,12 @@ func (w *Watcher) Run(ctx context.Context) error {
 		if err != nil {
 			failures++
 			lastErr = err
+			var perm *permanentError
+			if errors.As(err, &perm) {
+				return err
+			}
 			if failures > w.o.Retries {
-				return fmt.Errorf("giving up after %d failed tries in a row: %w", failures, lastErr)
+				return fmt.Errorf("giving up after %d failed tries in a row (--retries %d): %w", failures, w.o.Retries, lastErr)
 			}
 			report(fmt.Sprintf("snapshot %d failed (try %d of %d): %v", w.seq+1, failures, w.o.Retries+1, err))
 			if !sleep(ctx, min(w.o.Interval, 2*time.Second)) {
@@ -411,7 +440,11 @@ func (w *Watcher) Run(ctx context.Context) error {
 		if w.o.OnSnapshot != nil {
 			w.o.OnSnapshot(dumps)
 		}
-		report("")
+		note := ""
+		if n := len(w.Restarts); n > 0 && w.Restarts[n-1] == lastPath(dumps) {
+			note = fmt.Sprintf("the service restarted before %s (its goroutine IDs started again): the series now spans two processes; watch into a new --out folder to start a new one", filepath.Base(w.Restarts[n-1]))
+		}
+		report(note)
 		if w.o.Count != 0 && taken >= w.o.Count {
 			break
 		}
@@ -420,6 +453,13 @@ func (w *Watcher) Run(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+func lastPath(dumps []*diff.Dump) string {
+	if len(dumps) == 0 {
+		return ""
+	}
+	return dumps[len(dumps)-1].Path
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {
@@ -479,11 +519,13 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 	if *asJSON {
 		live = stderr
 	}
-	view := newLiveView(live, *top)
+	view := newLiveView(live, stderr, *top)
 	o.Progress = view.update
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	_, statErr := os.Stat(o.dir())
+	made := os.IsNotExist(statErr) // the watch makes the folder
 	w, err := NewWatcher(ctx, o)
 	if err != nil {
 		return fail(stderr, err)
@@ -502,7 +544,17 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 	view.done()
 	code := ExitOK
 	if runErr != nil {
-		code = fail(stderr, fmt.Errorf("%w; the %d snapshots taken (%d files) are kept in %s", runErr, w.snapshots(), len(w.Files), o.dir()))
+		kept := fmt.Sprintf("; the %d snapshots taken (%d files) are kept in %s", w.snapshots(), len(w.Files), o.dir())
+		if len(w.Files) == 0 {
+			kept = "; no snapshot was taken"
+			if made {
+				os.Remove(o.dir()) // empty: nothing to keep
+			}
+		}
+		code = fail(stderr, fmt.Errorf("%w%s", runErr, kept))
+		if len(w.Files) == 0 {
+			return code
+		}
 	}
 	if c := w.report(*asJSON, *top, stdout, stderr); code == ExitOK {
 		code = c

@@ -158,6 +158,15 @@ func TestWatchRanksLeaksAboveDecoys(t *testing.T) {
 	if code != 0 {
 		t.Errorf("--min-rate 1000TiB/h: exit %d, want 0: %s", code, errs)
 	}
+	// A rate in bytes cannot gate goroutine counts: that is said, not passed.
+	code, _, errs = run(append([]string{"report", "--fail-if-growing", "--min-rate", "1MiB/h"}, gs...)...)
+	if code != cli.ExitUsage || !strings.Contains(errs, "no suspect of these goroutine dumps is measured in bytes") {
+		t.Errorf("--min-rate 1MiB/h on goroutine dumps: exit %d, want %d: %s", code, cli.ExitUsage, errs)
+	}
+	code, _, errs = run(append([]string{"report", "--fail-if-growing", "--min-rate", "10/h"}, gs...)...)
+	if code != cli.ExitGrowing {
+		t.Errorf("--min-rate 10/h on goroutine dumps: exit %d, want %d: %s", code, cli.ExitGrowing, errs)
+	}
 }
 
 func checkRanking(t *testing.T, r *cli.Report) {
@@ -249,7 +258,7 @@ func TestWatchServiceKilled(t *testing.T) {
 	// Re-running with the same folder continues the series.
 	svc2 := startService(t)
 	code, _, errs = run("watch", "--count", "1", "--interval", "100ms", "--out", dir, svc2.URL)
-	if code != 0 || len(snapshotFiles(t, dir, "heap")) != len(heaps)+1 || !strings.Contains(errs, "continuing") {
+	if code != 0 || len(snapshotFiles(t, dir, "heap")) != len(heaps)+1 || !strings.Contains(errs, "continuing") || !strings.Contains(errs, "the service restarted") {
 		t.Errorf("continued watch: exit %d, %d heap files (had %d): %s", code, len(snapshotFiles(t, dir, "heap")), len(heaps), errs)
 	}
 	if last := snapshotFiles(t, dir, "heap"); !strings.Contains(filepath.Base(last[len(last)-1]), fmt.Sprintf("-%04d-", len(heaps)+1)) {

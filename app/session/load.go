@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,14 +32,47 @@ func Files(paths []string) []Source {
 	return srcs
 }
 
+// dumpHeads are how the dumps Leakscope reads begin, past gzip and
+// protobuf: Go's text profiles and goroutine dumps, and jemalloc's.
+var dumpHeads = []string{"goroutine ", "heap profile:", "heap_v2/", "--- mutex", "--- contention", "threadcreate profile:",
+	"goroutineleak profile:"}
+
+// looksLikeDump reports whether the file at path begins as a dump does:
+// gzip, a profile.proto message (its first field, sample_type), or the
+// first words of a text dump.
+func looksLikeDump(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return true // opening it says why
+	}
+	defer f.Close()
+	head := make([]byte, 64)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	switch {
+	case n < 2:
+		return false
+	case head[0] == 0x1f && head[1] == 0x8b, head[0] == 0x0a:
+		return true
+	}
+	for _, h := range dumpHeads {
+		if strings.HasPrefix(string(head), h) {
+			return true
+		}
+	}
+	return false
+}
+
 // dumpSuffixes are the names of files that a folder opens: those dumps
 // are usually given. Other files in it (notes, counters) are passed over.
 var dumpSuffixes = []string{".pb.gz", ".pb", ".pprof", ".prof", ".memprof", ".heap", ".txt", ".gz"}
 
-// Expand replaces each folder among paths with the dump files in it (by
-// name: .pb.gz, .pb, .pprof, .prof, .memprof, .heap, .txt, .gz; not hidden),
-// in name order, so that a folder of snapshots, such as leakscope watch
-// writes, opens as a series. Other paths are kept as they are.
+// Expand replaces each folder among paths with the dump files in it, in
+// name order, so that a folder of snapshots, such as leakscope watch writes,
+// opens as a series: files named as dumps are (.pb.gz, .pb, .pprof, .prof,
+// .memprof, .heap, .txt, .gz; not hidden) whose first bytes are those of a
+// dump; notes, counters and empty files beside them are passed over. Other
+// paths are kept as they are.
 func Expand(paths []string) []string {
 	var out []string
 	for _, p := range paths {
@@ -58,8 +92,10 @@ func Expand(paths []string) []string {
 				continue
 			}
 			for _, suf := range dumpSuffixes {
-				if strings.HasSuffix(name, suf) {
-					out = append(out, filepath.Join(p, name))
+				if path := filepath.Join(p, name); strings.HasSuffix(name, suf) {
+					if looksLikeDump(path) {
+						out = append(out, path)
+					}
 					break
 				}
 			}

@@ -261,8 +261,10 @@ func TestFindSource(t *testing.T) {
 
 func TestExpandFolder(t *testing.T) {
 	dir := t.TempDir()
-	for _, name := range []string{"heap-0002-x.pb.gz", "heap-0001-x.pb.gz", "goroutines-0001-x.txt", "counts.json", ".heap-0003-x.pb.gz.tmp", "prof.1.0.i0.heap"} {
-		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
+	for name, data := range map[string]string{"heap-0002-x.pb.gz": "\x1f\x8b...", "heap-0001-x.pb.gz": "\x1f\x8b...",
+		"goroutines-0001-x.txt": "goroutine 1 [running]:\n", "counts.json": "{}", ".heap-0003-x.pb.gz.tmp": "\x1f\x8b",
+		"prof.1.0.i0.heap": "heap_v2/524288\n", "notes.txt": "remember the milk\n", "empty.pb.gz": ""} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -15,7 +15,7 @@
 // Usage:
 //
 //	leakyd -out DIR [-base N] [-later N]
-//	leakyd -serve ADDR [-rate N]
+//	leakyd -serve ADDR [-rate N] [-max-handlers N]
 //
 // It writes, for PHASE in base and later: heap-PHASE.pb.gz (debug=0),
 // heap-PHASE.txt (debug=1), goroutine-PHASE.pb.gz (debug=0),
@@ -239,10 +239,11 @@ func main() {
 	nLater := flag.Int("later", 40, "handlers created in total before the later dump")
 	serveAddr := flag.String("serve", "", "serve net/http/pprof on this address and run as a leaking service")
 	rate := flag.Int("rate", 20, "with -serve: handlers created per second")
+	maxHandlers := flag.Int("max-handlers", 6000, "with -serve: stop leaking after this many handlers (about 70 KiB and two goroutines each)")
 	flag.Parse()
 	runtime.MemProfileRate = 512
 	if *serveAddr != "" {
-		if err := serve(*serveAddr, *rate); err != nil {
+		if err := serve(*serveAddr, *rate, *maxHandlers); err != nil {
 			log.Fatal(err)
 		}
 		return

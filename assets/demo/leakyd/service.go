@@ -147,8 +147,10 @@ func burstWorker(c *crew, ready *sync.WaitGroup) {
 	buf[1] = 1
 }
 
-// serve runs the leaking service until SIGINT or SIGTERM.
-func serve(addr string, rate int) error {
+// serve runs the leaking service until SIGINT or SIGTERM, creating rate
+// handlers a second until there are maxHandlers, so that a service left
+// running does not take all the memory.
+func serve(addr string, rate, maxHandlers int) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
@@ -195,8 +197,14 @@ func serve(addr string, rate int) error {
 				runtime.GC()
 			case <-tick.C:
 				d.mu.Lock()
-				handlers = append(handlers, newHandler(fmt.Sprint("route", i)))
+				n := len(handlers)
+				if n < maxHandlers {
+					handlers = append(handlers, newHandler(fmt.Sprint("route", i)))
+				}
 				d.mu.Unlock()
+				if n+1 == maxHandlers {
+					fmt.Fprintf(os.Stderr, "leakyd: %d handlers (-max-handlers): the leak stops here\n", maxHandlers)
+				}
 				serveRequests(8)
 			}
 		}
