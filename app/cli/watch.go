@@ -592,19 +592,61 @@ func (w *Watcher) report(asJSON bool, top int, stdout, stderr io.Writer) int {
 	}
 	if a.Main.Len() < 3 {
 		fmt.Fprintf(stderr, "leakscope: %d snapshots: a series needs three to rank; here is the comparison\n", a.Main.Len())
-		files := a.Main.Paths()
-		if len(files) > 1 {
-			files = []string{files[0], files[len(files)-1]}
-		}
-		return runReport(append(jsonFlag(asJSON), files...), stdout, stderr)
+		return w.pairReport(a, asJSON, top, stdout, stderr)
 	}
 	o := reportOptions{asJSON: asJSON, top: top, opts: w.o.Opts, sample: w.o.Sample}
 	return writeSeries(a, o, stdout, stderr)
 }
 
-func jsonFlag(on bool) []string {
-	if on {
-		return []string{"--json"}
+// pairReport reports a watch of one or two snapshots: the first against
+// the last, with the spawn sites of the goroutine dumps taken with them.
+func (w *Watcher) pairReport(a *Analysis, asJSON bool, top int, stdout, stderr io.Writer) int {
+	ends := func(s *series.Series) []string {
+		p := s.Paths()
+		if len(p) > 1 {
+			p = []string{p[0], p[len(p)-1]}
+		}
+		return p
 	}
-	return nil
+	load := func(paths []string, sample string) (*diff.Comparison, error) {
+		if len(paths) == 1 {
+			d, err := diff.OpenWith(paths[0], w.o.Opts)
+			if err != nil {
+				return nil, err
+			}
+			return diff.Compare(nil, d, sample)
+		}
+		return loadComparisonOrdered(paths, sample, w.o.Opts)
+	}
+	c, err := load(ends(a.Main), w.o.Sample)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	var g *goroutines.Comparison
+	if a.Goroutines != nil {
+		gc, err := load(ends(a.Goroutines), "")
+		if err == nil {
+			g, err = SpawnSites(gc)
+		}
+		if err != nil {
+			return fail(stderr, err)
+		}
+	}
+	if a.Main == a.Goroutines {
+		g, _ = SpawnSites(c)
+	}
+	r := NewReport(c, g, top)
+	if asJSON {
+		err = encodeJSON(stdout, r)
+	} else {
+		var baseWhen string
+		if c.Base != nil {
+			baseWhen = when(c.Base.Time)
+		}
+		err = writeReport(stdout, r, baseWhen, when(c.Later.Time), g, nil)
+	}
+	if err != nil {
+		return fail(stderr, fmt.Errorf("writing report: %w", err))
+	}
+	return ExitOK
 }
