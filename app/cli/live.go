@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -74,16 +73,8 @@ func (v *liveView) update(a *Analysis, taken, failures int, note string) {
 				break
 			}
 			s := &a.Suspects[i]
-			per := "/interval"
-			if s.PerHour {
-				per = "/h"
-			}
-			name := s.Function
-			if s.Kind == "spawn_site" {
-				name = "go " + s.Site.String()
-			}
-			fmt.Fprintf(tw, "%.2f\t%d/%d\t%s%s\t%s\t%s\n", s.Score, s.Grew, s.Intervals,
-				diff.FormatDelta(int64(math.Round(s.Rate)), a.SuspectUnit(s)), per, Sparkline(s.Values), clip(printable(name), 90))
+			name, rate := a.suspectText(s)
+			fmt.Fprintf(tw, "%.2f\t%d/%d\t%s\t%s\t%s\n", s.Score, s.Grew, s.Intervals, rate, Sparkline(s.Values), clip(printable(name), 90))
 		}
 		tw.Flush()
 	}

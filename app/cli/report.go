@@ -245,11 +245,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	if *asJSON {
 		err = encodeJSON(stdout, r)
 	} else {
-		var baseWhen string
-		if c.Base != nil {
-			baseWhen = when(c.Base.Time)
-		}
-		err = writeReport(stdout, r, baseWhen, when(c.Later.Time), g, t)
+		err = writeReport(stdout, r, baseWhen(c), when(c.Later.Time), g, t)
 	}
 	if err != nil {
 		return fail(stderr, fmt.Errorf("writing report: %w", err))
@@ -348,11 +344,7 @@ func SpawnSites(c *diff.Comparison) (*goroutines.Comparison, error) {
 // top functions and sites (all when top <= 0). g, when not nil, is printed
 // first as a table of spawn sites.
 func WriteReport(w io.Writer, c *diff.Comparison, g *goroutines.Comparison, top int) error {
-	var baseWhen string
-	if c.Base != nil {
-		baseWhen = when(c.Base.Time)
-	}
-	return writeReport(w, NewReport(c, g, top), baseWhen, when(c.Later.Time), g, nil)
+	return writeReport(w, NewReport(c, g, top), baseWhen(c), when(c.Later.Time), g, nil)
 }
 
 // writeReport writes r as WriteReport does, with g's spawn sites or t's
@@ -482,6 +474,14 @@ func mainState(states map[string]int64) string {
 		return best
 	}
 	return fmt.Sprintf("%s ×%d", best, n)
+}
+
+// baseWhen is when(c's base), or "" for a dump alone.
+func baseWhen(c *diff.Comparison) string {
+	if c.Base == nil {
+		return ""
+	}
+	return when(c.Base.Time)
 }
 
 func when(t time.Time) string {

@@ -78,6 +78,12 @@ func Analyze(ctx context.Context, paths []string, sample string, opts *diff.Opti
 	if err != nil {
 		return nil, err
 	}
+	return rank(all, sample)
+}
+
+// rank makes the Analysis of the series of each kind: the first that is
+// not of goroutines is the main one; goroutines beside it give the sites.
+func rank(all []*series.Series, sample string) (*Analysis, error) {
 	a := &Analysis{}
 	for _, s := range all {
 		switch {
@@ -93,6 +99,10 @@ func Analyze(ctx context.Context, paths []string, sample string, opts *diff.Opti
 	if a.Main == nil {
 		a.Main = a.Goroutines
 	}
+	if a.Main == nil {
+		return nil, nil
+	}
+	var err error
 	if a.SampleIndex, err = a.Main.SampleIndex(sample); err != nil {
 		return nil, &diff.Error{Path: a.Main.Snapshots[0].Path, Err: err}
 	}
@@ -102,6 +112,20 @@ func Analyze(ctx context.Context, paths []string, sample string, opts *diff.Opti
 	}
 	a.Suspects = series.Suspects(a.Functions, a.Sites)
 	return a, nil
+}
+
+// suspectText returns how tables name a suspect, and its rate with its
+// unit of time: "+1.2MB/h".
+func (a *Analysis) suspectText(s *series.Suspect) (name, rate string) {
+	per := "/interval"
+	if s.PerHour {
+		per = "/h"
+	}
+	name = s.Function
+	if s.Kind == "spawn_site" {
+		name = "go " + s.Site.String()
+	}
+	return name, diff.FormatDelta(int64(math.Round(s.Rate)), a.SuspectUnit(s)) + per
 }
 
 // Unit returns the unit of the main series' values.
@@ -442,17 +466,8 @@ func WriteSuspects(w io.Writer, a *Analysis, top int) error {
 			break
 		}
 		s := &a.Suspects[i]
-		unit := a.SuspectUnit(s)
-		per := "/interval"
-		if s.PerHour {
-			per = "/h"
-		}
-		name := s.Function
-		if s.Kind == "spawn_site" {
-			name = "go " + s.Site.String()
-		}
-		fmt.Fprintf(tw, "%.2f\t%d/%d\t%s%s\t%.2f\t%s\t%s\n", s.Score, s.Grew, s.Intervals,
-			diff.FormatDelta(int64(math.Round(s.Rate)), unit), per, s.Fit, Sparkline(s.Values), printable(name))
+		name, rate := a.suspectText(s)
+		fmt.Fprintf(tw, "%.2f\t%d/%d\t%s\t%.2f\t%s\t%s\n", s.Score, s.Grew, s.Intervals, rate, s.Fit, Sparkline(s.Values), printable(name))
 	}
 	if len(a.Suspects) == 0 {
 		fmt.Fprintln(tw, "-\t\t\t\t\tnothing grew")

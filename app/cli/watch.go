@@ -188,33 +188,7 @@ func (w *Watcher) add(d *diff.Dump) error {
 }
 
 // Analysis ranks the series so far; nil before the first snapshot.
-func (w *Watcher) Analysis() (*Analysis, error) {
-	a := &Analysis{}
-	for _, k := range w.kinds {
-		s := w.builders[k].Series()
-		if k == diff.KindGoroutine {
-			a.Goroutines = s
-		} else if a.Main == nil {
-			a.Main = s
-		}
-	}
-	if a.Main == nil {
-		a.Main = a.Goroutines
-	}
-	if a.Main == nil {
-		return nil, nil
-	}
-	var err error
-	if a.SampleIndex, err = a.Main.SampleIndex(w.o.Sample); err != nil {
-		return nil, &diff.Error{Path: a.Main.Snapshots[0].Path, Err: err}
-	}
-	a.Functions = a.Main.Functions(a.SampleIndex)
-	if a.Goroutines != nil {
-		a.Sites = a.Goroutines.Sites()
-	}
-	a.Suspects = series.Suspects(a.Functions, a.Sites)
-	return a, nil
-}
+func (w *Watcher) Analysis() (*Analysis, error) { return rank(w.Series(), w.o.Sample) }
 
 // Take captures one snapshot from the service: each dump is checked to be
 // a profile of the kind asked for, then written to Dir under a temporary
@@ -639,11 +613,7 @@ func (w *Watcher) pairReport(a *Analysis, asJSON bool, top int, stdout, stderr i
 	if asJSON {
 		err = encodeJSON(stdout, r)
 	} else {
-		var baseWhen string
-		if c.Base != nil {
-			baseWhen = when(c.Base.Time)
-		}
-		err = writeReport(stdout, r, baseWhen, when(c.Later.Time), g, nil)
+		err = writeReport(stdout, r, baseWhen(c), when(c.Later.Time), g, nil)
 	}
 	if err != nil {
 		return fail(stderr, fmt.Errorf("writing report: %w", err))
