@@ -111,7 +111,39 @@ func bare(seg string) string {
 	return seg
 }
 
-// topLevel returns the index of sep in s outside <…>, or -1.
+// RustImpl splits a method of a Rust impl, "<Self as Trait>::m" or
+// "<Self>::m", into Self and Trait ("" for an inherent impl); both are ""
+// for a name that is no such method. The "->" of fn types does not count as
+// a closing bracket.
+func RustImpl(name string) (self, trait string) {
+	if !strings.HasPrefix(name, "<") {
+		return "", ""
+	}
+	depth := 0
+	for i := 0; i < len(name); i++ {
+		switch name[i] {
+		case '<':
+			depth++
+		case '>':
+			if i > 0 && name[i-1] == '-' {
+				continue
+			}
+			depth--
+			if depth != 0 {
+				continue
+			}
+			inner := name[1:i]
+			if j := topLevel(inner, " as "); j >= 0 {
+				return inner[:j], inner[j+4:]
+			}
+			return inner, ""
+		}
+	}
+	return "", ""
+}
+
+// topLevel returns the index of sep in s outside <…>, or -1; the ">" of
+// "->" does not close a bracket.
 func topLevel(s, sep string) int {
 	depth := 0
 	for i := 0; i < len(s); i++ {
@@ -119,7 +151,9 @@ func topLevel(s, sep string) int {
 		case '<':
 			depth++
 		case '>':
-			depth--
+			if i == 0 || s[i-1] != '-' {
+				depth--
+			}
 		}
 		if depth == 0 && strings.HasPrefix(s[i:], sep) {
 			return i

@@ -49,3 +49,19 @@ func FuzzShortName(f *testing.F) {
 		}
 	})
 }
+
+func TestRustImpl(t *testing.T) {
+	tests := []struct{ name, self, trait string }{
+		{"<tasky::RegionCache as core::default::Default>::default", "tasky::RegionCache", "core::default::Default"},
+		{"<alloc::vec::Vec<T, A>>::push", "alloc::vec::Vec<T, A>", ""},
+		{"<&dyn core::ops::Fn() -> u8 + core::panic::RefUnwindSafe as core::ops::FnOnce<()>>::call_once", "&dyn core::ops::Fn() -> u8 + core::panic::RefUnwindSafe", "core::ops::FnOnce<()>"},
+		{"<<T as Trait>::Assoc as Other>::m", "<T as Trait>::Assoc", "Other"},
+		{"tokio::spawn", "", ""},
+		{"<unclosed", "", ""},
+	}
+	for _, tt := range tests {
+		if self, trait := diff.RustImpl(tt.name); self != tt.self || trait != tt.trait {
+			t.Errorf("RustImpl(%q) = %q, %q; want %q, %q", tt.name, self, trait, tt.self, tt.trait)
+		}
+	}
+}

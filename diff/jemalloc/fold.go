@@ -51,45 +51,9 @@ func inCrate(name, c string) bool {
 	if !strings.HasPrefix(name, "<") {
 		return false
 	}
-	self, trait := implOf(name)
+	self, trait := diff.RustImpl(name)
+	self, trait = strings.TrimLeft(self, "&*mut "), strings.TrimLeft(trait, "&*mut ")
 	return strings.HasPrefix(self, c+"::") || strings.HasPrefix(trait, c+"::")
-}
-
-// implOf splits "<Self as Trait>::…" or "<Self>::…" into Self and Trait.
-func implOf(name string) (self, trait string) {
-	depth := 0
-	for i := 0; i < len(name); i++ {
-		switch name[i] {
-		case '<':
-			depth++
-		case '>':
-			depth--
-			if depth == 0 {
-				inner := name[1:i]
-				if j := topLevelAs(inner); j >= 0 {
-					return strings.TrimLeft(inner[:j], "&*mut "), inner[j+4:]
-				}
-				return strings.TrimLeft(inner, "&*mut "), ""
-			}
-		}
-	}
-	return "", ""
-}
-
-func topLevelAs(s string) int {
-	depth := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '<':
-			depth++
-		case '>':
-			depth--
-		}
-		if depth == 0 && strings.HasPrefix(s[i:], " as ") {
-			return i
-		}
-	}
-	return -1
 }
 
 // FoldAllocFrames returns d with the allocation plumbing (IsAllocFrame) at

@@ -362,7 +362,7 @@ func inCrate(name, c string) bool {
 	if !strings.HasPrefix(name, "<") {
 		return false
 	}
-	self, trait := implOf(name)
+	self, trait := diff.RustImpl(name)
 	self = strings.TrimLeft(self, "&*")
 	for _, p := range []string{"mut ", "const ", "dyn "} {
 		self = strings.TrimPrefix(self, p)
@@ -372,40 +372,6 @@ func inCrate(name, c string) bool {
 	}
 	path := strings.Contains(self, "::") && !strings.HasPrefix(self, "[") && !strings.HasPrefix(self, "(")
 	return !path && strings.HasPrefix(trait, c+"::")
-}
-
-// implOf splits "<Self as Trait>::…" or "<Self>::…" into Self and Trait.
-func implOf(name string) (self, trait string) {
-	depth := 0
-	for i := 0; i < len(name); i++ {
-		switch name[i] {
-		case '<':
-			depth++
-		case '>':
-			if i > 0 && name[i-1] == '-' {
-				continue
-			}
-			depth--
-			if depth != 0 {
-				continue
-			}
-			inner := name[1:i]
-			d := 0
-			for j := 0; j < len(inner); j++ {
-				switch inner[j] {
-				case '<':
-					d++
-				case '>':
-					d--
-				}
-				if d == 0 && strings.HasPrefix(inner[j:], " as ") {
-					return inner[:j], inner[j+4:]
-				}
-			}
-			return inner, ""
-		}
-	}
-	return "", ""
 }
 
 // rank orders the sites by growth in live tasks, then later live tasks,
