@@ -56,6 +56,11 @@ type SuspectReport struct {
 	RatePerInterval float64  `json:"rate_per_interval"`
 	Fit             float64  `json:"fit"`
 	Score           float64  `json:"score"`
+	// Runtime is "tokio" for the spawn sites of a tokio service's tasks
+	// (their values are live tasks), and Estimated says whether a dump
+	// sampled them; both are left out for goroutines.
+	Runtime   string `json:"runtime,omitempty"`
+	Estimated bool   `json:"estimated,omitempty"`
 }
 
 // Analysis is a series of dumps ranked: the main series (memory, or the
@@ -107,12 +112,18 @@ func rank(all []*series.Series, sample string) (*Analysis, error) {
 		return nil, &diff.Error{Path: a.Main.Snapshots[0].Path, Err: err}
 	}
 	a.Functions = a.Main.Functions(a.SampleIndex)
-	if a.Goroutines != nil {
+	switch {
+	case a.Goroutines != nil:
 		a.Sites = a.Goroutines.Sites()
+	case a.Main.Tasks:
+		a.Sites = a.Main.Sites() // a tokio service's tasks
 	}
 	a.Suspects = series.Suspects(a.Functions, a.Sites)
 	return a, nil
 }
+
+// tasks reports whether the spawn sites are a tokio service's tasks.
+func (a *Analysis) tasks() bool { return a.Goroutines == nil && a.Main.Tasks }
 
 // suspectText returns how tables name a suspect, and its rate with its
 // unit of time: "+1.2MB/h".
@@ -122,7 +133,10 @@ func (a *Analysis) suspectText(s *series.Suspect) (name, rate string) {
 		per = "/h"
 	}
 	name = s.Function
-	if s.Kind == "spawn_site" {
+	switch {
+	case s.Kind == "spawn_site" && a.tasks():
+		name = "tasks spawned at " + diff.ShortName(s.Site.Function) + " " + s.Site.String()[len(s.Site.Function):]
+	case s.Kind == "spawn_site":
 		name = "go " + s.Site.String()
 	}
 	return name, diff.FormatDelta(int64(math.Round(s.Rate)), a.SuspectUnit(s)) + per
@@ -177,6 +191,9 @@ func NewSeriesReport(a *Analysis, top int) *SeriesReport {
 			sr.Name = s.Function
 		} else {
 			sr.Function, sr.File, sr.Line = s.Site.Function, s.Site.File, s.Site.Line
+			if a.tasks() {
+				sr.Runtime, sr.Estimated = "tokio", m.Estimated
+			}
 		}
 		if s.PerHour {
 			rate := round(s.Rate, 1)
@@ -438,7 +455,10 @@ func (a *Analysis) Growing(r Rate) (string, error) {
 			return "", nil
 		}
 		name := s.Function
-		if s.Kind == "spawn_site" {
+		switch {
+		case s.Kind == "spawn_site" && a.tasks():
+			name = "tokio tasks spawned at " + s.Site.String()
+		case s.Kind == "spawn_site":
 			name = "goroutines started at " + s.Site.String()
 		}
 		return fmt.Sprintf("%s grew in %d of %d intervals, at %s/%s (--min-rate %s)",

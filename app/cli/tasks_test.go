@@ -2,7 +2,10 @@ package cli_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -88,5 +91,69 @@ func TestReportTokioTasks(t *testing.T) {
 	kept := report("--keep-alloc-frames")
 	if top := kept.Functions[0].Name; !strings.Contains(top, "GlobalAlloc") || kept.Total != r.Total {
 		t.Errorf("with --keep-alloc-frames: top flat row %s (want the GlobalAlloc impl), total %+v (want %+v)", top, kept.Total, r.Total)
+	}
+}
+
+// TestSeriesOfTokioDumps ranks the tokio test service's tasks over four
+// jemalloc dumps (two runs, named as jemalloc names a series): the Default
+// impl's spawn site, whose live tasks grow in every interval, is a suspect
+// with the service's own counts at each snapshot; the fixed pool is not.
+func TestSeriesOfTokioDumps(t *testing.T) {
+	reftest.NeedRust(t)
+	first, err := reftest.TaskyDumps(0, 500, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := reftest.TaskyDumps(0, 1500, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var want []int64
+	for i, src := range []struct {
+		path string
+		live int64
+	}{{first.Base, first.Counts[0]["cache"].Live}, {first.Later, first.Counts[1]["cache"].Live},
+		{second.Base, second.Counts[0]["cache"].Live}, {second.Later, second.Counts[1]["cache"].Live}} {
+		data, err := os.ReadFile(src.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("tasky.77.%d.m%d.heap", i, i)), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, src.live)
+	}
+	code, out, errs := run("report", "--json", "--top", "50", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r cli.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	var cache, pool *cli.SuspectReport
+	for i, s := range r.Series.Suspects {
+		if s.Kind != "spawn_site" {
+			continue
+		}
+		if s.Runtime != "tokio" || s.Estimated {
+			t.Errorf("suspect %d: runtime %q, estimated %v", i, s.Runtime, s.Estimated)
+		}
+		switch {
+		case s.Line == first.Lines["cache"]:
+			cache = &r.Series.Suspects[i]
+		case s.Line == first.Lines["pool"]:
+			pool = &r.Series.Suspects[i]
+		}
+	}
+	if cache == nil {
+		t.Fatalf("the Default impl's spawn site is no suspect: %+v", r.Series.Suspects)
+	}
+	if fmt.Sprint(cache.Values) != fmt.Sprint(want) || cache.Grew != 3 || !strings.Contains(cache.Function, "RegionCache") {
+		t.Errorf("the Default impl's site: %s %v grew %d; the service counted %v", cache.Function, cache.Values, cache.Grew, want)
+	}
+	if pool != nil {
+		t.Errorf("the fixed pool is a suspect: %+v", pool)
 	}
 }

@@ -266,8 +266,11 @@ func trendsOf(snap Snapshot, prev *Result, r *Result) *Trends {
 		tr.Functions[fns[i].Name] = &fns[i]
 	}
 	var sites []series.SiteTrend
-	if s.Goroutines != nil {
-		sites = s.Goroutines.Sites()
+	if g := s.Goroutines; g != nil || s.Main.Tasks {
+		if g == nil {
+			g = s.Main // a tokio service's tasks, by spawn site
+		}
+		sites = g.Sites()
 		tr.Sites = make(map[goroutines.Site]*series.SiteTrend, len(sites))
 		for i := range sites {
 			tr.Sites[sites[i].Site] = &sites[i]

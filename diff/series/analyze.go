@@ -156,10 +156,11 @@ func abs(x int64) int64 {
 }
 
 // Sites returns the spawn sites of a goroutine series with the number of
-// goroutines each has at each snapshot, scored, sorted by score, then by
-// delta, then by site. It is nil for other series.
+// goroutines each has at each snapshot (for a series of a tokio service's
+// jemalloc dumps, see Tasks: its live tasks), scored, sorted by score, then
+// by delta, then by site. It is nil for other series.
 func (s *Series) Sites() []SiteTrend {
-	if s.Kind != diff.KindGoroutine {
+	if s.Kind != diff.KindGoroutine && !s.Tasks {
 		return nil
 	}
 	n := s.Len()
@@ -176,7 +177,17 @@ func (s *Series) Sites() []SiteTrend {
 		out[id].Site = site
 		trends[id] = NewTrend(v, hours)
 	}
-	Score(trends, maxOf(s.Goroutines()))
+	scale := maxOf(s.Goroutines())
+	if s.Tasks {
+		for _, col := range s.siteVals {
+			var n int64
+			for _, v := range col {
+				n += v
+			}
+			scale = max(scale, n)
+		}
+	}
+	Score(trends, scale)
 	for i := range out {
 		out[i].Trend = trends[i]
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/leakscope/leakscope/diff/goroutines"
 	"github.com/leakscope/leakscope/diff/internal/stackset"
 	"github.com/leakscope/leakscope/diff/jemalloc"
+	"github.com/leakscope/leakscope/diff/tokio"
 )
 
 // Snapshot is one dump of a series.
@@ -52,20 +53,22 @@ type Builder struct {
 	// (jemalloc.FoldAllocFrames), as the pair views fold it.
 	KeepAllocFrames bool
 
-	kind     diff.Kind
-	types    []diff.SampleType
-	defType  string
-	frames   []diff.Frame
-	frameIDs map[diff.Frame]int32
-	stacks   []int32 // frame IDs, leaf first, back to back
-	bounds   []int32
-	table    stackset.Table
-	snaps    []Snapshot
-	cols     []column
-	sites    []goroutines.Site
-	siteIDs  map[goroutines.Site]int32
-	siteVals [][]int64 // per snapshot: goroutines per site
-	byEntry  bool
+	kind      diff.Kind
+	types     []diff.SampleType
+	defType   string
+	frames    []diff.Frame
+	frameIDs  map[diff.Frame]int32
+	stacks    []int32 // frame IDs, leaf first, back to back
+	bounds    []int32
+	table     stackset.Table
+	snaps     []Snapshot
+	cols      []column
+	sites     []goroutines.Site
+	siteIDs   map[goroutines.Site]int32
+	siteVals  [][]int64 // per snapshot: goroutines (or live tokio tasks) per site
+	byEntry   bool
+	tasks     bool // the sites are tokio tasks of jemalloc dumps
+	estimated bool
 }
 
 // NewBuilder returns an empty Builder.
@@ -168,6 +171,22 @@ func (b *Builder) Add(d *diff.Dump) error {
 			sv[id] += sd.Later
 		}
 		b.siteVals = append(b.siteVals, sv)
+	} else if tc := tokio.Compare(nil, d); tc != nil && len(tc.Sites) > 0 {
+		// A tokio service's tasks, by spawn site, from their task cells.
+		b.tasks, b.estimated = true, b.estimated || tc.Estimated
+		sv := make([]int64, len(b.sites))
+		for _, sd := range tc.Sites {
+			site := goroutines.Site{Function: sd.Function, File: sd.File, Line: sd.Line}
+			id, ok := b.siteIDs[site]
+			if !ok {
+				id = int32(len(b.sites))
+				b.sites = append(b.sites, site)
+				b.siteIDs[site] = id
+				sv = append(sv, 0)
+			}
+			sv[id] += sd.Live.Later
+		}
+		b.siteVals = append(b.siteVals, sv)
 	} else {
 		b.siteVals = append(b.siteVals, nil)
 	}
@@ -259,6 +278,7 @@ func (b *Builder) Series() *Series {
 	}
 	s := &Series{
 		Kind: b.kind, SampleTypes: b.types, DefaultSampleType: b.defType, OrderedBy: by, ByEntry: b.byEntry,
+		Tasks: b.tasks, Estimated: b.estimated,
 		frames: b.frames, stacks: b.stacks, bounds: b.bounds, sites: b.sites,
 	}
 	for _, i := range order {
@@ -282,6 +302,10 @@ type Series struct {
 	// ByEntry is set for goroutine series whose dumps record no creation
 	// sites: sites are then entry functions.
 	ByEntry bool
+	// Tasks is set for series of jemalloc dumps of a tokio service: Sites
+	// are then its tasks' spawn sites, by live tasks (package tokio), and
+	// Estimated says whether a dump sampled them.
+	Tasks, Estimated bool
 
 	frames   []diff.Frame
 	stacks   []int32
