@@ -113,12 +113,34 @@ func start(t *testing.T, args ...string) *session {
 			t.Logf("leakscope's log:\n%s", s.log.String())
 		}
 	})
-	waitFor(t, "the window", 20*time.Second, func() bool {
-		out, err := s.cmd("xdotool", "search", "--onlyvisible", "--name", "^Leakscope$").Output()
-		s.window = strings.TrimSpace(strings.Split(string(out), "\n")[0])
-		return err == nil && s.window != ""
-	})
+	waitFor(t, "the window", 20*time.Second, s.findWindow)
 	return s
+}
+
+// findWindow looks the program's window up; it reports whether it is there.
+func (s *session) findWindow() bool {
+	out, err := s.cmd("xdotool", "search", "--onlyvisible", "--name", "^Leakscope$").Output()
+	s.window = strings.TrimSpace(strings.Split(string(out), "\n")[0])
+	return err == nil && s.window != ""
+}
+
+// key types keys (xdotool key arguments) into the window, looking it up
+// again when X says it is gone: under load the toolkit may replace the
+// window it first showed.
+func (s *session) key(args ...string) {
+	s.t.Helper()
+	var out []byte
+	var err error
+	for try := 0; try < 5; try++ {
+		s.cmd("xdotool", "windowfocus", "--sync", s.window).Run()
+		out, err = s.cmd("xdotool", append([]string{"key", "--window", s.window}, args...)...).CombinedOutput()
+		if err == nil {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+		s.findWindow()
+	}
+	s.t.Fatalf("xdotool key %v: %v\n%s", args, err, out)
 }
 
 // startXvfb starts an X server for the test's duration. Xvfb picks a free

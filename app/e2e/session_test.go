@@ -91,8 +91,7 @@ func TestQuitDuringFIFOLoad(t *testing.T) {
 	time.Sleep(time.Second)
 	s.screenshot("6-fifo-loading.png")
 	start := time.Now()
-	s.run("xdotool", "windowfocus", "--sync", s.window)
-	s.run("xdotool", "key", "--window", s.window, "ctrl+q")
+	s.key("ctrl+q")
 	select {
 	case <-s.exited:
 		t.Logf("quit after %v", time.Since(start))
@@ -116,11 +115,10 @@ func TestDeepLeafByKeyboard(t *testing.T) {
 	waitFor(t, "the graph", 20*time.Second, func() bool { return strings.Contains(s.log.String(), "DEBUG first draw") })
 	time.Sleep(300 * time.Millisecond)
 	// The arrows move in the graph as soon as the window has the keyboard.
-	s.run("xdotool", "windowfocus", "--sync", s.window)
-	s.run("xdotool", "key", "--window", s.window, "--delay", "5", "--repeat", "100", "Down")
-	s.run("xdotool", "key", "--window", s.window, "Return")
+	s.key("--delay", "5", "--repeat", "100", "Down")
+	s.key("Return")
 	waitFor(t, "the zoom", 10*time.Second, func() bool { return strings.Contains(s.log.String(), "zoom frame=main.level100") })
-	s.run("xdotool", "key", "--window", s.window, "--delay", "5", "--repeat", "30", "Down")
+	s.key("--delay", "5", "--repeat", "30", "Down")
 	time.Sleep(500 * time.Millisecond)
 	s.screenshot("7-deep-leaf.png")
 	if text := ocr(t, s, "7-deep-leaf.png"); !strings.Contains(text, "level130") {
