@@ -28,13 +28,8 @@ func BenchmarkUIGoroutine(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	longest := map[string]time.Duration{}
-	note := func(what string, d time.Duration) { longest[what] = max(longest[what], d) }
-	timed := func(what string, f func()) {
-		start := time.Now()
-		f()
-		note(what, time.Since(start))
-	}
+	work := longestWork{}
+	note, timed := work.note, work.timed
 	for b.Loop() {
 		a := test.NewApp()
 		w := a.NewWindow("Leakscope")
@@ -103,20 +98,7 @@ func BenchmarkUIGoroutine(b *testing.B) {
 		w.Close()
 		a.Quit()
 	}
-	var names []string
-	var worst time.Duration
-	for k, d := range longest {
-		names = append(names, k)
-		worst = max(worst, d)
-	}
-	sort.Strings(names)
-	var parts []string
-	for _, k := range names {
-		parts = append(parts, fmt.Sprintf("%s %.1fms", k, float64(longest[k].Microseconds())/1000))
-		b.ReportMetric(float64(longest[k].Microseconds())/1000, strings.ReplaceAll(k, " ", "-")+"-ms")
-	}
-	b.Logf("longest UI-goroutine work: %s", strings.Join(parts, ", "))
-	b.ReportMetric(float64(worst.Microseconds())/1000, "longest-ms")
+	work.report(b)
 }
 
 // BenchmarkFunctionTable20k fills the function table with 20,000
@@ -155,13 +137,8 @@ func BenchmarkSeriesUIGoroutine(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	longest := map[string]time.Duration{}
-	note := func(what string, d time.Duration) { longest[what] = max(longest[what], d) }
-	timed := func(what string, f func()) {
-		start := time.Now()
-		f()
-		note(what, time.Since(start))
-	}
+	work := longestWork{}
+	note, timed := work.note, work.timed
 	for b.Loop() {
 		a := test.NewApp()
 		w := a.NewWindow("Leakscope")
@@ -190,14 +167,35 @@ func BenchmarkSeriesUIGoroutine(b *testing.B) {
 		w.Close()
 		a.Quit()
 	}
-	var parts []string
+	work.report(b)
+}
+
+// longestWork keeps the longest time each kind of UI-goroutine work took.
+type longestWork map[string]time.Duration
+
+func (l longestWork) note(what string, d time.Duration) { l[what] = max(l[what], d) }
+
+// timed runs f and notes how long it took.
+func (l longestWork) timed(what string, f func()) {
+	start := time.Now()
+	f()
+	l.note(what, time.Since(start))
+}
+
+// report logs and reports each kind's longest, in ms, and the longest of all.
+func (l longestWork) report(b *testing.B) {
+	var names []string
 	var worst time.Duration
-	for k, d := range longest {
+	for k, d := range l {
+		names = append(names, k)
 		worst = max(worst, d)
-		parts = append(parts, fmt.Sprintf("%s %.1fms", k, float64(d.Microseconds())/1000))
-		b.ReportMetric(float64(d.Microseconds())/1000, strings.ReplaceAll(k, " ", "-")+"-ms")
 	}
-	sort.Strings(parts)
+	sort.Strings(names)
+	var parts []string
+	for _, k := range names {
+		parts = append(parts, fmt.Sprintf("%s %.1fms", k, float64(l[k].Microseconds())/1000))
+		b.ReportMetric(float64(l[k].Microseconds())/1000, strings.ReplaceAll(k, " ", "-")+"-ms")
+	}
 	b.Logf("longest UI-goroutine work: %s", strings.Join(parts, ", "))
 	b.ReportMetric(float64(worst.Microseconds())/1000, "longest-ms")
 }

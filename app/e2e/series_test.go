@@ -4,7 +4,6 @@ import (
 	"image"
 	"image/color"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,13 +22,7 @@ type word struct {
 // ocrWords reads the words of a screenshot with their places.
 func ocrWords(t *testing.T, s *session, shot string) []word {
 	t.Helper()
-	need(t, "tesseract", "convert")
-	path := filepath.Join(artifacts(t), shot)
-	big := filepath.Join(t.TempDir(), "big.png")
-	if out, err := exec.Command("convert", path, "-resize", "250%", "-colorspace", "Gray", big).CombinedOutput(); err != nil {
-		t.Fatalf("convert: %v\n%s", err, out)
-	}
-	out, err := exec.Command("tesseract", big, "-", "tsv").Output()
+	out, err := exec.Command("tesseract", enlarged(t, shot), "-", "tsv").Output()
 	if err != nil {
 		t.Fatalf("tesseract: %v", err)
 	}

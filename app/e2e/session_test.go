@@ -45,17 +45,23 @@ func jemallocDumps(t *testing.T) (bin, base, later string) {
 // small letters.
 func ocr(t *testing.T, s *session, shot string) string {
 	t.Helper()
-	need(t, "tesseract", "convert")
-	path := filepath.Join(artifacts(t), shot)
-	big := filepath.Join(t.TempDir(), "big.png")
-	if out, err := exec.Command("convert", path, "-resize", "250%", "-colorspace", "Gray", big).CombinedOutput(); err != nil {
-		t.Fatalf("convert: %v\n%s", err, out)
-	}
-	out, err := exec.Command("tesseract", big, "-").Output()
+	out, err := exec.Command("tesseract", enlarged(t, shot), "-").Output()
 	if err != nil {
 		t.Fatalf("tesseract: %v", err)
 	}
 	return string(out)
+}
+
+// enlarged returns a copy of screenshot shot at 250 % in grey, which
+// tesseract reads better; positions on it are 5/2 of the screen's.
+func enlarged(t *testing.T, shot string) string {
+	t.Helper()
+	need(t, "tesseract", "convert")
+	big := filepath.Join(t.TempDir(), "big.png")
+	if out, err := exec.Command("convert", filepath.Join(artifacts(t), shot), "-resize", "250%", "-colorspace", "Gray", big).CombinedOutput(); err != nil {
+		t.Fatalf("convert: %v\n%s", err, out)
+	}
+	return big
 }
 
 // TestBinaryFlagSymbolizes starts `leakscope --binary PROG base.heap

@@ -3,7 +3,6 @@ package session
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -291,6 +290,3 @@ func trendsOf(snap Snapshot, prev *Result, r *Result) *Trends {
 	}
 	return tr
 }
-
-// SnapshotName returns a short name for snapshot i of s: its file's name.
-func SnapshotName(s *series.Series, i int) string { return filepath.Base(s.Snapshots[i].Path) }

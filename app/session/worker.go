@@ -67,7 +67,7 @@ type Worker struct {
 	running *task
 	waiting map[*task]bool // delivered, not yet applied
 	closed  bool
-	long    []context.CancelFunc // of the goroutines Go started
+	long    map[*context.CancelFunc]bool // of the goroutines Go started, until they end
 	wg      sync.WaitGroup
 }
 
@@ -179,9 +179,17 @@ func (w *Worker) Go(run func(ctx context.Context)) (stop func()) {
 		close(done)
 		return func() {}
 	}
-	w.long = append(w.long, cancel)
+	if w.long == nil {
+		w.long = map[*context.CancelFunc]bool{}
+	}
+	w.long[&cancel] = true
 	w.wg.Go(func() {
 		defer close(done)
+		defer func() {
+			w.mu.Lock()
+			delete(w.long, &cancel)
+			w.mu.Unlock()
+		}()
 		run(ctx)
 	})
 	w.mu.Unlock()
@@ -198,8 +206,8 @@ func (w *Worker) Close() {
 	w.mu.Lock()
 	w.closed = true
 	w.cancelLocked(func(Lane) bool { return true })
-	for _, cancel := range w.long {
-		cancel()
+	for cancel := range w.long {
+		(*cancel)()
 	}
 	w.mu.Unlock()
 	w.wg.Wait()

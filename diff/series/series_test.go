@@ -134,6 +134,13 @@ func TestBuilderOrderAndFunctions(t *testing.T) {
 	if got := s.Totals(ti); fmt.Sprint(got) != "[1000 7000 8000 9000]" {
 		t.Errorf("totals %v", got)
 	}
+	for i := range s.NumStacks() {
+		if st := s.Stack(i); st[0].Function == "main.cache" {
+			if got := s.StackValues(i, ti); fmt.Sprint(got) != "[0 5000 5000 5000]" {
+				t.Errorf("main.cache's stack: %v", got)
+			}
+		}
+	}
 	fns := s.Functions(ti)
 	if fns[0].Name != "main.leak" || fmt.Sprint(fns[0].Flat.Values) != "[1000 2000 3000 4000]" {
 		t.Fatalf("first function %s %v", fns[0].Name, fns[0].Flat.Values)
