@@ -32,8 +32,10 @@ type SeriesReport struct {
 	Totals     []int64   `json:"totals"`
 	// Goroutines is the goroutine count at each snapshot of the goroutine
 	// dumps of the series, when there are any.
-	Goroutines     []int64         `json:"goroutines,omitempty"`
-	GoroutineFiles []string        `json:"goroutine_files,omitempty"`
+	// GoroutineFiles[i] is the goroutine dump of the moment of Files[i]
+	// and Goroutines[i] its count; null where that moment has none.
+	Goroutines     []*int64        `json:"goroutines,omitempty"`
+	GoroutineFiles []*string       `json:"goroutine_files,omitempty"`
 	OrderedBy      string          `json:"ordered_by"`
 	Suspects       []SuspectReport `json:"suspects"`
 }
@@ -173,7 +175,21 @@ func NewSeriesReport(a *Analysis, top int) *SeriesReport {
 		r.Times = append(r.Times, &s)
 	}
 	if g := a.Goroutines; g != nil {
-		r.Goroutines, r.GoroutineFiles = g.Goroutines(), g.Paths()
+		idx := make([]int, m.Len())
+		for i := range idx {
+			idx[i] = i
+		}
+		if g != m {
+			idx, _ = m.Match(g)
+		}
+		counts, paths := g.Goroutines(), g.Paths()
+		for _, j := range idx {
+			if j < 0 {
+				r.Goroutines, r.GoroutineFiles = append(r.Goroutines, nil), append(r.GoroutineFiles, nil)
+				continue
+			}
+			r.Goroutines, r.GoroutineFiles = append(r.Goroutines, &counts[j]), append(r.GoroutineFiles, &paths[j])
+		}
 	}
 	if top <= 0 {
 		top = 20
@@ -247,8 +263,15 @@ func runSeriesReport(files []string, o reportOptions, stdout, stderr io.Writer) 
 // top suspect is growing.
 func writeSeries(a *Analysis, o reportOptions, stdout, stderr io.Writer) int {
 	var g *goroutines.Comparison
-	if a.Goroutines != nil {
-		gc, err := loadComparisonOrdered([]string{a.Goroutines.Snapshots[0].Path, a.Goroutines.Snapshots[a.Goroutines.Len()-1].Path}, "", o.opts)
+	if gs := a.Goroutines; gs != nil {
+		first, last := 0, gs.Len()-1
+		if gs != a.Main {
+			// The goroutine dumps of the first and last moments of Main.
+			if idx, _ := a.Main.Match(gs); idx[0] >= 0 && idx[len(idx)-1] > idx[0] {
+				first, last = idx[0], idx[len(idx)-1]
+			}
+		}
+		gc, err := loadComparisonOrdered([]string{gs.Snapshots[first].Path, gs.Snapshots[last].Path}, "", o.opts)
 		if err != nil {
 			return fail(stderr, err)
 		}

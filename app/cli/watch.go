@@ -91,6 +91,12 @@ var captures = []capture{
 	{"goroutine?debug=2", "goroutines", ".txt", diff.KindGoroutine},
 }
 
+// Restart is a snapshot that another process than its predecessor's wrote.
+type Restart struct {
+	Path string // the first snapshot file of the new process
+	Why  string // the evidence, for the user
+}
+
 // Watcher takes snapshots and keeps the series they make.
 type Watcher struct {
 	o        WatchOptions
@@ -99,19 +105,18 @@ type Watcher struct {
 	kinds    []diff.Kind
 	seen     map[string]bool
 	seq      int
-	maxID    int64 // highest goroutine ID of the last goroutine dump
+	recent   map[diff.Kind][]diff.Moment // the last two snapshots of each kind
 	// Files is every snapshot file of the series, in the order added.
 	Files []string
-	// Restarts are the goroutine dumps whose goroutine IDs started again
-	// lower than the dump's before: the service restarted between them,
-	// and the series spans two processes.
-	Restarts []string
+	// Restarts are the snapshots written by another process than the
+	// snapshot before them (diff.Restarted): the series spans two processes.
+	Restarts []Restart
 }
 
 // NewWatcher prepares a watch: it makes Dir and reads the snapshots already
 // there, so that the series continues.
 func NewWatcher(ctx context.Context, o WatchOptions) (*Watcher, error) {
-	w := &Watcher{o: o, builders: map[diff.Kind]*series.Builder{}, seen: map[string]bool{}}
+	w := &Watcher{o: o, builders: map[diff.Kind]*series.Builder{}, seen: map[string]bool{}, recent: map[diff.Kind][]diff.Moment{}}
 	w.client = &http.Client{Timeout: o.Timeout}
 	dir := o.Dir
 	if o.Folder != "" {
@@ -166,12 +171,19 @@ func (w *Watcher) addFile(ctx context.Context, path string) error {
 }
 
 func (w *Watcher) add(d *diff.Dump) error {
-	if id, ok := goroutines.MaxID(d); ok {
-		// Goroutine IDs only grow in a process: a drop is a restart.
-		if w.maxID > 0 && id < w.maxID {
-			w.Restarts = append(w.Restarts, d.Path)
+	m := diff.MomentOf(d)
+	if r := w.recent[d.Kind]; len(r) > 0 {
+		var prev2 *diff.Moment
+		if len(r) == 2 {
+			prev2 = &r[0]
 		}
-		w.maxID = id
+		if why, ok := diff.Restarted(prev2, &r[len(r)-1], &m); ok {
+			w.Restarts = append(w.Restarts, Restart{Path: d.Path, Why: why})
+		}
+		r = r[max(0, len(r)-1):]
+		w.recent[d.Kind] = append(r, m)
+	} else {
+		w.recent[d.Kind] = []diff.Moment{m}
 	}
 	b := w.builders[d.Kind]
 	if b == nil {
@@ -185,6 +197,18 @@ func (w *Watcher) add(d *diff.Dump) error {
 	w.seen[d.Path] = true
 	w.Files = append(w.Files, d.Path)
 	return nil
+}
+
+// restartAt returns the restart found at the snapshot of dumps, if any.
+func (w *Watcher) restartAt(dumps []*diff.Dump) (Restart, bool) {
+	for _, r := range w.Restarts {
+		for _, d := range dumps {
+			if r.Path == d.Path {
+				return r, true
+			}
+		}
+	}
+	return Restart{}, false
 }
 
 // Analysis ranks the series so far; nil before the first snapshot.
@@ -415,8 +439,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 			w.o.OnSnapshot(dumps)
 		}
 		note := ""
-		if n := len(w.Restarts); n > 0 && w.Restarts[n-1] == lastPath(dumps) {
-			note = fmt.Sprintf("the service restarted before %s (its goroutine IDs started again): the series now spans two processes; watch into a new --out folder to start a new one", filepath.Base(w.Restarts[n-1]))
+		if r, ok := w.restartAt(dumps); ok {
+			note = fmt.Sprintf("the service restarted before %s (%s): the series now spans two processes; watch into a new --out folder to start a new one", filepath.Base(r.Path), r.Why)
 		}
 		report(note)
 		if w.o.Count != 0 && taken >= w.o.Count {

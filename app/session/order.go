@@ -3,19 +3,15 @@ package session
 import (
 	"fmt"
 	"path/filepath"
-	"slices"
 
 	"github.com/leakscope/leakscope/diff"
-	"github.com/leakscope/leakscope/diff/goroutines"
-	"github.com/leakscope/leakscope/diff/jemalloc"
 )
 
-// What decided the order of a pair.
+// What decided the order of a pair: diff.Order's evidence, or the user.
 const (
-	ByNone        = ""                          // nothing: the given order was kept
-	ByTime        = "times"                     // the times recorded in the dumps
-	ByJemallocSeq = "jemalloc sequence numbers" // prefix.PID.SEQ.iN.heap file names
-	ByUser        = "choice"                    // the user placed or swapped the dumps
+	ByNone = diff.ByGiven // nothing: the given order was kept
+	ByTime = diff.ByTime  // the times recorded in the dumps
+	ByUser = "choice"     // the user placed or swapped the dumps
 )
 
 // Order is a pair put in order, and what the order rests on.
@@ -23,36 +19,21 @@ type Order struct {
 	Base, Later *diff.Dump
 	// Swapped reports that the dumps were given later first.
 	Swapped bool
-	// By says what decided: ByTime, ByJemallocSeq, "goroutine IDs" (or
-	// "goroutine IDs and wait times", "wait times"), ByUser, or ByNone when
-	// the dumps do not tell and the given order was kept.
+	// By says what decided: diff.Order's evidence (ByTime,
+	// diff.ByJemallocSeq, diff.BySequence, diff.ByNameNumber,
+	// diff.ByWaitTime), ByUser, or ByNone when the dumps do not tell and the
+	// given order was kept.
 	By string
+	// Ordering is diff.Order's verdict, with goroutine IDs' disagreement.
+	Ordering diff.Ordering
 }
 
-// OrderOf puts a (given first) and b in order: by the times the dumps
-// record when both have one; for Go debug=2 goroutine dumps, which record no
-// time, by goroutine IDs and wait times; for jemalloc dumps of one process,
-// by the sequence numbers in the file names jemalloc gives them. When none
-// of these tell, a stays the base and By is ByNone.
+// OrderOf puts a (given first) and b in order by diff.Order, the rule
+// series and watch use too. When nothing tells, a stays the base and By is
+// ByNone.
 func OrderOf(a, b *diff.Dump) Order {
-	o := Order{Base: a, Later: b}
-	switch {
-	case !a.Time.IsZero() && !b.Time.IsZero():
-		if a.Time.Equal(b.Time) {
-			break
-		}
-		o.By, o.Swapped = ByTime, b.Time.Before(a.Time)
-	default:
-		if n, why := goroutines.Order(a, b); n != 0 {
-			o.By, o.Swapped = why, n > 0
-			break
-		}
-		pa, ia, sa, ok1 := jemalloc.Sequence(a.Path)
-		pb, ib, sb, ok2 := jemalloc.Sequence(b.Path)
-		if ok1 && ok2 && pa == pb && ia == ib && sa != sb {
-			o.By, o.Swapped = ByJemallocSeq, sb < sa
-		}
-	}
+	ord := diff.Order([]diff.Moment{diff.MomentOf(a), diff.MomentOf(b)})
+	o := Order{Base: a, Later: b, By: ord.By, Swapped: ord.Swapped(), Ordering: ord}
 	if o.Swapped {
 		o.Base, o.Later = b, a
 	}
@@ -67,40 +48,33 @@ func (o Order) Inferred() bool { return o.By != ByNone && o.By != ByTime && o.By
 func (o Order) Known() bool { return o.By != ByNone }
 
 // Note says, for the user, how the order was decided when that is worth
-// saying: always when it was inferred or is unknown, and when recorded times
-// reversed the order given. It is "" otherwise, and for a single dump.
+// saying: always when it was inferred or is unknown, when recorded times
+// reversed the order given, and when goroutine IDs disagree. It is "" otherwise,
+// and for a single dump.
 func (o Order) Note() string {
-	if o.Base == nil || o.Later == nil {
+	if o.Base == nil || o.Later == nil || o.By == ByUser {
 		return ""
 	}
-	b, l := filepath.Base(o.Base.Path), filepath.Base(o.Later.Path)
-	switch {
-	case o.By == ByUser:
-		return ""
-	case o.By == ByTime:
-		if o.Swapped {
-			return fmt.Sprintf("%s was taken before %s, by the times the dumps record: using it as the base.", b, l)
-		}
-		return ""
-	case o.Inferred():
-		return fmt.Sprintf("Order inferred from %s: %s is the base, %s the later dump.", o.By, b, l)
-	}
-	return fmt.Sprintf("The dumps do not tell which was taken first: %s, given first, is the base. Use Swap if it is the later one.", b)
+	return o.Ordering.Note(filepath.Base(o.Base.Path), filepath.Base(o.Later.Path))
 }
 
-// Sort orders dumps of one kind from first to last by OrderOf, keeping the
-// given order where the dumps do not tell.
+// Sort orders dumps of one kind from first to last by diff.Order, keeping
+// the given order where the dumps do not tell.
 func Sort(dumps []*diff.Dump) []*diff.Dump {
-	out := slices.Clone(dumps)
-	// Insertion sort: OrderOf is not a total order (some pairs do not tell),
-	// and a dump moves back only past dumps known to be later.
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0; j-- {
-			if o := OrderOf(out[j-1], out[j]); !o.Known() || !o.Swapped {
-				break
-			}
-			out[j-1], out[j] = out[j], out[j-1]
-		}
+	ms := make([]diff.Moment, len(dumps))
+	for i, d := range dumps {
+		ms[i] = diff.MomentOf(d)
+	}
+	out := make([]*diff.Dump, len(dumps))
+	for k, i := range diff.Order(ms).Index {
+		out[k] = dumps[i]
 	}
 	return out
+}
+
+// placeNote is what Place says when the dumps tell the other order than
+// the user's.
+func placeNote(o Order) string {
+	return fmt.Sprintf("By their %s, %s was taken before %s: use Swap to make it the base.",
+		o.By, filepath.Base(o.Base.Path), filepath.Base(o.Later.Path))
 }

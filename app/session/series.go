@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/goroutines"
@@ -60,30 +59,19 @@ func (s *Series) Pick(base, later int) *Series {
 }
 
 // GoroutinePick returns the snapshots of the goroutine series that go with
-// the picked ones of Main: the same ones when the series are as long (a
-// watch takes both at once), else the nearest in time, else first and last.
+// the picked ones of Main: those of the same moments (series.Match: the
+// same watch sequence number, the same number in the name, else the
+// nearest time), else first and last.
 func (s *Series) GoroutinePick() (base, later int, ok bool) {
 	g := s.Goroutines
 	if g == nil {
 		return 0, 0, false
 	}
-	if g == s.Main || g.Len() == s.Main.Len() {
+	if g == s.Main {
 		return s.Base, s.Later, true
 	}
-	nearest := func(i int) int {
-		t := s.Main.Snapshots[i].Time
-		best, bestD := -1, time.Duration(1<<62)
-		for j, sn := range g.Snapshots {
-			if t.IsZero() || sn.Time.IsZero() {
-				return -1
-			}
-			if d := max(sn.Time.Sub(t), t.Sub(sn.Time)); d < bestD {
-				best, bestD = j, d
-			}
-		}
-		return best
-	}
-	b, l := nearest(s.Base), nearest(s.Later)
+	idx, _ := s.Main.Match(g)
+	b, l := idx[s.Base], idx[s.Later]
 	if b < 0 || l < 0 || b == l {
 		return 0, g.Len() - 1, true
 	}

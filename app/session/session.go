@@ -222,8 +222,7 @@ func (s *Session) Place(q Question, side Side) {
 	}
 	*o = Order{Base: p.Base, Later: p.Later, By: ByUser}
 	if got := OrderOf(p.Base, p.Later); got.By != ByNone && got.Swapped {
-		s.Notes = append(s.Notes, fmt.Sprintf("By their %s, %s was taken before %s: use Swap to make it the base.",
-			got.By, filepath.Base(p.Later.Path), filepath.Base(p.Base.Path)))
+		s.Notes = append(s.Notes, placeNote(got))
 	}
 	s.resetView()
 }

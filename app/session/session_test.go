@@ -48,8 +48,15 @@ var t0 = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 
 func TestOrderOf(t *testing.T) {
 	early, late := heap(t, "early.pb.gz", t0, 1), heap(t, "late.pb.gz", t0.Add(time.Hour), 2)
-	g1 := goroutines(t, "g1.txt", 2, 1, 5, 6)
-	g2 := goroutines(t, "g2.txt", 7, 1, 5, 6, 20, 21)
+	g1 := goroutines(t, "early.txt", 2, 1, 5, 6)
+	g2 := goroutines(t, "later.txt", 7, 1, 5, 6, 20, 21)
+	// The highest IDs of goroutine-3.txt exited before goroutine-4.txt.
+	n3 := goroutines(t, "goroutine-3.txt", 0, 1, 5, 6, 20, 900)
+	n4 := goroutines(t, "goroutine-4.txt", 0, 1, 5, 6, 20, 310)
+	// Newer goroutines with far lower IDs than those that exited: IDs
+	// suggest the other order, and only say so.
+	m9 := goroutines(t, "goroutine-9.txt", 0, 1, 5, 2000)
+	m10 := goroutines(t, "goroutine-10.txt", 0, 1, 5, 40)
 	tests := []struct {
 		desc        string
 		a, b        *diff.Dump
@@ -59,11 +66,14 @@ func TestOrderOf(t *testing.T) {
 	}{
 		{"times, in order", early, late, "early.pb.gz", "late.pb.gz", session.ByTime, ""},
 		{"times, later first", late, early, "early.pb.gz", "late.pb.gz", session.ByTime, "using it as the base"},
-		{"debug=2, in order", g1, g2, "g1.txt", "g2.txt", "goroutine IDs and wait times", "Order inferred from goroutine IDs and wait times"},
-		{"debug=2, later first", g2, g1, "g1.txt", "g2.txt", "goroutine IDs and wait times", "Order inferred from goroutine IDs and wait times"},
-		{"debug=2, same IDs, waits grew", goroutines(t, "w2.txt", 9, 1, 5), goroutines(t, "w1.txt", 3, 1, 5), "w1.txt", "w2.txt", "wait times", "inferred from wait times"},
+		{"debug=2, in order", g1, g2, "early.txt", "later.txt", diff.ByWaitTime, "Order inferred from wait times"},
+		{"debug=2, later first", g2, g1, "early.txt", "later.txt", diff.ByWaitTime, "Order inferred from wait times"},
+		{"numbers in the names, highest IDs gone", n4, n3, "goroutine-3.txt", "goroutine-4.txt", diff.ByNameNumber, "Order inferred from numbers in the names"},
+		{"numbers compared as numbers", m10, m9, "goroutine-9.txt", "goroutine-10.txt", diff.ByNameNumber, "Goroutine IDs suggest the other order for goroutine-9.txt → goroutine-10.txt"},
+		{"IDs alone never decide", goroutines(t, "x.txt", 0, 1, 5, 9000), goroutines(t, "y.txt", 0, 1, 5, 7), "x.txt", "y.txt", session.ByNone, "do not tell"},
+		{"debug=2, same IDs, waits grew", goroutines(t, "wb.txt", 9, 1, 5), goroutines(t, "wa.txt", 3, 1, 5), "wa.txt", "wb.txt", diff.ByWaitTime, "inferred from wait times"},
 		{"jemalloc sequence, later first", heap(t, "/d/prof.4242.9.i4.heap", time.Time{}, 2), heap(t, "/d/prof.4242.3.i1.heap", time.Time{}, 1),
-			"/d/prof.4242.3.i1.heap", "/d/prof.4242.9.i4.heap", session.ByJemallocSeq, "inferred from jemalloc sequence numbers"},
+			"/d/prof.4242.3.i1.heap", "/d/prof.4242.9.i4.heap", diff.ByJemallocSeq, "inferred from jemalloc sequence numbers"},
 		{"jemalloc, two processes", heap(t, "prof.1.9.i4.heap", time.Time{}, 2), heap(t, "prof.2.3.i1.heap", time.Time{}, 1),
 			"prof.1.9.i4.heap", "prof.2.3.i1.heap", session.ByNone, "do not tell"},
 		{"nothing tells", heap(t, "x.pb", time.Time{}, 2), heap(t, "y.pb", time.Time{}, 1), "x.pb", "y.pb", session.ByNone, "Use Swap"},
@@ -96,6 +106,7 @@ func TestAdd(t *testing.T) {
 	g1 := goroutines(t, "g1", 2, 1, 5, 6)
 	g2 := goroutines(t, "g2", 7, 1, 5, 6, 20, 21)
 	g3 := goroutines(t, "g3", 9, 1, 5, 6, 20, 21, 30)
+	ga, gb := goroutines(t, "ga", 2, 1, 5, 6), goroutines(t, "gb", 7, 1, 5, 6, 20, 21)
 	tests := []struct {
 		desc         string
 		before       [][]*diff.Dump // earlier Adds
@@ -108,8 +119,8 @@ func TestAdd(t *testing.T) {
 		{"one dump shows alone", nil, false, []*diff.Dump{h2}, "– → h2", "– → –", nil, ""},
 		{"two dumps, later first", nil, false, []*diff.Dump{h2, h1}, "h1 → h2", "– → –", nil, "using it as the base"},
 		{"the second fills the empty side, in order", [][]*diff.Dump{{h2}}, false, []*diff.Dump{h1}, "h1 → h2", "– → –", nil, "h1 was taken before h2"},
-		{"a goroutine pair given later first", nil, false, []*diff.Dump{g2, g1}, "– → –", "g1 → g2", nil, "inferred from goroutine IDs"},
-		{"four dumps fill both pairs", nil, false, []*diff.Dump{g2, h1, g1, h2}, "h1 → h2", "g1 → g2", nil, "inferred from goroutine IDs"},
+		{"a goroutine pair given later first", nil, false, []*diff.Dump{gb, ga}, "– → –", "ga → gb", nil, "inferred from wait times"},
+		{"four dumps fill both pairs", nil, false, []*diff.Dump{g2, h1, g1, h2}, "h1 → h2", "g1 → g2", nil, "inferred from numbers in the names"},
 		{"three dumps: first and last", nil, false, []*diff.Dump{h2, h3, h1}, "h1 → h3", "– → –", nil, "3 dumps of one kind"},
 		{"one more on a full pair asks", [][]*diff.Dump{{h1, h2}}, false, []*diff.Dump{h3}, "h1 → h2", "– → –", []string{"h3"}, ""},
 		{"a heap and a goroutine dump on full pairs: both asked, none lost", [][]*diff.Dump{{h1, h2, g1, g2}}, false,

@@ -14,9 +14,12 @@ package goroutines
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -76,6 +79,37 @@ func (d *detail) SubsetDetail(kept []int) any {
 	for i, k := range kept {
 		out.meta[i] = d.meta[k]
 	}
+	return out
+}
+
+// GoroutineMarks implements diff.GoroutineLister: each goroutine's ID, its
+// creation site and creator, its state and its wait, sorted by ID.
+func (d *detail) GoroutineMarks() []diff.GoroutineMark {
+	siteHash := make([]uint64, len(d.sites))
+	for i, s := range d.sites {
+		h := fnv.New64a()
+		fmt.Fprintf(h, "%s\x00%s\x00%d\x00%t", s.Function, s.File, s.Line, s.NoCreator)
+		siteHash[i] = h.Sum64()
+	}
+	states := map[string]uint64{}
+	out := make([]diff.GoroutineMark, len(d.meta))
+	for i, m := range d.meta {
+		st, ok := states[m.state]
+		if !ok {
+			h := fnv.New64a()
+			h.Write([]byte(m.state))
+			st = h.Sum64()
+			states[m.state] = st
+		}
+		out[i] = diff.GoroutineMark{
+			ID:      m.id,
+			Creator: siteHash[m.site] ^ uint64(m.creatorID)*0x9e3779b97f4a7c15,
+			State:   st,
+			Wait:    m.wait,
+			Startup: m.id == 1 || m.creatorID == 1,
+		}
+	}
+	slices.SortFunc(out, func(a, b diff.GoroutineMark) int { return cmp.Compare(a.ID, b.ID) })
 	return out
 }
 

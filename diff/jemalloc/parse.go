@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -306,24 +305,10 @@ func isAllocator(name string) bool {
 	return strings.HasPrefix(name, "je_")
 }
 
-// dumpNameRE matches the file names jemalloc gives its own dumps:
-// prefix.PID.SEQ.KINDN.heap, where SEQ counts every dump of the process and
-// KIND is i (interval), m (mallctl), u (high-water mark) or f (final).
-var dumpNameRE = regexp.MustCompile(`^(.*)\.(\d+)\.(\d+)\.[imuf](\d+)\.heap$`)
-
 // Sequence reads the process ID and dump sequence number from a file name
 // that jemalloc chose (prefix.PID.SEQ.iN.heap, as written by
-// lg_prof_interval, prof_gdump, prof_final or a prof.dump without a name).
-// ok is false for other names. Dumps of one process order by seq.
+// lg_prof_interval, prof_gdump, prof_final or a prof.dump without a name):
+// diff.JemallocSequence.
 func Sequence(path string) (prefix string, pid, seq int64, ok bool) {
-	m := dumpNameRE.FindStringSubmatch(filepath.Base(path))
-	if m == nil {
-		return "", 0, 0, false
-	}
-	pid, err1 := strconv.ParseInt(m[2], 10, 64)
-	seq, err2 := strconv.ParseInt(m[3], 10, 64)
-	if err1 != nil || err2 != nil {
-		return "", 0, 0, false
-	}
-	return filepath.Join(filepath.Dir(path), m[1]), pid, seq, true
+	return diff.JemallocSequence(path)
 }

@@ -47,7 +47,7 @@ func Load(ctx context.Context, paths []string, opts *diff.Options, keepAllocFram
 						builders[d.Kind] = b
 						kinds = append(kinds, d.Kind)
 					}
-					err = b.Add(d)
+					err = b.AddAt(d, i)
 					mu.Unlock()
 					// The dump is garbage now, and large: collecting it at
 					// once keeps the peak near the series plus the dumps

@@ -14,9 +14,7 @@ package series
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/leakscope/leakscope/diff"
@@ -37,12 +35,11 @@ type Snapshot struct {
 	// Goroutines is the number of goroutines of a goroutine dump, else 0.
 	Goroutines int64
 
-	seq     int64 // jemalloc sequence number, or watch sequence number
-	seqOK   bool
-	prefix  string // jemalloc prefix and PID, which a sequence number belongs to
-	maxID   int64  // highest goroutine ID of a debug=2 dump
-	maxIDOK bool
-	added   int // order of arrival
+	// Moment is what the dump told of when it was taken (diff.MomentOf).
+	Moment diff.Moment
+	// Given is the dump's place in the order the dumps were given: the
+	// order of Add, unless AddAt said otherwise.
+	Given int
 }
 
 // Builder collects the dumps of a series. Add them in any order; Series puts
@@ -79,9 +76,14 @@ func NewBuilder() *Builder {
 // Len returns the number of dumps added.
 func (b *Builder) Len() int { return len(b.snaps) }
 
-// Add adds d as a snapshot. Every dump must be of the first one's kind and
-// have its sample types; the error says which file does not.
-func (b *Builder) Add(d *diff.Dump) error {
+// Add adds d as a snapshot, given after those added before. Every dump must
+// be of the first one's kind and have its sample types; the error says
+// which file does not.
+func (b *Builder) Add(d *diff.Dump) error { return b.AddAt(d, len(b.snaps)) }
+
+// AddAt is Add for dumps read in parallel: given is d's place in the order
+// the dumps were given, which decides where nothing else does.
+func (b *Builder) AddAt(d *diff.Dump, given int) error {
 	if !b.KeepAllocFrames {
 		d = jemalloc.FoldAllocFrames(d)
 	}
@@ -106,19 +108,11 @@ func (b *Builder) Add(d *diff.Dump) error {
 			return &diff.Error{Path: d.Path, Err: fmt.Errorf("has no %s values, which the other dumps of the series (%s) have", st, b.snaps[0].Path)}
 		}
 	}
-	snap := Snapshot{Path: d.Path, Time: d.Time, Total: make([]int64, nt), added: len(b.snaps)}
+	snap := Snapshot{Path: d.Path, Moment: diff.MomentOf(d), Total: make([]int64, nt), Given: given}
+	snap.Time = snap.Moment.Time
 	for t := range b.types {
 		snap.Total[t] = d.Total(cols[t])
 	}
-	if prefix, pid, seq, ok := jemalloc.Sequence(d.Path); ok {
-		snap.prefix, snap.seq, snap.seqOK = prefix+"."+strconv.FormatInt(pid, 10), seq, true
-	} else if seq, at, ok := ParseName(d.Path); ok {
-		snap.seq, snap.seqOK = int64(seq), true
-		if snap.Time.IsZero() {
-			snap.Time = at
-		}
-	}
-	snap.maxID, snap.maxIDOK = goroutines.MaxID(d)
 
 	// Intern the stacks: frames by value, stacks by their frame IDs. The
 	// column keeps the stacks of this dump only.
@@ -231,54 +225,38 @@ func (b *Builder) stack(frames []int32) int32 {
 	return id
 }
 
-// What decided the order of a series.
+// What decided the order of a series: see diff.Order.
 const (
-	ByTime        = "times"                     // the times the dumps record, or their watch names
-	ByJemallocSeq = "jemalloc sequence numbers" // prefix.PID.SEQ.iN.heap file names
-	BySequence    = "sequence numbers"          // the names leakscope watch gives
-	ByGoroutineID = "goroutine IDs"             // the highest goroutine ID of debug=2 dumps
-	ByNone        = ""                          // nothing: the order given was kept
+	ByTime        = diff.ByTime
+	ByJemallocSeq = diff.ByJemallocSeq
+	BySequence    = diff.BySequence
+	ByNameNumber  = diff.ByNameNumber
+	ByWaitTime    = diff.ByWaitTime
+	ByNone        = diff.ByGiven
 )
 
-// Series returns the dumps added so far, put in order: by the times they
-// record when all have one; else by jemalloc's sequence numbers when all are
-// dumps of one process; else by the sequence numbers of watch names; else by
-// goroutine IDs; else in the order added. It is an immutable view: adding
-// more dumps does not change it.
+// Series returns the dumps added so far, put in order by diff.Order (the
+// one rule pairs, series and watch share), starting from the order given.
+// It is an immutable view: adding more dumps does not change it.
 func (b *Builder) Series() *Series {
-	order := make([]int, len(b.snaps))
-	for i := range order {
-		order[i] = i
+	given := make([]int, len(b.snaps))
+	for i := range given {
+		given[i] = i
 	}
-	by := ByNone
-	all := func(ok func(s *Snapshot) bool) bool {
-		for i := range b.snaps {
-			if !ok(&b.snaps[i]) {
-				return false
-			}
-		}
-		return len(b.snaps) > 1
+	sort.SliceStable(given, func(i, j int) bool { return b.snaps[given[i]].Given < b.snaps[given[j]].Given })
+	ms := make([]diff.Moment, len(given))
+	for k, i := range given {
+		ms[k] = b.snaps[i].Moment
 	}
-	sortBy := func(less func(x, y *Snapshot) bool) {
-		sort.SliceStable(order, func(i, j int) bool { return less(&b.snaps[order[i]], &b.snaps[order[j]]) })
+	o := diff.Order(ms)
+	order := make([]int, len(given))
+	for k, i := range o.Index {
+		order[k] = given[i]
 	}
-	switch {
-	case all(func(s *Snapshot) bool { return !s.Time.IsZero() }):
-		by = ByTime
-		sortBy(func(x, y *Snapshot) bool { return x.Time.Before(y.Time) })
-	case all(func(s *Snapshot) bool { return s.seqOK && s.prefix != "" && s.prefix == b.snaps[0].prefix }):
-		by = ByJemallocSeq
-		sortBy(func(x, y *Snapshot) bool { return x.seq < y.seq })
-	case all(func(s *Snapshot) bool { return s.seqOK && s.prefix == "" }):
-		by = BySequence
-		sortBy(func(x, y *Snapshot) bool { return x.seq < y.seq })
-	case all(func(s *Snapshot) bool { return s.maxIDOK }):
-		by = ByGoroutineID
-		sortBy(func(x, y *Snapshot) bool { return x.maxID < y.maxID })
-	}
+	by := o.By
 	s := &Series{
 		Kind: b.kind, SampleTypes: b.types, DefaultSampleType: b.defType, OrderedBy: by, ByEntry: b.byEntry,
-		Tasks: b.tasks, Estimated: b.estimated,
+		Tasks: b.tasks, Estimated: b.estimated, Ordering: o,
 		frames: b.frames, stacks: b.stacks, bounds: b.bounds, sites: b.sites,
 	}
 	for _, i := range order {
@@ -297,8 +275,11 @@ type Series struct {
 	DefaultSampleType string
 	Snapshots         []Snapshot
 	// OrderedBy says what put the snapshots in order: ByTime,
-	// ByJemallocSeq, BySequence, ByGoroutineID, or ByNone.
+	// ByJemallocSeq, BySequence, ByNameNumber, ByWaitTime, or ByNone.
 	OrderedBy string
+	// Ordering is the whole verdict of diff.Order, its Index in the order
+	// given.
+	Ordering diff.Ordering
 	// ByEntry is set for goroutine series whose dumps record no creation
 	// sites: sites are then entry functions.
 	ByEntry bool
@@ -328,15 +309,29 @@ func (s *Series) Paths() []string {
 }
 
 // Note says how the order was decided when the user should know: when it
-// was inferred from names or goroutine IDs, or could not be known.
+// was inferred from names or goroutines, or could not be known, and where
+// goroutine IDs disagree with it (diff.Ordering.Note).
 func (s *Series) Note() string {
-	switch s.OrderedBy {
-	case ByTime:
+	if s.Len() < 2 {
 		return ""
-	case ByNone:
-		return "The dumps do not tell their order: they are taken in the order given."
 	}
-	return "Order inferred from " + s.OrderedBy + "."
+	return s.Ordering.Note(filepath.Base(s.Snapshots[0].Path), filepath.Base(s.Snapshots[s.Len()-1].Path))
+}
+
+// Moments returns what each snapshot told of when it was taken, first to last.
+func (s *Series) Moments() []diff.Moment {
+	out := make([]diff.Moment, s.Len())
+	for i, sn := range s.Snapshots {
+		out[i] = sn.Moment
+	}
+	return out
+}
+
+// Match returns, for each snapshot of s, the snapshot of other taken at
+// the same moment (the heap snapshot's goroutine dump), or -1, and what
+// matched them: diff.Match.
+func (s *Series) Match(other *Series) (idx []int, by string) {
+	return diff.Match(s.Moments(), other.Moments())
 }
 
 // Hours returns the snapshots' times in hours after the first, or nil
@@ -410,35 +405,12 @@ func (s *Series) StackValues(i, t int) []int64 {
 	return out
 }
 
-// nameRE matches the names leakscope watch gives snapshots:
-// KIND-SEQ-YYYYMMDDTHHMMSSZ.EXT.
-var nameRE = regexp.MustCompile(`-(\d{4,})-(\d{8}T\d{6}(?:\.\d+)?Z)\.[a-z.]+$`)
-
-// nameTime is the time layout of snapshot names.
-const nameTime = "20060102T150405.000Z"
-
 // Name returns the file name watch gives snapshot seq of kind (such as
-// "heap" or "goroutines") taken at t, with ext (such as ".pb.gz").
-// ParseName reads it back; names sort in sequence order.
+// "heap" or "goroutines") taken at t, with ext (such as ".pb.gz"):
+// diff.WatchName. ParseName reads it back; names sort in sequence order.
 func Name(kind string, seq int, t time.Time, ext string) string {
-	return fmt.Sprintf("%s-%04d-%s%s", kind, seq, t.UTC().Format(nameTime), ext)
+	return diff.WatchName(kind, seq, t, ext)
 }
 
 // ParseName reads the sequence number and time from a name that Name made.
-func ParseName(path string) (seq int, t time.Time, ok bool) {
-	m := nameRE.FindStringSubmatch(filepath.Base(path))
-	if m == nil {
-		return 0, time.Time{}, false
-	}
-	seq, err := strconv.Atoi(m[1])
-	if err != nil {
-		return 0, time.Time{}, false
-	}
-	t, err = time.Parse("20060102T150405Z", m[2])
-	if err != nil {
-		if t, err = time.Parse(nameTime, m[2]); err != nil {
-			return 0, time.Time{}, false
-		}
-	}
-	return seq, t, true
-}
+func ParseName(path string) (seq int, t time.Time, ok bool) { return diff.ParseWatchName(path) }
