@@ -2,6 +2,7 @@ package diff_test
 
 import (
 	"fmt"
+	"github.com/leakscope/leakscope/diff/reftest"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -47,6 +48,7 @@ func table(t *testing.T, base, later, without string) []string {
 // runtime's frames (runtime.gopark, runtime.goexit), which the text does
 // not name; so do two debug=2 dumps, but for the goroutine writing them.
 func TestGoroutineFormsAgree(t *testing.T) {
+	reftest.Reference(t)
 	t.Parallel()
 	dir, err := leakyDumps()
 	if err != nil {

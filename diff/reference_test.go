@@ -166,6 +166,7 @@ func nonEmpty(paths ...string) []string {
 }
 
 func TestMatchesPprofOnDemoDumps(t *testing.T) {
+	reftest.Reference(t)
 	t.Parallel()
 	heapBase, heapLater := filepath.Join(demoDir, "heap-base.pb.gz"), filepath.Join(demoDir, "heap-later.pb.gz")
 	gBase, gLater := filepath.Join(demoDir, "goroutine-base.pb.gz"), filepath.Join(demoDir, "goroutine-later.pb.gz")
@@ -199,6 +200,7 @@ var leakyDumps = sync.OnceValues(func() (dir string, err error) {
 })
 
 func TestMatchesPprofOnFreshDumps(t *testing.T) {
+	reftest.Reference(t)
 	t.Parallel()
 	dir, err := leakyDumps()
 	if err != nil {
@@ -230,6 +232,7 @@ func TestMatchesPprofOnFreshDumps(t *testing.T) {
 // dumps, the Go compiler's own heap profile (about 400k samples, stacks up
 // to 130 frames) and a CPU profile of this test binary made here.
 func TestProtoAgreesWithProfileParse(t *testing.T) {
+	reftest.Reference(t)
 	// Before t.Parallel: no other test profiles the CPU meanwhile.
 	cpu := longCPUProfile(t)
 	t.Parallel()
@@ -269,6 +272,7 @@ func TestProtoAgreesWithProfileParse(t *testing.T) {
 // TestLinesMatchPprof: per-line values equal `go tool pprof -top -lines
 // -base`, line by line, for each heap sample type of the demo pair.
 func TestLinesMatchPprof(t *testing.T) {
+	reftest.Reference(t)
 	t.Parallel()
 	base, later := filepath.Join(demoDir, "heap-base.pb.gz"), filepath.Join(demoDir, "heap-later.pb.gz")
 	dumps, err := diff.OpenAll(base, later)

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"image/png"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -27,10 +29,57 @@ func TestMain(m *testing.M) {
 		if !handled {
 			code = 3
 		}
+		writeHWM()
 		os.Exit(code)
 	}
 	reftest.Main(m) // removes the benchmarks' shared dumps
 
+}
+
+// hwmEnv names the file a child writes its own peak RSS into at exit:
+// the kernel's VmHWM of the child's address space alone. (The rusage of a
+// child started by fork and exec carries the parent's high-water mark.)
+const hwmEnv = "LEAKSCOPE_CHILD_HWM"
+
+func writeHWM() {
+	path := os.Getenv(hwmEnv)
+	if path == "" {
+		return
+	}
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			os.WriteFile(path, []byte(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB"))), 0o644)
+		}
+	}
+}
+
+// runChild runs the test binary as the leakscope command with args and
+// returns its exit code, output, and its own peak RSS in bytes.
+func runChild(t testing.TB, args ...string) (code int, stdout, stderr string, peak int64) {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hwm := filepath.Join(t.TempDir(), "hwm")
+	cmd := exec.Command(self, args...)
+	cmd.Env = append(os.Environ(), childEnv+"=1", hwmEnv+"="+hwm)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	cmd.Run()
+	b, err := os.ReadFile(hwm)
+	if err != nil {
+		t.Fatalf("the child wrote no peak RSS (%v); stderr:\n%s", err, errb.String())
+	}
+	kb, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		t.Fatalf("peak RSS %q: %v", b, err)
+	}
+	return cmd.ProcessState.ExitCode(), out.String(), errb.String(), kb << 10
 }
 
 const demo = "../../assets/demo/dumps/"
@@ -74,12 +123,14 @@ func TestReportGolden(t *testing.T) {
 		{"json alone", "report-alone.json", []string{"report", "--json", "--top=2", demo + "goroutine-later.txt"}, ""},
 		{"goroutine text", "report-goroutine.txt", []string{"report", demo + "goroutine-base.txt", demo + "goroutine-later.txt"},
 			"leakscope: note: The dumps do not tell which was taken first: goroutine-base.txt, given first, is the base. Use Swap if it is the later one.\n"},
+		// debug=2 dumps record no time, these names carry no numbers, and
+		// goroutine IDs never decide: the order given stands.
 		{"goroutine debug=2 text", "report-goroutines.txt", []string{"report", "--top", "6", demo + "goroutines-base.txt", demo + "goroutines-later.txt"},
-			"leakscope: note: Order inferred from goroutine IDs: goroutines-base.txt is the base, goroutines-later.txt the later dump.\n"},
-		{"goroutine debug=2 later first", "report-goroutines.txt", []string{"report", "--top", "6", demo + "goroutines-later.txt", demo + "goroutines-base.txt"},
-			"leakscope: note: Order inferred from goroutine IDs: goroutines-base.txt is the base, goroutines-later.txt the later dump.\n"},
+			"leakscope: note: The dumps do not tell which was taken first: goroutines-base.txt, given first, is the base. Use Swap if it is the later one.\n"},
+		{"goroutine debug=2 later first", "report-goroutines-given.txt", []string{"report", "--top", "6", demo + "goroutines-later.txt", demo + "goroutines-base.txt"},
+			"leakscope: note: The dumps do not tell which was taken first: goroutines-later.txt, given first, is the base. Use Swap if it is the later one.\n"},
 		{"goroutine debug=2 json", "report-goroutines.json", []string{"report", "--json", "--top", "4", demo + "goroutinesleak-base.txt", demo + "goroutinesleak-later.txt"},
-			"leakscope: note: Order inferred from goroutine IDs: goroutinesleak-base.txt is the base, goroutinesleak-later.txt the later dump.\n"},
+			"leakscope: note: The dumps do not tell which was taken first: goroutinesleak-base.txt, given first, is the base. Use Swap if it is the later one.\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
@@ -113,6 +164,7 @@ func TestReportOrdersByTime(t *testing.T) {
 // `go tool pprof -top -nodefraction=0 -unit=B -sample_index=S -base=B L`,
 // function by function.
 func TestReportJSONMatchesPprof(t *testing.T) {
+	reftest.Reference(t)
 	for _, sample := range []string{"inuse_space", "alloc_objects"} {
 		base, later := demo+"heap-base.pb.gz", demo+"heap-later.pb.gz"
 		code, out, errs := run("report", "--json", "--sample", sample, base, later)
@@ -226,6 +278,7 @@ func TestNotASubcommand(t *testing.T) {
 // goroutines it starts from each site, and checks the JSON report of its two
 // debug=2 dumps against those counters.
 func TestReportSpawnSitesMatchCounters(t *testing.T) {
+	reftest.Reference(t)
 	dir := t.TempDir()
 	if _, err := reftest.LeakyDumps(dir, "-base", "9", "-later", "23"); err != nil {
 		t.Fatal(err)
@@ -375,6 +428,7 @@ func TestNoWindowWithoutADisplay(t *testing.T) {
 // TestReportTagMatchesPprof: --tag key=value keeps the stacks labelled so,
 // as `go tool pprof -tagfocus` does; both agree function by function.
 func TestReportTagMatchesPprof(t *testing.T) {
+	reftest.Reference(t)
 	base, later, err := reftest.LabeledGoroutineProfiles(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

@@ -1,13 +1,10 @@
 package cli_test
 
 import (
-	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/leakscope/leakscope/diff/reftest"
@@ -17,10 +14,6 @@ import (
 // crafted files and checks that each ends with one line naming the file and
 // exit 1, with a peak RSS far below what the file's counts ask for.
 func TestHostileInputsAsProcess(t *testing.T) {
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	write := func(name string, data []byte) string {
 		p := filepath.Join(dir, name)
@@ -47,18 +40,11 @@ func TestHostileInputsAsProcess(t *testing.T) {
 				t.Fatal(err)
 			}
 			st, _ := os.Stat(tt.path)
-			cmd := exec.Command(self, "report", tt.path)
-			cmd.Env = append(os.Environ(), childEnv+"=1")
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			err := cmd.Run()
-			code := cmd.ProcessState.ExitCode()
-			line := stderr.String()
-			if code != 1 || stdout.Len() != 0 || strings.Count(line, "\n") != 1 ||
+			code, stdout, line, rss := runChild(t, "report", tt.path)
+			if code != 1 || len(stdout) != 0 || strings.Count(line, "\n") != 1 ||
 				!strings.HasPrefix(line, "leakscope: "+tt.path+": ") || !strings.Contains(line, tt.want) {
-				t.Fatalf("exit %d (%v), stdout %d bytes, stderr:\n%.3000s\nwant exit 1 and one line with %q", code, err, stdout.Len(), line, tt.want)
+				t.Fatalf("exit %d, stdout %d bytes, stderr:\n%.3000s\nwant exit 1 and one line with %q", code, len(stdout), line, tt.want)
 			}
-			rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10
 			if rss > 1<<30 {
 				t.Errorf("peak RSS %d MB", rss>>20)
 			}

@@ -21,6 +21,7 @@ import (
 // first, the program's code at the top of the flat table, and the total of
 // jeprof --base; with --keep-alloc-frames, the allocator's frames again.
 func TestReportTokioTasks(t *testing.T) {
+	reftest.Reference(t)
 	reftest.NeedRust(t)
 	reftest.NeedTools(t, "jeprof")
 	ts, err := reftest.TaskyDumps(0, 1000, 2000)
@@ -99,6 +100,7 @@ func TestReportTokioTasks(t *testing.T) {
 // impl's spawn site, whose live tasks grow in every interval, is a suspect
 // with the service's own counts at each snapshot; the fixed pool is not.
 func TestSeriesOfTokioDumps(t *testing.T) {
+	reftest.Reference(t)
 	reftest.NeedRust(t)
 	first, err := reftest.TaskyDumps(0, 500, 500)
 	if err != nil {

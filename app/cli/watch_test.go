@@ -79,6 +79,7 @@ func site(fn string) func(cli.SuspectReport) bool {
 // the leaks must still rank first. The values at each snapshot must equal
 // `go tool pprof -top` on each file.
 func TestWatchRanksLeaksAboveDecoys(t *testing.T) {
+	reftest.Reference(t)
 	svc := startService(t)
 	dir := filepath.Join(t.TempDir(), "snaps")
 	code, out, errs := run("watch", "--count", "5", "--interval", "1s", "--out", dir, "--json", "--top", "50", svc.URL)
@@ -224,6 +225,7 @@ func checkRanking(t *testing.T, r *cli.Report) {
 // TestWatchServiceKilled: a service killed mid-watch leaves every snapshot
 // taken, and the watch ends non-zero, saying why.
 func TestWatchServiceKilled(t *testing.T) {
+	reftest.Reference(t)
 	svc := startService(t)
 	dir := filepath.Join(t.TempDir(), "snaps")
 	done := make(chan struct{})
@@ -271,6 +273,7 @@ func TestWatchServiceKilled(t *testing.T) {
 // two halves: the watch waits for each to be whole, orders them by
 // sequence number and ranks the leaking constructor first.
 func TestWatchFollowsJemallocFolder(t *testing.T) {
+	reftest.Reference(t)
 	reftest.NeedTools(t, "gcc")
 	work := t.TempDir()
 	bin := filepath.Join(work, "leaky")

@@ -2,6 +2,8 @@ package e2e_test
 
 import (
 	"bufio"
+	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
@@ -110,4 +112,13 @@ func peakRSS(b *testing.B, pid int) int64 {
 	return 0
 }
 
-func TestMain(m *testing.M) { reftest.Main(m) }
+// TestMain runs the end-to-end tier. The unit tier (go test -short) skips
+// it whole: every test here runs the real binary in a real X server.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		fmt.Println("e2e tier: skipped by -short; make test runs it")
+		os.Exit(0)
+	}
+	reftest.Main(m)
+}

@@ -14,6 +14,7 @@ import (
 // service's heap pair: the task sites, a selected site's memory, and the
 // allocation plumbing folded unless KeepAllocFrames.
 func TestComputeTokioTasks(t *testing.T) {
+	reftest.Reference(t)
 	reftest.NeedRust(t)
 	ts, err := reftest.TaskyDumps(0, 1000, 2000)
 	if err != nil {

@@ -59,6 +59,7 @@ func compareFiles(t *testing.T, base, later string) *goroutines.Comparison {
 }
 
 func TestSitesMatchTheServiceCounters(t *testing.T) {
+	reftest.Reference(t)
 	dir, err := leaky()
 	if err != nil {
 		t.Fatal(err)
@@ -146,6 +147,7 @@ func TestSitesMatchTheServiceCounters(t *testing.T) {
 
 // TestSiteProfile checks that a site's stack profile holds exactly its goroutines.
 func TestSiteProfile(t *testing.T) {
+	reftest.Reference(t)
 	dir, err := leaky()
 	if err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ import (
 
 func need(t testing.TB) {
 	t.Helper()
+	reftest.Reference(t)
 	for _, tool := range []string{"gcc", "jeprof"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			skipOrFail(t, tool+" is not installed (Debian: gcc, libjemalloc-dev)")

@@ -14,12 +14,14 @@ import (
 
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/jemalloc"
+	"github.com/leakscope/leakscope/diff/reftest"
 )
 
 // cProgram compiles src with gcc -g -no-pie into dir, so that virtual
 // addresses are the addresses a dump records for a mapping at 0x400000.
-func cProgram(t *testing.T, dir, name, src string, extra ...string) string {
+func cProgram(t testing.TB, dir, name, src string, extra ...string) string {
 	t.Helper()
+	reftest.Reference(t)
 	if _, err := exec.LookPath("gcc"); err != nil {
 		skipOrFail(t, "gcc is not installed")
 	}
@@ -56,7 +58,7 @@ func symbolAddr(t *testing.T, bin, name string) uint64 {
 
 // dumpOf writes a dump of one stack per address (each its own leaf) with
 // mapping maps to path at 0x400000.
-func dumpOf(t *testing.T, dir, path string, addrs ...uint64) string {
+func dumpOf(t testing.TB, dir, path string, addrs ...uint64) string {
 	t.Helper()
 	var b strings.Builder
 	b.WriteString("heap_v2/1\n  t*: 1: 64 [1: 64]\n")
@@ -73,7 +75,7 @@ func dumpOf(t *testing.T, dir, path string, addrs ...uint64) string {
 
 // openQuickly opens a dump, failing if that takes more than ten seconds
 // (a FIFO opened for reading waits for a writer forever).
-func openQuickly(t *testing.T, path string) *diff.Dump {
+func openQuickly(t testing.TB, path string) *diff.Dump {
 	t.Helper()
 	type res struct {
 		d   *diff.Dump
@@ -304,51 +306,43 @@ int main(int argc, char **argv) { return exported(argc) == hidden(argc); }
 
 var fnRE = regexp.MustCompile(`^f\d+$`)
 
-// TestSymbolizeScales symbolizes one address in each function of a
-// compilation unit of 1,000 and of 8,000 functions: the time must grow
-// about as the count (n log n), not as its square (64 times).
-func TestSymbolizeScales(t *testing.T) {
-	if testing.Short() {
-		t.Skip("compiles large C files")
-	}
-	dir := t.TempDir()
-	timeFor := func(n int) time.Duration {
-		var src strings.Builder
-		for i := 0; i < n; i++ {
-			fmt.Fprintf(&src, "int f%d(int x) { return x * %d + 1; }\n", i, i)
-		}
-		src.WriteString("int main(void) { return f0(1); }\n")
-		bin := cProgram(t, dir, fmt.Sprintf("many%d", n), src.String())
-		f, err := elf.Open(bin)
-		if err != nil {
-			t.Fatal(err)
-		}
-		syms, _ := f.Symbols()
-		f.Close()
-		var addrs []uint64
-		for _, s := range syms {
-			if fnRE.MatchString(s.Name) && elf.ST_TYPE(s.Info) == elf.STT_FUNC {
-				addrs = append(addrs, s.Value+4)
+// BenchmarkSymbolizeScales symbolizes one address in each function of a
+// compilation unit of 1,000 and of 8,000 functions: the time per function
+// should stay about the same (n log n), not grow eightfold (n²). A
+// benchmark, not a test: wall times on a shared machine are no verdict.
+func BenchmarkSymbolizeScales(b *testing.B) {
+	for _, n := range []int{1000, 8000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			dir := b.TempDir()
+			var src strings.Builder
+			for i := 0; i < n; i++ {
+				fmt.Fprintf(&src, "int f%d(int x) { return x * %d + 1; }\n", i, i)
 			}
-		}
-		if len(addrs) != n {
-			t.Fatalf("%d functions in %s, want %d", len(addrs), bin, n)
-		}
-		dump := dumpOf(t, dir, bin, addrs...)
-		best := time.Duration(1<<63 - 1)
-		for range 3 {
-			start := time.Now()
-			d := openQuickly(t, dump)
-			best = min(best, time.Since(start))
-			if d.NumStacks() != n {
-				t.Fatalf("%d stacks", d.NumStacks())
+			src.WriteString("int main(void) { return f0(1); }\n")
+			bin := cProgram(b, dir, fmt.Sprintf("many%d", n), src.String())
+			f, err := elf.Open(bin)
+			if err != nil {
+				b.Fatal(err)
 			}
-		}
-		return best
-	}
-	small, large := timeFor(1000), timeFor(8000)
-	t.Logf("1,000 functions: %v; 8,000: %v (%.1fx)", small, large, float64(large)/float64(small))
-	if large > 24*small {
-		t.Errorf("8 times the functions take %.0f times as long", float64(large)/float64(small))
+			syms, _ := f.Symbols()
+			f.Close()
+			var addrs []uint64
+			for _, s := range syms {
+				if fnRE.MatchString(s.Name) && elf.ST_TYPE(s.Info) == elf.STT_FUNC {
+					addrs = append(addrs, s.Value+4)
+				}
+			}
+			if len(addrs) != n {
+				b.Fatalf("%d functions in %s, want %d", len(addrs), bin, n)
+			}
+			dump := dumpOf(b, dir, bin, addrs...)
+			b.ResetTimer()
+			for b.Loop() {
+				if d := openQuickly(b, dump); d.NumStacks() != n {
+					b.Fatalf("%d stacks", d.NumStacks())
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/function")
+		})
 	}
 }

@@ -37,9 +37,29 @@ func Missing(t testing.TB, msg string) {
 	t.Fatalf("%s; scripts/setup.sh test installs it, or set %s=1 to skip the checks that need it", msg, SkipReference)
 }
 
-// NeedTools calls Missing unless every tool is on PATH.
+// Reference marks t as a test of the reference tier: it runs programs
+// other than the test binary (go tool pprof, jeprof, gcc, cargo, builds of
+// test programs). The unit tier (go test -short) skips it; make test runs
+// it in its own tier.
+func Reference(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("reference tier (runs other programs): skipped by -short; make test runs it")
+	}
+}
+
+// errShort is what the helpers that run other programs return under -short,
+// so that a unit test that reaches for one fails instead of slowing the
+// unit tier down.
+var errShort = errors.New("runs another program, which the unit tier (go test -short) does not: mark the test with reftest.Reference")
+
+// NeedTools calls Missing unless every tool is on PATH. It fails t under
+// -short: call Reference first.
 func NeedTools(t testing.TB, tools ...string) {
 	t.Helper()
+	if testing.Short() {
+		t.Fatalf("needs %v: %v", tools, errShort)
+	}
 	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
 			Missing(t, tool+" is not installed")
@@ -54,6 +74,9 @@ type Row struct {
 
 // GoCommand returns the path of the go command that runs the tests.
 func GoCommand() (string, error) {
+	if testing.Short() {
+		return "", errShort
+	}
 	if p, err := exec.LookPath("go"); err == nil {
 		return p, nil
 	}

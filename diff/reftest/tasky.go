@@ -39,6 +39,7 @@ type TaskCount struct{ Live, Spawned int64 }
 // libjemalloc's development files are there to build the tokio test service.
 func NeedRust(t testing.TB) {
 	t.Helper()
+	Reference(t)
 	NeedTools(t, "cargo", "rustc")
 	if _, err := tokioSource(); err != nil {
 		Missing(t, err.Error())
