@@ -23,9 +23,19 @@ build:
 skipped = @if [ "$$LEAKSCOPE_SKIP_REFERENCE" = 1 ]; then \
 	echo '!!! LEAKSCOPE_SKIP_REFERENCE=1: tests whose reference tool (jeprof, gcc, Xvfb, ...) is missing were SKIPPED, not passed; go test -v lists them'; fi
 
+# The tests run in three tiers, each named with its time: unit (go test
+# -short: no other program runs), reference (checked against go tool pprof,
+# jeprof, gcc and cargo builds; each reference program is built once and
+# shared between packages through LEAKSCOPE_REFCACHE), and e2e (the real
+# binary under Xvfb).
+export LEAKSCOPE_REFCACHE ?= $(CURDIR)/bin/refcache
+REFERENCE_PKGS = $$($(GO) list ./... | grep -v /app/e2e)
+
 test: setup-test check
 	$(skipped)
-	$(GO) test -race -count=1 ./...
+	@scripts/tier.sh unit $(GO) test -short -race -count=1 ./...
+	@scripts/tier.sh reference $(GO) test -count=1 $(REFERENCE_PKGS)
+	@scripts/tier.sh e2e $(GO) test -count=1 ./app/e2e/
 	$(skipped)
 	$(MAKE) build
 

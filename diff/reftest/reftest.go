@@ -147,6 +147,21 @@ func CompilerHeapPair(dir string) (base, later string, err error) {
 	if err != nil {
 		return "", "", err
 	}
+	src, err := cached("compiler-heap-pair", nil, nil, func(out string) error {
+		_, _, err := compilerHeapPair(gocmd, out)
+		return err
+	})
+	if err != nil {
+		return "", "", err
+	}
+	p, err := linkInto(dir, src, "base.pb.gz", "later.pb.gz")
+	if err != nil {
+		return "", "", err
+	}
+	return p[0], p[1], nil
+}
+
+func compilerHeapPair(gocmd, dir string) (base, later string, err error) {
 	prof := filepath.Join(dir, "prof") + string(os.PathSeparator)
 	cmd := exec.Command(gocmd, "build", "-o", os.DevNull,
 		"-gcflags=go/types=-memprofile="+prof+" -memprofilerate=64",
@@ -197,14 +212,27 @@ func BuildLeakyd(dir string) (string, error) {
 		return "", fmt.Errorf("go env GOMOD: %v", err)
 	}
 	root := filepath.Dir(strings.TrimSpace(string(gomod)))
-	bin := filepath.Join(dir, "leakyd")
-	build := exec.Command(gocmd, "build", "-gcflags=all=-l", "-o", bin, "./assets/demo/leakyd")
-	build.Dir = root
-	build.Env = append(os.Environ(), "GOEXPERIMENT=goroutineleakprofile")
-	if out, err := build.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building leakyd: %v\n%s", err, out)
+	srcs, err := filepath.Glob(filepath.Join(root, "assets", "demo", "leakyd", "*.go"))
+	if err != nil {
+		return "", err
 	}
-	return bin, nil
+	built, err := cached("leakyd", append(srcs, filepath.Join(root, "go.mod")), nil, func(out string) error {
+		build := exec.Command(gocmd, "build", "-gcflags=all=-l", "-o", filepath.Join(out, "leakyd"), "./assets/demo/leakyd")
+		build.Dir = root
+		build.Env = append(os.Environ(), "GOEXPERIMENT=goroutineleakprofile")
+		if out, err := build.CombinedOutput(); err != nil {
+			return fmt.Errorf("building leakyd: %v\n%s", err, out)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	p, err := linkInto(dir, built, "leakyd")
+	if err != nil {
+		return "", err
+	}
+	return p[0], os.Chmod(p[0], 0o755)
 }
 
 // Service is the demo service running with -serve on a port of its own.
