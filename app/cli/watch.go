@@ -453,13 +453,6 @@ func (w *Watcher) Run(ctx context.Context) error {
 	return nil
 }
 
-func lastPath(dumps []*diff.Dump) string {
-	if len(dumps) == 0 {
-		return ""
-	}
-	return dumps[len(dumps)-1].Path
-}
-
 func sleep(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
 		return ctx.Err() == nil

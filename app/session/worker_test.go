@@ -7,7 +7,6 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"go.uber.org/goleak"
 
@@ -25,12 +24,29 @@ func TestMain(m *testing.M) {
 type uiQueue struct {
 	mu    sync.Mutex
 	funcs []func()
+	once  sync.Once
+	ready chan struct{} // has a value while funcs are waiting
+}
+
+func (q *uiQueue) readyChan() chan struct{} {
+	q.once.Do(func() { q.ready = make(chan struct{}, 1) })
+	return q.ready
 }
 
 func (q *uiQueue) do(f func()) {
 	q.mu.Lock()
 	q.funcs = append(q.funcs, f)
 	q.mu.Unlock()
+	select {
+	case q.readyChan() <- struct{}{}:
+	default:
+	}
+}
+
+// next waits until a function is delivered, then runs what waits.
+func (q *uiQueue) next() {
+	<-q.readyChan()
+	q.run()
 }
 
 func (q *uiQueue) run() int {
@@ -55,7 +71,16 @@ func fifo(t *testing.T) string {
 
 // loadJob is the window's load job: it reads srcs and hands back the result.
 func loadJob(srcs []session.Source, got chan<- error) session.Job {
+	return startedLoadJob(srcs, got, nil)
+}
+
+// startedLoadJob is loadJob, closing started (when not nil) as the load
+// begins.
+func startedLoadJob(srcs []session.Source, got chan<- error, started chan<- struct{}) session.Job {
 	return session.Job{Lane: session.LaneLoad, Run: func(ctx context.Context) func() {
+		if started != nil {
+			close(started)
+		}
 		_, err := session.Load(ctx, srcs, nil, nil)
 		got <- err
 		return func() {}
@@ -70,9 +95,11 @@ func TestCloseDuringFIFOLoad(t *testing.T) {
 			q := &uiQueue{}
 			w := session.NewWorker(q.do)
 			got := make(chan error, 2)
-			w.Submit(loadJob([]session.Source{{Path: fifo(t)}}, got))
-			time.Sleep(50 * time.Millisecond) // the load is now blocked in open
-			start := time.Now()
+			started := make(chan struct{})
+			w.Submit(startedLoadJob([]session.Source{{Path: fifo(t)}}, got, started))
+			<-started // the load is now on its way into open, where it blocks
+			// No writer ever comes: were the stop to wait for the load,
+			// the test would never end.
 			switch stop {
 			case "close":
 				w.Close()
@@ -82,9 +109,6 @@ func TestCloseDuringFIFOLoad(t *testing.T) {
 			case "supersede":
 				w.Submit(session.Job{Lane: session.LaneLoad, Run: func(context.Context) func() { return nil }})
 				w.Wait()
-			}
-			if d := time.Since(start); d > 100*time.Millisecond {
-				t.Errorf("%s took %v with a FIFO load running", stop, d)
 			}
 			if err := <-got; !session.IsCanceled(err) {
 				t.Errorf("the load ended with %v, want a cancellation", err)
@@ -131,14 +155,9 @@ func TestFIFOWithAWriterLoads(t *testing.T) {
 	w := session.NewWorker(q.do)
 	got := make(chan error, 1)
 	w.Submit(loadJob([]session.Source{{Path: p2}}, got))
-	f := <-writer
+	f := <-writer // the load has opened the FIFO: it now waits in read
 	defer f.Close()
-	time.Sleep(50 * time.Millisecond)
-	start := time.Now()
-	w.Close()
-	if d := time.Since(start); d > 100*time.Millisecond {
-		t.Errorf("Close took %v while a read waited on a silent writer", d)
-	}
+	w.Close() // the writer stays silent until the test ends: Close must not wait for it
 	if err := <-got; !session.IsCanceled(err) {
 		t.Errorf("the load ended with %v", err)
 	}
@@ -213,7 +232,10 @@ func TestProgressReported(t *testing.T) {
 			<-release
 			return nil
 		}})
-	time.Sleep(350 * time.Millisecond)
+	// Reports arrive while the job still runs.
+	for len(phases) < 2 {
+		q.next()
+	}
 	close(release)
 	w.Wait()
 	q.run()
