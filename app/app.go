@@ -285,6 +285,7 @@ func (u *UI) load(srcs []session.Source, mode loadMode) {
 	}
 	binaries := append([]string(nil), u.sess.Binaries...)
 	u.tb.startProgress()
+	slog.Debug("loading", "files", len(srcs))
 	u.worker.Submit(session.Job{
 		Lane: session.LaneLoad, Progress: p, OnProgress: u.tb.showProgress,
 		Run: func(ctx context.Context) func() {

@@ -22,6 +22,7 @@ import (
 type UIQueue struct {
 	mu    sync.Mutex
 	funcs []func()
+	ready chan struct{} // holds a value while funcs wait
 }
 
 // Do queues f.
@@ -29,6 +30,10 @@ func (q *UIQueue) Do(f func()) {
 	q.mu.Lock()
 	q.funcs = append(q.funcs, f)
 	q.mu.Unlock()
+	select {
+	case q.ready <- struct{}{}:
+	default:
+	}
 }
 
 func (q *UIQueue) take() []func() {
@@ -42,11 +47,27 @@ func (q *UIQueue) take() []func() {
 // CreateForTest is Create with results applied on the test goroutine by
 // Wait.
 func CreateForTest(a fyne.App, w fyne.Window, o Options) *UI {
-	q := &UIQueue{}
+	q := &UIQueue{ready: make(chan struct{}, 1)}
 	o.Do = q.Do
 	u := Create(a, w, o)
 	u.queue = q
 	return u
+}
+
+// WaitDelivered waits until background work delivers a result, then
+// applies what waits as Wait does. It reports false when nothing came
+// within timeout (a bound for a failing test, not a pause).
+func (u *UI) WaitDelivered(timeout time.Duration) bool {
+	q := u.queue.(*UIQueue)
+	select {
+	case <-q.ready:
+	case <-time.After(timeout):
+		return false
+	}
+	for _, f := range q.take() {
+		f()
+	}
+	return true
 }
 
 // Wait runs the background work to its end and applies its results, as

@@ -128,16 +128,13 @@ func TestWindowWatch(t *testing.T) {
 	if err := u.StartWatch(strings.TrimPrefix(srv.URL, "http://"), 150*time.Millisecond, dir); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
 	for {
-		u.Wait()
 		if shown, _, later := u.TimelineShown(); shown && later >= 3 {
 			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no series after 20 s; watch bar %q, error %v", u.WatchText(), u.LastError())
+		if !u.WaitDelivered(20 * time.Second) {
+			t.Fatalf("nothing new for 20 s and no series; watch bar %q, error %v", u.WatchText(), u.LastError())
 		}
-		time.Sleep(30 * time.Millisecond)
 	}
 	if !strings.Contains(u.WatchText(), "Watching") {
 		t.Errorf("watch bar %q", u.WatchText())

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/leakscope/leakscope/app/cli"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/reftest"
+	"golang.org/x/sys/unix"
 )
 
 // leakyd builds the demo service once per test binary.
@@ -228,23 +230,19 @@ func TestWatchServiceKilled(t *testing.T) {
 	reftest.Reference(t)
 	svc := startService(t)
 	dir := filepath.Join(t.TempDir(), "snaps")
-	done := make(chan struct{})
-	var code int
-	var errs string
-	go func() {
-		defer close(done)
-		code, _, errs = run("watch", "--count", "20", "--interval", "300ms", "--retries", "2", "--out", dir, svc.URL)
-	}()
-	deadline := time.Now().Add(30 * time.Second)
-	for len(snapshotFiles(t, dir, "goroutines")) < 3 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	r := startRun("3 snapshots", "watch", "--count", "20", "--interval", "300ms", "--retries", "2", "--out", dir, svc.URL)
+	select {
+	case <-r.hit:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("no third snapshot within a minute:\n%s%s", r.stdout, r.stderr)
 	}
 	svc.Kill()
 	select {
-	case <-done:
+	case <-r.done:
 	case <-time.After(30 * time.Second):
 		t.Fatal("the watch did not end after the service died")
 	}
+	code, errs := r.code, r.stderr.String()
 	if code != cli.ExitDump || !strings.Contains(errs, "connection refused") || !strings.Contains(errs, "kept in "+dir) {
 		t.Errorf("exit %d, want %d; stderr:\n%s", code, cli.ExitDump, errs)
 	}
@@ -299,14 +297,8 @@ func TestWatchFollowsJemallocFolder(t *testing.T) {
 	if data, err := os.ReadFile(dumps[0]); err != nil || os.WriteFile(put(0), data, 0o644) != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{})
-	var code int
-	var out, errs string
-	go func() {
-		defer close(done)
-		code, out, errs = run("watch", "--dir", dir, "--count", "3", "--interval", "200ms", "--json", "--binary", bin)
-	}()
-	time.Sleep(300 * time.Millisecond)
+	w := startRun("leakscope: watching", "watch", "--dir", dir, "--count", "3", "--interval", "200ms", "--json", "--binary", bin)
+	<-w.hit
 	for i, d := range dumps {
 		if i == 0 {
 			continue
@@ -320,7 +312,9 @@ func TestWatchFollowsJemallocFolder(t *testing.T) {
 			if err := os.WriteFile(name, data[:len(data)/2], 0o644); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(300 * time.Millisecond)
+			// The watch reads a file only once its size held between two
+			// looks: it has now seen the half and must have passed it by.
+			waitRead(t, name)
 			f, err := os.OpenFile(name, os.O_APPEND|os.O_WRONLY, 0)
 			if err != nil {
 				t.Fatal(err)
@@ -330,13 +324,13 @@ func TestWatchFollowsJemallocFolder(t *testing.T) {
 		} else if err := os.WriteFile(name, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(400 * time.Millisecond)
 	}
 	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
+	case <-w.done:
+	case <-time.After(60 * time.Second):
 		t.Fatal("the watch did not end")
 	}
+	code, out, errs := w.code, w.stdout.String(), w.stderr.String()
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -358,5 +352,89 @@ func TestWatchFollowsJemallocFolder(t *testing.T) {
 	}
 	if fmt.Sprint(s[0].Values) != fmt.Sprint([]int64{40 * 16400, 100 * 16400, 160 * 16400, 220 * 16400}) {
 		t.Errorf("worker_new: %v, want 16400 bytes (its 16-byte struct and 16 KiB buffer) per worker", s[0].Values)
+	}
+}
+
+// notifyWriter keeps what is written and closes hit once it holds want.
+type notifyWriter struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	want string
+	hit  chan struct{}
+	once sync.Once
+}
+
+func (w *notifyWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if strings.Contains(w.buf.String(), w.want) {
+		w.once.Do(func() { close(w.hit) })
+	}
+	return len(p), nil
+}
+
+func (w *notifyWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// runUntil runs the command line args in the background; hit is closed
+// once its standard output or error holds want, and done when it ends,
+// after which code, stdout and stderr hold what it gave.
+type runUntil struct {
+	hit, done      chan struct{}
+	code           int
+	stdout, stderr *notifyWriter
+}
+
+func startRun(want string, args ...string) *runUntil {
+	hit := make(chan struct{})
+	r := &runUntil{hit: hit, done: make(chan struct{})}
+	var once sync.Once
+	shared := func() { close(hit) }
+	r.stdout = &notifyWriter{want: want, hit: make(chan struct{})}
+	r.stderr = &notifyWriter{want: want, hit: make(chan struct{})}
+	go func() {
+		select {
+		case <-r.stdout.hit:
+		case <-r.stderr.hit:
+		case <-r.done:
+		}
+		once.Do(shared)
+	}()
+	go func() {
+		defer close(r.done)
+		r.code, _ = cli.Run(args, r.stdout, r.stderr)
+	}()
+	return r
+}
+
+// waitRead waits until another process or goroutine has opened path and
+// closed it without writing, as a look at a file being written does, and
+// fails t after a minute.
+func waitRead(t *testing.T, path string) {
+	t.Helper()
+	fd, err := unix.InotifyInit1(unix.IN_CLOEXEC | unix.IN_NONBLOCK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if _, err := unix.InotifyAddWatch(fd, path, unix.IN_CLOSE_NOWRITE); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4096)
+	for {
+		n, err := unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, 60_000)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || n == 0 {
+			t.Fatalf("no one read %s within a minute (%v)", path, err)
+		}
+		if n, _ := unix.Read(fd, buf); n > 0 {
+			return
+		}
 	}
 }

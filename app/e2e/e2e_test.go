@@ -39,9 +39,16 @@ type logBuffer struct {
 	buf bytes.Buffer
 }
 
+// logWritten has a value after any logBuffer was written to.
+var logWritten = make(chan struct{}, 1)
+
 func (l *logBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	select {
+	case logWritten <- struct{}{}:
+	default:
+	}
 	return l.buf.Write(p)
 }
 
@@ -51,14 +58,22 @@ func (l *logBuffer) String() string {
 	return l.buf.String()
 }
 
+// waitFor waits until cond holds, looking again whenever the program logs
+// and at least every tenth of a second (for what it does not log, such as
+// its window's appearing on the X server); it fails t after timeout.
 func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
 	for !cond() {
-		if time.Now().After(deadline) {
+		select {
+		case <-logWritten:
+		case <-tick.C:
+		case <-deadline.C:
 			t.Fatalf("timed out after %v waiting for %s", timeout, what)
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }
 
@@ -137,8 +152,7 @@ func (s *session) key(args ...string) {
 		if err == nil {
 			return
 		}
-		time.Sleep(200 * time.Millisecond)
-		s.findWindow()
+		waitFor(s.t, "the window again", 10*time.Second, s.findWindow)
 	}
 	s.t.Fatalf("xdotool key %v: %v\n%s", args, err, out)
 }
@@ -191,6 +205,38 @@ func (s *session) run(name string, args ...string) {
 }
 
 // screenshot captures the screen, keeps it as an artifact and decodes it.
+// settled takes the screenshot name once the screen has stopped changing:
+// two captures in a row with the same pixels (each capture takes a tenth of
+// a second or so). It fails the test when the screen never settles.
+func (s *session) settled(name string) image.Image {
+	s.t.Helper()
+	var prev image.Image
+	for range 60 {
+		img := s.screenshot(name)
+		if prev != nil && samePixels(prev, img) {
+			return img
+		}
+		prev = img
+	}
+	s.t.Fatalf("the screen never settled for %s", name)
+	return nil
+}
+
+func samePixels(a, b image.Image) bool {
+	if a.Bounds() != b.Bounds() {
+		return false
+	}
+	r := a.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if a.At(x, y) != b.At(x, y) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 func (s *session) screenshot(name string) image.Image {
 	s.t.Helper()
 	path := filepath.Join(artifacts(s.t), name)
@@ -392,8 +438,7 @@ func TestCorruptFileShowsDialog(t *testing.T) {
 	os.WriteFile(bad, []byte{0x1f, 0x8b, 8, 0, 0, 0}, 0o644)
 	s := start(t, bad)
 	waitFor(t, "the error", 20*time.Second, func() bool { return strings.Contains(s.log.String(), "broken.pb.gz: bad gzip data") })
-	time.Sleep(time.Second)
-	shot := s.screenshot("4-corrupt.png")
+	shot := s.settled("4-corrupt.png")
 	if c := distinctColours(shot); c < 5 {
 		t.Errorf("the window is blank after a bad file: %d colours", c)
 	}

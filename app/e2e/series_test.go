@@ -53,8 +53,7 @@ func TestSeriesWindow(t *testing.T) {
 	}
 	s := start(t, dir)
 	waitFor(t, "the graph", 30*time.Second, func() bool { return strings.Contains(s.log.String(), "DEBUG shown ") })
-	time.Sleep(time.Second)
-	img := s.screenshot("9-series.png")
+	img := s.settled("9-series.png")
 	words := ocrWords(t, s, "9-series.png")
 	var all []string
 	for _, w := range words {
@@ -96,8 +95,7 @@ func TestSeriesWindow(t *testing.T) {
 	waitFor(t, "the pick", 20*time.Second, func() bool {
 		return countLines(s.log.String(), "DEBUG shown ") >= 2
 	})
-	time.Sleep(500 * time.Millisecond)
-	s.screenshot("10-series-picked.png")
+	s.settled("10-series-picked.png")
 	if got := ocr(t, s, "10-series-picked.png"); !strings.Contains(got, "heap-0002-") {
 		t.Errorf("after a click on the second snapshot, heap-0002 is not on screen as the base; it reads:\n%s", got)
 	}

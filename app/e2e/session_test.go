@@ -75,8 +75,7 @@ func TestBinaryFlagSymbolizes(t *testing.T) {
 	if log := s.log.String(); !strings.Contains(log, "worker_new") || strings.Contains(log, "cannot read") {
 		t.Errorf("the graph is not symbolized:\n%s", log)
 	}
-	time.Sleep(500 * time.Millisecond)
-	s.screenshot("5-binary-flag.png")
+	s.settled("5-binary-flag.png")
 	text := ocr(t, s, "5-binary-flag.png")
 	if !strings.Contains(text, "worker_new") && !strings.Contains(text, "handle") {
 		t.Errorf("no symbolized function name on screen; it reads:\n%s", text)
@@ -94,7 +93,9 @@ func TestQuitDuringFIFOLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := start(t, fifo)
-	time.Sleep(time.Second)
+	// The load waits on the FIFO from here on; the loading bar moves, so
+	// the screen never settles.
+	waitFor(t, "the load", 20*time.Second, func() bool { return strings.Contains(s.log.String(), "DEBUG loading ") })
 	s.screenshot("6-fifo-loading.png")
 	start := time.Now()
 	s.key("ctrl+q")
@@ -119,14 +120,13 @@ func TestDeepLeafByKeyboard(t *testing.T) {
 	}
 	s := start(t, base, later)
 	waitFor(t, "the graph", 20*time.Second, func() bool { return strings.Contains(s.log.String(), "DEBUG first draw") })
-	time.Sleep(300 * time.Millisecond)
+	s.settled("7-deep-leaf-start.png")
 	// The arrows move in the graph as soon as the window has the keyboard.
 	s.key("--delay", "5", "--repeat", "100", "Down")
 	s.key("Return")
 	waitFor(t, "the zoom", 10*time.Second, func() bool { return strings.Contains(s.log.String(), "zoom frame=main.level100") })
 	s.key("--delay", "5", "--repeat", "30", "Down")
-	time.Sleep(500 * time.Millisecond)
-	s.screenshot("7-deep-leaf.png")
+	s.settled("7-deep-leaf.png")
 	if text := ocr(t, s, "7-deep-leaf.png"); !strings.Contains(text, "level130") {
 		t.Errorf("the 130-deep leaf's name is not on screen; it reads:\n%s", text)
 	}
@@ -143,8 +143,7 @@ func TestTokioTaskPanel(t *testing.T) {
 	}
 	s := start(t, "--binary", ts.Bin, ts.Base, ts.Later)
 	waitFor(t, "the graph", 60*time.Second, func() bool { return strings.Contains(s.log.String(), "DEBUG shown ") })
-	time.Sleep(time.Second)
-	s.screenshot("8-tokio-tasks.png")
+	s.settled("8-tokio-tasks.png")
 	text := ocr(t, s, "8-tokio-tasks.png")
 	c0, c1 := ts.Counts[0]["cache"].Live, ts.Counts[1]["cache"].Live
 	for _, want := range []string{"Tokio tasks by spawn site", "RegionCache::default", fmt.Sprintf("%+d", c1-c0), fmt.Sprint(c1)} {
