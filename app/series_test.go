@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/http/pprof"
@@ -150,5 +151,37 @@ func TestWindowWatch(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(dir, "heap-*"))
 	if len(files) < 4 {
 		t.Errorf("%d heap snapshots in %s", len(files), dir)
+	}
+}
+
+// TestSeriesPairsByMoment opens seven heap profiles and seven debug=2
+// dumps whose highest goroutine IDs fall and rise, shuffled: the timeline
+// holds them in their true order, and every pick shows each heap snapshot
+// beside the goroutine dump of its own moment.
+func TestSeriesPairsByMoment(t *testing.T) {
+	l := reftest.NewLeaker()
+	t.Cleanup(l.Close)
+	s, err := reftest.WriteChurningSeries(t.TempDir(), 7, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("highest goroutine IDs: %v", s.MaxIDs)
+	files := append(append([]string(nil), s.Goroutines...), s.Heaps...)
+	rand.New(rand.NewPCG(3, 4)).Shuffle(len(files), func(i, j int) { files[i], files[j] = files[j], files[i] })
+	u, _ := open(t, files...)
+	if err := u.LastError(); err != nil {
+		t.Fatal(err)
+	}
+	for _, pick := range [][2]int{{0, 6}, {2, 3}, {3, 4}, {4, 5}, {5, 6}} {
+		u.PickSnapshots(pick[0], pick[1])
+		u.Wait()
+		base, later := u.Files()
+		want := [2][2]string{
+			{s.Heaps[pick[0]], s.Goroutines[pick[0]]},
+			{s.Heaps[pick[1]], s.Goroutines[pick[1]]},
+		}
+		if base != want[0] || later != want[1] {
+			t.Errorf("pick %v: %v → %v, want %v → %v", pick, base, later, want[0], want[1])
+		}
 	}
 }
