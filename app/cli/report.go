@@ -200,7 +200,12 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&binaries, "binary", "program or library file to symbolize jemalloc dumps with (repeatable)")
 	lim := limitFlags(fs)
 	files, err := parseFlags(fs, args)
-	files = session.Expand(files) // a folder stands for the dumps in it
+	if err == nil {
+		var xerr error
+		if files, xerr = session.Expand(files); xerr != nil { // a folder stands for the dumps in it
+			return fail(stderr, xerr)
+		}
+	}
 	if err == nil && len(files) < 1 {
 		err = usagef("report takes BASE [LATER], or three or more dumps of a series, got no files")
 	}

@@ -2,10 +2,12 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -18,18 +20,28 @@ import (
 // Source is a dump to load: a file, or a dump built into the program.
 type Source struct {
 	Path string
-	Demo bool // Path names an embedded demo dump
+	Demo bool  // Path names an embedded demo dump
+	Err  error // when set, what keeps Path from loading (a folder with no dump)
 }
 
 // Files returns a Source for each path, a folder standing for the dumps
-// in it (see Expand).
+// in it (see Folder); a folder with no dump is a Source whose Err says so.
 func Files(paths []string) []Source {
-	paths = Expand(paths)
-	srcs := make([]Source, len(paths))
-	for i, p := range paths {
-		srcs[i] = Source{Path: p}
+	var expanded []Source
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			dumps, err := Folder(p)
+			if err != nil {
+				expanded = append(expanded, Source{Path: p, Err: err})
+			}
+			for _, d := range dumps {
+				expanded = append(expanded, Source{Path: d})
+			}
+			continue
+		}
+		expanded = append(expanded, Source{Path: p})
 	}
-	return srcs
+	return expanded
 }
 
 // dumpHeads are how the dumps Leakscope reads begin, past gzip and
@@ -67,13 +79,11 @@ func looksLikeDump(path string) bool {
 // are usually given. Other files in it (notes, counters) are passed over.
 var dumpSuffixes = []string{".pb.gz", ".pb", ".pprof", ".prof", ".memprof", ".heap", ".txt", ".gz"}
 
-// Expand replaces each folder among paths with the dump files in it, in
-// name order, so that a folder of snapshots, such as leakscope watch writes,
-// opens as a series: files named as dumps are (.pb.gz, .pb, .pprof, .prof,
-// .memprof, .heap, .txt, .gz; not hidden) whose first bytes are those of a
-// dump; notes, counters and empty files beside them are passed over. Other
-// paths are kept as they are.
-func Expand(paths []string) []string {
+// Expand replaces each folder among paths with the dump files in it (see
+// Folder), so that a folder of snapshots, such as leakscope watch writes,
+// opens as a series. Other paths are kept as they are. The error names the
+// first folder that holds no dump.
+func Expand(paths []string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
 		st, err := os.Stat(p)
@@ -81,27 +91,69 @@ func Expand(paths []string) []string {
 			out = append(out, p)
 			continue
 		}
-		entries, err := os.ReadDir(p)
+		dumps, err := Folder(p)
 		if err != nil {
-			out = append(out, p) // opening it says why
+			return nil, err
+		}
+		out = append(out, dumps...)
+	}
+	return out, nil
+}
+
+// Folder returns the dump files in dir, in name order: files named as
+// dumps are (.pb.gz, .pb, .pprof, .prof, .memprof, .heap, .txt, .gz; not
+// hidden) whose first bytes are those of a dump. Notes, counters, empty
+// files, folders and anything that is not a regular file (a FIFO, a
+// device; never opened, so never waited on) are passed over. The error,
+// when dir holds no dump, names dir and what was passed over.
+func Folder(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, &diff.Error{Path: dir, Err: unwrap(err)}
+	}
+	var out, passed []string
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, ".") {
 			continue
 		}
-		for _, e := range entries {
-			name := e.Name()
-			if e.IsDir() || strings.HasPrefix(name, ".") {
-				continue
-			}
-			for _, suf := range dumpSuffixes {
-				if path := filepath.Join(p, name); strings.HasSuffix(name, suf) {
-					if looksLikeDump(path) {
-						out = append(out, path)
-					}
-					break
-				}
-			}
+		path := filepath.Join(dir, name)
+		st, err := os.Stat(path) // follows a link; never blocks
+		switch {
+		case err != nil:
+			passed = append(passed, name+" ("+unwrap(err).Error()+")")
+		case st.IsDir():
+			passed = append(passed, name+" (a folder)")
+		case !st.Mode().IsRegular():
+			passed = append(passed, name+" (not a regular file)")
+		case !slices.ContainsFunc(dumpSuffixes, func(suf string) bool { return strings.HasSuffix(name, suf) }):
+			passed = append(passed, name+" (not named as a dump)")
+		case !looksLikeDump(path):
+			passed = append(passed, name+" (does not begin as a dump)")
+		default:
+			out = append(out, path)
 		}
 	}
-	return out
+	if len(out) > 0 {
+		return out, nil
+	}
+	if len(passed) == 0 {
+		return nil, &diff.Error{Path: dir, Err: errors.New("is an empty folder: no dump to open")}
+	}
+	more := ""
+	if len(passed) > 5 {
+		more = fmt.Sprintf(" and %d more", len(passed)-5)
+		passed = passed[:5]
+	}
+	return nil, &diff.Error{Path: dir, Err: fmt.Errorf("holds no dump; passed over %s%s", strings.Join(passed, ", "), more)}
+}
+
+func unwrap(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // DemoSources is the built-in demo: a heap pair and a debug=2 goroutine
@@ -139,6 +191,9 @@ func Load(ctx context.Context, srcs []Source, binaries []string, p *diff.Progres
 }
 
 func loadOne(ctx context.Context, s Source, opts *diff.Options) (*diff.Dump, error) {
+	if s.Err != nil {
+		return nil, s.Err
+	}
 	if !s.Demo {
 		return diff.OpenContext(ctx, s.Path, opts)
 	}

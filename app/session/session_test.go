@@ -1,11 +1,13 @@
 package session_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -282,10 +284,31 @@ func TestExpandFolder(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	got := session.Expand([]string{"alone.pb.gz", dir})
+	// A FIFO named as a dump: never opened, so never waited on.
+	if err := syscall.Mkfifo(filepath.Join(dir, "heap-0004-x.pb.gz"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := session.Expand([]string{"alone.pb.gz", dir})
 	want := []string{"alone.pb.gz", filepath.Join(dir, "goroutines-0001-x.txt"), filepath.Join(dir, "heap-0001-x.pb.gz"),
 		filepath.Join(dir, "heap-0002-x.pb.gz"), filepath.Join(dir, "prof.1.0.i0.heap")}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("Expand:\n got %v\nwant %v", got, want)
+	if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Expand:\n got %v (%v)\nwant %v", got, err, want)
+	}
+
+	// Folders with no dump: the error names the folder and what it passed over.
+	empty, notes := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(notes, "notes.txt"), []byte("remember the milk\n"), 0o644)
+	syscall.Mkfifo(filepath.Join(notes, "pipe.pb.gz"), 0o600)
+	for _, tt := range []struct{ dir, want string }{
+		{empty, empty + ": is an empty folder: no dump to open"},
+		{notes, notes + ": holds no dump; passed over notes.txt (does not begin as a dump), pipe.pb.gz (not a regular file)"},
+	} {
+		if _, err := session.Expand([]string{tt.dir}); err == nil || err.Error() != tt.want {
+			t.Errorf("Expand(%s): %v, want %q", tt.dir, err, tt.want)
+		}
+		srcs := session.Files([]string{tt.dir})
+		if _, err := session.Load(context.Background(), srcs, nil, nil); err == nil || err.Error() != tt.want {
+			t.Errorf("loading %s: %v, want %q", tt.dir, err, tt.want)
+		}
 	}
 }
