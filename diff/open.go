@@ -10,6 +10,7 @@ import (
 	"os"
 	"sync"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/klauspost/compress/gzip"
@@ -180,6 +181,10 @@ func parse(ctx context.Context, data []byte, o *Options) (*Dump, error) {
 			return nil, errors.New("empty after gzip decompression")
 		}
 	}
+	data, err := dropBOM(data)
+	if err != nil {
+		return nil, err
+	}
 	for _, f := range registeredFormats() {
 		if !f.Match(data) {
 			continue
@@ -197,6 +202,34 @@ func parse(ctx context.Context, data []byte, o *Options) (*Dump, error) {
 		return b.finish("", f.Name), nil
 	}
 	return nil, errUnrecognized(data)
+}
+
+// dropBOM reads a text dump that begins with a byte-order mark as the same
+// dump without it: UTF-8's mark is dropped, UTF-16 (as some Windows tools
+// save text) is converted to UTF-8.
+func dropBOM(data []byte) ([]byte, error) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xef, 0xbb, 0xbf}):
+		return data[3:], nil
+	case bytes.HasPrefix(data, []byte{0xff, 0xfe}), bytes.HasPrefix(data, []byte{0xfe, 0xff}):
+		if len(data)%2 != 0 {
+			return nil, errors.New("begins as UTF-16 text (a byte-order mark) but has an odd number of bytes: cut short?")
+		}
+		order := binary.ByteOrder(binary.LittleEndian)
+		if data[0] == 0xfe {
+			order = binary.BigEndian
+		}
+		units := make([]uint16, 0, len(data)/2-1)
+		for i := 2; i < len(data); i += 2 {
+			units = append(units, order.Uint16(data[i:]))
+		}
+		out := make([]byte, 0, len(units))
+		for _, r := range utf16.Decode(units) {
+			out = utf8.AppendRune(out, r)
+		}
+		return out, nil
+	}
+	return data, nil
 }
 
 // load calls f.Load and turns a panic into an error wrapping ErrInternal.

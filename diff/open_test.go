@@ -290,3 +290,53 @@ func TestLinesSumToFunctions(t *testing.T) {
 		}
 	}
 }
+
+// TestByteOrderMark: a text dump saved with a byte-order mark (UTF-8, or
+// UTF-16 either way round) reads as the same dump without it.
+func TestByteOrderMark(t *testing.T) {
+	for _, name := range []string{"goroutines-base.txt", "goroutine-base.txt"} {
+		plain, err := os.ReadFile(filepath.Join(demoDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := diff.Parse(plain, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		utf16 := func(big bool) []byte {
+			out := []byte{0xff, 0xfe}
+			if big {
+				out = []byte{0xfe, 0xff}
+			}
+			for _, r := range string(plain) { // the demo dumps are ASCII
+				if big {
+					out = append(out, 0, byte(r))
+				} else {
+					out = append(out, byte(r), 0)
+				}
+			}
+			return out
+		}
+		for _, tt := range []struct {
+			desc string
+			data []byte
+		}{
+			{"UTF-8", append([]byte{0xef, 0xbb, 0xbf}, plain...)},
+			{"UTF-16LE", utf16(false)},
+			{"UTF-16BE", utf16(true)},
+		} {
+			got, err := diff.Parse(tt.data, name)
+			if err != nil {
+				t.Errorf("%s with a %s mark: %v", name, tt.desc, err)
+				continue
+			}
+			if got.Format != want.Format || got.NumStacks() != want.NumStacks() || got.Total(0) != want.Total(0) {
+				t.Errorf("%s with a %s mark: %s, %d stacks, total %d; without: %s, %d, %d", name, tt.desc,
+					got.Format, got.NumStacks(), got.Total(0), want.Format, want.NumStacks(), want.Total(0))
+			}
+		}
+	}
+	if _, err := diff.Parse([]byte{0xff, 0xfe, 'g', 0, 'o'}, "odd.txt"); err == nil || !strings.Contains(err.Error(), "odd.txt: begins as UTF-16") {
+		t.Errorf("odd UTF-16: %v", err)
+	}
+}

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -61,7 +62,12 @@ func looksLikeDump(path string) bool {
 	head := make([]byte, 64)
 	n, _ := io.ReadFull(f, head)
 	head = head[:n]
+	if bytes.HasPrefix(head, []byte{0xef, 0xbb, 0xbf}) {
+		head = head[3:] // UTF-8's byte-order mark
+	}
 	switch {
+	case bytes.HasPrefix(head, []byte{0xff, 0xfe}), bytes.HasPrefix(head, []byte{0xfe, 0xff}):
+		return true // UTF-16 text: reading it says whether it is a dump
 	case n < 2:
 		return false
 	case head[0] == 0x1f && head[1] == 0x8b, head[0] == 0x0a:
