@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -106,6 +107,7 @@ type Watcher struct {
 	seen     map[string]bool
 	seq      int
 	recent   map[diff.Kind][]diff.Moment // the last two snapshots of each kind
+	notes    []string                    // for the user, said with the next report
 	// Files is every snapshot file of the series, in the order added.
 	Files []string
 	// Restarts are the snapshots written by another process than the
@@ -125,11 +127,17 @@ func NewWatcher(ctx context.Context, o WatchOptions) (*Watcher, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("making %s: %w", dir, err)
 	}
+	if o.Folder == "" {
+		removeStaleTemps(dir)
+	}
 	existing, err := w.scan(dir)
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range existing {
+		if o.Folder != "" && !whole(p) {
+			continue // still being written: Follow takes it once whole
+		}
 		if err := w.addFile(ctx, p); err != nil {
 			return nil, err
 		}
@@ -138,6 +146,20 @@ func NewWatcher(ctx context.Context, o WatchOptions) (*Watcher, error) {
 		}
 	}
 	return w, nil
+}
+
+// removeStaleTemps removes the temporary files (.NAME.tmp) that an earlier
+// watch into dir left when it was killed mid-write.
+func removeStaleTemps(dir string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		name := e.Name()
+		if inner, ok := strings.CutSuffix(strings.TrimPrefix(name, "."), ".tmp"); ok && strings.HasPrefix(name, ".") && e.Type().IsRegular() {
+			if _, _, named := series.ParseName(inner); named {
+				os.Remove(filepath.Join(dir, name))
+			}
+		}
+	}
 }
 
 // scan lists the snapshot files of dir not seen yet: those that watch
@@ -276,16 +298,14 @@ func (w *Watcher) fetch(ctx context.Context, c capture, path string) (*diff.Dump
 		}
 		return nil, err
 	}
-	d, data, err := readDump(ctx, resp.Body, u, w.o.Opts)
-	if err != nil {
-		return nil, err
-	}
-	if d.Kind != c.want {
-		return nil, fmt.Errorf("%s: is a %s profile, not a %s profile", u, d.Kind, c.want)
+	if h := resp.Request.URL.Host; h != req.URL.Host {
+		w.notes = append(w.notes, fmt.Sprintf("%s was redirected to another host or port, %s", u, printable(resp.Request.URL.String())))
 	}
 	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return nil, fmt.Errorf("writing %s: %w", path, err)
+	d, err := w.save(ctx, resp.Body, u, c, tmp)
+	if err != nil {
+		os.Remove(tmp)
+		return nil, err
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
@@ -295,31 +315,87 @@ func (w *Watcher) fetch(ctx context.Context, c capture, path string) (*diff.Dump
 	return d, nil
 }
 
+// save streams a response body into the file tmp, at most --max-size
+// bytes, refusing at its first bytes an answer that cannot be a profile of
+// the kind asked for, then reads the file as any dump is read (with the
+// same bounds on decompression and memory) and checks its kind. Memory
+// holds a buffer of the body at a time, not the body.
+func (w *Watcher) save(ctx context.Context, body io.Reader, u string, c capture, tmp string) (*diff.Dump, error) {
+	limit := diff.DefaultMaxSize()
+	if w.o.Opts != nil && w.o.Opts.MaxSize > 0 {
+		limit = w.o.Opts.MaxSize
+	}
+	br := bufio.NewReaderSize(body, 64<<10)
+	head, err := br.Peek(512)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, describeFetch(u, err)
+	}
+	if len(head) == 0 {
+		return nil, fmt.Errorf("%s: the answer is empty", u)
+	}
+	if why := wrongStart(head, c.want); why != "" {
+		return nil, fmt.Errorf("%s: the answer is not a %s profile (%s)", u, c.want, why)
+	}
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("writing %s: %w", tmp, unwrapPath(err))
+	}
+	n, err := io.Copy(f, io.LimitReader(br, limit+1))
+	if cerr := f.Close(); err == nil && cerr != nil {
+		return nil, fmt.Errorf("writing %s: %w", tmp, unwrapPath(cerr))
+	}
+	var pe *os.PathError
+	switch {
+	case errors.As(err, &pe):
+		return nil, fmt.Errorf("writing %s: %w", tmp, pe.Err)
+	case err != nil:
+		return nil, describeFetch(u, err)
+	case n > limit:
+		return nil, fmt.Errorf("%s: the response is larger than %s (see --max-size)", u, diff.FormatValue(limit, "bytes"))
+	}
+	d, err := diff.OpenContext(ctx, tmp, w.o.Opts)
+	if err != nil {
+		var de *diff.Error
+		if errors.As(err, &de) {
+			err = de.Err
+		}
+		return nil, fmt.Errorf("%s: the response is not a profile: %w", u, err)
+	}
+	if d.Kind != c.want {
+		return nil, fmt.Errorf("%s: is a %s profile, not a %s profile", u, d.Kind, c.want)
+	}
+	return d, nil
+}
+
+// wrongStart says why an answer that begins with head cannot be a dump of
+// kind want, or "" when it can: the watch asks for a heap profile as
+// protobuf (gzipped) and goroutines as a debug=2 dump.
+func wrongStart(head []byte, want diff.Kind) string {
+	head = bytes.TrimPrefix(head, []byte{0xef, 0xbb, 0xbf})
+	switch {
+	case len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b, head[0] == 0x0a:
+		return "" // protobuf, gzipped or not
+	case bytes.HasPrefix(head, []byte("goroutine ")):
+		if want == diff.KindGoroutine {
+			return ""
+		}
+		return "it is a goroutine dump"
+	case bytes.HasPrefix(head, []byte("heap profile:")):
+		if want == diff.KindHeap {
+			return ""
+		}
+		return "it is a heap profile"
+	case bytes.HasPrefix(bytes.TrimSpace(head), []byte("<")):
+		return "it is HTML"
+	}
+	return "it begins with neither a protobuf nor a dump's first words"
+}
+
 // permanentError is a failed capture that trying again will not mend,
 // such as a 404: the watch gives up at once.
 type permanentError struct{ error }
 
 func (e *permanentError) Unwrap() error { return e.error }
-
-// readDump reads a response body, bounded as dumps are, and parses it.
-func readDump(ctx context.Context, r io.Reader, name string, opts *diff.Options) (*diff.Dump, []byte, error) {
-	limit := int64(1 << 30)
-	if opts != nil && opts.MaxSize > 0 {
-		limit = opts.MaxSize
-	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, nil, describeFetch(name, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, nil, fmt.Errorf("%s: the response is larger than %s (see --max-size)", name, diff.FormatValue(limit, "bytes"))
-	}
-	d, err := diff.ParseContext(ctx, data, name, opts)
-	if err != nil {
-		return nil, nil, fmt.Errorf("the response is not a profile: %w", err)
-	}
-	return d, data, nil
-}
 
 // describeFetch says what went wrong with a request, in the user's terms.
 func describeFetch(u string, err error) error {
@@ -398,6 +474,11 @@ func (w *Watcher) Run(ctx context.Context) error {
 	report := func(note string) {
 		if w.o.Progress == nil {
 			return
+		}
+		if len(w.notes) > 0 {
+			note = strings.Join(append(w.notes, note), "; ")
+			note = strings.TrimSuffix(note, "; ")
+			w.notes = nil
 		}
 		a, err := w.Analysis()
 		if err == nil {
@@ -502,6 +583,9 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 			o.Dir = DefaultWatchDir(o.Base)
 		}
 	}
+	if err == nil {
+		err = checkWatchFolder(o)
+	}
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -551,6 +635,47 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 		code = c
 	}
 	return code
+}
+
+// checkWatchFolder checks, without opening anything, that the folder a
+// watch follows (--dir) is a folder, and that the one it writes to (--out)
+// is a folder or can be made one in a folder that exists: a usage error
+// naming the path otherwise, never a wait on a FIFO.
+func checkWatchFolder(o WatchOptions) error {
+	if o.Folder != "" {
+		st, err := os.Stat(o.Folder)
+		switch {
+		case os.IsNotExist(err):
+			return usagef("--dir %s: no such folder", o.Folder)
+		case err != nil:
+			return usagef("--dir %s: %v", o.Folder, unwrapPath(err))
+		case !st.IsDir():
+			return usagef("--dir %s: not a folder", o.Folder)
+		}
+		return nil
+	}
+	st, err := os.Stat(o.Dir)
+	switch {
+	case err == nil && !st.IsDir():
+		return usagef("--out %s: not a folder", o.Dir)
+	case err == nil:
+		return nil
+	case !os.IsNotExist(err):
+		return usagef("--out %s: %v", o.Dir, unwrapPath(err))
+	}
+	parent := filepath.Dir(filepath.Clean(o.Dir))
+	if st, err := os.Stat(parent); err != nil || !st.IsDir() {
+		return usagef("--out %s: its folder %s does not exist", o.Dir, parent)
+	}
+	return nil
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // snapshots returns the length of the main series.
