@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"debug/dwarf"
 	"debug/elf"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -153,20 +154,30 @@ func openObject(path string) *object {
 		o.err = errors.New("no loadable segments")
 		return o
 	}
+	fit := o.checkSections(path, f)
 	var warn string
-	o.buildID, warn = buildID(f)
+	if fit.buildID {
+		o.buildID, warn = buildID(f)
+	}
 	if warn != "" {
 		o.warnings = append(o.warnings, fmt.Sprintf("%s: %s; it is used without a build ID", path, warn))
 	}
-	o.dwarf, _ = f.DWARF()
-	o.syms = symbols(f)
+	if fit.dwarf {
+		o.dwarf, _ = f.DWARF()
+	}
+	if fit.symbols {
+		o.syms = symbols(f)
+	}
 	if o.dwarf == nil || len(o.syms) == 0 {
-		if df := o.debugFile(path, f); df != nil {
-			if o.dwarf == nil {
+		if df := o.debugFile(path, f, fit.debugLink); df != nil {
+			dfit := o.checkSections(df.path, df.File)
+			if o.dwarf == nil && dfit.dwarf {
 				o.dwarf, _ = df.DWARF()
 			}
-			if s := symbols(df); len(s) > len(o.syms) {
-				o.syms = s
+			if dfit.symbols {
+				if s := symbols(df.File); len(s) > len(o.syms) {
+					o.syms = s
+				}
 			}
 			df.Close()
 		}
@@ -177,6 +188,89 @@ func openObject(path string) *object {
 		o.warnings = append(o.warnings, fmt.Sprintf("%s has no symbols and no debug information (stripped, and no debug file found): its addresses are shown raw", path))
 	}
 	return o
+}
+
+// maxSection is the most memory one ELF section may take once read (and
+// decompressed); a larger one is passed over with a warning.
+const maxSection = 512 << 20
+
+// Decompressed sections may grow at most sectionBombRatio times their size
+// in the file, past sectionBombFloor bytes, as gzipped dumps may.
+const (
+	sectionBombFloor = 64 << 20
+	sectionBombRatio = 100
+)
+
+// fits says which parts of an ELF file can be read within the memory
+// budget: its DWARF sections, its symbol tables, its build ID note and its
+// debug link.
+type fits struct{ dwarf, symbols, buildID, debugLink bool }
+
+// checkSections checks the size of every section that symbolizing reads
+// against the file's size and the memory budget before any is read, so
+// that a crafted file (a section that claims gigabytes in a sparse file, a
+// compressed section that inflates a thousandfold) costs a warning naming
+// the object and the section, not memory. Symbolization then falls back
+// to what is left: the symbol table when DWARF is refused.
+func (o *object) checkSections(path string, f *elf.File) fits {
+	fit := fits{dwarf: true, symbols: true, buildID: true, debugLink: true}
+	var size int64
+	if st, err := os.Stat(path); err == nil {
+		size = st.Size()
+	}
+	for _, s := range f.Sections {
+		var part *bool
+		switch {
+		case strings.HasPrefix(s.Name, ".debug_") || strings.HasPrefix(s.Name, ".zdebug_"):
+			part = &fit.dwarf
+		case s.Name == ".symtab" || s.Name == ".strtab" || s.Name == ".dynsym" || s.Name == ".dynstr":
+			part = &fit.symbols
+		case s.Name == ".note.gnu.build-id":
+			part = &fit.buildID
+		case s.Name == ".gnu_debuglink":
+			part = &fit.debugLink
+		default:
+			continue
+		}
+		if why := sectionProblem(s, size); why != "" {
+			*part = false
+			fallback := ""
+			if part == &fit.dwarf {
+				fallback = "; its functions are named from the symbol table, without lines"
+			}
+			o.warnings = append(o.warnings, fmt.Sprintf("%s: section %s is not read: %s%s", path, s.Name, why, fallback))
+		}
+	}
+	return fit
+}
+
+// sectionProblem says why section s of a file of size bytes cannot be read
+// within the budget, or "" when it can.
+func sectionProblem(s *elf.Section, size int64) string {
+	if s.Type == elf.SHT_NOBITS {
+		return ""
+	}
+	if s.Offset > uint64(size) || s.FileSize > uint64(size)-s.Offset {
+		return fmt.Sprintf("it runs past the end of the file (%s at offset %d of a %s file)",
+			diff.FormatValue(int64(min(s.FileSize, 1<<62)), "bytes"), s.Offset, diff.FormatValue(size, "bytes"))
+	}
+	mem := s.Size // the decompressed size of an SHF_COMPRESSED section
+	compressed := s.Flags&elf.SHF_COMPRESSED != 0
+	if !compressed && strings.HasPrefix(s.Name, ".zdebug_") && s.ReaderAt != nil {
+		hdr := make([]byte, 12)
+		if _, err := s.ReadAt(hdr, 0); err == nil && string(hdr[:4]) == "ZLIB" {
+			mem, compressed = binary.BigEndian.Uint64(hdr[4:]), true
+		}
+	}
+	if mem > maxSection {
+		return fmt.Sprintf("it would take %s of memory, more than the %s this tool gives one section",
+			diff.FormatValue(int64(min(mem, 1<<62)), "bytes"), diff.FormatValue(maxSection, "bytes"))
+	}
+	if compressed && mem > sectionBombFloor+sectionBombRatio*s.FileSize {
+		return fmt.Sprintf("compressed in %s, it claims %s (a decompression bomb?)",
+			diff.FormatValue(int64(s.FileSize), "bytes"), diff.FormatValue(int64(mem), "bytes"))
+	}
+	return ""
 }
 
 // unwrapPath drops the path from an *os.PathError: messages name the file
@@ -215,12 +309,12 @@ func buildID(f *elf.File) (id, warn string) {
 // debugFile finds the separate debug file of an object by build ID or
 // .gnu_debuglink, as gdb does. Candidates that exist but cannot be used
 // are named in the object's warnings.
-func (o *object) debugFile(path string, f *elf.File) *elf.File {
+func (o *object) debugFile(path string, f *elf.File, readLink bool) *debugELF {
 	var candidates []string
 	if id := o.buildID; len(id) > 2 {
 		candidates = append(candidates, filepath.Join("/usr/lib/debug/.build-id", id[:2], id[2:]+".debug"))
 	}
-	if s := f.Section(".gnu_debuglink"); s != nil {
+	if s := f.Section(".gnu_debuglink"); s != nil && readLink {
 		name, err := debugLink(s)
 		if err != nil {
 			o.warnings = append(o.warnings, fmt.Sprintf("%s: its debug link is ignored: %v", path, err))
@@ -241,14 +335,33 @@ func (o *object) debugFile(path string, f *elf.File) *elf.File {
 			}
 			continue
 		}
+		if note := df.Section(".note.gnu.build-id"); note != nil && sectionProblem(note, fileSize(c)) != "" {
+			o.warnings = append(o.warnings, fmt.Sprintf("debug file %s of %s is not used: its build ID note is corrupt", c, path))
+			df.Close()
+			continue
+		}
 		if id, _ := buildID(df); id != "" && o.buildID != "" && id != o.buildID {
 			o.warnings = append(o.warnings, fmt.Sprintf("debug file %s (build ID %s) does not match %s (build ID %s) and is not used", c, id, path, o.buildID))
 			df.Close()
 			continue
 		}
-		return df
+		return &debugELF{File: df, path: c}
 	}
 	return nil
+}
+
+// debugELF is a separate debug file and where it was found.
+type debugELF struct {
+	*elf.File
+	path string
+}
+
+func fileSize(path string) int64 {
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return st.Size()
 }
 
 // debugLink reads the file name of a .gnu_debuglink section: a base name
