@@ -90,3 +90,52 @@ func TestReportOutputHygiene(t *testing.T) {
 		t.Errorf("error line %q", errs)
 	}
 }
+
+// TestSeriesSaysEveryDumpsWarnings: three jemalloc dumps, one of them with
+// lines in no known form: report and watch --dir name that dump's warning
+// once each, and the others' too.
+func TestSeriesSaysEveryDumpsWarnings(t *testing.T) {
+	dir := t.TempDir()
+	dump := func(n int, noise bool) string {
+		d := fmt.Sprintf("heap_v2/1\n  t*: %d: %d [0: 0]\n@ 0x1000 0x2000\n  t*: %d: %d [0: 0]\n", n, n*512, n, n*512)
+		if noise {
+			d += "%%%% noise\n"
+		}
+		return d + "\nMAPPED_LIBRARIES:\n00001000-00005000 r-xp 00000000 fe:00 1   /nonexistent/prog\n"
+	}
+	var paths []string
+	for i := range 3 {
+		p := filepath.Join(dir, fmt.Sprintf("prof.42.%d.i%d.heap", i, i))
+		if err := os.WriteFile(p, []byte(dump(i+1, i == 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	for _, args := range [][]string{
+		append([]string{"report"}, paths...),
+		{"watch", "--dir", dir, "--count", "1", "--interval", "10ms"},
+	} {
+		var code int
+		var errs string
+		if args[0] == "watch" {
+			// The fourth dump comes once the watch has read the first three.
+			w := startRun("leakscope: watching", args...)
+			<-w.hit
+			os.WriteFile(filepath.Join(dir, "prof.42.3.i3.heap"), []byte(dump(4, false)), 0o644)
+			<-w.done
+			code, errs = w.code, w.stderr.String()
+		} else {
+			code, _, errs = run(args...)
+		}
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", args[0], code, errs)
+		}
+		noisy := paths[1] + ": warning: 1 lines matched no heap_v2 form and were skipped"
+		if strings.Count(errs, noisy) != 1 {
+			t.Errorf("%s: want %q once in:\n%s", args[0], noisy, errs)
+		}
+		if n := strings.Count(errs, "cannot read /nonexistent/prog"); n < 3 {
+			t.Errorf("%s: the missing program is said for %d dumps, want each:\n%s", args[0], n, errs)
+		}
+	}
+}

@@ -315,6 +315,16 @@ func analyzeFiles(files []string, sample string, opts *diff.Options, keepAllocFr
 	if err != nil {
 		return nil, err
 	}
+	for _, s := range []*series.Series{a.Main, a.Goroutines} {
+		if s == nil || (s == a.Goroutines && s == a.Main) {
+			continue
+		}
+		for _, sn := range s.Snapshots {
+			for _, w := range sn.Warnings {
+				fmt.Fprintf(stderr, "leakscope: %s: warning: %s\n", printable(sn.Path), printable(w))
+			}
+		}
+	}
 	if n := a.Main.Note(); n != "" {
 		fmt.Fprintf(stderr, "leakscope: note: %s\n", printable(n))
 	}

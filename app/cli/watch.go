@@ -193,6 +193,9 @@ func (w *Watcher) addFile(ctx context.Context, path string) error {
 }
 
 func (w *Watcher) add(d *diff.Dump) error {
+	for _, warn := range d.Warnings {
+		w.notes = append(w.notes, fmt.Sprintf("%s: warning: %s", d.Path, warn))
+	}
 	m := diff.MomentOf(d)
 	if r := w.recent[d.Kind]; len(r) > 0 {
 		var prev2 *diff.Moment

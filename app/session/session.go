@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/series"
 	"github.com/leakscope/leakscope/diff/jemalloc"
 )
 
@@ -310,11 +311,32 @@ func (s *Session) dumps() []*diff.Dump {
 }
 
 // Warnings lists the warnings of the dumps on screen, each naming its file.
+// The warnings of every snapshot of a series on screen come first, once
+// each.
 func (s *Session) Warnings() []string {
 	var lines []string
+	seen := map[string]bool{}
+	add := func(path, w string) {
+		if line := filepath.Base(path) + ": " + w; !seen[line] {
+			seen[line] = true
+			lines = append(lines, line)
+		}
+	}
+	if sr := s.Series; sr != nil {
+		for _, x := range []*series.Series{sr.Main, sr.Goroutines} {
+			if x == nil || (x == sr.Goroutines && x == sr.Main) {
+				continue
+			}
+			for _, sn := range x.Snapshots {
+				for _, w := range sn.Warnings {
+					add(sn.Path, w)
+				}
+			}
+		}
+	}
 	for _, d := range s.dumps() {
 		for _, w := range d.Warnings {
-			lines = append(lines, filepath.Base(d.Path)+": "+w)
+			add(d.Path, w)
 		}
 	}
 	return lines

@@ -135,8 +135,13 @@ func load(data []byte, b *diff.Builder) error {
 		b.Warn("the dump ends inside its MAPPED_LIBRARIES section: its last mapping was left out")
 	}
 	det := &Detail{SamplePeriod: period}
-	if !inMaps {
+	switch {
+	case !inMaps:
 		b.Warn("no MAPPED_LIBRARIES section (the dump is cut short?): addresses are shown raw")
+	case len(mapLines) == 0:
+		b.Warn("its MAPPED_LIBRARIES section is empty: addresses are shown raw")
+	case len(parseMaps(mapLines)) == 0:
+		b.Warn("its MAPPED_LIBRARIES section holds no mapping in the /proc/PID/maps form: addresses are shown raw")
 	}
 	if err := build(b, samples, parseMaps(mapLines), period, det); err != nil {
 		return err
@@ -266,6 +271,9 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 	}
 	for _, w := range sym.warnings {
 		b.Warn("%s", w)
+	}
+	if u := sym.unused(); len(u) > 0 && len(sym.maps) > 0 {
+		b.Warn("the binary %s, given to symbolize with, matched no program or library of the dump: it was not used", strings.Join(u, ", "))
 	}
 	return nil
 }

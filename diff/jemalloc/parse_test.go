@@ -55,6 +55,8 @@ func TestBadDumps(t *testing.T) {
 		{"header only", "heap_v2/524288\n", "no stacks: the dump is empty or cut short", "", 0},
 		{"bad header", "heap_v2/many\n@ 0x1\n", `bad header "heap_v2/many"`, "", 0},
 		{"garbage lines", strings.Replace(small, "@ 0x1000 0x4000", "@ 0xZZ 0x4000\n%%%% noise", 1), "", "lines matched no heap_v2 form", 1},
+		{"empty maps", small[:strings.Index(small, "00001000-")], "", "its MAPPED_LIBRARIES section is empty: addresses are shown raw", 2},
+		{"maps in no known form", small[:strings.Index(small, "00001000-")] + "here be dragons\n", "", "holds no mapping in the /proc/PID/maps form", 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
@@ -140,5 +142,22 @@ func TestGoAndJemallocDoNotCompare(t *testing.T) {
 			!strings.Contains(err.Error(), "only dumps of one allocator compare") {
 			t.Errorf("Compare(%s, %s): %v", pair[0].Path, pair[1].Path, err)
 		}
+	}
+}
+
+// TestUnusedBinary: a binary given to symbolize with that matches nothing in
+// the dump is said, not silently ignored.
+func TestUnusedBinary(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib := strings.Replace(small, "/nonexistent/prog", "/bin/true", 1) // a program that is there
+	d, err := diff.ParseWith([]byte(lib), "x.heap", &diff.Options{Binaries: []string{self}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := strings.Join(d.Warnings, "; "); !strings.Contains(w, "the binary "+self+", given to symbolize with, matched no program or library of the dump") {
+		t.Errorf("warnings %q", w)
 	}
 }

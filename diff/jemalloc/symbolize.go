@@ -718,10 +718,11 @@ type symbolizer struct {
 	objects  map[string]*object // by recorded path
 	missing  map[string]error   // recorded paths that could not be used, and why
 	warnings []string
+	used     map[string]bool // binaries that stood in for an object
 }
 
 func newSymbolizer(maps []mapping, binaries []string) *symbolizer {
-	return &symbolizer{maps: maps, binaries: binaries, objects: map[string]*object{}, missing: map[string]error{}}
+	return &symbolizer{maps: maps, binaries: binaries, objects: map[string]*object{}, missing: map[string]error{}, used: map[string]bool{}}
 }
 
 // object returns the object for a recorded path: a --binary standing in for
@@ -732,6 +733,7 @@ func (s *symbolizer) object(recorded string, isProgram bool) *object {
 	}
 	var o *object
 	if b := s.standIn(recorded, isProgram); b != "" {
+		s.used[b] = true
 		o = openObject(b)
 		if o.err == nil {
 			if real := openObject(recorded); real.err == nil && real.buildID != "" && o.buildID != "" && real.buildID != o.buildID {
@@ -751,6 +753,21 @@ func (s *symbolizer) object(recorded string, isProgram bool) *object {
 	s.warnings = append(s.warnings, o.warnings...)
 	s.objects[recorded] = o
 	return o
+}
+
+// unused returns the binaries given that stood in for no object.
+func (s *symbolizer) unused() []string {
+	var out []string
+	for _, b := range s.binaries {
+		named := false // a mapping of that name, whose addresses may just not be sampled
+		for _, m := range s.maps {
+			named = named || filepath.Base(m.path) == filepath.Base(b)
+		}
+		if !s.used[b] && !named {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // approximate names the objects in which the given addresses, by object

@@ -40,6 +40,8 @@ type Snapshot struct {
 	// Given is the dump's place in the order the dumps were given: the
 	// order of Add, unless AddAt said otherwise.
 	Given int
+	// Warnings are the dump's load warnings (diff.Dump.Warnings).
+	Warnings []string
 }
 
 // Builder collects the dumps of a series. Add them in any order; Series puts
@@ -108,7 +110,7 @@ func (b *Builder) AddAt(d *diff.Dump, given int) error {
 			return &diff.Error{Path: d.Path, Err: fmt.Errorf("has no %s values, which the other dumps of the series (%s) have", st, b.snaps[0].Path)}
 		}
 	}
-	snap := Snapshot{Path: d.Path, Moment: diff.MomentOf(d), Total: make([]int64, nt), Given: given}
+	snap := Snapshot{Path: d.Path, Moment: diff.MomentOf(d), Total: make([]int64, nt), Given: given, Warnings: d.Warnings}
 	snap.Time = snap.Moment.Time
 	for t := range b.types {
 		snap.Total[t] = d.Total(cols[t])
@@ -316,6 +318,18 @@ func (s *Series) Note() string {
 		return ""
 	}
 	return s.Ordering.Note(filepath.Base(s.Snapshots[0].Path), filepath.Base(s.Snapshots[s.Len()-1].Path))
+}
+
+// Warnings returns the load warnings of every snapshot, first to last,
+// each as "PATH: warning".
+func (s *Series) Warnings() []string {
+	var out []string
+	for _, sn := range s.Snapshots {
+		for _, w := range sn.Warnings {
+			out = append(out, sn.Path+": "+w)
+		}
+	}
+	return out
 }
 
 // Moments returns what each snapshot told of when it was taken, first to last.
