@@ -18,8 +18,8 @@ import (
 	"strings"
 
 	"github.com/leakscope/leakscope/diff"
-	"github.com/leakscope/leakscope/diff/series"
 	"github.com/leakscope/leakscope/diff/jemalloc"
+	"github.com/leakscope/leakscope/diff/series"
 )
 
 // Side is one side of a pair.
