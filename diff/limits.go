@@ -134,9 +134,14 @@ type errTooLarge struct {
 	ratio    bool // the bomb guard stopped it
 	gzipped  int  // compressed size, when ratio
 	explicit bool // the limit was set by the caller
+	shared   bool // the run's floor (Options.Budget) was spent
 }
 
 func (e *errTooLarge) Error() string {
+	if e.shared {
+		return fmt.Sprintf("decompresses to more than %s, over %d times its %s, and the %s that all the dumps of this run may grow past that is spent: not a real dump (a decompression bomb?); --max-size raises the limit",
+			FormatValue(e.limit, "bytes"), bombRatio, FormatValue(int64(e.gzipped), "bytes"), FormatValue(bombFloor, "bytes"))
+	}
 	if e.ratio {
 		return fmt.Sprintf("decompresses to more than %s, over %d times its %s: not a real dump (a decompression bomb?); --max-size raises the limit",
 			FormatValue(e.limit, "bytes"), bombRatio, FormatValue(int64(e.gzipped), "bytes"))

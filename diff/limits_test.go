@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -247,5 +248,42 @@ func TestSumsSaturate(t *testing.T) {
 	small, err := diff.Compare(dump("a", 1, 2), dump("b", 3), "")
 	if err != nil || small.Saturated() {
 		t.Errorf("small values: saturated %v, %v", small.Saturated(), err)
+	}
+}
+
+// TestBombFloorIsPerRun: three gzipped files of zeros, each 25 MB from
+// 25 kB, pass the bomb guard alone (its 64 MiB floor), but the loads of one
+// run share the floor: together the third is refused. Reading one file
+// again takes nothing more.
+func TestBombFloorIsPerRun(t *testing.T) {
+	dir := t.TempDir()
+	bomb := reftest.Gzip(make([]byte, 25<<20))
+	var paths []string
+	for i := range 3 {
+		p := filepath.Join(dir, fmt.Sprintf("bomb%d.pb.gz", i))
+		if err := os.WriteFile(p, bomb, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	alone := func(p string) error { _, err := diff.OpenWith(p, nil); return err }
+	for _, p := range paths {
+		if err := alone(p); err == nil || strings.Contains(err.Error(), "decompress") {
+			t.Fatalf("%s alone: %v, want it past the guard (and refused as no profile)", p, err)
+		}
+	}
+	o := &diff.Options{Budget: diff.NewBudget()}
+	var errs []string
+	for _, p := range []string{paths[0], paths[0], paths[1], paths[2]} {
+		_, err := diff.OpenWith(p, o)
+		errs = append(errs, fmt.Sprint(err))
+	}
+	for i, err := range errs[:3] {
+		if strings.Contains(err, "decompress") {
+			t.Errorf("load %d: %s", i, err)
+		}
+	}
+	if want := paths[2] + ": decompresses to more than"; !strings.HasPrefix(errs[3], want) || !strings.Contains(errs[3], "all the dumps of this run") {
+		t.Errorf("the third bomb: %s, want %q… naming the run's floor", errs[3], want)
 	}
 }

@@ -74,6 +74,50 @@ type Options struct {
 	// half of the machine's memory), which real dumps stay well within.
 	// A dump that would need more is refused before the memory is taken.
 	MaxMemory int64
+	// Budget, when not nil, is shared by the loads of one run (a command,
+	// a drop of files): the decompression-bomb guard's 64 MiB floor is then
+	// one allowance for all of them, so that several small bombs together
+	// do not pass where one would not. Nil gives each dump its own floor.
+	Budget *Budget
+}
+
+// Budget is what the loads of one run share; see Options.Budget. Reading
+// the same file again (the first and last snapshots of a series, say)
+// takes nothing more from it.
+type Budget struct {
+	mu   sync.Mutex
+	left int64            // decompressed bytes past the ratio still allowed
+	used map[string]int64 // what each file took, by name
+}
+
+// NewBudget returns a Budget with the whole floor.
+func NewBudget() *Budget { return &Budget{left: bombFloor, used: map[string]int64{}} }
+
+// sharedWith reports whether files other than name took from the floor.
+func (b *Budget) sharedWith(name string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for n, used := range b.used {
+		if n != name && used > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// take records that file name has grown total bytes past its ratio, and
+// reports whether the floor allows it.
+func (b *Budget) take(name string, total int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if need := total - b.used[name]; need > 0 {
+		if need > b.left {
+			return false
+		}
+		b.left -= need
+		b.used[name] = total
+	}
+	return true
 }
 
 // Open reads the dump at path. The format is detected from the content, and
@@ -148,7 +192,7 @@ func ParseContext(ctx context.Context, data []byte, name string, o *Options) (*D
 	if o == nil {
 		o = &Options{}
 	}
-	d, err := parse(ctx, data, o)
+	d, err := parse(ctx, data, name, o)
 	if err != nil {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w", ctx.Err())
@@ -166,14 +210,14 @@ func (o *Options) progress() *Progress {
 	return o.Progress
 }
 
-func parse(ctx context.Context, data []byte, o *Options) (*Dump, error) {
+func parse(ctx context.Context, data []byte, name string, o *Options) (*Dump, error) {
 	if len(data) == 0 {
 		return nil, errors.New("empty file")
 	}
 	if isGzip(data) {
 		var err error
 		o.progress().SetPhase("decompressing")
-		data, err = gunzip(ctx, data, o)
+		data, err = gunzip(ctx, data, name, o)
 		if err != nil {
 			return nil, err
 		}
@@ -202,6 +246,32 @@ func parse(ctx context.Context, data []byte, o *Options) (*Dump, error) {
 		return b.finish("", f.Name), nil
 	}
 	return nil, errUnrecognized(data)
+}
+
+// errFloorSpent is what a floorReader returns once the run's floor is spent.
+var errFloorSpent = errors.New("the decompression floor is spent")
+
+// floorReader passes on what r gives, free bytes of it at no cost, then
+// every byte from budget's floor (for the file name); once the floor is
+// spent it fails.
+type floorReader struct {
+	r          io.Reader
+	free, past int64
+	budget     *Budget
+	name       string
+}
+
+func (f *floorReader) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if over := int64(n) - f.free; over > 0 {
+		f.free, f.past = 0, f.past+over
+		if !f.budget.take(f.name, f.past) {
+			return n, errFloorSpent
+		}
+	} else {
+		f.free -= int64(n)
+	}
+	return n, err
 }
 
 // dropBOM reads a text dump that begins with a byte-order mark as the same
@@ -286,7 +356,7 @@ func looksLikeText(data []byte) bool {
 
 func isGzip(data []byte) bool { return len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b }
 
-func gunzip(ctx context.Context, data []byte, o *Options) ([]byte, error) {
+func gunzip(ctx context.Context, data []byte, name string, o *Options) ([]byte, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("bad gzip data: %w", describeEOF(err))
@@ -294,7 +364,16 @@ func gunzip(ctx context.Context, data []byte, o *Options) ([]byte, error) {
 	limit := o.maxSize()
 	explicit := o != nil && o.MaxSize > 0
 	ratio := false
-	if guard := max(bombFloor, bombRatio*int64(len(data))); !explicit && guard < limit {
+	var r io.Reader = &ctxReader{ctx: ctx, r: zr}
+	var fr *floorReader
+	switch guard := max(bombFloor, bombRatio*int64(len(data))); {
+	case explicit:
+	case o != nil && o.Budget != nil:
+		// Past the ratio, every byte comes out of the run's floor.
+		fr = &floorReader{r: r, free: bombRatio * int64(len(data)), budget: o.Budget, name: name}
+		r = fr
+		ratio = true
+	case guard < limit:
 		limit, ratio = guard, true
 	}
 	// The trailer's ISIZE is the size mod 2^32 of the last member: a hint
@@ -306,9 +385,12 @@ func gunzip(ctx context.Context, data []byte, o *Options) ([]byte, error) {
 		}
 	}
 	out := make([]byte, 0, min(hint, limit+1))
-	out, err = readLimited(&ctxReader{ctx: ctx, r: zr}, out, limit, func() error {
+	out, err = readLimited(r, out, limit, func() error {
 		return &errTooLarge{limit: limit, ratio: ratio, gzipped: len(data), explicit: explicit}
 	})
+	if errors.Is(err, errFloorSpent) {
+		err = &errTooLarge{limit: bombRatio*int64(len(data)) + fr.past, ratio: true, gzipped: len(data), shared: o.Budget.sharedWith(name)}
+	}
 	if err != nil {
 		var tl *errTooLarge
 		if errors.As(err, &tl) {

@@ -30,7 +30,7 @@ func TestHostileInputsAsProcess(t *testing.T) {
 		{"32 MB of empty locations", write("empty-locs.pb.gz", reftest.Gzip(reftest.EmptyLocationsProto(16<<20))),
 			"reading pprof protobuf: needs more than 320MB of memory to load"},
 		{"256 MB of zeros, gzipped", write("zeros.pb.gz", reftest.Gzip(make([]byte, 256<<20))),
-			"decompresses to more than 64MB"},
+			"decompresses to more than"},
 		{"/dev/zero", "/dev/zero", "not a profile this tool reads (binary data"},
 		{"/dev/urandom", "/dev/urandom", "not a profile this tool reads (binary data"},
 	}

@@ -521,7 +521,7 @@ func limitFlags(fs *flag.FlagSet) *limits {
 }
 
 func (l *limits) options(binaries []string) *diff.Options {
-	return &diff.Options{Binaries: binaries, MaxSize: int64(l.size), MaxMemory: int64(l.memory)}
+	return &diff.Options{Binaries: binaries, MaxSize: int64(l.size), MaxMemory: int64(l.memory), Budget: diff.NewBudget()}
 }
 
 // sizeFlag is a size in bytes given as 512M, 2G, ….

@@ -177,7 +177,7 @@ var DemoSources = []Source{
 // ctx's soon after ctx is done (even on a FIFO without a writer), having
 // ended every goroutine it started.
 func Load(ctx context.Context, srcs []Source, binaries []string, p *diff.Progress) ([]*diff.Dump, error) {
-	opts := &diff.Options{Binaries: binaries, Progress: p}
+	opts := &diff.Options{Binaries: binaries, Progress: p, Budget: diff.NewBudget()}
 	dumps := make([]*diff.Dump, len(srcs))
 	errs := make([]error, len(srcs))
 	var wg sync.WaitGroup

@@ -113,7 +113,7 @@ func LoadAll(ctx context.Context, srcs []Source, binaries []string, p *diff.Prog
 	for i, s := range srcs {
 		paths[i] = s.Path
 	}
-	opts := &diff.Options{Binaries: binaries, Progress: p}
+	opts := &diff.Options{Binaries: binaries, Progress: p, Budget: diff.NewBudget()}
 	all, err := series.Load(ctx, paths, opts, false)
 	if err != nil {
 		return nil, err
