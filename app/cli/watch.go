@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -343,9 +345,18 @@ func (w *Watcher) save(ctx context.Context, body io.Reader, u string, c capture,
 	if err != nil {
 		return nil, fmt.Errorf("writing %s: %w", tmp, unwrapPath(err))
 	}
-	n, err := io.Copy(f, io.LimitReader(br, limit+1))
+	var n int64
+	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+		n, err = copyGzip(f, io.LimitReader(br, limit+1))
+	} else {
+		n, err = io.Copy(f, io.LimitReader(br, limit+1))
+	}
 	if cerr := f.Close(); err == nil && cerr != nil {
 		return nil, fmt.Errorf("writing %s: %w", tmp, unwrapPath(cerr))
+	}
+	var bomb *gzipBombError
+	if errors.As(err, &bomb) {
+		return nil, fmt.Errorf("%s: %w", u, bomb)
 	}
 	var pe *os.PathError
 	switch {
@@ -368,6 +379,73 @@ func (w *Watcher) save(ctx context.Context, body io.Reader, u string, c capture,
 		return nil, fmt.Errorf("%s: is a %s profile, not a %s profile", u, d.Kind, c.want)
 	}
 	return d, nil
+}
+
+// Streamed gzip may grow at most bombRatio times what has arrived, past
+// bombFloor bytes: the guard file inputs have (package diff), applied as
+// the bytes arrive.
+const (
+	bombFloor = 64 << 20
+	bombRatio = 100
+)
+
+// gzipBombError is a gzip stream that grew past the guard as it arrived.
+type gzipBombError struct{ in, out int64 }
+
+func (e *gzipBombError) Error() string {
+	return fmt.Sprintf("the gzipped answer decompresses to more than %s from its first %s: not a real dump (a decompression bomb?)",
+		diff.FormatValue(e.out, "bytes"), diff.FormatValue(e.in, "bytes"))
+}
+
+// copyGzip copies the gzip stream r to w while a goroutine of its own
+// decompresses it alongside, into nothing, so that an answer that
+// inflates past the guard is refused as it arrives rather than once
+// written whole. The goroutine ends before copyGzip returns.
+func copyGzip(w io.Writer, r io.Reader) (int64, error) {
+	pr, pw := io.Pipe()
+	var in atomic.Int64
+	done := make(chan error, 1)
+	go func() {
+		zr, err := gzip.NewReader(pr)
+		if err == nil {
+			var out int64
+			buf := make([]byte, 64<<10)
+			for err == nil {
+				var k int
+				k, err = zr.Read(buf)
+				if out += int64(k); out > bombFloor+bombRatio*in.Load() {
+					err = &gzipBombError{in: in.Load(), out: out}
+				}
+			}
+			if err == io.EOF {
+				err = nil
+			}
+		}
+		var bomb *gzipBombError
+		if errors.As(err, &bomb) {
+			pr.CloseWithError(err) // stops the copy
+			done <- err
+			return
+		}
+		// Done, or a malformed stream, which diff describes once the
+		// answer is whole: let the copy go on to its end.
+		io.Copy(io.Discard, pr)
+		done <- nil
+	}()
+	n, err := io.Copy(io.MultiWriter(w, pw, countWriter{&in}), r)
+	pw.CloseWithError(err)
+	if zerr := <-done; zerr != nil {
+		return n, zerr
+	}
+	return n, err
+}
+
+// countWriter adds what is written to n.
+type countWriter struct{ n *atomic.Int64 }
+
+func (c countWriter) Write(p []byte) (int, error) {
+	c.n.Add(int64(len(p)))
+	return len(p), nil
 }
 
 // wrongStart says why an answer that begins with head cannot be a dump of
