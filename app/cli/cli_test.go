@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/leakscope/leakscope/app/cli"
@@ -25,6 +26,7 @@ const childEnv = "LEAKSCOPE_CLI_CHILD"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "1" {
+		limitAddressSpace()
 		code, handled := cli.Run(os.Args[1:], os.Stdout, os.Stderr)
 		if !handled {
 			code = 3
@@ -54,6 +56,23 @@ func writeHWM() {
 		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
 			os.WriteFile(path, []byte(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB"))), 0o644)
 		}
+	}
+}
+
+// childAddressSpace is the address space a child may map (RLIMIT_AS): past
+// it, allocation fails and the child dies of it, failing its test, long
+// before the machine runs short. A race-enabled build maps terabytes of
+// shadow memory up front, so it runs without the limit.
+const childAddressSpace = 4 << 30
+
+func limitAddressSpace() {
+	if raceEnabled {
+		return
+	}
+	lim := syscall.Rlimit{Cur: childAddressSpace, Max: childAddressSpace}
+	if err := syscall.Setrlimit(syscall.RLIMIT_AS, &lim); err != nil {
+		fmt.Fprintf(os.Stderr, "setting RLIMIT_AS: %v\n", err)
+		os.Exit(99)
 	}
 }
 
