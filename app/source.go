@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -124,11 +125,16 @@ func readSource(file string, byLine map[int]diff.Function, unit string, hasBase 
 	if file == "" {
 		return nil, nil
 	}
-	f, err := os.Open(file)
+	// Non-blocking, then checked: a FIFO put where the file was found must
+	// not be waited on.
+	f, err := os.OpenFile(file, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", file)
+	}
 	sc := bufio.NewScanner(&limitedReader{f, maxSourceBytes})
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	var lines []srcLine

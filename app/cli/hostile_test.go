@@ -5,8 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
+	"github.com/leakscope/leakscope/app/cli"
 	"github.com/leakscope/leakscope/diff/reftest"
 )
 
@@ -136,6 +138,32 @@ func TestSeriesSaysEveryDumpsWarnings(t *testing.T) {
 		}
 		if n := strings.Count(errs, "cannot read /nonexistent/prog"); n < 3 {
 			t.Errorf("%s: the missing program is said for %d dumps, want each:\n%s", args[0], n, errs)
+		}
+	}
+}
+
+// TestWatchFoldersThatAreNotFolders: --out and --dir naming a FIFO, a
+// missing folder, or a folder inside a missing one end at once with a
+// usage error (exit 2) naming the path; nothing is waited on.
+func TestWatchFoldersThatAreNotFolders(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"watch", "--out", fifo, "127.0.0.1:1"}, "--out " + fifo + ": not a folder"},
+		{[]string{"watch", "--dir", fifo}, "--dir " + fifo + ": not a folder"},
+		{[]string{"watch", "--dir", missing}, "--dir " + missing + ": no such folder"},
+		{[]string{"watch", "--out", filepath.Join(missing, "snaps"), "127.0.0.1:1"}, "--out " + filepath.Join(missing, "snaps") + ": its folder " + missing + " does not exist"},
+	} {
+		code, _, errs := run(tt.args...)
+		if code != cli.ExitUsage || !strings.Contains(errs, tt.want) {
+			t.Errorf("%v: exit %d, %q; want exit %d and %q", tt.args, code, errs, cli.ExitUsage, tt.want)
 		}
 	}
 }
