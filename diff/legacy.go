@@ -1,9 +1,9 @@
 package diff
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -39,6 +39,9 @@ func matchLegacyText(data []byte) bool {
 }
 
 func loadLegacyText(data []byte, b *Builder) error {
+	if ok, err := loadGoHeapText(data, b); ok || err != nil {
+		return err
+	}
 	p, err := profile.ParseData(data)
 	if err != nil {
 		return err
@@ -85,37 +88,46 @@ func warnCut(data []byte, p *profile.Profile, b *Builder) {
 	}
 }
 
-// commentSymbols reads the "#\taddr\tfunc+off\tfile:line" lines of Go's text profiles.
+// commentSymbols reads the "#\taddr\tfunc+off\tfile:line" lines of Go's
+// text profiles, lines of any length. An address commented again (Go
+// comments every stack) is not parsed again.
 func commentSymbols(data []byte) map[uint64]Frame {
 	syms := make(map[uint64]Frame)
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
-	for sc.Scan() {
-		line := sc.Bytes()
+	for rest := data; len(rest) > 0; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
 		if len(line) < 2 || line[0] != '#' || line[1] != '\t' {
 			continue
 		}
-		fields := strings.Split(strings.TrimSpace(string(line[2:])), "\t")
+		body := bytes.TrimSpace(line[2:])
+		a, after, _ := bytes.Cut(body, []byte("\t"))
+		addr, err := strconv.ParseUint(strings.TrimPrefix(string(a), "0x"), 16, 64)
+		if err != nil {
+			continue
+		}
+		if _, seen := syms[addr]; seen {
+			continue
+		}
 		var parts []string
-		for _, f := range fields {
+		for _, f := range strings.Split(string(after), "\t") {
 			if f != "" {
 				parts = append(parts, f)
 			}
 		}
-		if len(parts) < 2 {
+		if len(parts) < 1 {
 			continue
 		}
-		addr, err := strconv.ParseUint(strings.TrimPrefix(parts[0], "0x"), 16, 64)
-		if err != nil {
-			continue
-		}
-		fn := parts[1]
+		fn := parts[0]
 		if i := strings.LastIndex(fn, "+0x"); i > 0 {
 			fn = fn[:i]
 		}
 		f := Frame{Function: fn}
-		if len(parts) >= 3 {
-			f.File = parts[2]
+		if len(parts) >= 2 {
+			f.File = parts[1]
 			if i := strings.LastIndexByte(f.File, ':'); i > 0 {
 				if n, err := strconv.ParseInt(f.File[i+1:], 10, 64); err == nil {
 					f.File, f.Line = f.File[:i], n
@@ -125,6 +137,134 @@ func commentSymbols(data []byte) map[uint64]Frame {
 		syms[addr] = f
 	}
 	return syms
+}
+
+// The forms of Go's heap profiles at debug=1, as profile.Parse reads them.
+var (
+	goHeapHeaderRE = regexp.MustCompile(`heap profile: *(\d+): *(\d+) *\[ *(\d+): *(\d+) *\] *@ *(heap[_a-z0-9]*)/?(\d*)`)
+	goHeapSampleRE = regexp.MustCompile(`(-?\d+): *(-?\d+) *\[ *(\d+): *(\d+) *] @([ x0-9a-f]*)`)
+	hexNumberRE    = regexp.MustCompile(`0x[0-9a-f]+`)
+)
+
+// loadGoHeapText reads a Go heap profile at debug=1 straight into b, line
+// by line whatever their length, giving the values profile.Parse gives
+// (the same unsampling) and naming each address from the comment lines.
+// It holds one frame per distinct address beside the dump, instead of
+// profile.Parse's samples with their locations and label maps. ok is false
+// for the forms it leaves to profile.Parse: other headers, and dumps with a
+// memory map section.
+func loadGoHeapText(data []byte, b *Builder) (ok bool, err error) {
+	first, _, _ := bytes.Cut(data, []byte("\n"))
+	header := goHeapHeaderRE.FindStringSubmatch(string(first))
+	if header == nil || bytes.Contains(data, []byte("MAPPED_LIBRARIES:")) || bytes.Contains(data, []byte("--- Memory map: ---")) {
+		return false, nil
+	}
+	var period int64
+	if header[6] != "" {
+		if period, err = strconv.ParseInt(header[6], 10, 64); err != nil {
+			return false, nil
+		}
+	}
+	hasAlloc := (header[3] != header[1] && header[3] != "0") || (header[4] != header[2] && header[4] != "0")
+	sampling := ""
+	switch header[5] {
+	case "heapz_v2", "heap_v2":
+		sampling = "v2"
+	case "heapprofile":
+		period = 1
+	case "heap":
+		sampling, period = "v2", period/2
+	default:
+		return false, nil
+	}
+	if hasAlloc {
+		b.SetSampleTypes([]SampleType{{"alloc_objects", "count"}, {"alloc_space", "bytes"}, {"inuse_objects", "count"}, {"inuse_space", "bytes"}})
+	} else {
+		b.SetSampleTypes([]SampleType{{"objects", "count"}, {"space", "bytes"}})
+	}
+	b.SetPeriod(period, SampleType{Type: "space", Unit: "bytes"})
+	syms := commentSymbols(data)
+	b.hideText()
+	frameOf := make(map[uint64]int32)
+	var frames []int32
+	values := make([]int64, 0, 4)
+	rest := data[len(first):]
+	for len(rest) > 0 {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 || line[0] == '#' {
+			continue
+		}
+		m := goHeapSampleRE.FindSubmatch(line)
+		if m == nil {
+			return true, fmt.Errorf("parsing profile: unexpected number of sample values: got 0, want 6")
+		}
+		values = values[:0]
+		add := func(countText, sizeText []byte, label string) error {
+			count, err1 := strconv.ParseInt(string(countText), 10, 64)
+			size, err2 := strconv.ParseInt(string(sizeText), 10, 64)
+			if err1 != nil || err2 != nil {
+				return fmt.Errorf("parsing profile: malformed sample: %s", line)
+			}
+			if count == 0 && size != 0 {
+				return fmt.Errorf("parsing profile: %s count was 0 but %s bytes was %d", label, label, size)
+			}
+			if count != 0 && sampling == "v2" {
+				count, size = scaleGoHeapSample(count, size, period)
+			}
+			values = append(values, count, size)
+			return nil
+		}
+		if hasAlloc {
+			if err := add(m[3], m[4], "allocation"); err != nil {
+				return true, err
+			}
+		}
+		if err := add(m[1], m[2], "inuse"); err != nil {
+			return true, err
+		}
+		frames = frames[:0]
+		for _, h := range hexNumberRE.FindAll(m[5], -1) {
+			addr, err := strconv.ParseUint(string(h), 0, 64)
+			if err != nil {
+				return true, fmt.Errorf("parsing profile: malformed sample: %s: failed to parse as hex 64-bit number: %s", line, h)
+			}
+			addr-- // a return address: the call is just before it
+			id, ok := frameOf[addr]
+			if !ok {
+				f, named := syms[addr]
+				if !named {
+					f = Frame{Function: fmt.Sprintf("0x%x", addr)}
+				}
+				id = b.Frame(f)
+				frameOf[addr] = id
+			}
+			frames = append(frames, id)
+		}
+		b.AddStack(frames, values)
+	}
+	warnCut(data, &profile.Profile{}, b)
+	return true, nil
+}
+
+// scaleGoHeapSample undoes the sampling of a heap profile's sample as
+// profile.Parse does: a sample of average size S is kept with probability
+// 1-exp(-S/rate).
+func scaleGoHeapSample(count, size, rate int64) (int64, int64) {
+	if count == 0 || size == 0 {
+		return 0, 0
+	}
+	if rate <= 1 {
+		return count, size
+	}
+	avg := float64(size) / float64(count)
+	scale := 1 / (1 - math.Exp(-avg/float64(rate)))
+	return int64(float64(count) * scale), int64(float64(size) * scale)
 }
 
 // loadProfile copies a parsed profile into b. symbolize, when not nil, gives
