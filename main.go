@@ -19,6 +19,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && (os.Args[1] == "report" || os.Args[1] == "export" || os.Args[1] == "watch") {
+		cli.LimitMemory()
+	}
 	if code, handled := cli.Run(os.Args[1:], os.Stdout, os.Stderr); handled {
 		os.Exit(code)
 	}

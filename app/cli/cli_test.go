@@ -27,6 +27,7 @@ const childEnv = "LEAKSCOPE_CLI_CHILD"
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "1" {
 		limitAddressSpace()
+		cli.LimitMemory() // as the leakscope command does
 		code, handled := cli.Run(os.Args[1:], os.Stdout, os.Stderr)
 		if !handled {
 			code = 3

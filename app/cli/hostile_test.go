@@ -1,7 +1,9 @@
 package cli_test
 
 import (
+	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -165,5 +167,69 @@ func TestWatchFoldersThatAreNotFolders(t *testing.T) {
 		if code != cli.ExitUsage || !strings.Contains(errs, tt.want) {
 			t.Errorf("%v: exit %d, %q; want exit %d and %q", tt.args, code, errs, cli.ExitUsage, tt.want)
 		}
+	}
+}
+
+// writeTextHeap writes a Go heap profile at debug=1 of about size bytes:
+// stacks of 8 to 40 frames over addrs distinct addresses, each named by
+// comment lines as Go names them, and returns its path.
+func writeTextHeap(t *testing.T, path string, seed uint64, size, addrs int) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 7))
+	var body bytes.Buffer
+	var n1, b1, n2, b2 int64
+	for body.Len() < size {
+		c := int64(rng.IntN(50) + 1)
+		blk := int64(16 << rng.IntN(8))
+		a := c + int64(rng.IntN(50))
+		n1, b1, n2, b2 = n1+c, b1+c*blk, n2+a, b2+a*blk
+		fmt.Fprintf(&body, "%d: %d [%d: %d] @", c, c*blk, a, a*blk)
+		depth := 8 + rng.IntN(33)
+		stack := make([]int, depth)
+		for i := range stack {
+			stack[i] = rng.IntN(addrs)
+			fmt.Fprintf(&body, " 0x%x", 0x400000+stack[i]*0x40)
+		}
+		body.WriteByte('\n')
+		for _, s := range stack {
+			fmt.Fprintf(&body, "#\t0x%x\tmain.func%d+0x10\t/src/pkg/file%d.go:%d\n", 0x400000+s*0x40-1, s, s%500, s%900)
+		}
+		body.WriteByte('\n')
+	}
+	out := fmt.Sprintf("heap profile: %d: %d [%d: %d] @ heap/1048576\n", n1, b1, n2, b2) + body.String() + "\n# runtime.MemStats\n# Alloc = 1\n"
+	if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTextDumpMemory: a pair of 32 MB Go heap profiles at debug=1 with
+// 200,000 distinct addresses, and one whose stack line is half a megabyte,
+// load as a process within 8 times their size in memory (protobuf pairs
+// take about 6).
+func TestTextDumpMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes and reads 64 MB: the reference tier runs it")
+	}
+	dir := t.TempDir()
+	base, later := filepath.Join(dir, "base.txt"), filepath.Join(dir, "later.txt")
+	writeTextHeap(t, base, 1, 32<<20, 200_000)
+	writeTextHeap(t, later, 2, 32<<20, 200_000)
+	code, out, errs, rss := runChild(t, "report", "--top", "3", base, later)
+	t.Logf("two 32 MB text dumps: exit %d, peak RSS %d MB", code, rss>>20)
+	if code != 0 || !strings.Contains(out, "Type:  inuse_space") {
+		t.Fatalf("exit %d: %s\n%s", code, errs, out)
+	}
+	if rss > 8*64<<20 {
+		t.Errorf("peak RSS %d MB for 64 MB of text", rss>>20)
+	}
+	// One stack of 60,000 frames: a line of half a megabyte.
+	long := filepath.Join(dir, "long.txt")
+	var line strings.Builder
+	for i := range 60_000 {
+		fmt.Fprintf(&line, " 0x%x", 0x400000+i*16)
+	}
+	os.WriteFile(long, []byte("heap profile: 1: 1024 [1: 1024] @ heap/1048576\n1: 1024 [1: 1024] @"+line.String()+"\n\n# runtime.MemStats\n# Alloc = 1\n"), 0o644)
+	if code, _, errs, _ := runChild(t, "report", long); code != 0 {
+		t.Errorf("a 500 kB line: exit %d: %s", code, errs)
 	}
 }

@@ -4,11 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"sync"
 
 	"github.com/leakscope/leakscope/diff"
 )
+
+// bigDump is the file size past which a series' dumps are read one at a
+// time (a gzipped file of this size holds several times as much).
+const bigDump = 16 << 20
 
 // Load reads the dumps at paths, a few at a time, into one series per kind
 // (heap and goroutine dumps taken together stay apart), and returns the
@@ -33,8 +38,15 @@ func Load(ctx context.Context, paths []string, opts *diff.Options, keepAllocFram
 		wg       sync.WaitGroup
 	)
 	// Two at a time: decoding is the cost, and each dump being read holds
-	// its whole table until it is added.
-	for range min(2, len(paths)) {
+	// its whole table until it is added. Large dumps go one at a time:
+	// then memory holds the series and one dump being read.
+	workers := min(2, len(paths))
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil && st.Size() > bigDump {
+			workers = 1
+		}
+	}
+	for range workers {
 		wg.Go(func() {
 			for i := range next {
 				d, err := diff.OpenContext(ctx, paths[i], opts)
