@@ -60,7 +60,7 @@ func hostileServer(t *testing.T, other string) *httptest.Server {
 			}
 		case "bomb":
 			w.Write(bomb)
-		case "big":
+		case "big", "huge":
 			if heap {
 				w.Write(gzipOf(t, heapProto(t)))
 				return
@@ -71,7 +71,11 @@ func hostileServer(t *testing.T, other string) *httptest.Server {
 			for i := range 20000 {
 				fmt.Fprintf(&b, "goroutine %d [chan receive]:\nmain.worker()\n\t/src/main.go:10 +0x1\ncreated by main.spawn in goroutine 1\n\t/src/main.go:20 +0x2\n\n", i+2)
 			}
-			for n := 0; n < 100<<20 && ctx.Err() == nil; n += b.Len() {
+			size := 100 << 20
+			if name == "huge" {
+				size = 500 << 20
+			}
+			for n := 0; n < size && ctx.Err() == nil; n += b.Len() {
 				if _, err := w.Write(b.Bytes()); err != nil {
 					return
 				}
@@ -139,6 +143,7 @@ func TestWatchHostileServers(t *testing.T) {
 		{"trickle", "no answer within the timeout (see --timeout)", 1, false},
 		{"bomb", "the gzipped answer decompresses to more than", 1, false},
 		{"big", "", 0, true},
+		{"huge", "the response is larger than 256MB (see --max-size)", 1, true},
 		{"redirect", "", 0, false},
 	}
 	for _, tt := range tests {

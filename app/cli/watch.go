@@ -671,6 +671,11 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	o.Opts = lim.options(binaries)
+	if o.Opts.MaxSize == 0 {
+		// Each answer is read whole once written: bounded by default so
+		// that reading it stays well within a gigabyte of memory.
+		o.Opts.MaxSize = WatchMaxSize
+	}
 	live := stdout
 	if *asJSON {
 		live = stderr
@@ -717,6 +722,12 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 	}
 	return code
 }
+
+// WatchMaxSize is the default --max-size of watch: the largest answer, on
+// disk and decompressed, that one snapshot may be. Reading a dump takes a
+// few times its size in memory; a goroutine dump of this size holds about
+// two million goroutines.
+const WatchMaxSize = 256 << 20
 
 // checkWatchFolder checks, without opening anything, that the folder a
 // watch follows (--dir) is a folder, and that the one it writes to (--out)
