@@ -644,6 +644,7 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 	var binaries stringList
 	fs.Var(&binaries, "binary", "program or library file to symbolize jemalloc dumps with (repeatable)")
 	lim := limitFlags(fs)
+	fs.Lookup("max-size").Usage = "largest snapshot, on disk and after decompression, e.g. 1G (default 256M)"
 	pos, err := parseFlags(fs, args)
 	o := WatchOptions{Interval: *interval, Count: *count, Timeout: *timeout, Retries: *retries, Sample: *sample, Folder: *folder}
 	switch {
