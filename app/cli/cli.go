@@ -165,8 +165,9 @@ Usage:
 
 report and export also take --max-size SIZE (the largest dump after
 decompression; default a quarter of memory, and gzip may not grow more than
-100 times past 64M) and --max-memory SIZE (what decoding one dump may take;
-default 8 times its size plus 64M), such as 512M or 8G.
+100 times by more than 64M over a run) and --max-memory SIZE (what decoding
+one dump may take; default 8 times its size plus 64M), such as 512M or 8G.
+watch takes them too, with --max-size 256M by default for each snapshot.
 
 Dumps are detected by content: pprof protobuf (gzipped or not), Go's text
 profiles (debug=1), Go's full goroutine dumps (debug=2) and jemalloc heap
