@@ -22,9 +22,9 @@ func TestHostileDebugSections(t *testing.T) {
 	reftest.Reference(t)
 	reftest.NeedTools(t, "gcc", "objcopy")
 	work := t.TempDir()
-	bin := filepath.Join(work, "leaky")
-	if out, err := exec.Command("gcc", "-g", "-O0", "-o", bin, "../../diff/jemalloc/testdata/leaky.c", "-ljemalloc").CombinedOutput(); err != nil {
-		t.Fatalf("gcc (libjemalloc-dev is needed): %v\n%s", err, out)
+	bin, err := reftest.BuildLeakyC(work, "leaky")
+	if err != nil {
+		t.Fatal(err)
 	}
 	base, later := filepath.Join(work, "base.heap"), filepath.Join(work, "later.heap")
 	run := exec.Command(bin, base, later)

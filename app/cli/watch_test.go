@@ -274,9 +274,9 @@ func TestWatchFollowsJemallocFolder(t *testing.T) {
 	reftest.Reference(t)
 	reftest.NeedTools(t, "gcc")
 	work := t.TempDir()
-	bin := filepath.Join(work, "leaky")
-	if out, err := exec.Command("gcc", "-g", "-O0", "-o", bin, "../../diff/jemalloc/testdata/leaky.c", "-ljemalloc").CombinedOutput(); err != nil {
-		t.Fatalf("gcc (libjemalloc-dev is needed): %v\n%s", err, out)
+	bin, err := reftest.BuildLeakyC(work, "leaky")
+	if err != nil {
+		t.Fatal(err)
 	}
 	var dumps []string
 	for i, workers := range [][2]string{{"40", "100"}, {"160", "220"}} {

@@ -20,13 +20,9 @@ func jemallocDumps(t *testing.T) (bin, base, later string) {
 	t.Helper()
 	need(t, "gcc")
 	dir := t.TempDir()
-	src, err := filepath.Abs("../../diff/jemalloc/testdata/leaky.c")
+	built, err := reftest.BuildLeakyC(dir, "leaky")
 	if err != nil {
 		t.Fatal(err)
-	}
-	built := filepath.Join(dir, "leaky")
-	if out, err := exec.Command("gcc", "-g", "-O0", "-o", built, src, "-ljemalloc").CombinedOutput(); err != nil {
-		t.Fatalf("gcc: %v\n%s", err, out)
 	}
 	base, later = filepath.Join(dir, "base.heap"), filepath.Join(dir, "later.heap")
 	run := exec.Command(built, base, later, "40", "100")

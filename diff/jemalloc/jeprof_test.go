@@ -61,13 +61,9 @@ func makeDumps(t testing.TB, lgSample int) dumpSet {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := filepath.Abs("testdata/leaky.c")
-	if err != nil {
+	d := dumpSet{base: filepath.Join(dir, "base.heap"), later: filepath.Join(dir, "later.heap")}
+	if d.bin, err = reftest.BuildLeakyC(dir, "leaky"); err != nil {
 		t.Fatal(err)
-	}
-	d := dumpSet{bin: filepath.Join(dir, "leaky"), base: filepath.Join(dir, "base.heap"), later: filepath.Join(dir, "later.heap")}
-	if out, err := exec.Command("gcc", "-g", "-O0", "-o", d.bin, src, "-ljemalloc").CombinedOutput(); err != nil {
-		t.Fatalf("gcc: %v\n%s", err, out)
 	}
 	run := exec.Command(d.bin, d.base, d.later, "40", "100")
 	run.Env = append(os.Environ(), "MALLOC_CONF=prof:true,prof_accum:true,lg_prof_sample:"+strconv.Itoa(lgSample))

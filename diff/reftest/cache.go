@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"os/exec"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -105,4 +106,32 @@ func linkInto(dir, src string, names ...string) ([]string, error) {
 		out = append(out, to)
 	}
 	return out, nil
+}
+
+// BuildLeakyC builds the C test program diff/jemalloc/testdata/leaky.c
+// (gcc -g -O0, linked to jemalloc) once per run, in the cache, and copies
+// it to dir/name: a copy, which a test may move, strip or run, and whose
+// path its jemalloc dumps record.
+func BuildLeakyC(dir, name string) (string, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	src := filepath.Join(root, "diff", "jemalloc", "testdata", "leaky.c")
+	gcc, _ := exec.Command("gcc", "--version").Output()
+	built, err := cached("leaky-c", []string{src}, []string{string(gcc)}, func(out string) error {
+		if b, err := exec.Command("gcc", "-g", "-O0", "-o", filepath.Join(out, "leaky"), src, "-ljemalloc").CombinedOutput(); err != nil {
+			return fmt.Errorf("gcc (libjemalloc-dev is needed): %v\n%s", err, b)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	b, err := os.ReadFile(filepath.Join(built, "leaky"))
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, name)
+	return bin, os.WriteFile(bin, b, 0o755)
 }
