@@ -172,6 +172,9 @@ func TestSeriesPairsByMoment(t *testing.T) {
 	if err := u.LastError(); err != nil {
 		t.Fatal(err)
 	}
+	if b := u.BannerText(); !strings.Contains(b, "Goroutine dumps: Order inferred from numbers in the names: goroutine-1.txt first, goroutine-7.txt last.") {
+		t.Errorf("banner %q does not say how the goroutine dumps were ordered", b)
+	}
 	for _, pick := range [][2]int{{0, 6}, {2, 3}, {3, 4}, {4, 5}, {5, 6}} {
 		u.PickSnapshots(pick[0], pick[1])
 		u.Wait()

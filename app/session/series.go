@@ -150,6 +150,11 @@ func (sess *Session) SetSeries(s *Series) {
 	if n := s.Main.Note(); n != "" {
 		sess.Notes = append(sess.Notes, n)
 	}
+	if g := s.Goroutines; g != nil && g != s.Main {
+		if n := g.Note(); n != "" {
+			sess.Notes = append(sess.Notes, "Goroutine dumps: "+n)
+		}
+	}
 }
 
 // PickDumps puts dumps read for s's picked snapshots (as Series.Paths
