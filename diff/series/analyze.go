@@ -50,7 +50,7 @@ func (s *Series) Functions(t int) []FunctionTrend {
 			eflat, ecum = make([]float64, nf*n), make([]float64, nf*n)
 		}
 		for e, st := range col.ids {
-			v := col.vals[e*nt+t]
+			v := col.val(e*nt + t)
 			var x float64
 			if est != nil {
 				x = est[e*nt+t]

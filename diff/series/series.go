@@ -147,6 +147,7 @@ func (b *Builder) AddAt(d *diff.Dump, given int) error {
 			}
 		}
 	}
+	col.compact()
 	if d.Kind == diff.KindGoroutine {
 		g, err := goroutines.FromDump(d)
 		if err != nil {
@@ -196,9 +197,34 @@ func (b *Builder) AddAt(d *diff.Dump, given int) error {
 // estimates est[k*T:(k+1)*T]. A stack may have more than one entry (dumps
 // keep stacks apart by labels); they add up.
 type column struct {
-	ids  []int32
-	vals []int64
-	est  []float64
+	ids []int32
+	// The values, len(ids) times the sample types: in small when every one
+	// fits in 32 bits (most columns), else in vals.
+	vals  []int64
+	small []int32
+	est   []float64
+}
+
+// val returns value i of the column.
+func (c *column) val(i int) int64 {
+	if c.small != nil {
+		return int64(c.small[i])
+	}
+	return c.vals[i]
+}
+
+// compact keeps the values in 32 bits each when they all fit.
+func (c *column) compact() {
+	for _, v := range c.vals {
+		if v != int64(int32(v)) {
+			return
+		}
+	}
+	c.small = make([]int32, len(c.vals))
+	for i, v := range c.vals {
+		c.small[i] = int32(v)
+	}
+	c.vals = nil
 }
 
 func satAdd(a, b int64) int64 {
@@ -412,7 +438,7 @@ func (s *Series) StackValues(i, t int) []int64 {
 	for k, col := range s.cols {
 		for e, id := range col.ids {
 			if int(id) == i {
-				out[k] = satAdd(out[k], col.vals[e*nt+t])
+				out[k] = satAdd(out[k], col.val(e*nt+t))
 			}
 		}
 	}

@@ -43,7 +43,7 @@ func (s *Series) NodeScores(t int, tree *flame.Tree, skip func(function string) 
 	for k := range s.cols {
 		col := &s.cols[k]
 		for e, st := range col.ids {
-			if v := col.vals[e*nt+t]; v != 0 {
+			if v := col.val(e*nt + t); v != 0 {
 				p := deepest[st]
 				vals[int(p)*n+k] = satAdd(vals[int(p)*n+k], v)
 				seen[p] = true
