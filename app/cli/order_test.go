@@ -143,7 +143,18 @@ func TestWatchOfChurningServiceReportsNoRestart(t *testing.T) {
 	}))
 	defer srv.Close()
 	dir := filepath.Join(t.TempDir(), "snaps")
+	// A temporary file that a watch killed mid-write left: removed at start.
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(dir, ".goroutines-0009-20260101T000000Z.txt.tmp")
+	if err := os.WriteFile(stale, []byte("goroutine 1 [running]:\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	code, out, errs := run("watch", "--count", "7", "--interval", "1ms", "--json", "--out", dir, srv.URL)
+	if _, err := os.Stat(stale); err == nil {
+		t.Errorf("the stale temporary file %s is still there", stale)
+	}
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
