@@ -58,7 +58,7 @@ func (s *Series) Functions(t int) []FunctionTrend {
 			if v == 0 && x == 0 {
 				continue
 			}
-			stack := s.stacks[s.bounds[st]:s.bounds[st+1]]
+			stack := s.pool.stack(st)
 			if len(stack) == 0 {
 				continue
 			}

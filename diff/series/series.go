@@ -57,8 +57,7 @@ type Builder struct {
 	defType   string
 	frames    []diff.Frame
 	frameIDs  map[diff.Frame]int32
-	stacks    []int32 // frame IDs, leaf first, back to back
-	bounds    []int32
+	pool      pool // the stacks' frame IDs, leaf first
 	table     stackset.Table
 	snaps     []Snapshot
 	cols      []column
@@ -72,7 +71,7 @@ type Builder struct {
 
 // NewBuilder returns an empty Builder.
 func NewBuilder() *Builder {
-	return &Builder{frameIDs: map[diff.Frame]int32{}, table: stackset.New(1024), bounds: []int32{0}, siteIDs: map[goroutines.Site]int32{}}
+	return &Builder{frameIDs: map[diff.Frame]int32{}, table: stackset.New(1024), siteIDs: map[goroutines.Site]int32{}}
 }
 
 // Len returns the number of dumps added.
@@ -243,14 +242,54 @@ func (b *Builder) frame(f diff.Frame) int32 {
 }
 
 func (b *Builder) stack(frames []int32) int32 {
-	if id, ok := b.table.Lookup(frames, b.stacks, b.bounds); ok {
+	if id, ok := b.table.LookupFunc(frames, b.pool.stack); ok {
 		return id
 	}
-	id := int32(len(b.bounds) - 1)
-	b.stacks = append(b.stacks, frames...)
-	b.bounds = append(b.bounds, int32(len(b.stacks)))
+	id := b.pool.add(frames)
 	b.table.Insert(frames, id)
 	return id
+}
+
+// pool holds the frame IDs of stacks in chunks, each stack whole in one:
+// growing it never copies what it holds, so that a large series does not
+// need twice its stacks' memory while it grows. A copy of a pool is a view
+// of the stacks so far, which later adds leave as it is: they write only
+// past what its ends reach, and into slices the view does not see.
+type pool struct {
+	chunks [][]int32 // each allocated whole, never resized
+	starts []int32   // starts[c]: the index of the first stack in chunks[c]
+	ends   []int32   // ends[i]: where stack i ends in its chunk
+	fill   int       // what the last chunk holds
+}
+
+// poolChunk is the frames one chunk holds, unless one stack is longer.
+const poolChunk = 1 << 20
+
+// len returns the number of stacks.
+func (p *pool) len() int { return len(p.ends) }
+
+// add stores frames as a new stack and returns its index.
+func (p *pool) add(frames []int32) int32 {
+	id := int32(len(p.ends))
+	if n := len(p.chunks); n == 0 || p.fill+len(frames) > len(p.chunks[n-1]) {
+		p.chunks = append(p.chunks, make([]int32, max(poolChunk, len(frames))))
+		p.starts = append(p.starts, id)
+		p.fill = 0
+	}
+	copy(p.chunks[len(p.chunks)-1][p.fill:], frames)
+	p.fill += len(frames)
+	p.ends = append(p.ends, int32(p.fill))
+	return id
+}
+
+// stack returns the frames of stack i.
+func (p *pool) stack(i int32) []int32 {
+	c := sort.Search(len(p.starts), func(c int) bool { return p.starts[c] > i }) - 1
+	var lo int32
+	if i > p.starts[c] {
+		lo = p.ends[i-1]
+	}
+	return p.chunks[c][lo:p.ends[i]]
 }
 
 // What decided the order of a series: see diff.Order.
@@ -285,7 +324,7 @@ func (b *Builder) Series() *Series {
 	s := &Series{
 		Kind: b.kind, SampleTypes: b.types, DefaultSampleType: b.defType, OrderedBy: by, ByEntry: b.byEntry,
 		Tasks: b.tasks, Estimated: b.estimated, Ordering: o,
-		frames: b.frames, stacks: b.stacks, bounds: b.bounds, sites: b.sites,
+		frames: b.frames, pool: b.pool, sites: b.sites,
 	}
 	for _, i := range order {
 		s.Snapshots = append(s.Snapshots, b.snaps[i])
@@ -317,8 +356,7 @@ type Series struct {
 	Tasks, Estimated bool
 
 	frames   []diff.Frame
-	stacks   []int32
-	bounds   []int32
+	pool     pool // a view of the Builder's
 	cols     []column
 	sites    []goroutines.Site
 	siteVals [][]int64
@@ -419,12 +457,13 @@ func (s *Series) Goroutines() []int64 {
 }
 
 // NumStacks returns the number of distinct stacks over all snapshots.
-func (s *Series) NumStacks() int { return len(s.bounds) - 1 }
+func (s *Series) NumStacks() int { return s.pool.len() }
 
 // Stack returns the frames of stack i, leaf first. It must not be modified.
 func (s *Series) Stack(i int) []diff.Frame {
-	out := make([]diff.Frame, 0, s.bounds[i+1]-s.bounds[i])
-	for _, f := range s.stacks[s.bounds[i]:s.bounds[i+1]] {
+	ids := s.pool.stack(int32(i))
+	out := make([]diff.Frame, 0, len(ids))
+	for _, f := range ids {
 		out = append(out, s.frames[f])
 	}
 	return out

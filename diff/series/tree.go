@@ -24,7 +24,7 @@ func (s *Series) NodeScores(t int, tree *flame.Tree, skip func(function string) 
 	// tree, then sums flow up to the root: a node holds the stacks through it.
 	deepest := make([]int32, s.NumStacks())
 	for st := range deepest {
-		stack := s.stacks[s.bounds[st]:s.bounds[st+1]]
+		stack := s.pool.stack(int32(st))
 		node := flame.Root
 		for j := len(stack) - 1; j >= 0; j-- {
 			name := s.frames[stack[j]].Function

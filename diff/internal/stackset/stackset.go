@@ -30,8 +30,15 @@ func hash(frames []int32) uint64 {
 	return h | 1
 }
 
-// Lookup returns the index of the stack equal to frames, if present.
+// Lookup returns the index of the stack equal to frames, if present, in a
+// pool stored back to back (stacks, bounds).
 func (t *Table) Lookup(frames, stacks, bounds []int32) (int32, bool) {
+	return t.LookupFunc(frames, func(i int32) []int32 { return stacks[bounds[i]:bounds[i+1]] })
+}
+
+// LookupFunc is Lookup for a pool stored otherwise: stack returns the
+// frames of stack i.
+func (t *Table) LookupFunc(frames []int32, stack func(i int32) []int32) (int32, bool) {
 	h := hash(frames)
 	mask := len(t.slots) - 1
 	for p := int(h) & mask; ; p = (p + 1) & mask {
@@ -39,7 +46,7 @@ func (t *Table) Lookup(frames, stacks, bounds []int32) (int32, bool) {
 		if s == 0 {
 			return 0, false
 		}
-		if t.hashes[p] == h && equalInt32(stacks[bounds[s-1]:bounds[s]], frames) {
+		if t.hashes[p] == h && equalInt32(stack(s-1), frames) {
 			return s - 1, true
 		}
 	}
