@@ -2,6 +2,7 @@ package diff
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -42,6 +43,9 @@ func loadLegacyText(data []byte, b *Builder) error {
 	if ok, err := loadGoHeapText(data, b); ok || err != nil {
 		return err
 	}
+	if ok, err := loadGoCountText(data, b); ok || err != nil {
+		return err
+	}
 	p, err := profile.ParseData(data)
 	if err != nil {
 		return err
@@ -63,17 +67,22 @@ func loadLegacyText(data []byte, b *Builder) error {
 // add up to less than its header's total, or a Go heap profile lacks the
 // runtime.MemStats section Go writes after the stacks.
 func warnCut(data []byte, p *profile.Profile, b *Builder) {
+	var sum int64
+	for _, s := range p.Sample {
+		if len(s.Value) > 0 {
+			sum = satAdd(sum, max(s.Value[0], 0))
+		}
+	}
+	warnCutSum(data, sum, b)
+}
+
+// warnCutSum is warnCut given the sum of a count profile's first values.
+func warnCutSum(data []byte, sum int64, b *Builder) {
 	first, _, _ := bytes.Cut(data, []byte("\n"))
 	header := strings.TrimSpace(string(first))
 	switch {
 	case countHeaderRE.MatchString(header):
 		total, _ := strconv.ParseInt(header[strings.LastIndexByte(header, ' ')+1:], 10, 64)
-		var sum int64
-		for _, s := range p.Sample {
-			if len(s.Value) > 0 {
-				sum = satAdd(sum, max(s.Value[0], 0))
-			}
-		}
 		if sum < total {
 			b.Warn("the header counts %d but the stacks hold %d: the dump is cut short, or was written while it changed", total, sum)
 			return
@@ -249,6 +258,85 @@ func loadGoHeapText(data []byte, b *Builder) (ok bool, err error) {
 		b.AddStack(frames, values)
 	}
 	warnCut(data, &profile.Profile{}, b)
+	return true, nil
+}
+
+// The forms of Go's count profiles (goroutine, threadcreate) at debug=1.
+var (
+	goCountHeaderRE = regexp.MustCompile(`\A(\S+) profile: total \d+\z`)
+	goCountRE       = regexp.MustCompile(`\A(\d+) @(( 0x[0-9a-f]+)+)\z`)
+)
+
+// nextLine returns the first line of rest (without its newline) and what
+// follows it.
+func nextLine(rest []byte) (line, after []byte) {
+	if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+		return rest[:i], rest[i+1:]
+	}
+	return rest, nil
+}
+
+// loadGoCountText reads a Go count profile at debug=1 (goroutine,
+// threadcreate) straight into b, as loadGoHeapText does heap profiles,
+// with the values profile.Parse gives. ok is false for what it leaves to
+// profile.Parse: other forms, and dumps with sections after the stacks.
+func loadGoCountText(data []byte, b *Builder) (ok bool, err error) {
+	rest := data
+	var header []byte
+	for len(rest) > 0 {
+		header, rest = nextLine(rest)
+		if t := bytes.TrimSpace(header); len(t) > 0 && t[0] != '#' {
+			break
+		}
+	}
+	m := goCountHeaderRE.FindSubmatch(header)
+	if m == nil || bytes.Contains(rest, []byte("\n---")) || bytes.HasPrefix(rest, []byte("---")) {
+		return false, nil
+	}
+	name := string(m[1])
+	b.SetSampleTypes([]SampleType{{Type: name, Unit: "count"}})
+	b.SetPeriod(1, SampleType{Type: name, Unit: "count"})
+	syms := commentSymbols(data)
+	b.hideText()
+	frameOf := make(map[uint64]int32)
+	var frames []int32
+	var sum int64
+	for len(rest) > 0 {
+		var line []byte
+		line, rest = nextLine(rest)
+		if t := bytes.TrimSpace(line); len(t) == 0 || t[0] == '#' {
+			continue
+		}
+		m := goCountRE.FindSubmatch(line)
+		if m == nil {
+			return true, errors.New("parsing profile: malformed profile format")
+		}
+		n, err := strconv.ParseInt(string(m[1]), 0, 64)
+		if err != nil {
+			return true, errors.New("parsing profile: malformed profile format")
+		}
+		frames = frames[:0]
+		for _, f := range bytes.Fields(m[2]) {
+			addr, err := strconv.ParseUint(string(f), 0, 64)
+			if err != nil {
+				return true, errors.New("parsing profile: malformed profile format")
+			}
+			addr--
+			id, ok := frameOf[addr]
+			if !ok {
+				fr, named := syms[addr]
+				if !named {
+					fr = Frame{Function: fmt.Sprintf("0x%x", addr)}
+				}
+				id = b.Frame(fr)
+				frameOf[addr] = id
+			}
+			frames = append(frames, id)
+		}
+		sum = satAdd(sum, max(n, 0))
+		b.AddStack(frames, []int64{n})
+	}
+	warnCutSum(data, sum, b)
 	return true, nil
 }
 

@@ -2,6 +2,7 @@ package diff_test
 
 import (
 	"bytes"
+	"fmt"
 	"runtime/pprof"
 	"strings"
 	"testing"
@@ -46,5 +47,34 @@ func TestTextProfileCutShort(t *testing.T) {
 				t.Errorf("warnings %q, want %q", w, tt.warning)
 			}
 		})
+	}
+}
+
+// TestTextLinesOfAnyLength: Go's debug=1 heap and goroutine profiles with
+// a stack line of half a megabyte (bufio.Scanner's limit is 64 kB) read
+// whole, every frame named from the comments.
+func TestTextLinesOfAnyLength(t *testing.T) {
+	var addrs, comments strings.Builder
+	for i := range 60_000 {
+		fmt.Fprintf(&addrs, " 0x%x", 0x400001+i*16)
+		fmt.Fprintf(&comments, "#\t0x%x\tmain.f%d+0x1\t/src/m.go:%d\n", 0x400000+i*16, i, i+1)
+	}
+	for _, tt := range []struct{ name, text string }{
+		{"heap.txt", "heap profile: 1: 1024 [1: 1024] @ heap/1048576\n1: 1024 [1: 1024] @" + addrs.String() + "\n" + comments.String() + "\n# runtime.MemStats\n# Alloc = 1\n"},
+		{"goroutine.txt", "goroutine profile: total 3\n3 @" + addrs.String() + "\n" + comments.String() + "\n"},
+	} {
+		d, err := diff.Parse([]byte(tt.text), tt.name)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if d.NumStacks() != 1 || len(d.Stack(0)) != 60_000 {
+			t.Fatalf("%s: %d stacks, the first of %d frames", tt.name, d.NumStacks(), len(d.Stack(0)))
+		}
+		if f := d.Frame(d.Stack(0)[59_999]); f.Function != "main.f59999" || f.Line != 60_000 {
+			t.Errorf("%s: the last frame is %+v", tt.name, f)
+		}
+		if len(d.Warnings) > 0 {
+			t.Errorf("%s: warnings %q", tt.name, d.Warnings)
+		}
 	}
 }
