@@ -1,6 +1,13 @@
 package jemalloc
 
-import "testing"
+import (
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/leakscope/leakscope/diff/reftest"
+)
 
 func TestDemangleName(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -15,6 +22,11 @@ func TestDemangleName(t *testing.T) {
 		{"_ZN61_$LT$tasky..RegionCache$u20$as$u20$core..default..Default$GT$7default28_$u7b$$u7b$closure$u7d$$u7d$17he8aed2026db3d538E", "<tasky::RegionCache as core::default::Default>::default::{{closure}}"},
 		{"_ZN5tasky14handle_request28_$u7b$$u7b$closure$u7d$$u7d$17h0123456789abcdefE", "tasky::handle_request::{{closure}}"},
 		{"_ZN3foo3Bar3bazEi", "foo::Bar::baz"},
+		// legacy elements that begin with an underscore keep it, as with
+		// c++filt and rustc-demangle; only "_$" drops it.
+		{"_ZN3std3sys9backtrace28__rust_begin_short_backtrace17h5b3c1d2e3f4a5b6cE", "std::sys::backtrace::__rust_begin_short_backtrace"},
+		{"_ZN3foo4_bar17h0123456789abcdefE.llvm.12345", "foo::_bar"},
+		{"_ZN4core3ptr85drop_in_place$LT$std..rt..lang_start$LT$$LP$$RP$$GT$..$u7b$$u7b$closure$u7d$$u7d$$GT$17h0123456789abcdefE", "core::ptr::drop_in_place<std::rt::lang_start<()>::{{closure}}>"},
 		{"_Znwm", "operator new"},
 		{"_ZNSt6vectorIiSaIiEE9push_backERKi", "std::vector::push_back"},
 	}
@@ -34,4 +46,45 @@ func TestIsAllocator(t *testing.T) {
 			t.Errorf("isAllocator(%q) = %v", name, got)
 		}
 	}
+}
+
+// TestDemangleMatchesCxxfilt demangles every Rust legacy symbol of the
+// tokio test service as c++filt (binutils) does, less the hash element.
+func TestDemangleMatchesCxxfilt(t *testing.T) {
+	reftest.NeedRust(t)
+	reftest.NeedTools(t, "nm", "c++filt")
+	ts, err := reftest.TaskyDumps(0, 10, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("nm", "--defined-only", ts.Bin).Output()
+	if err != nil {
+		t.Fatalf("nm: %v", err)
+	}
+	var names []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && rustLegacyRE.MatchString(f[2]) {
+			names = append(names, f[2])
+		}
+	}
+	if len(names) < 100 {
+		t.Fatalf("only %d Rust legacy symbols in %s", len(names), ts.Bin)
+	}
+	cmd := exec.Command("c++filt")
+	cmd.Stdin = strings.NewReader(strings.Join(names, "\n") + "\n")
+	filtered, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("c++filt: %v", err)
+	}
+	hash := regexp.MustCompile(`::h[0-9a-f]{16}$`)
+	want := strings.Split(strings.TrimSuffix(string(filtered), "\n"), "\n")
+	bad := 0
+	for i, n := range names {
+		if got, w := demangleName(n), hash.ReplaceAllString(want[i], ""); got != w {
+			if bad++; bad <= 5 {
+				t.Errorf("demangleName(%s) = %q; c++filt: %q", n, got, w)
+			}
+		}
+	}
+	t.Logf("%d Rust legacy symbols, %d differ from c++filt", len(names), bad)
 }
