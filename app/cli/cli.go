@@ -240,8 +240,11 @@ func ParseOpenArgs(args []string) (files, binaries []string, err error) {
 			}
 			binaries = append(binaries, args[i+1])
 			i++
-		case len(a) > 9 && (a[:9] == "--binary=" || a[:8] == "-binary="):
+		case strings.HasPrefix(a, "--binary=") || strings.HasPrefix(a, "-binary="):
 			_, v, _ := cutEq(a)
+			if v == "" {
+				return nil, nil, usagef("--binary needs a path")
+			}
 			binaries = append(binaries, v)
 		case len(a) > 1 && a[0] == '-':
 			return nil, nil, usagef("unknown flag %s (see leakscope help)", a)

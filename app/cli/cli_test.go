@@ -505,3 +505,32 @@ func TestReportTagMatchesPprof(t *testing.T) {
 		t.Errorf("--tag on unlabelled dumps: exit %d, %q", code, errs)
 	}
 }
+
+// TestParseOpenArgs: the window's command line takes --binary in every form
+// the flag package would, a single-letter path included.
+func TestParseOpenArgs(t *testing.T) {
+	tests := []struct {
+		args            []string
+		files, binaries string
+		err             string
+	}{
+		{[]string{"a.pb.gz", "-binary=x", "b.pb.gz"}, "[a.pb.gz b.pb.gz]", "[x]", ""},
+		{[]string{"--binary=./srv", "--binary", "lib.so", "a.heap"}, "[a.heap]", "[./srv lib.so]", ""},
+		{[]string{"-binary", "x", "--", "-odd-name.txt"}, "[-odd-name.txt]", "[x]", ""},
+		{[]string{"--binary="}, "", "", "--binary needs a path"},
+		{[]string{"--binary"}, "", "", "--binary needs a path"},
+		{[]string{"--frobnicate"}, "", "", "unknown flag --frobnicate"},
+	}
+	for _, tt := range tests {
+		files, binaries, err := cli.ParseOpenArgs(tt.args)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%q: error %v, want %q", tt.args, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || fmt.Sprint(files) != tt.files || fmt.Sprint(binaries) != tt.binaries {
+			t.Errorf("%q: files %v, binaries %v, %v; want %s and %s", tt.args, files, binaries, err, tt.files, tt.binaries)
+		}
+	}
+}
