@@ -67,21 +67,20 @@ func (t *Tree) Filtered(f Filter, m WidthMode) ([]int64, Hidden) {
 		if !keep[i] {
 			h.Frames++
 			if p := node.Parent; p >= 0 && keep[p] {
-				h.Value.Base += node.Total.Base
-				h.Value.Later += node.Total.Later
+				h.Value = addDelta(h.Value, node.Total)
 			}
 			continue
 		}
 		switch m {
 		case WidthBase:
-			w[i] += max(node.Self.Base, 0)
+			w[i] = sat(w[i], max(node.Self.Base, 0))
 		case WidthMax:
-			w[i] += max(node.Self.Base, node.Self.Later, 0)
+			w[i] = sat(w[i], max(node.Self.Base, node.Self.Later, 0))
 		default:
-			w[i] += max(node.Self.Later, 0)
+			w[i] = sat(w[i], max(node.Self.Later, 0))
 		}
 		if p := node.Parent; p >= 0 {
-			w[p] += w[i]
+			w[p] = sat(w[p], w[i])
 		}
 	}
 	return w, h

@@ -2,10 +2,12 @@ package flame_test
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"image"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -389,4 +391,29 @@ func absDiff(a, b uint32) uint32 {
 		return a - b
 	}
 	return b - a
+}
+
+// TestSumsSaturate: values whose sum passes the int64 range are held at
+// its bound in the graph, as in diff's tables, not wrapped to negatives.
+func TestSumsSaturate(t *testing.T) {
+	b := diff.NewBuilder([]diff.SampleType{{Type: "inuse_space", Unit: "bytes"}})
+	leaf1 := b.Frame(diff.Frame{Function: "main.a"})
+	leaf2 := b.Frame(diff.Frame{Function: "main.b"})
+	root := b.Frame(diff.Frame{Function: "main.main"})
+	big := int64(math.MaxInt64/2 + 1)
+	b.AddStack([]int32{leaf1, root}, []int64{big})
+	b.AddStack([]int32{leaf2, root}, []int64{big})
+	later := b.Dump("later")
+	tree, err := flame.BuildDumps(context.Background(), nil, later, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range tree.Nodes {
+		if n := &tree.Nodes[i]; n.Total.Later < 0 || n.Self.Later < 0 {
+			t.Errorf("node %d: total %d, self %d: wrapped", i, n.Total.Later, n.Self.Later)
+		}
+	}
+	if got := tree.Nodes[flame.Root].Total.Later; got != math.MaxInt64 {
+		t.Errorf("root total %d, want the bound %d", got, int64(math.MaxInt64))
+	}
 }

@@ -158,8 +158,7 @@ func (b *treeBuilder) add(ctx context.Context, src stacks, value func(stack int)
 		if v == (diff.Delta{}) {
 			continue
 		}
-		b.total[0].Base += v.Base
-		b.total[0].Later += v.Later
+		b.total[0] = addDelta(b.total[0], v)
 		stack := src.Stack(s)
 		cur := Root
 		// Stacks share long runs from the root: the previous stack's path
@@ -171,8 +170,7 @@ func (b *treeBuilder) add(ctx context.Context, src stacks, value func(stack int)
 		prevFrames, prevNodes = prevFrames[:same], prevNodes[:same]
 		for j := 0; j < same; j++ {
 			if n := prevNodes[j]; n != cur {
-				b.total[n].Base += v.Base
-				b.total[n].Later += v.Later
+				b.total[n] = addDelta(b.total[n], v)
 				cur = n
 			}
 		}
@@ -197,13 +195,11 @@ func (b *treeBuilder) add(ctx context.Context, src stacks, value func(stack int)
 			} else if !b.mixed[n] && b.frames[b.frame[n]].Line != src.Frame(fid).Line {
 				b.mixed[n] = true
 			}
-			b.total[n].Base += v.Base
-			b.total[n].Later += v.Later
+			b.total[n] = addDelta(b.total[n], v)
 			cur = n
 			prevNodes = append(prevNodes, n)
 		}
-		b.self[cur].Base += v.Base
-		b.self[cur].Later += v.Later
+		b.self[cur] = addDelta(b.self[cur], v)
 	}
 	return nil
 }
@@ -319,7 +315,7 @@ func (t *Tree) link() {
 	// Children have larger indices than their parents: sum widths bottom-up.
 	for i := len(t.Nodes) - 1; i >= 0; i-- {
 		n := &t.Nodes[i]
-		n.wmax += max(n.Self.Base, n.Self.Later, 0)
+		n.wmax = sat(n.wmax, max(n.Self.Base, n.Self.Later, 0))
 		if n.Parent >= 0 {
 			t.Nodes[n.Parent].wmax += n.wmax
 		}
@@ -489,4 +485,16 @@ func (r *reordered) Stack(i int) []int32 {
 		r.buf = append(r.buf, st[j])
 	}
 	return r.buf
+}
+
+// sat returns a+b held at the int64 bounds, as diff sums: a graph of
+// values near the bounds keeps its signs.
+func sat(a, b int64) int64 {
+	s, _ := diff.AddSaturating(a, b)
+	return s
+}
+
+// addDelta adds v to d, each side saturating.
+func addDelta(d, v diff.Delta) diff.Delta {
+	return diff.Delta{Base: sat(d.Base, v.Base), Later: sat(d.Later, v.Later)}
 }
