@@ -13,6 +13,8 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/leakscope/leakscope/diff"
 )
 
 // lastDirKey is the preference that remembers the folder dumps were last
@@ -79,7 +81,7 @@ func (u *UI) ShowOpenDialog() {
 func (p *openPicker) cd(dir string) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		p.path.SetValidationError(fmt.Errorf("%s: %w", dir, unwrapPath(err)))
+		p.path.SetValidationError(fmt.Errorf("%s: %w", dir, diff.WithoutPath(err)))
 		return
 	}
 	p.dir = dir
@@ -143,11 +145,4 @@ func (p *openPicker) openChecked() {
 	p.u.top.d = nil
 	p.dlg.Hide()
 	p.u.Open(files)
-}
-
-func unwrapPath(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
 }

@@ -2,7 +2,6 @@ package diff_test
 
 import (
 	"fmt"
-	"github.com/leakscope/leakscope/diff/reftest"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/leakscope/leakscope/diff"
 	_ "github.com/leakscope/leakscope/diff/goroutines" // reads debug=2 dumps
+	"github.com/leakscope/leakscope/diff/reftest"
 )
 
 // table returns a comparison's function table, one line per function.

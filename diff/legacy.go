@@ -192,9 +192,8 @@ func loadGoHeapText(data []byte, b *Builder) (ok bool, err error) {
 		b.SetSampleTypes([]SampleType{{"objects", "count"}, {"space", "bytes"}})
 	}
 	b.SetPeriod(period, SampleType{Type: "space", Unit: "bytes"})
-	syms := commentSymbols(data)
+	named := newAddrFrames(data, b)
 	b.hideText()
-	frameOf := make(map[uint64]int32)
 	var frames []int32
 	values := make([]int64, 0, 4)
 	rest := data[len(first):]
@@ -243,22 +242,40 @@ func loadGoHeapText(data []byte, b *Builder) (ok bool, err error) {
 			if err != nil {
 				return true, fmt.Errorf("parsing profile: malformed sample: %s: failed to parse as hex 64-bit number: %s", line, h)
 			}
-			addr-- // a return address: the call is just before it
-			id, ok := frameOf[addr]
-			if !ok {
-				f, named := syms[addr]
-				if !named {
-					f = Frame{Function: fmt.Sprintf("0x%x", addr)}
-				}
-				id = b.Frame(f)
-				frameOf[addr] = id
-			}
-			frames = append(frames, id)
+			frames = append(frames, named.id(addr))
 		}
 		b.AddStack(frames, values)
 	}
-	warnCut(data, &profile.Profile{}, b)
+	warnCutSum(data, 0, b)
 	return true, nil
+}
+
+// addrFrames gives the frame of each return address of a Go text profile:
+// named from its comment lines, else "0x…"; one frame per address.
+type addrFrames struct {
+	b    *Builder
+	syms map[uint64]Frame
+	ids  map[uint64]int32
+}
+
+func newAddrFrames(data []byte, b *Builder) *addrFrames {
+	return &addrFrames{b: b, syms: commentSymbols(data), ids: map[uint64]int32{}}
+}
+
+// id returns the frame ID of return address ret: the call just before it,
+// as profile.Parse adjusts it.
+func (a *addrFrames) id(ret uint64) int32 {
+	addr := ret - 1
+	id, ok := a.ids[addr]
+	if !ok {
+		f, named := a.syms[addr]
+		if !named {
+			f = Frame{Function: fmt.Sprintf("0x%x", addr)}
+		}
+		id = a.b.Frame(f)
+		a.ids[addr] = id
+	}
+	return id
 }
 
 // The forms of Go's count profiles (goroutine, threadcreate) at debug=1.
@@ -296,9 +313,8 @@ func loadGoCountText(data []byte, b *Builder) (ok bool, err error) {
 	name := string(m[1])
 	b.SetSampleTypes([]SampleType{{Type: name, Unit: "count"}})
 	b.SetPeriod(1, SampleType{Type: name, Unit: "count"})
-	syms := commentSymbols(data)
+	named := newAddrFrames(data, b)
 	b.hideText()
-	frameOf := make(map[uint64]int32)
 	var frames []int32
 	var sum int64
 	for len(rest) > 0 {
@@ -321,17 +337,7 @@ func loadGoCountText(data []byte, b *Builder) (ok bool, err error) {
 			if err != nil {
 				return true, errors.New("parsing profile: malformed profile format")
 			}
-			addr--
-			id, ok := frameOf[addr]
-			if !ok {
-				fr, named := syms[addr]
-				if !named {
-					fr = Frame{Function: fmt.Sprintf("0x%x", addr)}
-				}
-				id = b.Frame(fr)
-				frameOf[addr] = id
-			}
-			frames = append(frames, id)
+			frames = append(frames, named.id(addr))
 		}
 		sum = satAdd(sum, max(n, 0))
 		b.AddStack(frames, []int64{n})

@@ -147,6 +147,10 @@ func OpenContext(ctx context.Context, path string, o *Options) (*Dump, error) {
 	return ReadContext(ctx, f, path, o)
 }
 
+// WithoutPath drops an *fs.PathError's wrapper, whose message repeats the
+// path, for messages that name the file themselves.
+func WithoutPath(err error) error { return unwrapPathError(err) }
+
 // unwrapPathError drops the *fs.PathError wrapper, whose message repeats the path.
 func unwrapPathError(err error) error {
 	var pe *os.PathError

@@ -29,10 +29,10 @@ type GoroutineMark struct {
 	// Creator identifies the goroutine's creation site and creating
 	// goroutine: two goroutines with the same ID and Creator in two dumps
 	// are the same goroutine.
-	Creator uint64
+	Creator uint32
 	// State identifies the goroutine's wait state ("chan receive"); a
 	// goroutine whose state changed between two dumps has woken between them.
-	State uint64
+	State uint32
 	// Wait is the minutes blocked, as printed; 0 under a minute.
 	Wait int32
 	// Startup is set for goroutine 1 and the goroutines it created: those a

@@ -163,7 +163,7 @@ func TestRestarted(t *testing.T) {
 		return &diff.Moment{Allocated: alloc, Goroutines: gs}
 	}
 	g := func(id int64, startup bool) diff.GoroutineMark {
-		return diff.GoroutineMark{ID: id, Creator: uint64(id % 3), Startup: startup}
+		return diff.GoroutineMark{ID: id, Creator: uint32(id % 3), Startup: startup}
 	}
 	main1, srv := g(1, true), g(6, true)
 	tests := []struct {

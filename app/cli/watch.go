@@ -343,7 +343,7 @@ func (w *Watcher) save(ctx context.Context, body io.Reader, u string, c capture,
 	}
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("writing %s: %w", tmp, unwrapPath(err))
+		return nil, fmt.Errorf("writing %s: %w", tmp, diff.WithoutPath(err))
 	}
 	var n int64
 	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
@@ -352,7 +352,7 @@ func (w *Watcher) save(ctx context.Context, body io.Reader, u string, c capture,
 		n, err = io.Copy(f, io.LimitReader(br, limit+1))
 	}
 	if cerr := f.Close(); err == nil && cerr != nil {
-		return nil, fmt.Errorf("writing %s: %w", tmp, unwrapPath(cerr))
+		return nil, fmt.Errorf("writing %s: %w", tmp, diff.WithoutPath(cerr))
 	}
 	var bomb *gzipBombError
 	if errors.As(err, &bomb) {
@@ -741,7 +741,7 @@ func checkWatchFolder(o WatchOptions) error {
 		case os.IsNotExist(err):
 			return usagef("--dir %s: no such folder", o.Folder)
 		case err != nil:
-			return usagef("--dir %s: %v", o.Folder, unwrapPath(err))
+			return usagef("--dir %s: %v", o.Folder, diff.WithoutPath(err))
 		case !st.IsDir():
 			return usagef("--dir %s: not a folder", o.Folder)
 		}
@@ -754,21 +754,13 @@ func checkWatchFolder(o WatchOptions) error {
 	case err == nil:
 		return nil
 	case !os.IsNotExist(err):
-		return usagef("--out %s: %v", o.Dir, unwrapPath(err))
+		return usagef("--out %s: %v", o.Dir, diff.WithoutPath(err))
 	}
 	parent := filepath.Dir(filepath.Clean(o.Dir))
 	if st, err := os.Stat(parent); err != nil || !st.IsDir() {
 		return usagef("--out %s: its folder %s does not exist", o.Dir, parent)
 	}
 	return nil
-}
-
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // snapshots returns the length of the main series.

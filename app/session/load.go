@@ -115,7 +115,7 @@ func Expand(paths []string) ([]string, error) {
 func Folder(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, &diff.Error{Path: dir, Err: unwrap(err)}
+		return nil, &diff.Error{Path: dir, Err: diff.WithoutPath(err)}
 	}
 	var out, passed []string
 	for _, e := range entries {
@@ -127,7 +127,7 @@ func Folder(dir string) ([]string, error) {
 		st, err := os.Stat(path) // follows a link; never blocks
 		switch {
 		case err != nil:
-			passed = append(passed, name+" ("+unwrap(err).Error()+")")
+			passed = append(passed, name+" ("+diff.WithoutPath(err).Error()+")")
 		case st.IsDir():
 			passed = append(passed, name+" (a folder)")
 		case !st.Mode().IsRegular():
@@ -152,14 +152,6 @@ func Folder(dir string) ([]string, error) {
 		passed = passed[:5]
 	}
 	return nil, &diff.Error{Path: dir, Err: fmt.Errorf("holds no dump; passed over %s%s", strings.Join(passed, ", "), more)}
-}
-
-func unwrap(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // DemoSources is the built-in demo: a heap pair and a debug=2 goroutine

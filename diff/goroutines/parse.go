@@ -91,19 +91,19 @@ func (d *detail) GoroutineMarks() []diff.GoroutineMark {
 		fmt.Fprintf(h, "%s\x00%s\x00%d\x00%t", s.Function, s.File, s.Line, s.NoCreator)
 		siteHash[i] = h.Sum64()
 	}
-	states := map[string]uint64{}
+	states := map[string]uint32{}
 	out := make([]diff.GoroutineMark, len(d.meta))
 	for i, m := range d.meta {
 		st, ok := states[m.state]
 		if !ok {
-			h := fnv.New64a()
+			h := fnv.New32a()
 			h.Write([]byte(m.state))
-			st = h.Sum64()
+			st = h.Sum32()
 			states[m.state] = st
 		}
 		out[i] = diff.GoroutineMark{
 			ID:      m.id,
-			Creator: siteHash[m.site] ^ uint64(m.creatorID)*0x9e3779b97f4a7c15,
+			Creator: uint32((siteHash[m.site] ^ uint64(m.creatorID)*0x9e3779b97f4a7c15) >> 32),
 			State:   st,
 			Wait:    m.wait,
 			Startup: m.id == 1 || m.creatorID == 1,

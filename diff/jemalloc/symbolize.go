@@ -136,7 +136,7 @@ func openObject(path string) *object {
 	o := &object{path: path, cus: map[dwarf.Offset]*unit{}}
 	f, err := openELF(path)
 	if err != nil {
-		o.err = unwrapPath(err)
+		o.err = diff.WithoutPath(err)
 		return o
 	}
 	defer f.Close()
@@ -275,16 +275,6 @@ func sectionProblem(s *elf.Section, size int64) string {
 	return ""
 }
 
-// unwrapPath drops the path from an *os.PathError: messages name the file
-// themselves.
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
-
 // buildID reads the GNU build ID note. warn says why a note that is there
 // could not be read.
 func buildID(f *elf.File) (id, warn string) {
@@ -333,7 +323,7 @@ func (o *object) debugFile(path string, f *elf.File, readLink bool) *debugELF {
 		df, err := openELF(c)
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
-				o.warnings = append(o.warnings, fmt.Sprintf("debug file %s of %s is not used: %v", c, path, unwrapPath(err)))
+				o.warnings = append(o.warnings, fmt.Sprintf("debug file %s of %s is not used: %v", c, path, diff.WithoutPath(err)))
 			}
 			continue
 		}
