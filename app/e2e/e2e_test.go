@@ -152,7 +152,20 @@ func (s *session) key(args ...string) {
 		if err == nil {
 			return
 		}
-		waitFor(s.t, "the window again", 10*time.Second, s.findWindow)
+		// The keys may have ended the program (Ctrl+Q) before xdotool was
+		// done with its window: that is no failure.
+		ended := func() bool {
+			select {
+			case <-s.exited:
+				return true
+			default:
+				return false
+			}
+		}
+		waitFor(s.t, "the window again, or the program's end", 10*time.Second, func() bool { return ended() || s.findWindow() })
+		if ended() {
+			return
+		}
 	}
 	s.t.Fatalf("xdotool key %v: %v\n%s", args, err, out)
 }
