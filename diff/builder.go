@@ -157,6 +157,12 @@ func (b *Builder) Warn(format string, args ...any) {
 	b.d.Warnings = append(b.d.Warnings, fmt.Sprintf(format, args...))
 }
 
+// Note records something the user may want to know about how the dump
+// was read that is no problem, such as where its symbols came from.
+func (b *Builder) Note(format string, args ...any) {
+	b.d.Notes = append(b.d.Notes, fmt.Sprintf(format, args...))
+}
+
 // Frame interns f and returns its ID.
 func (b *Builder) Frame(f Frame) int32 {
 	if id, ok := b.frameIDs[f]; ok {

@@ -64,6 +64,7 @@ type Dump struct {
 	PeriodType        SampleType   // unit of Period; empty when unknown
 	Comments          []string     // free-form comments recorded in the dump
 	Warnings          []string     // problems that did not stop loading, for the user
+	Notes             []string     // how it was read, when that is worth saying (where symbols came from)
 	// Detail is format-specific data that a sub-package interprets, such as
 	// the states and creation sites of a Go debug=2 goroutine dump; nil
 	// for most formats. Its stack indices are those of the dump.

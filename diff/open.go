@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/klauspost/compress/gzip"
+
+	"github.com/leakscope/leakscope/diff/debuginfod"
 )
 
 // Format reads one kind of dump. Formats are tried in the order they were
@@ -61,6 +63,15 @@ type Options struct {
 	// stands in for a recorded file with the same base name, or, if only
 	// one is given, for the program itself.
 	Binaries []string
+	// DebugDirs are folders searched for the separate debug files of
+	// objects that have no symbols, by build ID (DIR/.build-id/xx/yyyy.debug
+	// or DIR/xx/yyyy.debug) and by name.
+	DebugDirs []string
+	// Debuginfod, when not nil, looks debug files up by build ID in the
+	// debuginfod client cache and, if it names servers, downloads them
+	// (see package debuginfod). Nil looks in neither: nothing connects
+	// anywhere unless a caller sets this.
+	Debuginfod *debuginfod.Client
 	// Progress, when not nil, receives the bytes read and the phases.
 	Progress *Progress
 	// MaxSize is the largest dump, in bytes after decompression, that loading

@@ -23,6 +23,9 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&binaries, "binary", "program or library file to symbolize jemalloc dumps with (repeatable)")
 	lim := limitFlags(fs)
 	files, err := parseFlags(fs, args)
+	if err == nil {
+		err = lim.check()
+	}
 	if err == nil && (len(files) < 1 || len(files) > 2) {
 		err = usagef("export takes BASE [LATER], got %d files", len(files))
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/debuginfod"
 	"github.com/leakscope/leakscope/diff/goroutines"
 	"github.com/leakscope/leakscope/diff/jemalloc" // reads jemalloc heap_v2 dumps
 	"github.com/leakscope/leakscope/diff/tokio"
@@ -201,6 +204,9 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	lim := limitFlags(fs)
 	files, err := parseFlags(fs, args)
 	if err == nil {
+		err = lim.check()
+	}
+	if err == nil {
 		var xerr error
 		if files, xerr = session.Expand(files); xerr != nil { // a folder stands for the dumps in it
 			return fail(stderr, xerr)
@@ -275,10 +281,12 @@ func loadTagged(files []string, sample, tag string, fold bool, opts *diff.Option
 	if err != nil {
 		return nil, err
 	}
+	seen := map[string]bool{}
 	for _, d := range dumps {
 		for _, w := range d.Warnings {
 			fmt.Fprintf(stderr, "leakscope: %s: warning: %s\n", printable(d.Path), printable(w))
 		}
+		printNotes(stderr, d.Notes, seen)
 	}
 	// The order is read from the whole dumps; the tag narrows them after.
 	var o session.Order
@@ -510,18 +518,67 @@ func share(v, total int64) string {
 	return fmt.Sprintf("%.2f%%", float64(v)*100/float64(total))
 }
 
-// limits are the --max-size and --max-memory flags.
-type limits struct{ size, memory sizeFlag }
+// printNotes writes the notes of a dump not in seen yet (the base and the
+// later dump of one program find its symbols in the same places), and adds
+// them to seen.
+func printNotes(stderr io.Writer, notes []string, seen map[string]bool) {
+	for _, n := range notes {
+		if !seen[n] {
+			seen[n] = true
+			fmt.Fprintf(stderr, "leakscope: note: %s\n", printable(n))
+		}
+	}
+}
+
+// limits are the flags that say how dumps are read: --max-size and
+// --max-memory, and where symbols come from besides --binary: --debug-dir,
+// --debuginfod and --debuginfod-timeout.
+type limits struct {
+	size, memory sizeFlag
+	debugDirs    stringList
+	servers      stringList
+	timeout      time.Duration
+}
 
 func limitFlags(fs *flag.FlagSet) *limits {
 	l := &limits{}
 	fs.Var(&l.size, "max-size", "largest dump after decompression, e.g. 8G (default: a quarter of memory, with a guard against gzip bombs)")
 	fs.Var(&l.memory, "max-memory", "memory decoding one dump may take, e.g. 16G (default: 8 times the dump's size plus 64M)")
+	fs.Var(&l.debugDirs, "debug-dir", "folder of separate debug files for stripped binaries, by build ID (.build-id/xx/yyyy.debug) or name (repeatable)")
+	fs.Var(&l.servers, "debuginfod", "debuginfod server URL to fetch debug files of stripped binaries from by build ID (repeatable; default: $DEBUGINFOD_URLS; none: no network access)")
+	fs.DurationVar(&l.timeout, "debuginfod-timeout", 0, "longest wait for one debuginfod request (default: $DEBUGINFOD_TIMEOUT seconds, else 30s)")
 	return l
 }
 
+// check reports a usage error in the flags.
+func (l *limits) check() error {
+	for _, d := range l.debugDirs {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			return usagef("--debug-dir %s: not a folder", d)
+		}
+	}
+	for _, u := range l.servers {
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			return usagef("--debuginfod %s: not an http(s) URL", u)
+		}
+	}
+	if l.timeout < 0 {
+		return usagef("--debuginfod-timeout must be positive")
+	}
+	return nil
+}
+
 func (l *limits) options(binaries []string) *diff.Options {
-	return &diff.Options{Binaries: binaries, MaxSize: int64(l.size), MaxMemory: int64(l.memory), Budget: diff.NewBudget()}
+	var servers []string // nil: those of DEBUGINFOD_URLS
+	if len(l.servers) > 0 {
+		servers = l.servers
+	}
+	c := debuginfod.New(servers)
+	if l.timeout > 0 {
+		c.Timeout = l.timeout
+	}
+	return &diff.Options{Binaries: binaries, MaxSize: int64(l.size), MaxMemory: int64(l.memory), Budget: diff.NewBudget(),
+		DebugDirs: l.debugDirs, Debuginfod: c}
 }
 
 // sizeFlag is a size in bytes given as 512M, 2G, ….

@@ -315,6 +315,7 @@ func analyzeFiles(files []string, sample string, opts *diff.Options, keepAllocFr
 	if err != nil {
 		return nil, err
 	}
+	seen := map[string]bool{}
 	for _, s := range []*series.Series{a.Main, a.Goroutines} {
 		if s == nil || (s == a.Goroutines && s == a.Main) {
 			continue
@@ -323,6 +324,7 @@ func analyzeFiles(files []string, sample string, opts *diff.Options, keepAllocFr
 			for _, w := range sn.Warnings {
 				fmt.Fprintf(stderr, "leakscope: %s: warning: %s\n", printable(sn.Path), printable(w))
 			}
+			printNotes(stderr, sn.Notes, seen)
 		}
 	}
 	if n := a.Main.Note(); n != "" {

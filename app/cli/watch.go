@@ -110,6 +110,7 @@ type Watcher struct {
 	seq      int
 	recent   map[diff.Kind][]diff.Moment // the last two snapshots of each kind
 	notes    []string                    // for the user, said with the next report
+	said     map[string]bool             // notes already said, said once
 	// Files is every snapshot file of the series, in the order added.
 	Files []string
 	// Restarts are the snapshots written by another process than the
@@ -197,6 +198,15 @@ func (w *Watcher) addFile(ctx context.Context, path string) error {
 func (w *Watcher) add(d *diff.Dump) error {
 	for _, warn := range d.Warnings {
 		w.notes = append(w.notes, fmt.Sprintf("%s: warning: %s", d.Path, warn))
+	}
+	for _, n := range d.Notes {
+		if w.said == nil {
+			w.said = map[string]bool{}
+		}
+		if !w.said[n] {
+			w.said[n] = true
+			w.notes = append(w.notes, "note: "+n)
+		}
 	}
 	m := diff.MomentOf(d)
 	if r := w.recent[d.Kind]; len(r) > 0 {
@@ -646,6 +656,9 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 	lim := limitFlags(fs)
 	fs.Lookup("max-size").Usage = "largest snapshot, on disk and after decompression, e.g. 1G (default 256M)"
 	pos, err := parseFlags(fs, args)
+	if err == nil {
+		err = lim.check()
+	}
 	o := WatchOptions{Interval: *interval, Count: *count, Timeout: *timeout, Retries: *retries, Sample: *sample, Folder: *folder}
 	switch {
 	case err != nil:

@@ -191,7 +191,8 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 	})
 	b.SetDefaultSampleType("inuse_space")
 	b.SetPeriod(period, diff.SampleType{Type: "space", Unit: "bytes"})
-	sym := newSymbolizer(maps, b.Options().Binaries)
+	look := newSources(b.Options(), b.Context(), b.SetPhase)
+	sym := newSymbolizer(maps, b.Options().Binaries, look)
 	type resolved struct {
 		ids    []int32
 		skip   bool   // an allocator entry point: drop it and everything inside it
@@ -271,6 +272,9 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 	}
 	for _, w := range sym.warnings {
 		b.Warn("%s", w)
+	}
+	for _, n := range look.notes {
+		b.Note("%s", n)
 	}
 	if u := sym.unused(); len(u) > 0 && len(sym.maps) > 0 {
 		b.Warn("the binary %s, given to symbolize with, matched no program or library of the dump: it was not used", strings.Join(u, ", "))

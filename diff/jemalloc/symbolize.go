@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -132,7 +131,10 @@ func openELF(path string) (f *elf.File, err error) {
 	return f, nil
 }
 
-func openObject(path string) *object {
+// openObject reads the object at path. When it has no DWARF or no symbol
+// table and look is not nil, its debug file is looked for (see
+// sources.debugFile).
+func openObject(path string, look *sources) *object {
 	o := &object{path: path, cus: map[dwarf.Offset]*unit{}}
 	f, err := openELF(path)
 	if err != nil {
@@ -170,8 +172,8 @@ func openObject(path string) *object {
 	if fit.symbols {
 		o.syms = symbols(f)
 	}
-	if o.dwarf == nil || len(o.syms) == 0 {
-		if df := o.debugFile(path, f, fit.debugLink); df != nil {
+	if (o.dwarf == nil || len(o.syms) == 0) && look != nil {
+		if df := look.debugFile(o, path, f, fit.debugLink); df != nil {
 			dfit := o.checkSections(df.path, df.File)
 			if o.dwarf == nil && dfit.dwarf {
 				o.dwarf, _ = df.DWARF()
@@ -184,10 +186,10 @@ func openObject(path string) *object {
 			df.Close()
 		}
 	}
-	if o.dwarf == nil && len(o.syms) == 0 {
+	if o.dwarf == nil && len(o.syms) == 0 && look != nil {
 		// Readable, but of no use: named, though not as missing, for it
 		// is the right file (a --binary given for it stays chosen).
-		o.warnings = append(o.warnings, fmt.Sprintf("%s has no symbols and no debug information (stripped, and no debug file found): its addresses are shown raw", path))
+		o.warnings = append(o.warnings, fmt.Sprintf("%s has no symbols and no debug information (stripped, and no debug file found%s): its addresses are shown raw", path, look.where(o)))
 	}
 	return o
 }
@@ -296,50 +298,6 @@ func buildID(f *elf.File) (id, warn string) {
 		return "", fmt.Sprintf("its build ID note is corrupt (name %d and ID %d bytes in a %d-byte note)", nameSize, descSize, len(b))
 	}
 	return hex.EncodeToString(b[start : start+descSize]), ""
-}
-
-// debugFile finds the separate debug file of an object by build ID or
-// .gnu_debuglink, as gdb does. Candidates that exist but cannot be used
-// are named in the object's warnings.
-func (o *object) debugFile(path string, f *elf.File, readLink bool) *debugELF {
-	var candidates []string
-	if id := o.buildID; len(id) > 2 {
-		candidates = append(candidates, filepath.Join("/usr/lib/debug/.build-id", id[:2], id[2:]+".debug"))
-	}
-	if s := f.Section(".gnu_debuglink"); s != nil && readLink {
-		name, err := debugLink(s)
-		if err != nil {
-			o.warnings = append(o.warnings, fmt.Sprintf("%s: its debug link is ignored: %v", path, err))
-		} else {
-			dir := filepath.Dir(path)
-			candidates = append(candidates, filepath.Join(dir, name), filepath.Join(dir, ".debug", name),
-				filepath.Join("/usr/lib/debug", dir, name))
-		}
-	}
-	for _, c := range candidates {
-		if c == path {
-			continue
-		}
-		df, err := openELF(c)
-		if err != nil {
-			if !errors.Is(err, fs.ErrNotExist) {
-				o.warnings = append(o.warnings, fmt.Sprintf("debug file %s of %s is not used: %v", c, path, diff.WithoutPath(err)))
-			}
-			continue
-		}
-		if note := df.Section(".note.gnu.build-id"); note != nil && sectionProblem(note, fileSize(c)) != "" {
-			o.warnings = append(o.warnings, fmt.Sprintf("debug file %s of %s is not used: its build ID note is corrupt", c, path))
-			df.Close()
-			continue
-		}
-		if id, _ := buildID(df); id != "" && o.buildID != "" && id != o.buildID {
-			o.warnings = append(o.warnings, fmt.Sprintf("debug file %s (build ID %s) does not match %s (build ID %s) and is not used", c, id, path, o.buildID))
-			df.Close()
-			continue
-		}
-		return &debugELF{File: df, path: c}
-	}
-	return nil
 }
 
 // debugELF is a separate debug file and where it was found.
@@ -781,14 +739,15 @@ func (o *object) entryName(e *dwarf.Entry) string {
 type symbolizer struct {
 	maps     []mapping
 	binaries []string
+	look     *sources
 	objects  map[string]*object // by recorded path
 	missing  map[string]error   // recorded paths that could not be used, and why
 	warnings []string
 	used     map[string]bool // binaries that stood in for an object
 }
 
-func newSymbolizer(maps []mapping, binaries []string) *symbolizer {
-	return &symbolizer{maps: maps, binaries: binaries, objects: map[string]*object{}, missing: map[string]error{}, used: map[string]bool{}}
+func newSymbolizer(maps []mapping, binaries []string, look *sources) *symbolizer {
+	return &symbolizer{maps: maps, binaries: binaries, look: look, objects: map[string]*object{}, missing: map[string]error{}, used: map[string]bool{}}
 }
 
 // object returns the object for a recorded path: a --binary standing in for
@@ -800,15 +759,15 @@ func (s *symbolizer) object(recorded string, isProgram bool) *object {
 	var o *object
 	if b := s.standIn(recorded, isProgram); b != "" {
 		s.used[b] = true
-		o = openObject(b)
+		o = openObject(b, s.look)
 		if o.err == nil {
-			if real := openObject(recorded); real.err == nil && real.buildID != "" && o.buildID != "" && real.buildID != o.buildID {
+			if real := openObject(recorded, nil); real.err == nil && real.buildID != "" && o.buildID != "" && real.buildID != o.buildID {
 				s.warnings = append(s.warnings, fmt.Sprintf("%s (build ID %s) does not match %s (build ID %s); using %s",
 					b, o.buildID, recorded, real.buildID, b))
 			}
 		}
 	} else {
-		o = openObject(recorded)
+		o = openObject(recorded, s.look)
 	}
 	if o.err != nil {
 		s.missing[recorded] = o.err

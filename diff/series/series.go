@@ -42,6 +42,8 @@ type Snapshot struct {
 	Given int
 	// Warnings are the dump's load warnings (diff.Dump.Warnings).
 	Warnings []string
+	// Notes are the dump's load notes (diff.Dump.Notes).
+	Notes []string
 }
 
 // Builder collects the dumps of a series. Add them in any order; Series puts
@@ -109,7 +111,7 @@ func (b *Builder) AddAt(d *diff.Dump, given int) error {
 			return &diff.Error{Path: d.Path, Err: fmt.Errorf("has no %s values, which the other dumps of the series (%s) have", st, b.snaps[0].Path)}
 		}
 	}
-	snap := Snapshot{Path: d.Path, Moment: diff.MomentOf(d), Total: make([]int64, nt), Given: given, Warnings: d.Warnings}
+	snap := Snapshot{Path: d.Path, Moment: diff.MomentOf(d), Total: make([]int64, nt), Given: given, Warnings: d.Warnings, Notes: d.Notes}
 	snap.Time = snap.Moment.Time
 	for t := range b.types {
 		snap.Total[t] = d.Total(cols[t])

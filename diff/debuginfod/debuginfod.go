@@ -1,0 +1,354 @@
+// Package debuginfod finds an object's separate debug file (or the object
+// itself) by its GNU build ID, the way elfutils' client does: first in the
+// client cache (DEBUGINFOD_CACHE_PATH, else
+// $XDG_CACHE_HOME/debuginfod_client), then from the servers named in
+// DEBUGINFOD_URLS or given, with GET /buildid/ID/debuginfo and
+// /buildid/ID/executable.
+//
+// Nothing connects anywhere unless a server is configured. Downloads are
+// written to a temporary name in the cache and renamed once whole, so that
+// the cache never holds half a file, and they are bounded in size and in
+// time.
+package debuginfod
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Kind is what is asked for: the debug file or the executable.
+type Kind string
+
+// The kinds of file a server serves by build ID.
+const (
+	Debuginfo  Kind = "debuginfo"
+	Executable Kind = "executable"
+)
+
+// DefaultTimeout bounds one request, from connecting to the last byte,
+// unless DEBUGINFOD_TIMEOUT (seconds) says otherwise.
+const DefaultTimeout = 30 * time.Second
+
+// DefaultMaxSize is the largest file a Client downloads.
+const DefaultMaxSize = 2 << 30
+
+// Servers returns the server URLs of DEBUGINFOD_URLS (separated by spaces),
+// or nil when it is unset or empty.
+func Servers() []string { return strings.Fields(os.Getenv("DEBUGINFOD_URLS")) }
+
+// CacheDir returns the elfutils client cache: DEBUGINFOD_CACHE_PATH, else
+// $XDG_CACHE_HOME/debuginfod_client, else ~/.cache/debuginfod_client; ""
+// when no home is known.
+func CacheDir() string {
+	if p := os.Getenv("DEBUGINFOD_CACHE_PATH"); p != "" {
+		return p
+	}
+	if x := os.Getenv("XDG_CACHE_HOME"); x != "" {
+		return filepath.Join(x, "debuginfod_client")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".cache", "debuginfod_client")
+	}
+	return ""
+}
+
+// envTimeout reads DEBUGINFOD_TIMEOUT, in seconds as elfutils reads it.
+func envTimeout() time.Duration {
+	if s, err := strconv.Atoi(strings.TrimSpace(os.Getenv("DEBUGINFOD_TIMEOUT"))); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	return DefaultTimeout
+}
+
+// Client looks files up by build ID. Its zero value looks in no cache and
+// asks no server; New gives one configured as the elfutils client is.
+// A Client may be used by several goroutines at once.
+type Client struct {
+	// Servers are the base URLs asked, in order.
+	Servers []string
+	// Cache is the client cache directory; "" for none (nothing is kept).
+	Cache string
+	// Timeout bounds each request; 0 means DefaultTimeout.
+	Timeout time.Duration
+	// Total bounds all requests together; 0 means four times Timeout.
+	// Once it is spent, servers are no longer asked.
+	Total time.Duration
+	// MaxSize is the largest file downloaded; 0 means DefaultMaxSize.
+	MaxSize int64
+
+	mu    sync.Mutex
+	spent time.Duration
+	down  map[string]error       // servers that failed, and why; not asked again
+	ids   map[string]*sync.Mutex // one download of a build ID at a time
+	got   map[string]string      // the server each file fetched came from
+	none  map[string]bool        // files no server has: not asked again
+}
+
+// New returns a Client for the given servers (nil: those of
+// DEBUGINFOD_URLS) with the elfutils cache and DEBUGINFOD_TIMEOUT.
+func New(servers []string) *Client {
+	if servers == nil {
+		servers = Servers()
+	}
+	return &Client{Servers: servers, Cache: CacheDir(), Timeout: envTimeout()}
+}
+
+var buildIDRE = regexp.MustCompile(`^[0-9a-f]{2,128}$`)
+
+// Cached returns the path of the file of that kind for build ID id in the
+// cache, if a whole one is there. elfutils marks a failed lookup with an
+// empty file; that is no hit.
+func (c *Client) Cached(id string, kind Kind) (string, bool) {
+	if c == nil || c.Cache == "" || !buildIDRE.MatchString(id) {
+		return "", false
+	}
+	p := filepath.Join(c.Cache, id, string(kind))
+	st, err := os.Stat(p)
+	if err != nil || !st.Mode().IsRegular() || st.Size() == 0 {
+		return "", false
+	}
+	return p, true
+}
+
+// Source returns the server that the file of that kind for build ID id was
+// fetched from by this Client, or "" when it did not fetch it.
+func (c *Client) Source(id string, kind Kind) string {
+	if c == nil {
+		return ""
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.got[id+"/"+string(kind)]
+}
+
+// ErrNotFound is returned when every server answered that it has no such file.
+var ErrNotFound = errors.New("no server has it")
+
+// Fetch downloads the file of that kind for build ID id from the first
+// server that has it into the cache, and returns its path and the server.
+// It returns ErrNotFound when every server said 404, and otherwise an error
+// that says what went wrong with each server.
+func (c *Client) Fetch(ctx context.Context, id string, kind Kind) (path, server string, err error) {
+	if c == nil || len(c.Servers) == 0 {
+		return "", "", errors.New("no debuginfod server is configured")
+	}
+	if !buildIDRE.MatchString(id) {
+		return "", "", fmt.Errorf("%q is not a build ID", id)
+	}
+	lock := c.idLock(id)
+	lock.Lock()
+	defer lock.Unlock()
+	if p, ok := c.Cached(id, kind); ok { // fetched by another load meanwhile
+		return p, c.Source(id, kind), nil
+	}
+	key := id + "/" + string(kind)
+	c.mu.Lock()
+	none := c.none[key]
+	c.mu.Unlock()
+	if none {
+		return "", "", ErrNotFound
+	}
+	var why []string
+	notFound := 0
+	for _, s := range c.Servers {
+		if e := c.failed(s); e != nil {
+			why = append(why, fmt.Sprintf("%s: %v", s, e))
+			continue
+		}
+		budget := c.budget()
+		if budget <= 0 {
+			why = append(why, fmt.Sprintf("%s: not asked: the time for symbol servers (%s) is spent", s, c.total()))
+			continue
+		}
+		start := time.Now()
+		p, err := c.get(ctx, s, id, kind, min(budget, c.timeout()))
+		c.spend(time.Since(start))
+		switch {
+		case err == nil:
+			c.mu.Lock()
+			if c.got == nil {
+				c.got = map[string]string{}
+			}
+			c.got[key] = s
+			c.mu.Unlock()
+			return p, s, nil
+		case errors.Is(err, ErrNotFound):
+			notFound++
+		case ctx.Err() != nil:
+			return "", "", ctx.Err()
+		default:
+			var he *httpError
+			if !errors.As(err, &he) { // the server itself is slow or down
+				c.markDown(s, err)
+			}
+			why = append(why, fmt.Sprintf("%s: %v", s, err))
+		}
+	}
+	if notFound == len(c.Servers) {
+		c.mu.Lock()
+		if c.none == nil {
+			c.none = map[string]bool{}
+		}
+		c.none[key] = true
+		c.mu.Unlock()
+		return "", "", ErrNotFound
+	}
+	return "", "", errors.New(strings.Join(why, "; "))
+}
+
+// httpError is an answer other than 200 or 404.
+type httpError struct{ status string }
+
+func (e *httpError) Error() string { return "the server answered " + e.status }
+
+// get downloads one file from one server.
+func (c *Client) get(ctx context.Context, server, id string, kind Kind, timeout time.Duration) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	u, err := url.JoinPath(server, "buildid", id, string(kind))
+	if err != nil {
+		return "", fmt.Errorf("bad server URL: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return "", fmt.Errorf("bad server URL: %w", err)
+	}
+	req.Header.Set("User-Agent", "leakscope")
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", c.explain(ctx, err, timeout)
+	}
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusNotFound:
+		return "", ErrNotFound
+	default:
+		return "", &httpError{resp.Status}
+	}
+	max := c.MaxSize
+	if max <= 0 {
+		max = DefaultMaxSize
+	}
+	if resp.ContentLength > max {
+		return "", fmt.Errorf("the file is %d bytes, more than the %d this tool downloads", resp.ContentLength, max)
+	}
+	if c.Cache == "" {
+		return "", errors.New("no cache directory to keep the file in (set DEBUGINFOD_CACHE_PATH)")
+	}
+	dir := filepath.Join(c.Cache, id)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("cache: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+string(kind)+".tmp-*")
+	if err != nil {
+		return "", fmt.Errorf("cache: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	n, err := io.Copy(tmp, io.LimitReader(resp.Body, max+1))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	switch {
+	case err != nil:
+		return "", c.explain(ctx, err, timeout)
+	case n > max:
+		return "", fmt.Errorf("the file is more than the %d bytes this tool downloads", max)
+	case n == 0:
+		return "", errors.New("the server sent an empty file")
+	case resp.ContentLength >= 0 && n != resp.ContentLength:
+		return "", fmt.Errorf("the download stopped after %d of %d bytes", n, resp.ContentLength)
+	}
+	final := filepath.Join(dir, string(kind))
+	if err := os.Rename(tmp.Name(), final); err != nil {
+		return "", fmt.Errorf("cache: %w", err)
+	}
+	return final, nil
+}
+
+// explain turns a transport error into words.
+func (c *Client) explain(ctx context.Context, err error, timeout time.Duration) error {
+	var ne net.Error
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Errorf("no answer within %s", timeout.Round(time.Millisecond))
+	}
+	var op *net.OpError
+	if errors.As(err, &op) {
+		return fmt.Errorf("cannot connect: %v", op.Err)
+	}
+	return err
+}
+
+// client is the HTTP client of every request: the environment's proxy, and
+// the per-request context gives the deadline.
+var client = &http.Client{Transport: &http.Transport{
+	Proxy:       http.ProxyFromEnvironment,
+	DialContext: (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
+	// No connection outlives its request: a Client leaves no goroutine behind.
+	DisableKeepAlives: true,
+}}
+
+func (c *Client) timeout() time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return DefaultTimeout
+}
+
+func (c *Client) total() time.Duration {
+	if c.Total > 0 {
+		return c.Total
+	}
+	return 4 * c.timeout()
+}
+
+func (c *Client) budget() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.total() - c.spent
+}
+
+func (c *Client) spend(d time.Duration) {
+	c.mu.Lock()
+	c.spent += d
+	c.mu.Unlock()
+}
+
+func (c *Client) failed(server string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.down[server]
+}
+
+func (c *Client) markDown(server string, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.down == nil {
+		c.down = map[string]error{}
+	}
+	c.down[server] = fmt.Errorf("not asked again after: %w", err)
+}
+
+func (c *Client) idLock(id string) *sync.Mutex {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ids == nil {
+		c.ids = map[string]*sync.Mutex{}
+	}
+	if c.ids[id] == nil {
+		c.ids[id] = &sync.Mutex{}
+	}
+	return c.ids[id]
+}
