@@ -262,6 +262,8 @@ func (c *Client) get(ctx context.Context, server, id string, kind Kind, timeout 
 		err = cerr
 	}
 	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "", fmt.Errorf("the download stopped after %d of %d bytes", n, resp.ContentLength)
 	case err != nil:
 		return "", c.explain(ctx, err, timeout)
 	case n > max:
