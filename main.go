@@ -25,23 +25,23 @@ func main() {
 	if code, handled := cli.Run(os.Args[1:], os.Stdout, os.Stderr); handled {
 		os.Exit(code)
 	}
-	files, binaries, err := cli.ParseOpenArgs(os.Args[1:])
+	args, err := cli.ParseOpenArgs(os.Args[1:])
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "leakscope: %v\n", err)
 		os.Exit(cli.ExitUsage)
 	}
 	setupLog()
 	limitMemory()
-	slog.Debug("start", "pid", os.Getpid(), "files", files)
-	// Reading the dumps starts now, beside the toolkit's start.
-	var pre *session.Preload
-	if len(files) > 0 {
-		pre = session.StartPreload(session.Files(files), binaries)
-	}
+	slog.Debug("start", "pid", os.Getpid(), "files", args.Files)
 	a := fyneapp.NewWithID("io.github.leakscope")
+	o := app.Options{Files: args.Files, Binaries: args.Binaries, DebugDirs: args.DebugDirs, Servers: args.Servers}
+	// Reading the dumps starts now, beside the window's start.
+	if len(args.Files) > 0 {
+		o.Preload = session.StartPreload(session.Files(args.Files), app.StartupSymbols(a, o))
+	}
 	a.SetIcon(fyne.NewStaticResource("leakscope.png", assets.Icon()))
 	w := a.NewWindow("Leakscope")
-	app.Create(a, w, app.Options{Files: files, Binaries: binaries, Preload: pre})
+	app.Create(a, w, o)
 	w.ShowAndRun()
 }
 

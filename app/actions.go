@@ -24,6 +24,7 @@ func (u *UI) actions() []action {
 	return []action{
 		{menu: "File", label: "Open…", key: fyne.KeyO, mod: ctrl, run: u.ShowOpenDialog},
 		{menu: "File", label: "Watch a Service…", run: u.ShowWatchDialog},
+		{menu: "File", label: "Symbol Sources…", run: u.ShowSymbolsDialog},
 		{menu: "File", label: "Swap Base and Later", key: fyne.KeyS, mod: ctrl | fyne.KeyModifierShift, run: u.Swap},
 		{menu: "File", label: "Export PNG…", key: fyne.KeyE, mod: ctrl, run: u.ShowExportDialog},
 		{menu: "File", label: "Export Function Table as CSV…", run: u.ShowCSVDialog, sepAfter: true},

@@ -44,6 +44,10 @@ type Options struct {
 	// Binaries are the program (and library) files that jemalloc dumps are
 	// symbolized with, as --binary gives them. The first load uses them.
 	Binaries []string
+	// DebugDirs (--debug-dir) and Servers (--debuginfod), when given,
+	// replace the debug folders and debuginfod servers of the settings
+	// for this window (see StartupSymbols).
+	DebugDirs, Servers []string
 	// Do runs a function on the UI goroutine; nil means fyne.Do. Tests
 	// give their own, to apply results on the test goroutine.
 	Do func(func())
@@ -116,8 +120,9 @@ func Create(a fyne.App, w fyne.Window, o Options) *UI {
 	if do == nil {
 		do = fyne.Do
 	}
-	u := &UI{app: a, win: w, sess: session.New(o.Binaries), worker: session.NewWorker(do), do: do,
+	u := &UI{app: a, win: w, sess: session.New(nil), worker: session.NewWorker(do), do: do,
 		asked: map[string]bool{}, palette: flame.Diverging}
+	u.sess.Symbols = *StartupSymbols(a, o)
 	u.build()
 	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { u.Dropped(uris) })
 	w.SetCloseIntercept(func() { u.Close(); w.Close() })
@@ -283,7 +288,7 @@ func (u *UI) load(srcs []session.Source, mode loadMode) {
 	if pre != nil {
 		p = pre.Progress()
 	}
-	binaries := append([]string(nil), u.sess.Binaries...)
+	sym := u.sess.Symbols.Clone()
 	u.tb.startProgress()
 	slog.Debug("loading", "files", len(srcs))
 	u.worker.Submit(session.Job{
@@ -295,7 +300,7 @@ func (u *UI) load(srcs []session.Source, mode loadMode) {
 			if pre != nil {
 				got, err = pre.Take(ctx)
 			} else {
-				got, err = session.LoadAll(ctx, srcs, binaries, p)
+				got, err = session.LoadAll(ctx, srcs, sym, p)
 			}
 			if session.IsCanceled(err) {
 				return nil
@@ -497,7 +502,12 @@ func (u *UI) place(q session.Question, side session.Side) {
 // UseBinary adds a binary to symbolize with, and reads again, in place,
 // the dumps on screen that lacked one.
 func (u *UI) UseBinary(path string) {
-	files := u.sess.AddBinary(path)
+	u.reread(u.sess.AddBinary(path))
+}
+
+// reread reads the given dumps on screen again, in place (the whole series
+// when one is open), symbolized with the session's symbols as they are now.
+func (u *UI) reread(files []string) {
 	if s := u.sess.Series; s != nil && len(files) > 0 {
 		// The whole series is read again, symbolized.
 		all := s.Main.Paths()

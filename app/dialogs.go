@@ -92,15 +92,16 @@ func (u *UI) askForBinaries() {
 		}
 	}
 	if len(missing) == 0 {
+		u.askForSymbols()
 		return
 	}
 	msg := widget.NewLabel(fmt.Sprintf("The dump was taken from %s, which is not on this machine, so its frames "+
-		"show as raw addresses. Choose that program (or a copy of it) to see function names.", strings.Join(missing, ", ")))
+		"show as raw addresses. Choose that program (or a copy of it) to see function names; "+
+		"Symbol sources names the folders and debuginfod servers of its debug files.", strings.Join(missing, ", ")))
 	msg.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustomConfirm("Binary not found", "Choose binary…", "Keep addresses", msg, func(ok bool) {
-		if !ok {
-			return
-		}
+	var d *dialog.CustomDialog
+	choose := widget.NewButton("Choose binary…", func() {
+		d.Hide()
 		fd := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 			if err != nil || r == nil {
 				return
@@ -111,8 +112,15 @@ func (u *UI) askForBinaries() {
 		}, u.win)
 		fd.Resize(fyne.NewSize(900, 600))
 		u.showDialog(fd)
-	}, u.win)
-	d.Resize(fyne.NewSize(560, 220))
+	})
+	choose.Importance = widget.HighImportance
+	d = dialog.NewCustomWithoutButtons("Binary not found", msg, u.win)
+	d.SetButtons([]fyne.CanvasObject{
+		widget.NewButton("Keep addresses", func() { d.Hide() }),
+		widget.NewButton("Symbol sources…", func() { d.Hide(); u.ShowSymbolsDialog() }),
+		choose,
+	})
+	d.Resize(fyne.NewSize(600, 240))
 	u.showDialog(d)
 }
 

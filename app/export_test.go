@@ -444,3 +444,7 @@ func (u *UI) WatchText() string {
 	}
 	return u.watchInfo.Text
 }
+
+// StrippedObjects returns the stripped objects of the dumps on screen whose
+// symbols were found nowhere.
+func (u *UI) StrippedObjects() []string { return u.sess.StrippedObjects() }

@@ -209,13 +209,13 @@ func (u *UI) PickSnapshots(base, later int) {
 	}
 	next := s.Pick(base, later)
 	paths := next.Paths()
-	binaries := append([]string(nil), u.sess.Binaries...)
+	sym := u.sess.Symbols.Clone()
 	p := &diff.Progress{}
 	u.tb.startProgress()
 	u.worker.Submit(session.Job{
 		Lane: session.LaneLoad, Progress: p, OnProgress: u.tb.showProgress,
 		Run: func(ctx context.Context) func() {
-			dumps, err := session.Load(ctx, session.Files(paths), binaries, p)
+			dumps, err := session.Load(ctx, session.Files(paths), sym, p)
 			if session.IsCanceled(err) {
 				return nil
 			}

@@ -94,7 +94,7 @@ func (u *UI) StartWatch(target string, interval time.Duration, dir string) error
 	u.StopWatch()
 	w := &watching{target: base, dir: dir}
 	opts := cli.WatchOptions{Base: base, Dir: dir, Interval: interval, Timeout: 30 * time.Second, Retries: 3,
-		Opts: &diff.Options{Binaries: append([]string(nil), u.sess.Binaries...), Budget: diff.NewBudget()}}
+		Opts: u.sess.Symbols.Clone().Options(nil)}
 	u.watch = w
 	u.showWatchInfo()
 	w.stop = u.worker.Go(func(ctx context.Context) {

@@ -225,41 +225,54 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// ParseOpenArgs parses the arguments of `leakscope [--binary PATH]... FILE...`,
-// which opens the window: the files to open and the binaries to symbolize
-// them with.
-func ParseOpenArgs(args []string) (files, binaries []string, err error) {
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "--":
-			return append(files, args[i+1:]...), binaries, nil
-		case a == "--binary" || a == "-binary":
-			if i+1 >= len(args) {
-				return nil, nil, usagef("--binary needs a path")
-			}
-			binaries = append(binaries, args[i+1])
-			i++
-		case strings.HasPrefix(a, "--binary=") || strings.HasPrefix(a, "-binary="):
-			_, v, _ := cutEq(a)
-			if v == "" {
-				return nil, nil, usagef("--binary needs a path")
-			}
-			binaries = append(binaries, v)
-		case len(a) > 1 && a[0] == '-':
-			return nil, nil, usagef("unknown flag %s (see leakscope help)", a)
-		default:
-			files = append(files, a)
-		}
-	}
-	return files, binaries, nil
+// OpenArgs are the arguments of `leakscope [flags] FILE...`, which opens
+// the window.
+type OpenArgs struct {
+	Files     []string // the dumps to open
+	Binaries  []string // --binary: program or library files to symbolize with
+	DebugDirs []string // --debug-dir: folders of separate debug files
+	Servers   []string // --debuginfod: debuginfod server URLs
 }
 
-func cutEq(s string) (string, string, bool) {
-	for i := range s {
-		if s[i] == '=' {
-			return s[:i], s[i+1:], true
+// ParseOpenArgs parses the arguments of `leakscope [--binary PATH]...
+// [--debug-dir DIR]... [--debuginfod URL]... FILE...`, which opens the
+// window, with the flag package's forms (-binary=x, --binary x, ...),
+// flags before, among or after the files, and -- before a file whose name
+// starts with a dash.
+func ParseOpenArgs(args []string) (OpenArgs, error) {
+	var o OpenArgs
+	var binaries, dirs, servers stringList
+	fs := newFlagSet("leakscope", io.Discard)
+	fs.Var(&binaries, "binary", "")
+	fs.Var(&dirs, "debug-dir", "")
+	fs.Var(&servers, "debuginfod", "")
+	files, err := parseFlags(fs, args)
+	if err != nil {
+		if strings.Contains(err.Error(), "flag provided but not defined") {
+			_, name, _ := strings.Cut(err.Error(), "not defined: -")
+			for _, a := range args { // as typed: -x or --x
+				if n, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "="); n == name && strings.HasPrefix(a, "-") {
+					name = a
+					break
+				}
+			}
+			return o, usagef("unknown flag %s (see leakscope help)", name)
+		}
+		return o, err
+	}
+	for _, l := range []struct {
+		name string
+		v    stringList
+	}{{"--binary", binaries}, {"--debug-dir", dirs}, {"--debuginfod", servers}} {
+		for _, v := range l.v {
+			if v == "" {
+				return o, usagef("%s needs a value", l.name)
+			}
 		}
 	}
-	return s, "", false
+	if err := checkSymbolFlags(dirs, servers); err != nil {
+		return o, err
+	}
+	return OpenArgs{Files: files, Binaries: binaries, DebugDirs: dirs, Servers: servers}, nil
 }
+

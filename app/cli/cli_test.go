@@ -517,12 +517,13 @@ func TestParseOpenArgs(t *testing.T) {
 		{[]string{"a.pb.gz", "-binary=x", "b.pb.gz"}, "[a.pb.gz b.pb.gz]", "[x]", ""},
 		{[]string{"--binary=./srv", "--binary", "lib.so", "a.heap"}, "[a.heap]", "[./srv lib.so]", ""},
 		{[]string{"-binary", "x", "--", "-odd-name.txt"}, "[-odd-name.txt]", "[x]", ""},
-		{[]string{"--binary="}, "", "", "--binary needs a path"},
-		{[]string{"--binary"}, "", "", "--binary needs a path"},
+		{[]string{"--binary="}, "", "", "--binary needs a value"},
+		{[]string{"--binary"}, "", "", "flag needs an argument: -binary"},
 		{[]string{"--frobnicate"}, "", "", "unknown flag --frobnicate"},
 	}
 	for _, tt := range tests {
-		files, binaries, err := cli.ParseOpenArgs(tt.args)
+		o, err := cli.ParseOpenArgs(tt.args)
+		files, binaries := o.Files, o.Binaries
 		if tt.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
 				t.Errorf("%q: error %v, want %q", tt.args, err, tt.err)

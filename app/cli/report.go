@@ -552,24 +552,30 @@ func limitFlags(fs *flag.FlagSet) *limits {
 
 // check reports a usage error in the flags.
 func (l *limits) check() error {
-	for _, d := range l.debugDirs {
+	if l.timeout < 0 {
+		return usagef("--debuginfod-timeout must be positive")
+	}
+	return checkSymbolFlags(l.debugDirs, l.servers)
+}
+
+// checkSymbolFlags reports a --debug-dir that is not a folder or a
+// --debuginfod that is not an http(s) URL.
+func checkSymbolFlags(dirs, servers []string) error {
+	for _, d := range dirs {
 		if st, err := os.Stat(d); err != nil || !st.IsDir() {
 			return usagef("--debug-dir %s: not a folder", d)
 		}
 	}
-	for _, u := range l.servers {
+	for _, u := range servers {
 		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 			return usagef("--debuginfod %s: not an http(s) URL", u)
 		}
-	}
-	if l.timeout < 0 {
-		return usagef("--debuginfod-timeout must be positive")
 	}
 	return nil
 }
 
 func (l *limits) options(binaries []string) *diff.Options {
-	var servers []string // nil: those of DEBUGINFOD_URLS
+	servers := debuginfod.Servers()
 	if len(l.servers) > 0 {
 		servers = l.servers
 	}

@@ -163,13 +163,14 @@ var DemoSources = []Source{
 	{Path: "goroutines-later.txt", Demo: true},
 }
 
-// Load reads srcs concurrently, symbolizing with binaries, and returns the
+// Load reads srcs concurrently, symbolizing with sym (nil: only the files
+// the dumps name and the debuginfod cache), and returns the
 // dumps in the order of srcs. The error is that of the first source, in
 // order, that failed. It reports to p, and stops with an error wrapping
 // ctx's soon after ctx is done (even on a FIFO without a writer), having
 // ended every goroutine it started.
-func Load(ctx context.Context, srcs []Source, binaries []string, p *diff.Progress) ([]*diff.Dump, error) {
-	opts := &diff.Options{Binaries: binaries, Progress: p, Budget: diff.NewBudget()}
+func Load(ctx context.Context, srcs []Source, sym *Symbols, p *diff.Progress) ([]*diff.Dump, error) {
+	opts := sym.Options(p)
 	dumps := make([]*diff.Dump, len(srcs))
 	errs := make([]error, len(srcs))
 	var wg sync.WaitGroup
@@ -214,14 +215,14 @@ type Preload struct {
 	err      error
 }
 
-// StartPreload starts loading srcs with binaries (as LoadAll) on a goroutine of its own,
+// StartPreload starts loading srcs with sym (as LoadAll) on a goroutine of its own,
 // which ends when the load does; Take or Close ends it early.
-func StartPreload(srcs []Source, binaries []string) *Preload {
+func StartPreload(srcs []Source, sym *Symbols) *Preload {
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &Preload{srcs: srcs, progress: &diff.Progress{}, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(p.done)
-		p.loaded, p.err = LoadAll(ctx, srcs, binaries, p.progress)
+		p.loaded, p.err = LoadAll(ctx, srcs, sym, p.progress)
 	}()
 	return p
 }

@@ -101,9 +101,9 @@ type Loaded struct {
 // MinSeries or more times are read into a series, which keeps only their
 // values; only the first and last of each series are read again as dumps
 // for the pair. The dumps come first to last.
-func LoadAll(ctx context.Context, srcs []Source, binaries []string, p *diff.Progress) (*Loaded, error) {
+func LoadAll(ctx context.Context, srcs []Source, sym *Symbols, p *diff.Progress) (*Loaded, error) {
 	if len(srcs) < MinSeries || srcs[0].Demo {
-		dumps, err := Load(ctx, srcs, binaries, p)
+		dumps, err := Load(ctx, srcs, sym, p)
 		if err != nil {
 			return nil, err
 		}
@@ -113,7 +113,7 @@ func LoadAll(ctx context.Context, srcs []Source, binaries []string, p *diff.Prog
 	for i, s := range srcs {
 		paths[i] = s.Path
 	}
-	opts := &diff.Options{Binaries: binaries, Progress: p, Budget: diff.NewBudget()}
+	opts := sym.Options(p)
 	all, err := series.Load(ctx, paths, opts, false)
 	if err != nil {
 		return nil, err
@@ -129,7 +129,7 @@ func LoadAll(ctx context.Context, srcs []Source, binaries []string, p *diff.Prog
 		again = append(again, Source{Path: s.Snapshots[0].Path}, Source{Path: s.Snapshots[s.Len()-1].Path})
 	}
 	p.SetPhase("reading the first and last snapshots")
-	if out.Dumps, err = Load(ctx, again, binaries, p); err != nil {
+	if out.Dumps, err = Load(ctx, again, sym, p); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/debuginfod"
 	"github.com/leakscope/leakscope/diff/jemalloc"
 	"github.com/leakscope/leakscope/diff/series"
 )
@@ -117,8 +118,9 @@ type Session struct {
 	// comparison's sites, or, without goroutine dumps, into the tokio
 	// task sites), or -1.
 	Site int
-	// Binaries are the program and library files dumps are symbolized with.
-	Binaries []string
+	// Symbols say where jemalloc dumps are symbolized from: binaries,
+	// debug folders, debuginfod servers.
+	Symbols
 	// Notes are messages about the last change, for the user: how an order
 	// was inferred, dumps that were left out.
 	Notes []string
@@ -129,7 +131,40 @@ type Session struct {
 
 // New returns an empty session that symbolizes with binaries.
 func New(binaries []string) *Session {
-	return &Session{Site: -1, Hidden: map[string]bool{}, Binaries: slices.Clone(binaries)}
+	return &Session{Site: -1, Hidden: map[string]bool{}, Symbols: Symbols{Binaries: slices.Clone(binaries)}}
+}
+
+// Symbols are where the symbols of jemalloc dumps come from besides the
+// files the dumps name (see diff.Options).
+type Symbols struct {
+	// Binaries are program and library files to symbolize with.
+	Binaries []string
+	// DebugDirs are folders of separate debug files.
+	DebugDirs []string
+	// Servers are debuginfod server URLs; none means no network access.
+	Servers []string
+}
+
+// Clone returns a copy of y that shares nothing with it; nil for nil.
+func (y *Symbols) Clone() *Symbols {
+	if y == nil {
+		return nil
+	}
+	return &Symbols{Binaries: slices.Clone(y.Binaries), DebugDirs: slices.Clone(y.DebugDirs), Servers: slices.Clone(y.Servers)}
+}
+
+// Options returns the options of one load with these symbols, reporting
+// to p. The debuginfod client cache is always looked in; servers are asked
+// only when y names some.
+func (y *Symbols) Options(p *diff.Progress) *diff.Options {
+	o := &diff.Options{Progress: p, Budget: diff.NewBudget()}
+	if y != nil {
+		o.Binaries, o.DebugDirs = slices.Clone(y.Binaries), slices.Clone(y.DebugDirs)
+		o.Debuginfod = debuginfod.New(slices.Clone(y.Servers))
+	} else {
+		o.Debuginfod = debuginfod.New(nil)
+	}
+	return o
 }
 
 // Clone returns a copy of s that shares no mutable state with it, to restore
@@ -137,7 +172,7 @@ func New(binaries []string) *Session {
 func (s *Session) Clone() *Session {
 	c := *s
 	c.Hidden = maps.Clone(s.Hidden)
-	c.Binaries = slices.Clone(s.Binaries)
+	c.Symbols = *s.Symbols.Clone()
 	c.Notes = slices.Clone(s.Notes)
 	return &c
 }
@@ -280,6 +315,34 @@ func (s *Session) AddBinary(path string) []string {
 		}
 	}
 	return paths
+}
+
+// SetSymbolSources sets the debug folders and debuginfod servers, and
+// returns the paths of the jemalloc dumps on screen, which must be read
+// again to use them.
+func (s *Session) SetSymbolSources(dirs, servers []string) []string {
+	s.DebugDirs, s.Servers = slices.Clone(dirs), slices.Clone(servers)
+	var paths []string
+	for _, d := range s.dumps() {
+		if _, ok := d.Detail.(*jemalloc.Detail); ok {
+			paths = append(paths, d.Path)
+		}
+	}
+	return paths
+}
+
+// StrippedObjects lists, once each, the stripped objects of the dumps on
+// screen whose symbols were found nowhere (jemalloc.StrippedObjects).
+func (s *Session) StrippedObjects() []string {
+	var out []string
+	for _, d := range s.dumps() {
+		for _, m := range jemalloc.StrippedObjects(d) {
+			if !slices.Contains(out, m) {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
 }
 
 // MissingBinaries lists, once each, the program files that dumps on screen

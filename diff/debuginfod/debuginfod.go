@@ -96,12 +96,9 @@ type Client struct {
 	none  map[string]bool        // files no server has: not asked again
 }
 
-// New returns a Client for the given servers (nil: those of
-// DEBUGINFOD_URLS) with the elfutils cache and DEBUGINFOD_TIMEOUT.
+// New returns a Client for the given servers (none: it looks in the cache
+// only) with the elfutils cache and DEBUGINFOD_TIMEOUT.
 func New(servers []string) *Client {
-	if servers == nil {
-		servers = Servers()
-	}
 	return &Client{Servers: servers, Cache: CacheDir(), Timeout: envTimeout()}
 }
 

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,6 +34,20 @@ type Detail struct {
 	// Missing lists the recorded object paths that could not be read, so
 	// that their addresses stay raw: pass them as --binary.
 	Missing []string
+	// Stripped lists the object files read that have no symbols, and
+	// whose debug files were found in none of the places looked in (see
+	// diff.Options.DebugDirs and Debuginfod): a debug folder or a symbol
+	// server would name their frames.
+	Stripped []string
+}
+
+// StrippedObjects returns Detail.Stripped of a jemalloc dump, or nil for
+// other dumps.
+func StrippedObjects(d *diff.Dump) []string {
+	if det, ok := d.Detail.(*Detail); ok {
+		return det.Stripped
+	}
+	return nil
 }
 
 // MissingBinaries returns the object files a jemalloc dump could not be
@@ -260,6 +275,7 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 		det.Missing = append(det.Missing, p)
 	}
 	sort.Strings(det.Missing)
+	det.Stripped = slices.Sorted(slices.Values(sym.stripped))
 	if len(det.Missing) > 0 {
 		why := make([]string, len(det.Missing))
 		for i, p := range det.Missing {

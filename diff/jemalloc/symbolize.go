@@ -79,6 +79,7 @@ type object struct {
 	cuRead   bool
 	err      error    // why the object cannot be used at all
 	warnings []string // problems that leave it usable
+	stripped bool     // no symbols, no debug information, no debug file found
 }
 
 type symbol struct {
@@ -190,6 +191,7 @@ func openObject(path string, look *sources) *object {
 		// Readable, but of no use: named, though not as missing, for it
 		// is the right file (a --binary given for it stays chosen).
 		o.warnings = append(o.warnings, fmt.Sprintf("%s has no symbols and no debug information (stripped, and no debug file found%s): its addresses are shown raw", path, look.where(o)))
+		o.stripped = true
 	}
 	return o
 }
@@ -744,6 +746,7 @@ type symbolizer struct {
 	missing  map[string]error   // recorded paths that could not be used, and why
 	warnings []string
 	used     map[string]bool // binaries that stood in for an object
+	stripped []string        // objects read whose symbols were found nowhere
 }
 
 func newSymbolizer(maps []mapping, binaries []string, look *sources) *symbolizer {
@@ -776,6 +779,9 @@ func (s *symbolizer) object(recorded string, isProgram bool) *object {
 		}
 	}
 	s.warnings = append(s.warnings, o.warnings...)
+	if o.stripped {
+		s.stripped = append(s.stripped, o.path)
+	}
 	s.objects[recorded] = o
 	return o
 }
