@@ -275,4 +275,3 @@ func ParseOpenArgs(args []string) (OpenArgs, error) {
 	}
 	return OpenArgs{Files: files, Binaries: binaries, DebugDirs: dirs, Servers: servers}, nil
 }
-
