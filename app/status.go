@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -128,8 +129,12 @@ func (u *UI) refreshBanner() {
 	if u.sess.Demo {
 		u.addBannerRow(theme.InfoIcon(), widget.HighImportance, demoNote)
 	}
-	if len(u.sess.Notes) > 0 && !u.sess.Demo {
-		u.addBannerRow(theme.InfoIcon(), widget.MediumImportance, strings.Join(u.sess.Notes, "\n"))
+	notes := u.sess.Notes
+	if u.result != nil {
+		notes = append(slices.Clone(notes), u.result.Notes...)
+	}
+	if len(notes) > 0 && !u.sess.Demo {
+		u.addBannerRow(theme.InfoIcon(), widget.MediumImportance, strings.Join(notes, "\n"))
 	}
 	if w := u.warnings(); w != "" {
 		u.addBannerRow(theme.WarningIcon(), widget.WarningImportance, w)

@@ -290,9 +290,12 @@ func loadTagged(files []string, sample, tag string, fold bool, opts *diff.Option
 	}
 	// The order is read from the whole dumps; the tag narrows them after.
 	var o session.Order
+	lineUp := ""
 	if len(dumps) == 2 {
 		o = session.OrderOf(dumps[0], dumps[1])
-		dumps = []*diff.Dump{o.Base, o.Later}
+		var b, l *diff.Dump
+		b, l, lineUp = diff.LineUp(o.Base, o.Later)
+		dumps = []*diff.Dump{b, l}
 	}
 	if fold {
 		for i, d := range dumps {
@@ -320,8 +323,10 @@ func loadTagged(files []string, sample, tag string, fold bool, opts *diff.Option
 	if err != nil {
 		return nil, err
 	}
-	if n := o.Note(); n != "" {
-		fmt.Fprintf(stderr, "leakscope: note: %s\n", printable(n))
+	for _, n := range []string{o.Note(), lineUp} {
+		if n != "" {
+			fmt.Fprintf(stderr, "leakscope: note: %s\n", printable(n))
+		}
 	}
 	warnSaturated(c, stderr)
 	return c, nil

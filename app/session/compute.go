@@ -49,8 +49,13 @@ type Result struct {
 	Functions []diff.Function
 	// Trends, when a series is open, holds every value at each snapshot.
 	Trends *Trends
+	// Notes say how the dumps of a pair were made to line up
+	// (diff.LineUp), for the user.
+	Notes []string
 
 	in Snapshot // what the result was computed from
+
+	profileNote, goroutineNote string // diff.LineUp's, kept with the comparisons
 }
 
 // AllocationSite is a leaf frame of a profile comparison and its values.
@@ -99,8 +104,10 @@ func compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 		}
 		if prev.Profile != nil && prev.in.Profile == pp && prev.Sample == want && sameTag {
 			r.Profile, r.Sample, r.Allocations, r.Tasks = prev.Profile, prev.Sample, prev.Allocations, prev.Tasks
+			r.profileNote = prev.profileNote
 		} else {
 			pp := tagged(pp)
+			pp.Base, pp.Later, r.profileNote = diff.LineUp(pp.Base, pp.Later)
 			if !snap.KeepAllocFrames {
 				pp = Pair{Base: jemalloc.FoldAllocFrames(pp.Base), Later: jemalloc.FoldAllocFrames(pp.Later)}
 			}
@@ -121,11 +128,19 @@ func compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 	if g := snap.Goroutines; !g.Empty() {
 		if prev.Sites != nil && prev.in.Goroutines == g && sameTag {
 			r.GoroutineDiff, r.Sites = prev.GoroutineDiff, prev.Sites
+			r.goroutineNote = prev.goroutineNote
 		} else {
 			p.SetPhase("grouping goroutines")
-			if r.GoroutineDiff, r.Sites, err = compareGoroutines(ctx, tagged(g)); err != nil {
+			g := tagged(g)
+			g.Base, g.Later, r.goroutineNote = diff.LineUp(g.Base, g.Later)
+			if r.GoroutineDiff, r.Sites, err = compareGoroutines(ctx, g); err != nil {
 				return nil, err
 			}
+		}
+	}
+	for _, n := range []string{r.profileNote, r.goroutineNote} {
+		if n != "" {
+			r.Notes = append(r.Notes, strings.ToUpper(n[:1])+n[1:]+".")
 		}
 	}
 	if r.Tree != nil {
