@@ -15,9 +15,9 @@ if [ "$mode" = test ]; then
   # and libglib2.0-bin (gio) check the desktop integration of `make install`.
   # libc6-dbg gives libc's frames names, for Leakscope and jeprof alike.
   # debuginfod is the symbol server that the tests of stripped programs
-  # start on 127.0.0.1.
+  # start on 127.0.0.1; g++ builds the C++ test program (operator new).
   pkgs+=(xvfb imagemagick xdotool tesseract-ocr tesseract-ocr-eng libjemalloc-dev libjemalloc2 binutils libc6-dbg
-         debuginfod desktop-file-utils xdg-utils libfile-mimeinfo-perl shared-mime-info libglib2.0-bin)
+         debuginfod g++ desktop-file-utils xdg-utils libfile-mimeinfo-perl shared-mime-info libglib2.0-bin)
   # The tokio test service (diff/tokio/testdata/tasky) builds offline
   # against Debian's tokio source (librust-tokio-dev puts it and the crates
   # it needs under /usr/share/cargo/registry), with Debian's cargo and rustc

@@ -56,13 +56,18 @@ func inCrate(name, c string) bool {
 	return strings.HasPrefix(self, c+"::") || strings.HasPrefix(trait, c+"::")
 }
 
-// FoldAllocFrames returns d with the allocation plumbing (IsAllocFrame) at
-// the leaf of every stack folded into its caller, for jemalloc dumps; other
+// FoldAllocFrames returns d with the allocation plumbing (IsAllocFrame, and
+// the frames in a jemalloc shared library: Detail.InAllocator) at the leaf
+// of every stack folded into its caller, for jemalloc dumps; other
 // dumps, and dumps with no such frames, are returned as they are. A stack
 // made only of plumbing is kept whole. Totals do not change.
 func FoldAllocFrames(d *diff.Dump) *diff.Dump {
 	if d == nil || !strings.HasPrefix(d.Format, "jemalloc") {
 		return d
 	}
-	return d.TrimLeaves(func(f diff.Frame) bool { return IsAllocFrame(f.Function) })
+	var lib map[diff.Frame]bool
+	if det, ok := d.Detail.(*Detail); ok {
+		lib = det.InAllocator
+	}
+	return d.TrimLeaves(func(f diff.Frame) bool { return IsAllocFrame(f.Function) || lib[f] })
 }

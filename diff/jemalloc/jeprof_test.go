@@ -244,3 +244,56 @@ func TestBuildIDMismatch(t *testing.T) {
 		t.Errorf("no build ID warning: %q", w)
 	}
 }
+
+// TestMatchesJeprofCxx checks a C++ program, whose allocations go through
+// operator new in libjemalloc: kept as they are (--keep-alloc-frames),
+// the frames and values are jeprof's, libjemalloc's frame included; folded
+// (the default), that frame is gone and the values stay.
+func TestMatchesJeprofCxx(t *testing.T) {
+	need(t)
+	reftest.NeedTools(t, "g++")
+	dir := t.TempDir()
+	d := dumpSet{bin: filepath.Join(dir, "leaky-cc"), base: filepath.Join(dir, "base.heap"), later: filepath.Join(dir, "later.heap")}
+	if out, err := exec.Command("g++", "-g", "-O1", "-o", d.bin, filepath.Join("testdata", "leaky.cc"), "-ljemalloc").CombinedOutput(); err != nil {
+		t.Fatalf("g++: %v\n%s", err, out)
+	}
+	run := exec.Command(d.bin, d.base, d.later, "40", "100")
+	run.Env = append(os.Environ(), "MALLOC_CONF=prof:true,prof_accum:true,lg_prof_sample:0")
+	if out, err := run.CombinedOutput(); err != nil {
+		t.Fatalf("leaky-cc: %v\n%s", err, out)
+	}
+	for _, s := range sampleTypes {
+		t.Run(s, func(t *testing.T) { check(t, s, d, nil, 0) })
+	}
+	dumps, err := diff.OpenAll(d.base, d.later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := diff.Compare(dumps[0], dumps[1], "inuse_space")
+	if err != nil {
+		t.Fatal(err)
+	}
+	folded, err := diff.Compare(jemalloc.FoldAllocFrames(dumps[0]), jemalloc.FoldAllocFrames(dumps[1]), "inuse_space")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept.Total() != folded.Total() {
+		t.Errorf("folding changed the total from %v to %v", kept.Total(), folded.Total())
+	}
+	leaf := func(c *diff.Comparison) map[string]int64 {
+		m := map[string]int64{}
+		for _, f := range c.Functions() {
+			if f.Flat.Diff() != 0 {
+				m[f.Name] = f.Flat.Diff()
+			}
+		}
+		return m
+	}
+	k, f := leaf(kept), leaf(folded)
+	if _, ok := k["malloc_usable_size"]; !ok {
+		t.Errorf("kept: libjemalloc's frame (jeprof's malloc_usable_size) has no flat value: %v", k)
+	}
+	if _, ok := f["malloc_usable_size"]; ok || f["std::make_unique"] == 0 {
+		t.Errorf("folded: flat values %v, want them on the program's frames (std::make_unique)", f)
+	}
+}

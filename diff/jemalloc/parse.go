@@ -39,6 +39,12 @@ type Detail struct {
 	// diff.Options.DebugDirs and Debuginfod): a debug folder or a symbol
 	// server would name their frames.
 	Stripped []string
+	// InAllocator are the frames kept in stacks that lie in a jemalloc
+	// shared library: in a C++ program, operator new and what it calls
+	// before malloc, which jeprof names after libjemalloc's nearest
+	// exported symbol. FoldAllocFrames folds them with the rest of the
+	// allocation plumbing.
+	InAllocator map[diff.Frame]bool
 }
 
 // StrippedObjects returns Detail.Stripped of a jemalloc dump, or nil for
@@ -237,9 +243,16 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 			if !ok {
 				fr, ap := sym.resolve(a)
 				r.approx = ap
-				r.skip = isAllocator(fr[0].Function) || sym.inAllocator(a)
+				r.skip = isAllocator(fr[0].Function)
+				inLib := !r.skip && sym.inAllocator(a)
 				for _, f := range fr {
 					r.ids = append(r.ids, b.Frame(f))
+					if inLib {
+						if det.InAllocator == nil {
+							det.InAllocator = map[diff.Frame]bool{}
+						}
+						det.InAllocator[f] = true
+					}
 				}
 				cache[a] = r
 			}

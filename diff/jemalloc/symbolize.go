@@ -85,7 +85,7 @@ type object struct {
 type symbol struct {
 	addr, size uint64
 	name       string
-	end        uint64 // end of the code section the symbol is in
+	start, end uint64 // the code section the symbol is in
 }
 
 // cuRange is one address range of a compilation unit.
@@ -359,7 +359,7 @@ func symbols(f *elf.File) []symbol {
 				name = name[:i]
 			}
 			sec := f.Sections[s.Section]
-			out = append(out, symbol{addr: s.Value, size: s.Size, name: name, end: sec.Addr + sec.Size})
+			out = append(out, symbol{addr: s.Value, size: s.Size, name: name, start: sec.Addr, end: sec.Addr + sec.Size})
 			bind = append(bind, elf.ST_BIND(s.Info))
 		}
 		if len(out) > 0 {
@@ -403,7 +403,11 @@ func (o *object) vaddr(off uint64) (uint64, bool) {
 // lookup returns the frames at virtual address pc, innermost first.
 // approx is true when pc lies outside any sized symbol and is named, as nm
 // and jeprof name it, after the nearest symbol before it: that may be
-// wrong, for a stripped binary's static functions have no symbols.
+// wrong, for a stripped binary's static functions have no symbols. An
+// address before the first symbol of its code section takes that first
+// symbol's name, as jeprof gives it (approximate too): in a stripped
+// libjemalloc, that makes the allocator's internal frames "malloc", whose
+// frames jeprof and Leakscope then leave out.
 func (o *object) lookup(pc uint64) (frames []diff.Frame, approx bool) {
 	if o.dwarf != nil {
 		if fr := o.lookupDWARF(pc); len(fr) > 0 {
@@ -412,13 +416,16 @@ func (o *object) lookup(pc uint64) (frames []diff.Frame, approx bool) {
 	}
 	i := sort.Search(len(o.syms), func(i int) bool { return o.syms[i].addr > pc }) - 1
 	if i < 0 {
-		return nil, false
+		if len(o.syms) == 0 || pc < o.syms[0].start {
+			return nil, false
+		}
+		i = 0
 	}
 	s := o.syms[i]
 	if pc >= s.end {
 		return nil, false // past the code section of the nearest symbol
 	}
-	approx = s.size == 0 || pc >= s.addr+s.size
+	approx = s.size == 0 || pc < s.addr || pc >= s.addr+s.size
 	return []diff.Frame{{Function: demangleName(s.name)}}, approx
 }
 
