@@ -99,9 +99,14 @@ type Values struct {
 
 // FunctionReport is one function's flat and cum values.
 type FunctionReport struct {
+	// Name is the full demangled name (C++ template arguments and
+	// parameters, Rust generic arguments, as c++filt gives them), or, where
+	// several instantiations share the name jeprof shows, that name.
 	Name string `json:"name"`
-	Flat Values `json:"flat"`
-	Cum  Values `json:"cum"`
+	// Short is the name as the window shows it (RegionCache::default).
+	Short string `json:"short"`
+	Flat  Values `json:"flat"`
+	Cum   Values `json:"cum"`
 }
 
 func values(d diff.Delta) Values { return Values{Base: d.Base, Later: d.Later, Delta: d.Diff()} }
@@ -125,7 +130,11 @@ func NewReport(c *diff.Comparison, g *goroutines.Comparison, top int) *Report {
 		fns = fns[:top]
 	}
 	for _, f := range fns {
-		r.Functions = append(r.Functions, FunctionReport{Name: f.Name, Flat: values(f.Flat), Cum: values(f.Cum)})
+		full := jemalloc.FullName(c.Later, f.Name)
+		if full == f.Name {
+			full = jemalloc.FullName(c.Base, f.Name)
+		}
+		r.Functions = append(r.Functions, FunctionReport{Name: full, Short: diff.ShortName(f.Name), Flat: values(f.Flat), Cum: values(f.Cum)})
 	}
 	if g != nil {
 		r.GroupedBy = "creator"

@@ -77,9 +77,10 @@ type object struct {
 	cus      map[dwarf.Offset]*unit
 	cuRanges []cuRange // every compilation unit's ranges, by address; read once
 	cuRead   bool
-	err      error    // why the object cannot be used at all
-	warnings []string // problems that leave it usable
-	stripped bool     // no symbols, no debug information, no debug file found
+	err      error             // why the object cannot be used at all
+	warnings []string          // problems that leave it usable
+	stripped bool              // no symbols, no debug information, no debug file found
+	full     map[string]string // full demangled names by the names shown; "" when several
 }
 
 type symbol struct {
@@ -426,7 +427,37 @@ func (o *object) lookup(pc uint64) (frames []diff.Frame, approx bool) {
 		return nil, false // past the code section of the nearest symbol
 	}
 	approx = s.size == 0 || pc < s.addr || pc >= s.addr+s.size
-	return []diff.Frame{{Function: demangleName(s.name)}}, approx
+	return []diff.Frame{{Function: o.name(s.name)}}, approx
+}
+
+// name demangles a symbol as jeprof shows it (demangleName), and records
+// its full demangled name when that says more.
+func (o *object) name(sym string) string {
+	short := demangleName(sym)
+	if full := demangleFull(sym); full != short {
+		if o.full == nil {
+			o.full = map[string]string{}
+		}
+		if prev, ok := o.full[short]; !ok {
+			o.full[short] = full
+		} else if prev != full {
+			o.full[short] = "" // instantiations that jeprof's name merges
+		}
+	}
+	return short
+}
+
+// demangleFull demangles a symbol as c++filt does: C++ with its template
+// arguments, parameters and return type; Rust with its generic arguments,
+// less the hash.
+func demangleFull(name string) string {
+	if d, ok := demangleRustLegacy(name); ok {
+		return d
+	}
+	if d, err := demangle.ToString(name); err == nil {
+		return d
+	}
+	return name
 }
 
 // demangleName turns C++ and Rust (legacy and v0) symbols into readable
@@ -725,7 +756,7 @@ func (o *object) readChildren(r *dwarf.Reader, u *unit, in *function) {
 func (o *object) entryName(e *dwarf.Entry) string {
 	for i := 0; i < 8 && e != nil; i++ {
 		if ln, ok := e.Val(dwarf.AttrLinkageName).(string); ok {
-			return demangleName(ln)
+			return o.name(ln)
 		}
 		if n, ok := e.Val(dwarf.AttrName).(string); ok {
 			return n
