@@ -138,7 +138,7 @@ func CheckDisplay() error {
 const usage = `Leakscope compares a base dump with a later one and shows what grew.
 
 Usage:
-  leakscope [--binary PATH] [FILE...]     open the window (no files: the demo)
+  leakscope [SYMBOLS] [FILE...]           open the window (no files: the demo)
   leakscope report [--sample NAME] [--json] [--top N] [--tag KEY=VALUE] [--keep-alloc-frames]
                    [--binary PATH]... BASE [LATER]
                                           print the comparison as a table or JSON
@@ -171,8 +171,18 @@ watch takes them too, with --max-size 256M by default for each snapshot.
 
 Dumps are detected by content: pprof protobuf (gzipped or not), Go's text
 profiles (debug=1), Go's full goroutine dumps (debug=2) and jemalloc heap
-profiles (heap_v2). --binary names the program (and libraries) a jemalloc
-dump is symbolized with when they are not at the paths the dump records.
+profiles (heap_v2).
+
+SYMBOLS, for jemalloc dumps (the window, report, export and watch take them):
+  --binary PATH         the program (or a library) when it is not at the path
+                        the dump records (repeatable)
+  --debug-dir DIR       a folder of debug files of stripped objects, by build
+                        ID (.build-id/xx/yyyy.debug) or name (repeatable)
+  --debuginfod URL      a debuginfod server to fetch debug files from by build
+                        ID (repeatable; default: $DEBUGINFOD_URLS; with none,
+                        nothing connects anywhere); downloads are cached as
+                        elfutils caches them
+  --debuginfod-timeout D  the longest wait for one request (default 30s)
 `
 
 // errUsage marks errors that are the caller's fault (exit 2).
