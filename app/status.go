@@ -129,9 +129,9 @@ func (u *UI) refreshBanner() {
 	if u.sess.Demo {
 		u.addBannerRow(theme.InfoIcon(), widget.HighImportance, demoNote)
 	}
-	notes := u.sess.Notes
+	notes := append(slices.Clone(u.sess.Notes), u.sess.LoadNotes()...)
 	if u.result != nil {
-		notes = append(slices.Clone(notes), u.result.Notes...)
+		notes = append(notes, u.result.Notes...)
 	}
 	if len(notes) > 0 && !u.sess.Demo {
 		u.addBannerRow(theme.InfoIcon(), widget.MediumImportance, strings.Join(notes, "\n"))

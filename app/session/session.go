@@ -373,6 +373,32 @@ func (s *Session) dumps() []*diff.Dump {
 	return append(s.Profile.Dumps(), s.Goroutines.Dumps()...)
 }
 
+// LoadNotes returns the load notes of the dumps on screen (where their
+// symbols came from), each once.
+func (s *Session) LoadNotes() []string {
+	var out []string
+	add := func(notes []string) {
+		for _, n := range notes {
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	if sr := s.Series; sr != nil {
+		for _, x := range []*series.Series{sr.Main, sr.Goroutines} {
+			if x != nil {
+				for _, sn := range x.Snapshots {
+					add(sn.Notes)
+				}
+			}
+		}
+	}
+	for _, d := range s.dumps() {
+		add(d.Notes)
+	}
+	return out
+}
+
 // Warnings lists the warnings of the dumps on screen, each naming its file.
 // The warnings of every snapshot of a series on screen come first, once
 // each.

@@ -1,7 +1,6 @@
 package jemalloc_test
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -29,6 +27,7 @@ import (
 type strippedSet struct {
 	dumpSet
 	debug string // objcopy --only-keep-debug of the program, alone in its folder
+	full  string // a copy of the program before it was stripped
 	id    string // the program's build ID
 	want  []string
 }
@@ -38,7 +37,7 @@ type strippedSet struct {
 func makeStripped(t *testing.T) strippedSet {
 	t.Helper()
 	need(t)
-	reftest.NeedTools(t, "objcopy", "strip", "debuginfod")
+	reftest.NeedTools(t, "objcopy", "strip", "readelf", "debuginfod")
 	dir := t.TempDir()
 	var s strippedSet
 	var err error
@@ -57,6 +56,10 @@ func makeStripped(t *testing.T) strippedSet {
 		t.Fatal(err)
 	}
 	s.debug = filepath.Join(srv, "leaky.debug")
+	s.full = filepath.Join(t.TempDir(), "leaky")
+	if b, err := os.ReadFile(s.bin); err != nil || os.WriteFile(s.full, b, 0o755) != nil {
+		t.Fatalf("copying %s: %v", s.bin, err)
+	}
 	for _, args := range [][]string{{"objcopy", "--only-keep-debug", s.bin, s.debug}, {"strip", "--strip-all", s.bin}} {
 		if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
 			t.Fatalf("%v: %v\n%s", args, err, out)
@@ -99,6 +102,19 @@ func canon(t *testing.T, opts *diff.Options, paths ...string) []string {
 	return out
 }
 
+// report runs `leakscope report --json ARGS` and returns its output.
+func report(t *testing.T, stderr *bytes.Buffer, args ...string) string {
+	t.Helper()
+	var out, errs bytes.Buffer
+	if code, _ := cli.Run(append([]string{"report", "--json"}, args...), &out, &errs); code != 0 {
+		t.Fatalf("report %v: exit %d: %s", args, code, errs.String())
+	}
+	if stderr != nil {
+		stderr.Write(errs.Bytes())
+	}
+	return out.String()
+}
+
 func notes(t *testing.T, opts *diff.Options, path string) (notes, warnings string) {
 	t.Helper()
 	d, err := diff.OpenWith(path, opts)
@@ -106,51 +122,6 @@ func notes(t *testing.T, opts *diff.Options, path string) (notes, warnings strin
 		t.Fatal(err)
 	}
 	return strings.Join(d.Notes, "\n"), strings.Join(d.Warnings, "\n")
-}
-
-// startDebuginfod starts Debian's debuginfod on 127.0.0.1, indexing dir,
-// and returns its URL once its first scan is done. It is stopped with the test.
-func startDebuginfod(t *testing.T, dir string) (url string, stop func()) {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command("debuginfod", "-F", dir, "-p", strconv.Itoa(port), "-d", filepath.Join(t.TempDir(), "db.sqlite"), "-t", "0", "-g", "0")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var log bytes.Buffer
-	stopped := false
-	stop = func() {
-		if !stopped {
-			stopped = true
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	}
-	t.Cleanup(stop)
-	// The server says when it has listened and when its scan is through.
-	sc := bufio.NewScanner(stderr)
-	listening, scanned := false, false
-	for !(listening && scanned) && sc.Scan() {
-		line := sc.Text()
-		log.WriteString(line + "\n")
-		listening = listening || strings.Contains(line, "started http server")
-		scanned = scanned || strings.Contains(line, "fts traversed")
-	}
-	if !(listening && scanned) {
-		stop()
-		t.Fatalf("debuginfod did not start:\n%s", log.String())
-	}
-	go io.Copy(io.Discard, stderr) // until it is stopped
-	return "http://127.0.0.1:" + strconv.Itoa(port), stop
 }
 
 // TestDebuginfod symbolizes a stripped program through Debian's debuginfod
@@ -163,7 +134,7 @@ func TestDebuginfod(t *testing.T) {
 	if got := canon(t, &diff.Options{}, s.base, s.later); equal(got, s.want) {
 		t.Fatal("the stripped program gives the same frames as the whole one: the test proves nothing")
 	}
-	url, stop := startDebuginfod(t, filepath.Dir(s.debug))
+	url, stop := reftest.StartDebuginfod(t, filepath.Dir(s.debug))
 	cache := t.TempDir()
 	c := &debuginfod.Client{Servers: []string{url}, Cache: cache, Timeout: 20 * time.Second}
 	opts := &diff.Options{Debuginfod: c}
@@ -178,6 +149,26 @@ func TestDebuginfod(t *testing.T) {
 	}
 	if n, _ := notes(t, opts, s.base); !strings.Contains(n, s.bin+": symbols from ") || !strings.Contains(n, url) {
 		t.Errorf("notes %q do not say the symbols came from %s", n, url)
+	}
+
+	// As a user runs it: the program moved away from the path the dumps
+	// record, stripped, given with --binary; the server from DEBUGINFOD_URLS.
+	whole := report(t, nil, "--binary", s.full, s.base, s.later)
+	moved := filepath.Join(t.TempDir(), "leaky")
+	if err := os.Rename(s.bin, moved); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DEBUGINFOD_URLS", url)
+	t.Setenv("DEBUGINFOD_CACHE_PATH", t.TempDir())
+	var errs bytes.Buffer
+	if got := report(t, &errs, "--binary", moved, s.base, s.later); got != whole {
+		t.Errorf("report --binary STRIPPED with DEBUGINFOD_URLS:\n%s\nwant, as with the whole program:\n%s", got, whole)
+	}
+	if !strings.Contains(errs.String(), "note: "+moved+": symbols from ") {
+		t.Errorf("stderr does not say where the symbols came from:\n%s", errs.String())
+	}
+	if err := os.Rename(moved, s.bin); err != nil {
+		t.Fatal(err)
 	}
 
 	stop()
