@@ -157,6 +157,19 @@ func (b *Builder) Warn(format string, args ...any) {
 	b.d.Warnings = append(b.d.Warnings, fmt.Sprintf(format, args...))
 }
 
+// SetFullName records the full demangled name of function name (see
+// Dump.FullName); "" marks a name that stands for several, as does a second
+// full name that differs from the first.
+func (b *Builder) SetFullName(name, full string) {
+	if b.d.fullNames == nil {
+		b.d.fullNames = map[string]string{}
+	}
+	if prev, ok := b.d.fullNames[name]; ok && prev != full {
+		full = ""
+	}
+	b.d.fullNames[name] = full
+}
+
 // Note records something the user may want to know about how the dump
 // was read that is no problem, such as where its symbols came from.
 func (b *Builder) Note(format string, args ...any) {

@@ -80,7 +80,29 @@ type Dump struct {
 	// labels[i] indexes labelSets for stack i; nil when no stack has labels.
 	labels    []int32
 	labelSets []string // canonical "k=v,k2=v2", sorted by key; [0] is ""
+	// fullNames are the full demangled names of the functions whose
+	// names say less (see FullName); "" where a name stands for several.
+	fullNames map[string]string
 }
+
+// FullName returns the full demangled name of function name: a jemalloc
+// dump names C++ and Rust functions as jeprof does, without template
+// arguments and parameters, and keeps the full name (as c++filt gives it)
+// here. It returns name itself when there is nothing more to say, or when
+// name stands for several instantiations.
+func (d *Dump) FullName(name string) string {
+	if d == nil {
+		return name
+	}
+	if f := d.fullNames[name]; f != "" {
+		return f
+	}
+	return name
+}
+
+// FullNames returns the full names FullName gives, by name; nil for none.
+// The map is the dump's: do not change it.
+func (d *Dump) FullNames() map[string]string { return d.fullNames }
 
 // Labels returns the labels of stack i (pprof labels, or a goroutine's
 // labels in a debug=2 dump) as "k=v,k2=v2", sorted by key; "" for none.

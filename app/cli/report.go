@@ -130,9 +130,9 @@ func NewReport(c *diff.Comparison, g *goroutines.Comparison, top int) *Report {
 		fns = fns[:top]
 	}
 	for _, f := range fns {
-		full := jemalloc.FullName(c.Later, f.Name)
+		full := c.Later.FullName(f.Name)
 		if full == f.Name {
-			full = jemalloc.FullName(c.Base, f.Name)
+			full = c.Base.FullName(f.Name)
 		}
 		r.Functions = append(r.Functions, FunctionReport{Name: full, Short: diff.ShortName(f.Name), Flat: values(f.Flat), Cum: values(f.Cum)})
 	}

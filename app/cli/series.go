@@ -348,7 +348,13 @@ func (a *Analysis) PairReport(g *goroutines.Comparison, top int) *Report {
 	r.Functions = []FunctionReport{}
 	var fns []FunctionReport
 	for _, f := range a.Functions {
-		fr := FunctionReport{Name: f.Name,
+		full := f.Name
+		for _, sn := range []series.Snapshot{last, first} {
+			if fn := sn.FullNames[f.Name]; fn != "" && full == f.Name {
+				full = fn
+			}
+		}
+		fr := FunctionReport{Name: full, Short: diff.ShortName(f.Name),
 			Flat: Values{Base: f.Flat.Values[0], Later: f.Flat.Values[n-1], Delta: f.Flat.Values[n-1] - f.Flat.Values[0]},
 			Cum:  Values{Base: f.Cum.Values[0], Later: f.Cum.Values[n-1], Delta: f.Cum.Values[n-1] - f.Cum.Values[0]}}
 		if fr.Flat.Base != 0 || fr.Flat.Later != 0 || fr.Cum.Base != 0 || fr.Cum.Later != 0 {

@@ -73,6 +73,15 @@ func TestReportTokioTasks(t *testing.T) {
 	if top := r.Functions[0].Name; top != "tasky::load_table" {
 		t.Errorf("top flat row %s, want tasky::load_table", top)
 	}
+	// Names are c++filt's: a legacy Rust name that begins with __ keeps
+	// both underscores.
+	rustBegin := false
+	for _, f := range r.Functions {
+		rustBegin = rustBegin || f.Name == "std::sys::backtrace::__rust_begin_short_backtrace" && f.Short == "__rust_begin_short_backtrace"
+	}
+	if !rustBegin {
+		t.Error("no function is named std::sys::backtrace::__rust_begin_short_backtrace")
+	}
 	for _, f := range r.Functions {
 		if jemalloc.IsAllocFrame(f.Name) && f.Flat.Delta != 0 {
 			t.Errorf("%s keeps flat %+d with the plumbing folded", f.Name, f.Flat.Delta)

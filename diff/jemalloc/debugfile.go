@@ -46,9 +46,13 @@ func newSources(opts *diff.Options, ctx context.Context, setPhase func(string)) 
 		tried: map[string]string{}, found: map[string]string{}, asked: map[string]bool{}}
 }
 
-// candidate is a file that may be an object's debug file, and how it was found.
+// candidate is a file that may be an object's debug file, and how it was
+// found. said marks the places the user chose (debug folders, debuginfod),
+// where finding it is worth a note; the system's places (a debug link,
+// /usr/lib/debug) go without saying, as with gdb.
 type candidate struct {
 	path, how string
+	said      bool
 }
 
 // debugFile finds the separate debug file of object o, read from path.
@@ -64,25 +68,25 @@ func (s *sources) debugFile(o *object, path string, f *elf.File, readLink bool) 
 			link = name
 			dir := filepath.Dir(path)
 			for _, c := range []string{filepath.Join(dir, name), filepath.Join(dir, ".debug", name), filepath.Join(systemDebugDir, dir, name)} {
-				local = append(local, candidate{c, "its debug link"})
+				local = append(local, candidate{c, "its debug link", false})
 			}
 		}
 	}
 	id := o.buildID
 	if len(id) > 2 {
-		local = append(local, candidate{filepath.Join(systemDebugDir, ".build-id", id[:2], id[2:]+".debug"), "its build ID under " + systemDebugDir})
+		local = append(local, candidate{filepath.Join(systemDebugDir, ".build-id", id[:2], id[2:]+".debug"), "its build ID under " + systemDebugDir, false})
 	}
 	for _, d := range s.dirs {
 		how := "its build ID or name in debug folder " + d
 		if len(id) > 2 {
-			local = append(local, candidate{filepath.Join(d, ".build-id", id[:2], id[2:]+".debug"), how},
-				candidate{filepath.Join(d, id[:2], id[2:]+".debug"), how})
+			local = append(local, candidate{filepath.Join(d, ".build-id", id[:2], id[2:]+".debug"), how, true},
+				candidate{filepath.Join(d, id[:2], id[2:]+".debug"), how, true})
 		}
 		if link != "" {
-			local = append(local, candidate{filepath.Join(d, link), how})
+			local = append(local, candidate{filepath.Join(d, link), how, true})
 		}
 		base := filepath.Base(path)
-		local = append(local, candidate{filepath.Join(d, base+".debug"), how}, candidate{filepath.Join(d, base), how})
+		local = append(local, candidate{filepath.Join(d, base+".debug"), how, true}, candidate{filepath.Join(d, base), how, true})
 	}
 	for _, c := range local {
 		if df := s.try(o, path, c, false); df != nil {
@@ -98,7 +102,7 @@ func (s *sources) debugFile(o *object, path string, f *elf.File, readLink bool) 
 			if server := s.client.Source(id, k); server != "" {
 				how = "its build ID on debuginfod server " + server
 			}
-			if df := s.try(o, path, candidate{p, how}, true); df != nil {
+			if df := s.try(o, path, candidate{p, how, true}, true); df != nil {
 				return df
 			}
 		}
@@ -128,7 +132,7 @@ func (s *sources) debugFile(o *object, path string, f *elf.File, readLink bool) 
 		if server == "" {
 			how = "its build ID in the debuginfod cache"
 		}
-		if df := s.try(o, path, candidate{p, how}, true); df != nil {
+		if df := s.try(o, path, candidate{p, how, true}, true); df != nil {
 			return df
 		}
 	}
@@ -167,7 +171,9 @@ func (s *sources) try(o *object, path string, c candidate, strict bool) *debugEL
 		df.Close()
 		return nil
 	}
-	s.note(path, fmt.Sprintf("%s: symbols from %s (found by %s)", path, c.path, c.how))
+	if c.said {
+		s.note(path, fmt.Sprintf("%s: symbols from %s (found by %s)", path, c.path, c.how))
+	}
 	return &debugELF{File: df, path: c.path}
 }
 

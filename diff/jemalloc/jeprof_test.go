@@ -296,4 +296,30 @@ func TestMatchesJeprofCxx(t *testing.T) {
 	if _, ok := f["malloc_usable_size"]; ok || f["std::make_unique"] == 0 {
 		t.Errorf("folded: flat values %v, want them on the program's frames (std::make_unique)", f)
 	}
+	// report --json: each function's full demangled name, as c++filt gives
+	// it, and the short one.
+	var out, errs bytes.Buffer
+	if code, _ := cli.Run([]string{"report", "--json", d.base, d.later}, &out, &errs); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, errs.String())
+	}
+	var r struct {
+		Functions []struct{ Name, Short string }
+	}
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]string{}
+	for _, fn := range r.Functions {
+		names[fn.Short] = fn.Name
+	}
+	cxxfilt, err := exec.Command("c++filt", "_ZSt11make_uniqueI4WorkJEENSt8__detail9_MakeUniqIT_E15__single_objectEDpOT0_").Output()
+	if err != nil {
+		t.Fatalf("c++filt: %v", err)
+	}
+	if want := strings.TrimSpace(string(cxxfilt)); names["make_unique"] != want {
+		t.Errorf("make_unique's name is %q, c++filt gives %q (all: %v)", names["make_unique"], want, names)
+	}
+	if names["worker_new"] != "worker_new()" {
+		t.Errorf("worker_new's name is %q, want worker_new()", names["worker_new"])
+	}
 }

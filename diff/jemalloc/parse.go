@@ -45,26 +45,8 @@ type Detail struct {
 	// exported symbol. FoldAllocFrames folds them with the rest of the
 	// allocation plumbing.
 	InAllocator map[diff.Frame]bool
-	// FullNames are the full demangled names (as c++filt gives them: C++
-	// template arguments, parameters and return type, Rust generic
-	// arguments) of the functions whose names, as jeprof shows them, say
-	// less. A name that stands for several instantiations has none.
-	FullNames map[string]string
 }
 
-// FullName returns the full demangled name of a function of jemalloc dump d
-// (Detail.FullNames), or name itself when there is none to give.
-func FullName(d *diff.Dump, name string) string {
-	if d == nil {
-		return name
-	}
-	if det, ok := d.Detail.(*Detail); ok {
-		if f := det.FullNames[name]; f != "" {
-			return f
-		}
-	}
-	return name
-}
 
 // StrippedObjects returns Detail.Stripped of a jemalloc dump, or nil for
 // other dumps.
@@ -310,13 +292,7 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 	det.Stripped = slices.Sorted(slices.Values(sym.stripped))
 	for _, o := range sym.objects {
 		for short, full := range o.full {
-			if det.FullNames == nil {
-				det.FullNames = map[string]string{}
-			}
-			if prev, ok := det.FullNames[short]; ok && prev != full {
-				full = ""
-			}
-			det.FullNames[short] = full
+			b.SetFullName(short, full)
 		}
 	}
 	if len(det.Missing) > 0 {
