@@ -47,7 +47,6 @@ type Detail struct {
 	InAllocator map[diff.Frame]bool
 }
 
-
 // StrippedObjects returns Detail.Stripped of a jemalloc dump, or nil for
 // other dumps.
 func StrippedObjects(d *diff.Dump) []string {
