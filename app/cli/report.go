@@ -597,6 +597,9 @@ func (l *limits) options(binaries []string) *diff.Options {
 	if l.timeout > 0 {
 		c.Timeout = l.timeout
 	}
+	if l.size > 0 { // a debug file is input like a dump
+		c.MaxSize = int64(l.size)
+	}
 	return &diff.Options{Binaries: binaries, MaxSize: int64(l.size), MaxMemory: int64(l.memory), Budget: diff.NewBudget(),
 		DebugDirs: l.debugDirs, Debuginfod: c}
 }
