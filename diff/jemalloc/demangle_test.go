@@ -2,6 +2,7 @@ package jemalloc
 
 import (
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -87,4 +88,56 @@ func TestDemangleMatchesCxxfilt(t *testing.T) {
 		}
 	}
 	t.Logf("%d Rust legacy symbols, %d differ from c++filt", len(names), bad)
+}
+
+// TestDemangleV0MatchesCxxfilt builds testdata/v0.rs with Rust's v0
+// mangling and checks every Rust symbol's full name (demangleFull) against
+// c++filt's. c++filt also prints crate disambiguators (core[c1f1…]) and
+// the types of constant arguments (<10: usize>), which rustfilt and
+// Leakscope leave out; they are taken out of its output before comparing.
+func TestDemangleV0MatchesCxxfilt(t *testing.T) {
+	reftest.Reference(t)
+	reftest.NeedTools(t, "rustc", "nm", "c++filt")
+	bin := filepath.Join(t.TempDir(), "v0")
+	if out, err := exec.Command("rustc", "-g", "-C", "symbol-mangling-version=v0", "-o", bin, filepath.Join("testdata", "v0.rs")).CombinedOutput(); err != nil {
+		t.Fatalf("rustc: %v\n%s", err, out)
+	}
+	out, err := exec.Command("nm", "--defined-only", bin).Output()
+	if err != nil {
+		t.Fatalf("nm: %v", err)
+	}
+	var names []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && strings.HasPrefix(f[2], "_R") {
+			names = append(names, f[2])
+		}
+	}
+	if len(names) < 100 {
+		t.Fatalf("only %d Rust v0 symbols in %s", len(names), bin)
+	}
+	cmd := exec.Command("c++filt")
+	cmd.Stdin = strings.NewReader(strings.Join(names, "\n") + "\n")
+	filtered, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("c++filt: %v", err)
+	}
+	disambiguator := regexp.MustCompile(`\[[0-9a-f]{1,16}\]`)
+	constType := regexp.MustCompile(`\b(\d+|true|false|'.'): (usize|isize|[ui](8|16|32|64|128)|bool|char)\b`)
+	want := strings.Split(strings.TrimSuffix(string(filtered), "\n"), "\n")
+	bad, closures := 0, 0
+	for i, n := range names {
+		w := constType.ReplaceAllString(disambiguator.ReplaceAllString(want[i], ""), "$1")
+		if got := demangleFull(n); got != w {
+			if bad++; bad <= 5 {
+				t.Errorf("demangleFull(%s) = %q; c++filt: %q", n, got, w)
+			}
+		}
+		if strings.Contains(w, "{closure#") {
+			closures++
+		}
+	}
+	if closures == 0 {
+		t.Error("no closure among the symbols: the program is off")
+	}
+	t.Logf("%d Rust v0 symbols, %d differ from c++filt", len(names), bad)
 }

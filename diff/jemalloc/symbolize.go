@@ -454,6 +454,9 @@ func demangleFull(name string) string {
 	if d, ok := demangleRustLegacy(name); ok {
 		return d
 	}
+	if d, ok := demangleV0(name, false); ok {
+		return d
+	}
 	if d, err := demangle.ToString(name); err == nil {
 		return d
 	}
@@ -464,6 +467,9 @@ func demangleFull(name string) string {
 // names without parameters, as jeprof prints them.
 func demangleName(name string) string {
 	if d, ok := demangleRustLegacy(name); ok {
+		return d
+	}
+	if d, ok := demangleV0(name, true); ok {
 		return d
 	}
 	if d, err := demangle.ToString(name, demangle.NoParams, demangle.NoTemplateParams); err == nil {
