@@ -53,7 +53,14 @@ type v0Parser struct {
 	noArgs bool
 	depth  int
 	binder int // lifetimes bound so far, for naming 'a, 'b, …
+	steps  int
 }
+
+// maxV0Steps and maxV0Len bound the work and the name of one symbol.
+const (
+	maxV0Steps = 1 << 20
+	maxV0Len   = 1 << 16
+)
 
 func (p *v0Parser) fail() { panic(errV0) }
 
@@ -66,6 +73,10 @@ func (p *v0Parser) peek() byte {
 
 func (p *v0Parser) next() byte {
 	if p.pos >= len(p.s) {
+		p.fail()
+	}
+	// Backreferences can make a crafted symbol's work grow exponentially.
+	if p.steps++; p.steps > maxV0Steps {
 		p.fail()
 	}
 	c := p.s[p.pos]
@@ -167,7 +178,12 @@ func (p *v0Parser) backref(f func()) {
 	p.depth--
 }
 
-func (p *v0Parser) print(s string) { p.out.WriteString(s) }
+func (p *v0Parser) print(s string) {
+	if p.out.Len()+len(s) > maxV0Len {
+		p.fail()
+	}
+	p.out.WriteString(s)
+}
 
 // path reads and prints a <path>; value says it names a value (a function,
 // a static), whose generic arguments take a turbofish (f::<T>), rather than
