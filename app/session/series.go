@@ -8,6 +8,7 @@ import (
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/goroutines"
 	"github.com/leakscope/leakscope/diff/series"
+	"github.com/leakscope/leakscope/flame"
 )
 
 // MinSeries is the number of dumps of one kind that make a series rather
@@ -278,7 +279,7 @@ func trendsOf(snap Snapshot, prev *Result, r *Result) *Trends {
 			if len(snap.Hidden) > 0 {
 				skip = func(fn string) bool { return snap.Hidden[fn] }
 			}
-			tr.Scores = shown.NodeScores(t, r.Tree, skip)
+			tr.Scores = flame.NodeScores(r.Tree, shown, t, skip)
 		}
 	}
 	return tr

@@ -473,6 +473,41 @@ func (s *Series) Stack(i int) []diff.Frame {
 	return out
 }
 
+// FrameIDs returns the frame IDs of stack i, leaf first (see Frame). It must
+// not be modified.
+func (s *Series) FrameIDs(i int) []int32 { return s.pool.stack(int32(i)) }
+
+// Frame returns the frame with ID id.
+func (s *Series) Frame(id int32) diff.Frame { return s.frames[id] }
+
+// GroupValues sums the values of sample type t of the stacks into groups:
+// stack i goes to group(i), or nowhere when that is negative. It returns
+// each group's values at each snapshot (group g's at vals[g*Len():]) and
+// whether any stack with a non-zero value went to it. Sums saturate.
+func (s *Series) GroupValues(t, groups int, group func(stack int) int32) (vals []int64, seen []bool) {
+	n, nt := s.Len(), len(s.SampleTypes)
+	vals, seen = make([]int64, groups*n), make([]bool, groups)
+	to := make([]int32, s.NumStacks())
+	for i := range to {
+		to[i] = group(i)
+	}
+	for k := range s.cols {
+		col := &s.cols[k]
+		for e, st := range col.ids {
+			if v := col.val(e*nt + t); v != 0 {
+				if g := to[st]; g >= 0 {
+					vals[int(g)*n+k] = satAdd(vals[int(g)*n+k], v)
+					seen[g] = true
+				}
+			}
+		}
+	}
+	return vals, seen
+}
+
+// AddSaturating returns a+b held at the int64 bounds, as the series sums.
+func AddSaturating(a, b int64) int64 { return satAdd(a, b) }
+
 // StackValues returns the value of sample type t of stack i at each
 // snapshot. It takes time linear in the series.
 func (s *Series) StackValues(i, t int) []int64 {
