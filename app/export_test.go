@@ -448,3 +448,7 @@ func (u *UI) WatchText() string {
 // StrippedObjects returns the stripped objects of the dumps on screen whose
 // symbols were found nowhere.
 func (u *UI) StrippedObjects() []string { return u.sess.StrippedObjects() }
+
+// MinDelta returns the noise filter's minimum change, and the noise
+// field's placeholder.
+func (u *UI) MinDelta() (int64, string) { return u.filter.MinDelta, u.tb.minDelta.PlaceHolder }

@@ -92,7 +92,7 @@ func (u *UI) newToolbar() *toolbar {
 	t.searchBox = container.NewGridWrap(fyne.NewSize(260, t.search.MinSize().Height), t.search)
 	t.matches = widget.NewLabel("")
 	t.minDelta = widget.NewEntry()
-	t.minDelta.SetPlaceHolder("min |Δ|: 64kB, 1%")
+	t.minDelta.SetPlaceHolder(minDeltaHint("bytes"))
 	t.minDelta.OnChanged = func(string) { t.applyFilter() }
 	t.tagSel = widget.NewSelect(nil, func(s string) {
 		if s == allLabels {
@@ -172,6 +172,9 @@ func (t *toolbar) refresh() {
 		}
 	}
 	t.sampleSel.Options = opts
+	if u := t.unit(); u != "" {
+		t.minDelta.SetPlaceHolder(minDeltaHint(u))
+	}
 	t.sampleSel.Selected = s.Sample
 	t.sampleSel.Refresh()
 	if labels := s.Labels(); len(labels) > 0 {
@@ -264,6 +267,14 @@ func (t *toolbar) setMatches(m *flame.Match) {
 	}
 }
 
+// unit is the unit of the values on screen ("" before any).
+func (t *toolbar) unit() string {
+	if r := t.u.result; r != nil && r.Shown != nil {
+		return r.Shown.SampleType.Unit
+	}
+	return ""
+}
+
 // applyFilter reads the noise controls into the window's filter.
 func (t *toolbar) applyFilter() {
 	f := flame.Filter{GrowthOnly: t.growth.Checked, HideUnchanged: t.changed.Checked}
@@ -272,7 +283,7 @@ func (t *toolbar) applyFilter() {
 		root := v.Tree.Nodes[flame.Root].Total
 		total = max(root.Base, root.Later)
 	}
-	min, err := parseMinDelta(t.minDelta.Text, total)
+	min, err := parseMinDelta(t.minDelta.Text, t.unit(), total)
 	if err != nil {
 		t.minDelta.SetValidationError(err)
 		return
@@ -281,10 +292,10 @@ func (t *toolbar) applyFilter() {
 	t.u.SetFilter(f)
 }
 
-// parseMinDelta reads a minimum change: a number with an optional unit
-// (B, kB, MB, GB, KiB, MiB, GiB, or none for counts), or a percentage of
-// total. "" is no minimum.
-func parseMinDelta(s string, total int64) (int64, error) {
+// parseMinDelta reads a minimum change in unit as the window shows values
+// (diff.ParseValue: "1.5MB" is what the window writes for 1.5 MiB, and so it
+// reads), or a percentage of total. "" is no minimum; a sign is ignored.
+func parseMinDelta(s, unit string, total int64) (int64, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return 0, nil
@@ -296,23 +307,18 @@ func parseMinDelta(s string, total int64) (int64, error) {
 		}
 		return int64(math.Ceil(f / 100 * float64(total))), nil
 	}
-	units := []struct {
-		suffix string
-		mult   float64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"kB", 1e3}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}}
-	mult := 1.0
-	for _, u := range units {
-		if v, ok := strings.CutSuffix(s, u.suffix); ok {
-			s, mult = strings.TrimSpace(v), u.mult
-			break
-		}
+	v, err := diff.ParseValue(s, unit)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a change such as %s or 1%%", s, diff.Example(unit))
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) || f*mult > math.MaxInt64/2 {
-		return 0, fmt.Errorf("%q is not a size such as 64kB, 2MiB, 100 or 1%%", s)
+	if v < 0 {
+		v = -v
 	}
-	return int64(math.Ceil(f * mult)), nil
+	return v, nil
 }
+
+// minDeltaHint is the noise field's placeholder for values in unit.
+func minDeltaHint(unit string) string { return "min |Δ|: " + diff.Example(unit) + ", 1%" }
 
 // CancelLoad stops loading and comparing; the comparison on screen stays.
 func (u *UI) CancelLoad() {

@@ -430,3 +430,30 @@ func TestPreloadedFirstLoad(t *testing.T) {
 	u2.Close()
 	w2.Close()
 }
+
+// TestNoiseTakesShownValues: a change as the function table shows it, typed
+// into the noise field, means that change (the window writes 1024-based
+// units, and reads them so); the placeholder speaks the unit on screen.
+func TestNoiseTakesShownValues(t *testing.T) {
+	u, _ := open(t, demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
+	if _, hint := u.MinDelta(); !strings.Contains(hint, "64kB") {
+		t.Errorf("placeholder %q for bytes", hint)
+	}
+	for _, f := range u.Functions()[:5] {
+		v := abs(f.Flat.Diff())
+		shown := diff.FormatDelta(f.Flat.Diff(), "bytes")
+		u.SetNoise(shown, false, false)
+		got, _ := u.MinDelta()
+		if d := abs(got - v); float64(d) > 0.006*float64(v)+1 {
+			t.Errorf("%s: %q typed into the noise field means %d, not %d", f.Name, shown, got, v)
+		}
+	}
+	u2, _ := open(t, demo+"goroutines-base.txt", demo+"goroutines-later.txt")
+	if _, hint := u2.MinDelta(); !strings.Contains(hint, "100, 1%") {
+		t.Errorf("placeholder %q for counts", hint)
+	}
+	u2.SetNoise("12", false, false)
+	if got, _ := u2.MinDelta(); got != 12 {
+		t.Errorf("12 goroutines read as %d", got)
+	}
+}

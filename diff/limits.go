@@ -101,31 +101,13 @@ func (o *Options) memoryBudget(n int) int64 {
 
 // ParseSize reads a size in bytes as flags give it: a number with an optional
 // unit k, M, G or T (powers of 1024; "B", "iB" and lower case accepted), such
-// as "512M" or "2GiB".
+// as "512M" or "2GiB": ParseValue, positive.
 func ParseSize(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	t = strings.TrimSuffix(strings.TrimSuffix(t, "B"), "i")
-	mult := int64(1)
-	if t != "" {
-		switch t[len(t)-1] {
-		case 'k', 'K':
-			mult = 1 << 10
-		case 'm', 'M':
-			mult = 1 << 20
-		case 'g', 'G':
-			mult = 1 << 30
-		case 't', 'T':
-			mult = 1 << 40
-		}
-		if mult > 1 {
-			t = t[:len(t)-1]
-		}
-	}
-	f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
-	if err != nil || math.IsNaN(f) || f <= 0 || f*float64(mult) >= math.MaxInt64 {
+	n, err := ParseValue(s, "bytes")
+	if err != nil || n <= 0 {
 		return 0, fmt.Errorf("bad size %q: want a positive number of bytes such as 512M or 2G", s)
 	}
-	return int64(f * float64(mult)), nil
+	return n, nil
 }
 
 // errTooLarge says that data passed its size limit.

@@ -1,6 +1,8 @@
 package diff
 
 import (
+	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -68,3 +70,87 @@ func scaled(v uint64, base float64, unit string, units []string) string {
 	}
 	return s + u
 }
+
+// ParseValue reads a value in unit as FormatValue and FormatDelta write it,
+// so that a value shown can be typed back: "1.5MB" is 1.5 × 1024² bytes,
+// "+3kB" is 3072, "250ms" is 250e6 nanoseconds, "1.5min" 90e9, and a
+// count is a plain number. For bytes, the IEC names (KiB, MiB, …) and the
+// one-letter forms of flags (512M, 2g) mean the same powers of 1024. The
+// result is rounded up to a whole unit.
+func ParseValue(s, unit string) (int64, error) {
+	t := strings.TrimSpace(s)
+	neg := false
+	if rest, ok := strings.CutPrefix(t, "-"); ok {
+		t, neg = rest, true
+	} else {
+		t = strings.TrimPrefix(t, "+")
+	}
+	num := strings.TrimRightFunc(t, func(r rune) bool { return !(r >= '0' && r <= '9' || r == '.') })
+	suffix := strings.TrimSpace(t[len(num):])
+	mult, ok := 1.0, true
+	switch strings.ToLower(unit) {
+	case "bytes", "byte", "b":
+		u := strings.TrimSuffix(strings.TrimSuffix(strings.ToLower(suffix), "b"), "i")
+		mult, ok = byteUnits[u]
+		if u == "" {
+			mult, ok = 1, true
+		}
+	case "nanoseconds", "nanosecond", "ns":
+		mult, ok = timeUnits[suffix]
+		if suffix == "" {
+			mult, ok = 1, true
+		}
+	default:
+		ok = suffix == ""
+	}
+	bad := fmt.Errorf("%q is not a value in %s such as %s", s, unit, FormatValue(exampleValue(unit), unit))
+	if !ok || num == "" {
+		return 0, bad
+	}
+	var v int64
+	if !strings.Contains(num, ".") { // whole: exact, however large
+		n, err := strconv.ParseInt(num, 10, 64)
+		if err != nil || n > math.MaxInt64/int64(mult) {
+			return 0, bad
+		}
+		v = n * int64(mult)
+	} else {
+		f, err := strconv.ParseFloat(num, 64)
+		x := f * mult
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || x >= math.MaxInt64 {
+			return 0, bad
+		}
+		// Up to a whole unit, unless x is one but for float error.
+		if r := math.Round(x); math.Abs(x-r) <= 1e-9*max(1, x) {
+			v = int64(r)
+		} else {
+			v = int64(math.Ceil(x))
+		}
+	}
+	if neg {
+		v = -v
+	}
+	return v, nil
+}
+
+// byteUnits are the multipliers of byte suffixes, in lower case, without
+// their "B" or "iB".
+var byteUnits = map[string]float64{"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50, "e": 1 << 60}
+
+// timeUnits are the multipliers of time suffixes to nanoseconds.
+var timeUnits = map[string]float64{"ns": 1, "us": 1e3, "µs": 1e3, "ms": 1e6, "s": 1e9, "min": 60e9}
+
+// exampleValue is a value of unit worth showing as an example.
+func exampleValue(unit string) int64 {
+	switch strings.ToLower(unit) {
+	case "bytes", "byte", "b":
+		return 64 << 10
+	case "nanoseconds", "nanosecond", "ns":
+		return 250e6
+	}
+	return 100
+}
+
+// Example returns how a value of unit is typed, for a placeholder: "64kB",
+// "250ms" or "100".
+func Example(unit string) string { return FormatValue(exampleValue(unit), unit) }
