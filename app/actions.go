@@ -1,8 +1,13 @@
 package app
 
 import (
+	"slices"
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/leakscope/leakscope/app/session"
 )
 
 // action is one command of the window. The same table feeds the main menu
@@ -17,11 +22,22 @@ type action struct {
 	checked  func() bool // for toggles; nil otherwise
 	quit     bool        // the Quit item
 	sepAfter bool        // a separator follows in the menu
+	disabled bool        // shown, not chosen: it says what is on screen
 }
 
 func (u *UI) actions() []action {
 	ctrl := fyne.KeyModifierShortcutDefault
-	return []action{
+	view := u.sess.View
+	graph := []action{
+		{menu: "View", label: "Call Graph", run: func() { u.SetView(session.View{}) }, checked: func() bool { return view.Mode == session.GraphMode }},
+		{menu: "View", label: "Inverted (bottom-up)", run: u.ToggleInverted, checked: func() bool { return view.Mode == session.InvertedMode }},
+	}
+	if view.About() != "" { // merged at F, or callers and callees of F: said, and Back leaves it
+		label := strings.ToUpper(view.String()[:1]) + view.String()[1:]
+		graph = append(graph, action{menu: "View", label: label, run: func() {}, checked: func() bool { return true }, disabled: true})
+	}
+	graph[len(graph)-1].sepAfter = true
+	return slices.Concat([]action{
 		{menu: "File", label: "Open…", key: fyne.KeyO, mod: ctrl, run: u.ShowOpenDialog},
 		{menu: "File", label: "Watch a Service…", run: u.ShowWatchDialog},
 		{menu: "File", label: "Symbol Sources…", run: u.ShowSymbolsDialog},
@@ -34,13 +50,13 @@ func (u *UI) actions() []action {
 		{menu: "View", label: "Previous Match", key: fyne.KeyG, mod: ctrl | fyne.KeyModifierShift, run: func() { u.NextMatch(false) }},
 		{menu: "View", label: "Functions", key: fyne.KeyT, mod: ctrl, run: u.ShowFunctions},
 		{menu: "View", label: "Back", key: fyne.KeyEscape, run: u.Escape},
-		{menu: "View", label: "Reset Zoom", key: fyne.KeyHome, run: u.ResetZoom},
+		{menu: "View", label: "Reset Zoom", key: fyne.KeyHome, run: u.ResetZoom, sepAfter: true},
+	}, graph, []action{
 		{menu: "View", label: "Flame Orientation (root at the bottom)", run: u.ToggleOrientation,
 			checked: func() bool { return u.flameUp }},
-		{menu: "View", label: "Inverted (bottom-up)", run: u.ToggleInverted, checked: func() bool { return u.sess.Inverted }},
 		{menu: "View", label: "Allocator Frames (Rust, C++)", run: u.ToggleAllocFrames, checked: func() bool { return u.sess.KeepAllocFrames }},
 		{menu: "View", label: "Show All Frames", run: u.ShowAllFrames},
-	}
+	})
 }
 
 func (a action) shortcut() fyne.Shortcut {
@@ -53,6 +69,7 @@ func (a action) shortcut() fyne.Shortcut {
 // setMenus builds the main menu from the actions, with the recent
 // comparisons under File.
 func (u *UI) setMenus() {
+	u.menuView = u.sess.View
 	menus := map[string]*fyne.Menu{"File": fyne.NewMenu("File"), "View": fyne.NewMenu("View")}
 	for _, a := range u.actions() {
 		item := fyne.NewMenuItem(a.label, a.run)
@@ -61,6 +78,7 @@ func (u *UI) setMenus() {
 		if a.checked != nil {
 			item.Checked = a.checked()
 		}
+		item.Disabled = a.disabled
 		m := menus[a.menu]
 		m.Items = append(m.Items, item)
 		if a.label == "Open…" {

@@ -110,6 +110,7 @@ type UI struct {
 	content    *fyne.Container // the window's layout, redone when a bar shows or hides
 	topBox     *fyne.Container // everything above the graph
 	top        dialogHandle    // the dialog on screen, for Esc
+	menuView   session.View    // the view the View menu says is on screen
 }
 
 // Create builds the window's content and starts loading the files of o (the
@@ -395,6 +396,9 @@ func (u *UI) computed(r *session.Result, err error) {
 	if r.Sample != "" {
 		u.sess.Sample = r.Sample
 	}
+	if u.sess.View != u.menuView { // changed by a load, Show All or a restore
+		u.setMenus()
+	}
 	prev := u.result
 	u.result = r
 	u.tb.refresh()
@@ -645,16 +649,21 @@ func (u *UI) SetTag(tag string) {
 
 // ShowSandwich shows function name's callers above it and its callees
 // below it, each merged over all its call sites, with diff colours.
-func (u *UI) ShowSandwich(name string) {
-	u.begin()
-	u.sess.Merged, u.sess.Sandwich = "", name
-	u.recompute()
-}
+func (u *UI) ShowSandwich(name string) { u.SetView(session.CallersOf(name)) }
 
 // ToggleInverted shows the graph bottom-up, or top-down again.
 func (u *UI) ToggleInverted() {
+	if u.sess.View.Mode == session.InvertedMode {
+		u.SetView(session.View{})
+		return
+	}
+	u.SetView(session.Inverted())
+}
+
+// SetView shows the graph as v says, and the View menu says so.
+func (u *UI) SetView(v session.View) {
 	u.begin()
-	u.sess.Inverted = !u.sess.Inverted
+	u.sess.View = v
 	u.recompute()
 	u.setMenus()
 }
@@ -671,11 +680,7 @@ func (u *UI) ToggleAllocFrames() {
 
 // MergeAt shows the graph rooted at function name, merged over all its
 // call sites, with everything it calls below.
-func (u *UI) MergeAt(name string) {
-	u.begin()
-	u.sess.Merged, u.sess.Sandwich = name, ""
-	u.recompute()
-}
+func (u *UI) MergeAt(name string) { u.SetView(session.MergedAt(name)) }
 
 // SetPalette changes the colours; only the drawing changes.
 func (u *UI) SetPalette(p *flame.Palette) {
@@ -838,10 +843,8 @@ func (u *UI) Escape() {
 		return
 	}
 	switch {
-	case u.sess.Sandwich != "" || u.sess.Merged != "":
-		u.begin()
-		u.sess.Sandwich, u.sess.Merged = "", ""
-		u.recompute()
+	case u.sess.View.About() != "":
+		u.SetView(session.View{})
 	case u.sess.Site >= 0:
 		u.BackToProfile()
 	}

@@ -452,3 +452,11 @@ func (u *UI) StrippedObjects() []string { return u.sess.StrippedObjects() }
 // MinDelta returns the noise filter's minimum change, and the noise
 // field's placeholder.
 func (u *UI) MinDelta() (int64, string) { return u.filter.MinDelta, u.tb.minDelta.PlaceHolder }
+
+// Title returns what the graph says it shows ("" for the whole graph).
+func (u *UI) Title() string {
+	if u.result == nil {
+		return ""
+	}
+	return u.result.Title
+}

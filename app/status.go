@@ -68,7 +68,7 @@ func (u *UI) updateCrumbs() {
 	if u.sess.Site >= 0 && u.result != nil {
 		u.crumbs.Add(widget.NewButtonWithIcon("Back to "+u.result.BackLabel(), theme.NavigateBackIcon(), u.BackToProfile))
 	}
-	if u.sess.Focus != "" || u.sess.Merged != "" || u.sess.Sandwich != "" || len(u.sess.Hidden) > 0 {
+	if u.sess.Focus != "" || u.sess.View.About() != "" || len(u.sess.Hidden) > 0 {
 		u.crumbs.Add(widget.NewButtonWithIcon("Show all frames", theme.VisibilityIcon(), u.ShowAllFrames))
 	}
 	if v := u.graph.View(); v != nil {

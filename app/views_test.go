@@ -457,3 +457,46 @@ func TestNoiseTakesShownValues(t *testing.T) {
 		t.Errorf("12 goroutines read as %d", got)
 	}
 }
+
+// TestViewMenuSaysTheView: the View menu ticks the view on screen, one at a
+// time: the call graph, inverted, or merged at / callers and callees of a
+// function, which Back leaves for the call graph.
+func TestViewMenuSaysTheView(t *testing.T) {
+	u, w := open(t, demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
+	ticked := func() []string {
+		var out []string
+		for _, m := range w.MainMenu().Items {
+			for _, it := range m.Items {
+				if it.Checked && !strings.HasPrefix(it.Label, "Flame") && !strings.HasPrefix(it.Label, "Allocator") {
+					out = append(out, it.Label)
+				}
+			}
+		}
+		return out
+	}
+	want := func(step string, labels ...string) {
+		t.Helper()
+		if got := ticked(); strings.Join(got, "|") != strings.Join(labels, "|") {
+			t.Errorf("%s: the menu ticks %q, want %q", step, got, labels)
+		}
+	}
+	want("at first", "Call Graph")
+	u.ToggleInverted()
+	u.Wait()
+	want("inverted", "Inverted (bottom-up)")
+	u.ShowSandwich("main.NewClient")
+	u.Wait()
+	want("callers and callees", "Callers and callees of main.NewClient")
+	if title := u.Title(); !strings.Contains(title, "callers and callees of main.NewClient") || strings.Contains(title, "inverted") {
+		t.Errorf("title %q", title)
+	}
+	u.Escape()
+	u.Wait()
+	want("after Back", "Call Graph")
+	u.MergeAt("main.NewClient")
+	u.Wait()
+	want("merged", "Merged at main.NewClient")
+	u.ToggleInverted()
+	u.Wait()
+	want("inverted from merged", "Inverted (bottom-up)")
+}

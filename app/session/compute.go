@@ -161,8 +161,7 @@ func compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 		prev.Sample == r.Sample && prev.in.Site == snap.Site && prev.in.Focus == snap.Focus
 	if sameShown {
 		r.Shown, r.Functions = prev.Shown, prev.Functions
-		if prev.in.Merged == snap.Merged && prev.in.Sandwich == snap.Sandwich && prev.in.Inverted == snap.Inverted &&
-			hiddenKey(prev.in.Hidden) == hiddenKey(snap.Hidden) {
+		if prev.in.View == snap.View && hiddenKey(prev.in.Hidden) == hiddenKey(snap.Hidden) {
 			r.Tree, r.Callers = prev.Tree, prev.Callers
 			r.Title = prev.Title
 			return r, nil
@@ -171,13 +170,14 @@ func compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 		p.SetPhase("summing functions")
 		r.Functions = r.Shown.Functions()
 	}
-	if fn := snap.Sandwich; fn != "" {
+	switch v := snap.View; v.Mode {
+	case CallersMode:
 		p.SetPhase("building the call tree")
 		// The two halves build side by side.
 		var callersErr error
 		var wg sync.WaitGroup
-		wg.Go(func() { r.Callers, callersErr = flame.BuildCallers(ctx, r.Shown, fn) })
-		r.Tree, err = flame.BuildRooted(ctx, r.Shown, fn)
+		wg.Go(func() { r.Callers, callersErr = flame.BuildCallers(ctx, r.Shown, v.Function) })
+		r.Tree, err = flame.BuildRooted(ctx, r.Shown, v.Function)
 		wg.Wait()
 		if err == nil {
 			err = callersErr
@@ -185,23 +185,21 @@ func compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 		if err != nil {
 			return nil, err
 		}
-		r.Title = joinTitle(r.Title, "callers and callees of "+fn)
+		r.Title = joinTitle(r.Title, v.String())
 		return r, nil
-	}
-	if snap.Inverted && snap.Merged == "" {
+	case InvertedMode:
 		p.SetPhase("building the call tree")
 		if r.Tree, err = flame.BuildInverted(ctx, r.Shown); err != nil {
 			return nil, err
 		}
-		r.Title = joinTitle(r.Title, "inverted")
+		r.Title = joinTitle(r.Title, v.String())
 		return r, nil
-	}
-	if snap.Merged != "" {
+	case MergedMode:
 		p.SetPhase("building the call tree")
-		if r.Tree, err = flame.BuildRooted(ctx, r.Shown, snap.Merged); err != nil {
+		if r.Tree, err = flame.BuildRooted(ctx, r.Shown, v.Function); err != nil {
 			return nil, err
 		}
-		r.Title = joinTitle(r.Title, "merged at "+snap.Merged)
+		r.Title = joinTitle(r.Title, v.String())
 		return r, nil
 	}
 	var skip func(string) bool
@@ -383,7 +381,7 @@ func IsCanceled(err error) bool {
 // plain reports whether the snapshot shows the whole profile, top-down, so
 // that its tree can be built from the dumps beside the comparison.
 func (s Snapshot) plain() bool {
-	return s.Tag == "" && s.Focus == "" && s.Merged == "" && s.Sandwich == "" && !s.Inverted && len(s.Hidden) == 0 && s.Site < 0
+	return s.Tag == "" && s.Focus == "" && s.View == View{} && len(s.Hidden) == 0 && s.Site < 0
 }
 
 // TaggedPair keeps the stacks of both dumps whose labels hold key=value, as

@@ -270,7 +270,7 @@ func trendsOf(snap Snapshot, prev *Result, r *Result) *Trends {
 		}
 	}
 	tr.Suspects = series.Suspects(fns, sites)
-	plain := snap.Site < 0 && snap.Merged == "" && snap.Sandwich == "" && !snap.Inverted && snap.Tag == "" && snap.Focus == ""
+	plain := snap.Site < 0 && snap.View == View{} && snap.Tag == "" && snap.Focus == ""
 	if r.Tree != nil && plain && shown == s.Main {
 		if p := prev.Trends; p != nil && prev.Tree == r.Tree && p.Scores != nil && p.Series == s {
 			tr.Scores = p.Scores

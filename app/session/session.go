@@ -97,15 +97,9 @@ type Session struct {
 	// Hidden functions are left out of the graph, their values going to
 	// their callers.
 	Hidden map[string]bool
-	// Merged, when set, roots the graph at this function, merged over all
-	// its call sites ("" for the whole graph).
-	Merged string
-	// Sandwich, when set, shows this function's callers above it and its
-	// callees below it, each merged over all its call sites.
-	Sandwich string
-	// Inverted shows the graph bottom-up: the frames that hold the values
-	// first, their callers below them.
-	Inverted bool
+	// View is what the graph shows: the call graph, inverted, merged at a
+	// function, or a function's callers and callees.
+	View View
 	// KeepAllocFrames keeps the allocation plumbing at the leaves of
 	// jemalloc stacks (Rust's GlobalAlloc impl, __rust_alloc, alloc::…, C++
 	// operator new) instead of folding it into its callers
@@ -437,9 +431,13 @@ func (s *Session) SetFocus(fn string) { s.Focus = fn }
 // Hide leaves fn out of the graph.
 func (s *Session) Hide(fn string) { s.Hidden[fn] = true }
 
-// ShowAll undoes focus, merging and hiding.
+// ShowAll undoes focus, merging and hiding: the view about a function
+// becomes the call graph; an inverted graph stays inverted.
 func (s *Session) ShowAll() {
-	s.Focus, s.Merged, s.Sandwich, s.Hidden = "", "", "", map[string]bool{}
+	s.Focus, s.Hidden = "", map[string]bool{}
+	if s.View.About() != "" {
+		s.View = View{}
+	}
 }
 
 // resetView forgets what belongs to the previous comparison.
@@ -453,8 +451,7 @@ type Snapshot struct {
 	Profile, Goroutines Pair
 	Sample              string
 	Focus               string
-	Merged, Sandwich    string
-	Inverted            bool
+	View                View
 	KeepAllocFrames     bool
 	Tag                 string
 	Hidden              map[string]bool // not to be modified
@@ -465,7 +462,7 @@ type Snapshot struct {
 // Snapshot copies the session's state for Compute on another goroutine.
 func (s *Session) Snapshot() Snapshot {
 	return Snapshot{Profile: s.Profile, Goroutines: s.Goroutines, Sample: s.Sample,
-		Focus: s.Focus, Merged: s.Merged, Sandwich: s.Sandwich, Inverted: s.Inverted, KeepAllocFrames: s.KeepAllocFrames, Tag: s.Tag,
+		Focus: s.Focus, View: s.View, KeepAllocFrames: s.KeepAllocFrames, Tag: s.Tag,
 		Hidden: maps.Clone(s.Hidden), Site: s.Site, Series: s.Series}
 }
 
