@@ -55,17 +55,19 @@ func mark(f *diff.Function) string {
 	return ""
 }
 
-// displayName is a function (or "function file:line") as the tables show
-// it: a Rust name in its short form (diff.ShortName).
-func displayName(name string) string {
-	if i := strings.LastIndexByte(name, ' '); i > 0 && strings.Contains(name[i:], ":") && strings.ContainsAny(name[i:], "/.") {
-		return diff.ShortName(name[:i]) + name[i:]
+// displayName is a row's function (with its file:line, for a line) as the
+// tables show it: a Rust name in its short form (diff.ShortName).
+func displayName(f *diff.Function) string {
+	fr := f.Frame
+	if fr.Function == "" { // a row made without its frame
+		return diff.ShortName(f.Name)
 	}
-	return diff.ShortName(name)
+	fr.Function = diff.ShortName(fr.Function)
+	return fr.String()
 }
 
 var diffFuncColumns = []funcColumn{
-	{"Function", 230, func(f *diff.Function, _ string) string { return displayName(f.Name) }, nil, true},
+	{"Function", 230, func(f *diff.Function, _ string) string { return displayName(f) }, nil, true},
 	{"Flat base", 84, func(f *diff.Function, u string) string { return diff.FormatValue(f.Flat.Base, u) }, func(f *diff.Function) float64 { return float64(f.Flat.Base) }, false},
 	{"Flat later", 84, func(f *diff.Function, u string) string { return diff.FormatValue(f.Flat.Later, u) }, func(f *diff.Function) float64 { return float64(f.Flat.Later) }, false},
 	{"Flat Δ", 80, func(f *diff.Function, u string) string { return diff.FormatDelta(f.Flat.Diff(), u) }, func(f *diff.Function) float64 { return float64(f.Flat.Diff()) }, false},
@@ -78,7 +80,7 @@ var diffFuncColumns = []funcColumn{
 }
 
 var singleFuncColumns = []funcColumn{
-	{"Function", 230, func(f *diff.Function, _ string) string { return displayName(f.Name) }, nil, true},
+	{"Function", 230, func(f *diff.Function, _ string) string { return displayName(f) }, nil, true},
 	{"Flat", 90, func(f *diff.Function, u string) string { return diff.FormatValue(f.Flat.Later, u) }, func(f *diff.Function) float64 { return float64(f.Flat.Later) }, false},
 	{"Cum", 90, func(f *diff.Function, u string) string { return diff.FormatValue(f.Cum.Later, u) }, func(f *diff.Function) float64 { return float64(f.Cum.Later) }, false},
 }
@@ -114,11 +116,8 @@ type funcTable struct {
 
 // function returns the function a row stands for.
 func (t *funcTable) function(f *diff.Function) string {
-	if !t.lines {
-		return f.Name
-	}
-	if i := strings.LastIndexByte(f.Name, ' '); i >= 0 {
-		return f.Name[:i]
+	if f.Frame.Function != "" {
+		return f.Frame.Function
 	}
 	return f.Name
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -87,8 +86,8 @@ func (p *sourcePanel) show(fn string, lines []diff.Function, unit string, hasBas
 	byLine := map[int]diff.Function{}
 	file, best := "", int64(-1)
 	for _, l := range lines {
-		f, n, ok := splitLine(l.Name)
-		if !ok || f == "" {
+		f, n := l.Frame.File, int(l.Frame.Line)
+		if f == "" || n == 0 {
 			continue
 		}
 		if w := abs64(l.Cum.Diff()) + abs64(l.Cum.Later); w > best {
@@ -99,8 +98,8 @@ func (p *sourcePanel) show(fn string, lines []diff.Function, unit string, hasBas
 		}
 	}
 	for _, l := range lines { // the lines of the chosen file only
-		if f, n, ok := splitLine(l.Name); ok && f == file {
-			byLine[n] = l
+		if l.Frame.File == file && l.Frame.Line != 0 {
+			byLine[int(l.Frame.Line)] = l
 		}
 	}
 	if file == "" {
@@ -188,21 +187,6 @@ func (p *sourcePanel) addFolder() {
 	}, p.u.win)
 	d.Resize(fyne.NewSize(900, 600))
 	p.u.showDialog(d)
-}
-
-// splitLine reads "function file:line" back.
-func splitLine(name string) (file string, line int, ok bool) {
-	sp := strings.LastIndexByte(name, ' ')
-	if sp < 0 {
-		return "", 0, false
-	}
-	fl := name[sp+1:]
-	c := strings.LastIndexByte(fl, ':')
-	if c < 0 {
-		return fl, 0, false
-	}
-	n, err := strconv.Atoi(fl[c+1:])
-	return fl[:c], n, err == nil
 }
 
 func abs64(x int64) int64 {

@@ -297,7 +297,13 @@ func (e estimate) delta() Delta {
 // Flat counts the stacks whose leaf frame is in the function, Cum the stacks
 // that contain it anywhere (once per stack, however deep the recursion).
 type Function struct {
-	Name      string
+	// Name is the function's name, or for a line (Lines) "function
+	// file:line", as pprof prints it: for display and for sorting.
+	Name string
+	// Frame is what the row stands for: the function alone (Functions), or
+	// function, file and line (Lines). Read its parts here, never out of
+	// Name: a path may hold a space, a Rust name too.
+	Frame     Frame
 	Flat, Cum Delta
 }
 
@@ -313,7 +319,7 @@ func (c *Comparison) Functions() []Function {
 		if !ok {
 			id = int32(len(fns))
 			index[f.Function] = id
-			fns = append(fns, Function{Name: f.Function})
+			fns = append(fns, Function{Name: f.Function, Frame: Frame{Function: f.Function}})
 		}
 		fnOf[i] = id
 	}
@@ -420,7 +426,7 @@ func (c *Comparison) Lines() []Function {
 		if !ok {
 			id = int32(len(lines))
 			index[f] = id
-			lines = append(lines, Function{Name: f.String()})
+			lines = append(lines, Function{Name: f.String(), Frame: f})
 		}
 		lineOf[i] = id
 	}
