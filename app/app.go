@@ -884,10 +884,13 @@ func (u *UI) Export(path string, width, height int, scale float64) {
 		width, height = max(int(s.Width), 400), max(int(s.Height), 300)
 	}
 	snap := v.Snapshot()
-	u.worker.Submit(session.Job{Lane: session.LaneExport, Run: func(context.Context) func() {
-		img, err := snap.ImageChecked(width, height, scale, nil)
+	u.worker.Submit(session.Job{Lane: session.LaneExport, Run: func(ctx context.Context) func() {
+		img, err := snap.ImageContext(ctx, width, height, scale, nil)
 		if err == nil {
-			err = flame.SavePNG(path, img)
+			err = flame.SavePNGContext(ctx, path, img)
+		}
+		if ctx.Err() != nil {
+			return nil // the window closed: nothing to say
 		}
 		return func() {
 			if err != nil {

@@ -112,15 +112,18 @@ func (p *sourcePanel) show(fn string, lines []diff.Function, unit string, hasBas
 	folders := p.u.app.Preferences().StringList(sourceDirsKey)
 	// Finding and reading the file runs in the background: it may ask the
 	// go command for GOROOT, or read a large file.
-	p.u.worker.Submit(session.Job{Lane: session.LaneSource, Run: func(context.Context) func() {
-		found, tried := session.FindSource(file, folders)
-		lines, err := readSource(found, byLine, unit, hasBase)
+	p.u.worker.Submit(session.Job{Lane: session.LaneSource, Run: func(ctx context.Context) func() {
+		found, tried := session.FindSource(ctx, file, folders)
+		lines, err := readSource(ctx, found, byLine, unit, hasBase)
+		if ctx.Err() != nil {
+			return nil
+		}
 		return func() { p.shown(fn, found, tried, lines, err, hasBase) }
 	}})
 }
 
 // readSource reads file into lines, with the values of byLine.
-func readSource(file string, byLine map[int]diff.Function, unit string, hasBase bool) ([]srcLine, error) {
+func readSource(ctx context.Context, file string, byLine map[int]diff.Function, unit string, hasBase bool) ([]srcLine, error) {
 	if file == "" {
 		return nil, nil
 	}
@@ -138,6 +141,9 @@ func readSource(file string, byLine map[int]diff.Function, unit string, hasBase 
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	var lines []srcLine
 	for n := 1; sc.Scan(); n++ {
+		if n%4096 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		s := srcLine{n: n, text: strings.ReplaceAll(sc.Text(), "\t", "    "), unit: unit, hasBase: hasBase}
 		if l, ok := byLine[n]; ok {
 			s.flat, s.cum, s.hasValue = l.Flat, l.Cum, true

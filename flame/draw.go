@@ -31,6 +31,9 @@ type Style struct {
 	FirstRow int
 	// Background fills the area; white when zero.
 	Background color.RGBA
+	// Stop, when not nil, is asked between rows: once it returns true,
+	// drawing ends (an export cancelled).
+	Stop func() bool
 }
 
 func (s *Style) withDefaults() Style {
@@ -74,6 +77,9 @@ func Draw(dst *image.RGBA, r image.Rectangle, l *Layout, style *Style) {
 	width := float64(r.Dx())
 	t := l.Tree
 	for depth, row := range l.Rows {
+		if s.Stop != nil && s.Stop() {
+			return
+		}
 		y0 := r.Min.Y + (depth-s.FirstRow)*rh
 		if s.Flame {
 			y0 = r.Max.Y - (depth-s.FirstRow+1)*rh

@@ -2,6 +2,7 @@ package flame
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -193,6 +194,12 @@ func satHeight(headerH, rows, rowH, pad int) int {
 // the image (CheckImageSize, with height 0 resolved as Image resolves it),
 // and returns an error instead of drawing what does not fit.
 func (v *View) ImageChecked(width, height int, scale float64, face *Face) (*image.RGBA, error) {
+	return v.ImageContext(context.Background(), width, height, scale, face)
+}
+
+// ImageContext is ImageChecked that stops soon after ctx is done, between
+// rows of the graph, with ctx's error.
+func (v *View) ImageContext(ctx context.Context, width, height int, scale float64, face *Face) (*image.RGBA, error) {
 	if err := CheckScale(scale); err != nil {
 		return nil, err
 	}
@@ -200,7 +207,11 @@ func (v *View) ImageChecked(width, height int, scale float64, face *Face) (*imag
 	if err := CheckImageSize(w, h); err != nil {
 		return nil, err
 	}
-	return v.Image(w, h, scale, face), nil
+	img := v.image(w, h, scale, face, func() bool { return ctx.Err() != nil })
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return img, nil
 }
 
 type metrics struct {
@@ -236,8 +247,13 @@ func (v *View) metrics(scale float64, face *Face) metrics {
 // rows that fit, so that the result never exceeds the limits; callers that
 // want an error instead call ImageChecked.
 func (v *View) Image(width, height int, scale float64, face *Face) *image.RGBA {
+	return v.image(width, height, scale, face, nil)
+}
+
+func (v *View) image(width, height int, scale float64, face *Face, stop func() bool) *image.RGBA {
 	scale = clampScale(scale)
 	m := v.metrics(scale, face)
+	m.style.Stop = stop
 	face, pad, lineH, headerH, style := m.face, m.pad, m.lineH, m.headerH, m.style
 	width = min(max(width, 2*pad+1), MaxImageSide)
 	if height <= 0 {
@@ -317,6 +333,12 @@ func WritePNG(w io.Writer, img image.Image) error {
 // SavePNG writes img to the file at path as PNG. The error does not repeat
 // the path, so that callers can put it first.
 func SavePNG(path string, img image.Image) error {
+	return SavePNGContext(context.Background(), path, img)
+}
+
+// SavePNGContext is SavePNG that stops soon after ctx is done, with ctx's
+// error, and then leaves no file behind.
+func SavePNGContext(ctx context.Context, path string, img image.Image) error {
 	f, err := os.Create(path)
 	if err != nil {
 		if pe, ok := err.(*os.PathError); ok {
@@ -324,14 +346,32 @@ func SavePNG(path string, img image.Image) error {
 		}
 		return err
 	}
-	bw := bufio.NewWriter(f)
-	if err := WritePNG(bw, img); err != nil {
-		f.Close()
-		return err
+	bw := bufio.NewWriter(ctxWriter{ctx, f})
+	err = WritePNG(bw, img)
+	if err == nil {
+		err = bw.Flush()
 	}
-	if err := bw.Flush(); err != nil {
-		f.Close()
-		return err
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return f.Close()
+	if err != nil {
+		os.Remove(path)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return err
+}
+
+// ctxWriter fails its writes once ctx is done.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }

@@ -1,8 +1,13 @@
 package flame_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"image"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -85,5 +90,35 @@ func TestImageNeverPanics(t *testing.T) {
 	}
 	if err := flame.CheckImageSize(0, 10); err == nil || !strings.Contains(err.Error(), "empty") {
 		t.Errorf("CheckImageSize(0, 10) = %v", err)
+	}
+}
+
+// TestExportStops: a drawing or a PNG whose context is done stops with its
+// error, mid-way (the Stop hook is asked between rows), and leaves no file.
+func TestExportStops(t *testing.T) {
+	v := &flame.View{Tree: deepTree(t, 5000)}
+	ctx, cancel := context.WithCancel(context.Background())
+	rows := 0
+	st := &flame.Style{Stop: func() bool {
+		if rows++; rows == 10 {
+			cancel()
+		}
+		return ctx.Err() != nil
+	}}
+	img := image.NewRGBA(image.Rect(0, 0, 800, 5000*18))
+	flame.Draw(img, img.Rect, v.Layout(800, 0), st)
+	if rows != 10 {
+		t.Errorf("drawing went on for %d rows after Stop said so at 10", rows)
+	}
+	if _, err := v.ImageContext(ctx, 800, 600, 1, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("ImageContext after cancel: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "out.png")
+	small := image.NewRGBA(image.Rect(0, 0, 2000, 2000))
+	if err := flame.SavePNGContext(ctx, path, small); !errors.Is(err, context.Canceled) {
+		t.Errorf("SavePNGContext after cancel: %v", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a cancelled export left %s: %v", path, err)
 	}
 }

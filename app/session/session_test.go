@@ -261,7 +261,7 @@ func TestFindSource(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			got, tried := session.FindSource(tt.path, tt.folders)
+			got, tried := session.FindSource(context.Background(), tt.path, tt.folders)
 			if got != tt.want {
 				t.Errorf("FindSource = %q (tried %q), want %q", got, tried, tt.want)
 			}
@@ -310,5 +310,22 @@ func TestExpandFolder(t *testing.T) {
 		if _, err := session.Load(context.Background(), srcs, nil, nil); err == nil || err.Error() != tt.want {
 			t.Errorf("loading %s: %v, want %q", tt.dir, err, tt.want)
 		}
+	}
+}
+
+// TestFindSourceStops: a cancelled lookup looks nowhere and finds nothing.
+func TestFindSourceStops(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "main.go")
+	if err := os.WriteFile(file, []byte("package main\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if found, tried := session.FindSource(ctx, file, []string{dir}); found != "" || len(tried) != 0 {
+		t.Errorf("cancelled: found %q, tried %v", found, tried)
+	}
+	if found, _ := session.FindSource(context.Background(), file, nil); found != file {
+		t.Errorf("found %q, want %s", found, file)
 	}
 }

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,9 +15,13 @@ import (
 // each of folders, by the path's trailing elements (so that a path recorded
 // on a build machine, /build/app/cmd/server/main.go, is found as
 // FOLDER/cmd/server/main.go or FOLDER/main.go). It returns the file found,
-// or "", and the places it looked, for the user.
-func FindSource(path string, folders []string) (found string, tried []string) {
+// or "", and the places it looked, for the user. It stops soon after ctx
+// is done, having found nothing.
+func FindSource(ctx context.Context, path string, folders []string) (found string, tried []string) {
 	try := func(p string) bool {
+		if ctx.Err() != nil {
+			return false
+		}
 		tried = append(tried, p)
 		st, err := os.Stat(p)
 		return err == nil && st.Mode().IsRegular()
@@ -29,7 +34,7 @@ func FindSource(path string, folders []string) (found string, tried []string) {
 	}
 	slashed := filepath.ToSlash(path)
 	if i := strings.LastIndex(slashed, "/src/"); i >= 0 {
-		for _, root := range goRoots() {
+		for _, root := range goRoots(ctx) {
 			if p := filepath.Join(root, "src", filepath.FromSlash(slashed[i+len("/src/"):])); try(p) {
 				return p, tried
 			}
@@ -52,25 +57,41 @@ func FindSource(path string, folders []string) (found string, tried []string) {
 }
 
 // goRoots is where Go's own sources may be: $GOROOT, and the go command's.
-func goRoots() []string {
+func goRoots(ctx context.Context) []string {
 	var roots []string
 	if r := os.Getenv("GOROOT"); r != "" {
 		roots = append(roots, r)
 	}
-	if r := goEnvRoot(); r != "" {
+	if r := goEnvRoot(ctx); r != "" {
 		roots = append(roots, r)
 	}
 	return roots
 }
 
-// goEnvRoot asks the go command for its GOROOT, once.
-var goEnvRoot = sync.OnceValue(func() string {
-	out, err := exec.Command("go", "env", "GOROOT").Output()
-	if err != nil {
+var (
+	goRootMu   sync.Mutex
+	goRootSeen bool   // the go command was asked, and answered or failed
+	goRoot     string // its GOROOT
+)
+
+// goEnvRoot asks the go command for its GOROOT, once: a run that ctx
+// cancelled (the go command killed) is asked again next time.
+func goEnvRoot(ctx context.Context) string {
+	goRootMu.Lock()
+	defer goRootMu.Unlock()
+	if goRootSeen {
+		return goRoot
+	}
+	out, err := exec.CommandContext(ctx, "go", "env", "GOROOT").Output()
+	if ctx.Err() != nil {
 		return ""
 	}
-	return strings.TrimSpace(string(out))
-})
+	goRootSeen = true
+	if err == nil {
+		goRoot = strings.TrimSpace(string(out))
+	}
+	return goRoot
+}
 
 func modCache() string {
 	if m := os.Getenv("GOMODCACHE"); m != "" {
