@@ -79,6 +79,10 @@ type Dump struct {
 	// labels[i] indexes labelSets for stack i; nil when no stack has labels.
 	labels    []int32
 	labelSets []string // canonical "k=v,k2=v2", sorted by key; [0] is ""
+	// totals, when not nil, are the sums of each sample type over the
+	// profile's stacks, including those the loader left out (see
+	// Options.SkipZero).
+	totals []int64
 }
 
 // Labels returns the labels of stack i (pprof labels, or a goroutine's
@@ -174,7 +178,7 @@ func (d *Dump) Estimates(i int) []float64 {
 func (d *Dump) Subset(keep func(stack int) bool) *Dump {
 	s := *d
 	s.Detail = nil
-	s.stacks, s.bounds, s.values, s.labels, s.estimates = nil, []int32{0}, nil, nil, nil
+	s.stacks, s.bounds, s.values, s.labels, s.estimates, s.totals = nil, []int32{0}, nil, nil, nil, nil
 	n := len(d.SampleTypes)
 	var kept []int
 	for i := 0; i < d.NumStacks(); i++ {
@@ -206,7 +210,11 @@ func (d *Dump) NumFrames() int { return len(d.frames) }
 // Total returns the sum of sample type i over all stacks, held at the
 // int64 bounds rather than wrapped around. For a dump of estimates it is
 // the sum of the estimates, truncated toward zero, as jeprof prints it.
+// Stacks left out at loading (Options.SkipZero) count too.
 func (d *Dump) Total(i int) int64 {
+	if d.totals != nil {
+		return d.totals[i]
+	}
 	n := len(d.SampleTypes)
 	if d.estimates != nil {
 		var f float64

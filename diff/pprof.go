@@ -482,32 +482,65 @@ func (p *protoDecoder) header(b *Builder) error {
 	return nil
 }
 
+// skipIndex returns the sample type whose zero values leave a stack out
+// (Options.SkipZero), or -1 to keep every stack. Only heap profiles are
+// thinned: their stacks of allocated but freed memory are most of them.
+func skipIndex(b *Builder) int {
+	o := b.opts
+	if o == nil || !o.SkipZero || kindOf(b.d.SampleTypes, b.d.PeriodType) != KindHeap {
+		return -1
+	}
+	i, err := b.d.SampleIndex(o.Sample)
+	if err != nil {
+		return -1
+	}
+	return i
+}
+
 func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, locFrames, locStart []int32) error {
+	skip := skipIndex(b)
 	// Count each sample's frames first, so that the dump is sized exactly
 	// and no stack passes MaxStackDepth, however often a sample names a
-	// location of many lines.
+	// location of many lines. A sample whose value of type skip is zero is
+	// not kept, but still checked as the others are.
+	var keep []bool
+	if skip >= 0 {
+		keep = make([]bool, len(p.samples))
+	}
 	var total int64
+	kept := 0
 	for si, s := range p.samples {
 		if si%checkEvery == 0 {
 			if err := b.Err(); err != nil {
 				return err
 			}
 		}
-		n, err := sampleFrames(s, locIndex, locStart)
+		n, v, err := sampleFrames(s, locIndex, locStart, skip)
 		if err != nil {
 			return err
 		}
 		if n > MaxStackDepth {
 			return errStackTooDeep(int(n))
 		}
+		if skip >= 0 {
+			if v == 0 {
+				continue
+			}
+			keep[si] = true
+		}
 		total += n
+		kept++
 	}
 	if total > math.MaxInt32 {
 		return fmt.Errorf("the samples hold %d frames in all, more than this tool reads", total)
 	}
-	b.Grow(len(p.samples), int(total))
+	b.Grow(kept, int(total))
 	if err := b.Err(); err != nil {
 		return err
+	}
+	var totals []int64 // of every sample, kept or not, when some are not
+	if skip >= 0 {
+		totals = make([]int64, nTypes)
 	}
 
 	frames := make([]int32, 0, 128)
@@ -524,6 +557,7 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 				return err
 			}
 		}
+		keepThis := keep == nil || keep[si]
 		frames, values = frames[:0], values[:0]
 		for len(s) > 0 {
 			num, typ, n := protowire.ConsumeTag(s)
@@ -548,7 +582,7 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 			switch {
 			case num == 1 && typ == protowire.VarintType:
 				var err error
-				if frames, err = appendLocation(frames, v, locIndex, locFrames, locStart); err != nil {
+				if frames, err = appendLocation(frames, v, locIndex, locFrames, locStart, keepThis); err != nil {
 					return err
 				}
 			case num == 1 && typ == protowire.BytesType:
@@ -566,7 +600,9 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 					if !ok {
 						return fmt.Errorf("sample refers to unknown location %d", id)
 					}
-					frames = append(frames, locFrames[locStart[li]:locStart[li+1]]...)
+					if keepThis {
+						frames = append(frames, locFrames[locStart[li]:locStart[li+1]]...)
+					}
 				}
 			case num == 2 && typ == protowire.VarintType:
 				values = append(values, int64(v))
@@ -587,70 +623,107 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 		if len(values) != nTypes {
 			return fmt.Errorf("sample has %d values for %d sample types", len(values), nTypes)
 		}
-		b.AddStack(frames, values)
-		if len(labels) > 0 || labeled {
-			b.SetLabels(CanonicalLabels(labels))
-			labeled = true
+		if totals != nil {
+			for i, v := range values {
+				totals[i] = sat(totals[i], v)
+			}
+		}
+		if keepThis {
+			b.AddStack(frames, values)
+			if len(labels) > 0 || labeled {
+				b.SetLabels(CanonicalLabels(labels))
+				labeled = true
+			}
 		}
 		labels = labels[:0]
 	}
+	b.d.totals = totals
 	return nil
 }
 
-// sampleFrames returns how many frames sample s holds, without decoding its
-// values. Errors are left to the decoding proper, except those that stop the
-// count.
-func sampleFrames(s []byte, locIndex *idIndex, locStart []int32) (int64, error) {
+// sampleFrames returns how many frames sample s holds and, when want >= 0,
+// its value of sample type want (0 when it has none). Errors are left to
+// the decoding proper, except those that stop the count.
+func sampleFrames(s []byte, locIndex *idIndex, locStart []int32, want int) (frames, value int64, err error) {
 	var n int64
-	frames := func(id uint64) {
-		if li, ok := locIndex.get(id); ok {
-			n += int64(locStart[li+1] - locStart[li])
-		}
-	}
+	nv := 0 // values seen
 	for len(s) > 0 {
 		num, typ, k := protowire.ConsumeTag(s)
 		if k < 0 {
-			return 0, fmt.Errorf("sample: %w", errTruncated)
+			return 0, 0, fmt.Errorf("sample: %w", errTruncated)
 		}
 		s = s[k:]
-		if num != 1 {
-			if k = protowire.ConsumeFieldValue(num, typ, s); k < 0 {
-				return 0, fmt.Errorf("sample: %w", errTruncated)
-			}
-			s = s[k:]
-			continue
-		}
-		switch typ {
-		case protowire.VarintType:
+		switch {
+		case num == 1 && typ == protowire.VarintType:
 			v, k := protowire.ConsumeVarint(s)
 			if k < 0 {
-				return 0, fmt.Errorf("sample: %w", errTruncated)
+				return 0, 0, fmt.Errorf("sample: %w", errTruncated)
 			}
-			frames(v)
+			if li, ok := locIndex.get(v); ok {
+				n += int64(locStart[li+1] - locStart[li])
+			}
 			s = s[k:]
-		case protowire.BytesType:
+		case num == 1 && typ == protowire.BytesType:
 			packed, k := protowire.ConsumeBytes(s)
 			if k < 0 {
-				return 0, fmt.Errorf("sample: %w", errTruncated)
+				return 0, 0, fmt.Errorf("sample: %w", errTruncated)
 			}
-			if err := forEachVarint(packed, frames); err != nil {
-				return 0, fmt.Errorf("sample: %w", err)
+			for len(packed) > 0 {
+				id, k := uint64(packed[0]), 1
+				if id >= 0x80 {
+					if id, k = protowire.ConsumeVarint(packed); k < 0 {
+						return 0, 0, fmt.Errorf("sample: %w", errTruncated)
+					}
+				}
+				packed = packed[k:]
+				if li, ok := locIndex.get(id); ok {
+					n += int64(locStart[li+1] - locStart[li])
+				}
+			}
+			s = s[k:]
+		case num == 2 && typ == protowire.VarintType && want >= 0:
+			v, k := protowire.ConsumeVarint(s)
+			if k < 0 {
+				return 0, 0, fmt.Errorf("sample: %w", errTruncated)
+			}
+			if nv == want {
+				value = int64(v)
+			}
+			nv++
+			s = s[k:]
+		case num == 2 && typ == protowire.BytesType && want >= 0:
+			packed, k := protowire.ConsumeBytes(s)
+			if k < 0 {
+				return 0, 0, fmt.Errorf("sample: %w", errTruncated)
+			}
+			if err := forEachVarint(packed, func(v uint64) {
+				if nv == want {
+					value = int64(v)
+				}
+				nv++
+			}); err != nil {
+				return 0, 0, fmt.Errorf("sample: %w", err)
 			}
 			s = s[k:]
 		default:
 			if k = protowire.ConsumeFieldValue(num, typ, s); k < 0 {
-				return 0, fmt.Errorf("sample: %w", errTruncated)
+				return 0, 0, fmt.Errorf("sample: %w", errTruncated)
 			}
 			s = s[k:]
 		}
 	}
-	return n, nil
+	return n, value, nil
 }
 
-func appendLocation(frames []int32, id uint64, locIndex *idIndex, locFrames, locStart []int32) ([]int32, error) {
+// appendLocation appends the frames of location id to frames, or only
+// checks that it is known when add is false.
+func appendLocation(frames []int32, id uint64, locIndex *idIndex, locFrames, locStart []int32, add bool) ([]int32, error) {
 	li, ok := locIndex.get(id)
 	if !ok {
 		return frames, fmt.Errorf("sample refers to unknown location %d", id)
+	}
+	if !add {
+		return frames, nil
 	}
 	return append(frames, locFrames[locStart[li]:locStart[li+1]]...), nil
 }

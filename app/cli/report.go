@@ -236,7 +236,12 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		o.opts = lim.options(binaries)
 		return runSeriesReport(files, o, stdout, stderr)
 	}
-	c, err := loadTagged(files, *sample, *tag, !*keep, lim.options(binaries), stderr)
+	opts := lim.options(binaries)
+	// The report shows the compared sample type only: a heap profile's
+	// stacks without a value of it need not be kept. A tag looks at every
+	// stack's labels.
+	opts.SkipZero, opts.Sample = *tag == "", *sample
+	c, err := loadTagged(files, *sample, *tag, !*keep, opts, stderr)
 	if err != nil {
 		return fail(stderr, err)
 	}
