@@ -10,9 +10,9 @@ import (
 )
 
 // The pprof protobuf reader decodes profile.proto in a single scan without
-// building profile.Profile: samples are kept as slices of the input until the
-// location and function tables (which Go writes after the samples) are known,
-// then each sample's frames and values go straight into the Builder.
+// building profile.Profile: samples are kept as offsets into the input until
+// the location and function tables (which Go writes after the samples) are
+// known, then each sample's frames and values go straight into the Builder.
 
 func init() {
 	RegisterFormat(Format{Name: "Go text profile (debug=1)", Match: matchLegacyText, Load: loadLegacyText})
@@ -71,7 +71,8 @@ type protoDecoder struct {
 	b           *Builder // for its context; nil when only scanning
 	strs        []string
 	sampleTypes [][2]int64
-	samples     [][]byte
+	data        []byte // the Profile message
+	samples     []int  // offsets in data of the samples' lengths
 	locIDs      []uint64
 	locs        []protoLocation
 	lines       []protoLine
@@ -129,20 +130,19 @@ func (p *protoDecoder) presize(data []byte) error {
 		return err
 	}
 	const (
-		sliceSize = int64(unsafe.Sizeof([]byte(nil)))
-		strSize   = int64(unsafe.Sizeof(""))
-		locSize   = int64(unsafe.Sizeof(protoLocation{})) + 8 + 4 + 8 // + ID, index, start of frames
-		lineSize  = int64(unsafe.Sizeof(protoLine{})) + 4             // + a frame
-		funcSize  = int64(unsafe.Sizeof(protoFunction{})) + 8 + 4     // + ID, index
+		strSize  = int64(unsafe.Sizeof(""))
+		locSize  = int64(unsafe.Sizeof(protoLocation{})) + 8 + 4 + 8 // + ID, index, start of frames
+		lineSize = int64(unsafe.Sizeof(protoLine{})) + 4             // + a frame
+		funcSize = int64(unsafe.Sizeof(protoFunction{})) + 8 + 4     // + ID, index
 	)
-	need := n[profSample]*sliceSize + n[profSampleType]*16 + n[profLocation]*locSize + lines*lineSize +
+	need := n[profSample]*8 + n[profSampleType]*16 + n[profLocation]*locSize + lines*lineSize +
 		n[profFunction]*funcSize + n[profStringTable]*strSize + strBytes + n[profMapping]*64
 	if p.b != nil {
 		if err := p.b.Reserve(need); err != nil {
 			return err
 		}
 	}
-	p.samples = make([][]byte, 0, n[profSample])
+	p.samples = make([]int, 0, n[profSample])
 	p.sampleTypes = make([][2]int64, 0, n[profSampleType])
 	p.locIDs = make([]uint64, 0, n[profLocation])
 	p.locs = make([]protoLocation, 0, n[profLocation])
@@ -155,6 +155,7 @@ func (p *protoDecoder) presize(data []byte) error {
 
 // scan reads the top level of a Profile message.
 func (p *protoDecoder) scan(data []byte) error {
+	p.data = data
 	for i := 0; len(data) > 0; i++ {
 		if i%(16*checkEvery) == 0 && p.b != nil {
 			if err := p.b.Err(); err != nil {
@@ -168,6 +169,7 @@ func (p *protoDecoder) scan(data []byte) error {
 		data = data[n:]
 		var v uint64
 		var msg []byte
+		at := len(p.data) - len(data)
 		switch typ {
 		case protowire.VarintType:
 			v, n = protowire.ConsumeVarint(data)
@@ -180,6 +182,10 @@ func (p *protoDecoder) scan(data []byte) error {
 			return errTruncated
 		}
 		data = data[n:]
+		if num == profSample && typ == protowire.BytesType {
+			p.samples = append(p.samples, at)
+			continue
+		}
 		if err := p.field(num, typ, v, msg); err != nil {
 			return err
 		}
@@ -190,8 +196,6 @@ func (p *protoDecoder) scan(data []byte) error {
 func (p *protoDecoder) field(num protowire.Number, typ protowire.Type, v uint64, msg []byte) error {
 	var err error
 	switch {
-	case num == profSample && typ == protowire.BytesType:
-		p.samples = append(p.samples, msg)
 	case num == profSampleType && typ == protowire.BytesType:
 		var vt [2]int64
 		vt, err = decodeValueType(msg)
@@ -221,7 +225,13 @@ func (p *protoDecoder) field(num protowire.Number, typ protowire.Type, v uint64,
 	return err
 }
 
-// forEachVarint walks a message's fields, calling fn for each varint field.
+// sample returns sample i's message.
+func (p *protoDecoder) sample(i int) []byte {
+	msg, _ := protowire.ConsumeBytes(p.data[p.samples[i]:])
+	return msg
+}
+
+// forEachField walks a message's fields, calling fn for each field.
 func forEachField(msg []byte, fn func(num protowire.Number, typ protowire.Type, v uint64, b []byte) error) error {
 	for len(msg) > 0 {
 		num, typ, n := protowire.ConsumeTag(msg)
@@ -499,23 +509,26 @@ func skipIndex(b *Builder) int {
 
 func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, locFrames, locStart []int32) error {
 	skip := skipIndex(b)
-	// Count each sample's frames first, so that the dump is sized exactly
-	// and no stack passes MaxStackDepth, however often a sample names a
-	// location of many lines. A sample whose value of type skip is zero is
-	// not kept, but still checked as the others are.
+	// Check each sample and count its frames first, so that the dump is
+	// sized exactly and no stack passes MaxStackDepth, however often a
+	// sample names a location of many lines. A sample whose value of type
+	// skip is zero is checked, and its values counted in the totals, but
+	// not kept: it is not decoded again.
 	var keep []bool
+	var totals []int64 // of every sample, kept or not, when some are not
 	if skip >= 0 {
 		keep = make([]bool, len(p.samples))
+		totals = make([]int64, nTypes)
 	}
 	var total int64
 	kept := 0
-	for si, s := range p.samples {
+	for si := range p.samples {
 		if si%checkEvery == 0 {
 			if err := b.Err(); err != nil {
 				return err
 			}
 		}
-		n, v, err := sampleFrames(s, locIndex, locStart, skip)
+		n, v, err := p.checkSample(p.sample(si), locIndex, locStart, skip, totals)
 		if err != nil {
 			return err
 		}
@@ -538,10 +551,6 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 	if err := b.Err(); err != nil {
 		return err
 	}
-	var totals []int64 // of every sample, kept or not, when some are not
-	if skip >= 0 {
-		totals = make([]int64, nTypes)
-	}
 
 	frames := make([]int32, 0, 128)
 	values := make([]int64, 0, nTypes)
@@ -551,13 +560,16 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 	// about a quarter of the time.
 	var labels []string // the sample's labels, "k=v"
 	labeled := false    // a sample had labels: every later one records its own
-	for si, s := range p.samples {
+	for si := range p.samples {
 		if si%checkEvery == 0 {
 			if err := b.Err(); err != nil {
 				return err
 			}
 		}
-		keepThis := keep == nil || keep[si]
+		if keep != nil && !keep[si] {
+			continue
+		}
+		s := p.sample(si)
 		frames, values = frames[:0], values[:0]
 		for len(s) > 0 {
 			num, typ, n := protowire.ConsumeTag(s)
@@ -582,7 +594,7 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 			switch {
 			case num == 1 && typ == protowire.VarintType:
 				var err error
-				if frames, err = appendLocation(frames, v, locIndex, locFrames, locStart, keepThis); err != nil {
+				if frames, err = appendLocation(frames, v, locIndex, locFrames, locStart); err != nil {
 					return err
 				}
 			case num == 1 && typ == protowire.BytesType:
@@ -600,9 +612,7 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 					if !ok {
 						return fmt.Errorf("sample refers to unknown location %d", id)
 					}
-					if keepThis {
-						frames = append(frames, locFrames[locStart[li]:locStart[li+1]]...)
-					}
+					frames = append(frames, locFrames[locStart[li]:locStart[li+1]]...)
 				}
 			case num == 2 && typ == protowire.VarintType:
 				values = append(values, int64(v))
@@ -623,17 +633,10 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 		if len(values) != nTypes {
 			return fmt.Errorf("sample has %d values for %d sample types", len(values), nTypes)
 		}
-		if totals != nil {
-			for i, v := range values {
-				totals[i] = sat(totals[i], v)
-			}
-		}
-		if keepThis {
-			b.AddStack(frames, values)
-			if len(labels) > 0 || labeled {
-				b.SetLabels(CanonicalLabels(labels))
-				labeled = true
-			}
+		b.AddStack(frames, values)
+		if len(labels) > 0 || labeled {
+			b.SetLabels(CanonicalLabels(labels))
+			labeled = true
 		}
 		labels = labels[:0]
 	}
@@ -641,12 +644,17 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 	return nil
 }
 
-// sampleFrames returns how many frames sample s holds and, when want >= 0,
-// its value of sample type want (0 when it has none). Errors are left to
-// the decoding proper, except those that stop the count.
-func sampleFrames(s []byte, locIndex *idIndex, locStart []int32, want int) (frames, value int64, err error) {
+// checkSample reads sample s as far as sizing the dump needs: it returns
+// how many frames the sample holds and, when want >= 0, its value of
+// sample type want. It fails where decoding the sample would, except that
+// with want < 0 it leaves the labels, and with a value of type want that
+// is not zero also the values, to the decoding. totals, when not nil,
+// receives the sample's values.
+func (p *protoDecoder) checkSample(s []byte, locIndex *idIndex, locStart []int32, want int, totals []int64) (frames, value int64, err error) {
 	var n int64
-	nv := 0 // values seen
+	nv := 0          // values seen
+	labeled := false // the sample has labels
+	msg := s
 	for len(s) > 0 {
 		num, typ, k := protowire.ConsumeTag(s)
 		if k < 0 {
@@ -659,9 +667,11 @@ func sampleFrames(s []byte, locIndex *idIndex, locStart []int32, want int) (fram
 			if k < 0 {
 				return 0, 0, fmt.Errorf("sample: %w", errTruncated)
 			}
-			if li, ok := locIndex.get(v); ok {
-				n += int64(locStart[li+1] - locStart[li])
+			li, ok := locIndex.get(v)
+			if !ok {
+				return 0, 0, fmt.Errorf("sample refers to unknown location %d", v)
 			}
+			n += int64(locStart[li+1] - locStart[li])
 			s = s[k:]
 		case num == 1 && typ == protowire.BytesType:
 			packed, k := protowire.ConsumeBytes(s)
@@ -676,9 +686,11 @@ func sampleFrames(s []byte, locIndex *idIndex, locStart []int32, want int) (fram
 					}
 				}
 				packed = packed[k:]
-				if li, ok := locIndex.get(id); ok {
-					n += int64(locStart[li+1] - locStart[li])
+				li, ok := locIndex.get(id)
+				if !ok {
+					return 0, 0, fmt.Errorf("sample refers to unknown location %d", id)
 				}
+				n += int64(locStart[li+1] - locStart[li])
 			}
 			s = s[k:]
 		case num == 2 && typ == protowire.VarintType && want >= 0:
@@ -689,6 +701,9 @@ func sampleFrames(s []byte, locIndex *idIndex, locStart []int32, want int) (fram
 			if nv == want {
 				value = int64(v)
 			}
+			if nv < len(totals) {
+				totals[nv] = sat(totals[nv], int64(v))
+			}
 			nv++
 			s = s[k:]
 		case num == 2 && typ == protowire.BytesType && want >= 0:
@@ -696,34 +711,55 @@ func sampleFrames(s []byte, locIndex *idIndex, locStart []int32, want int) (fram
 			if k < 0 {
 				return 0, 0, fmt.Errorf("sample: %w", errTruncated)
 			}
-			if err := forEachVarint(packed, func(v uint64) {
+			for len(packed) > 0 {
+				v, k := protowire.ConsumeVarint(packed)
+				if k < 0 {
+					return 0, 0, fmt.Errorf("sample: %w", errTruncated)
+				}
 				if nv == want {
 					value = int64(v)
 				}
+				if nv < len(totals) {
+					totals[nv] = sat(totals[nv], int64(v))
+				}
 				nv++
-			}); err != nil {
-				return 0, 0, fmt.Errorf("sample: %w", err)
+				packed = packed[k:]
 			}
 			s = s[k:]
 		default:
+			labeled = labeled || (num == 3 && typ == protowire.BytesType)
 			if k = protowire.ConsumeFieldValue(num, typ, s); k < 0 {
 				return 0, 0, fmt.Errorf("sample: %w", errTruncated)
 			}
 			s = s[k:]
 		}
 	}
+	if want < 0 || value != 0 {
+		return n, value, nil // decoded again
+	}
+	if nv != len(totals) {
+		return 0, 0, fmt.Errorf("sample has %d values for %d sample types", nv, len(totals))
+	}
+	if labeled {
+		err := forEachField(msg, func(num protowire.Number, typ protowire.Type, _ uint64, b []byte) error {
+			if num == 3 && typ == protowire.BytesType {
+				if _, err := p.label(b); err != nil {
+					return fmt.Errorf("sample label: %w", err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, 0, err
+		}
+	}
 	return n, value, nil
 }
 
-// appendLocation appends the frames of location id to frames, or only
-// checks that it is known when add is false.
-func appendLocation(frames []int32, id uint64, locIndex *idIndex, locFrames, locStart []int32, add bool) ([]int32, error) {
+func appendLocation(frames []int32, id uint64, locIndex *idIndex, locFrames, locStart []int32) ([]int32, error) {
 	li, ok := locIndex.get(id)
 	if !ok {
 		return frames, fmt.Errorf("sample refers to unknown location %d", id)
-	}
-	if !add {
-		return frames, nil
 	}
 	return append(frames, locFrames[locStart[li]:locStart[li+1]]...), nil
 }
