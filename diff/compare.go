@@ -61,6 +61,7 @@ func CompareContext(ctx context.Context, base, later *Dump, sample string) (*Com
 		stacks, frames = stacks+s, frames+f
 	}
 	c.stacks = make([]int32, 0, frames)
+	adviseHuge(c.stacks)
 	c.bounds = append(make([]int32, 0, stacks+1), 0)
 	c.base, c.later = make([]int64, 0, stacks), make([]int64, 0, stacks)
 	table := stackset.New(stacks)

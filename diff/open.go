@@ -399,6 +399,7 @@ func gunzip(ctx context.Context, data []byte, name string, o *Options) ([]byte, 
 		}
 	}
 	out := make([]byte, 0, min(hint, limit+1))
+	adviseHuge(out)
 	out, err = readLimited(r, out, limit, func() error {
 		return &errTooLarge{limit: limit, ratio: ratio, gzipped: len(data), explicit: explicit}
 	})
