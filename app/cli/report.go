@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"flag"
 	"fmt"
 	"io"
@@ -255,7 +256,11 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	if *asJSON {
 		err = encodeJSON(stdout, r)
 	} else {
-		err = writeReport(stdout, r, baseWhen(c), when(c.Later.Time), g, t)
+		// The table is written cell by cell: one write to stdout, not thousands.
+		bw := bufio.NewWriter(stdout)
+		if err = writeReport(bw, r, baseWhen(c), when(c.Later.Time), g, t); err == nil {
+			err = bw.Flush()
+		}
 	}
 	if err != nil {
 		return fail(stderr, fmt.Errorf("writing report: %w", err))
