@@ -599,13 +599,9 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 				}
 			case num == 1 && typ == protowire.BytesType:
 				for len(packed) > 0 {
-					// Location IDs below 128 take one byte: the common case.
-					id, n := uint64(packed[0]), 1
-					if id >= 0x80 {
-						id, n = protowire.ConsumeVarint(packed)
-						if n < 0 {
-							return fmt.Errorf("sample: %w", errTruncated)
-						}
+					id, n := locationID(packed)
+					if n < 0 {
+						return fmt.Errorf("sample: %w", errTruncated)
 					}
 					packed = packed[n:]
 					li, ok := locIndex.get(id)
@@ -679,11 +675,9 @@ func (p *protoDecoder) checkSample(s []byte, locIndex *idIndex, locStart []int32
 				return 0, 0, fmt.Errorf("sample: %w", errTruncated)
 			}
 			for len(packed) > 0 {
-				id, k := uint64(packed[0]), 1
-				if id >= 0x80 {
-					if id, k = protowire.ConsumeVarint(packed); k < 0 {
-						return 0, 0, fmt.Errorf("sample: %w", errTruncated)
-					}
+				id, k := locationID(packed)
+				if k < 0 {
+					return 0, 0, fmt.Errorf("sample: %w", errTruncated)
 				}
 				packed = packed[k:]
 				li, ok := locIndex.get(id)
@@ -754,6 +748,18 @@ func (p *protoDecoder) checkSample(s []byte, locIndex *idIndex, locStart []int32
 		}
 	}
 	return n, value, nil
+}
+
+// locationID decodes the varint at the start of packed, a location ID: the
+// IDs of a Go profile take one or two bytes, which it reads without a call.
+// It returns a negative length for a bad varint, as protowire does.
+func locationID(packed []byte) (uint64, int) {
+	if b := packed[0]; b < 0x80 {
+		return uint64(b), 1
+	} else if len(packed) > 1 && packed[1] < 0x80 {
+		return uint64(b&0x7f) | uint64(packed[1])<<7, 2
+	}
+	return protowire.ConsumeVarint(packed)
 }
 
 func appendLocation(frames []int32, id uint64, locIndex *idIndex, locFrames, locStart []int32) ([]int32, error) {
