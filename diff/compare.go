@@ -192,7 +192,8 @@ func (c *Comparison) add(ctx context.Context, d *Dump, si int, ids map[Frame]int
 		for _, f := range d.Stack(s) {
 			scratch = append(scratch, remap[f])
 		}
-		i, found := table.Lookup(scratch, c.stacks, c.bounds)
+		h := stackset.Hash(scratch)
+		i, found := table.LookupHash(h, scratch, c.stacks, c.bounds)
 		if !found {
 			i = int32(len(c.bounds) - 1)
 			c.stacks = append(c.stacks, scratch...)
@@ -203,7 +204,7 @@ func (c *Comparison) add(ctx context.Context, d *Dump, si int, ids map[Frame]int
 				c.ebase = append(c.ebase, 0)
 				c.elater = append(c.elater, 0)
 			}
-			table.Insert(scratch, i)
+			table.InsertHash(h, i)
 		}
 		if isBase {
 			c.base[i] = c.addSat(c.base[i], v)
