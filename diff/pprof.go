@@ -364,18 +364,7 @@ func (p *protoDecoder) function(msg []byte) error {
 // profiles give every sample one, "bytes", its allocation size) return "":
 // they are not labels a user filters on by value.
 func (p *protoDecoder) label(msg []byte) (string, error) {
-	var key, str int64
-	err := forEachField(msg, func(n protowire.Number, typ protowire.Type, v uint64, _ []byte) error {
-		if typ == protowire.VarintType {
-			switch n {
-			case 1:
-				key = int64(v)
-			case 2:
-				str = int64(v)
-			}
-		}
-		return nil
-	})
+	key, str, err := labelIndices(msg)
 	if err != nil || str == 0 {
 		return "", err
 	}
@@ -385,6 +374,51 @@ func (p *protoDecoder) label(msg []byte) (string, error) {
 	}
 	v, err := p.str(str)
 	return k + "=" + v, err
+}
+
+// checkLabel fails where label would, without making the label.
+func (p *protoDecoder) checkLabel(msg []byte) error {
+	key, str, err := labelIndices(msg)
+	if err != nil || str == 0 {
+		return err
+	}
+	k, err := p.str(key)
+	if err != nil || k == "" {
+		return err
+	}
+	_, err = p.str(str)
+	return err
+}
+
+// labelIndices returns the string table indices of a Label message's key
+// and string value.
+func labelIndices(msg []byte) (key, str int64, err error) {
+	for len(msg) > 0 {
+		num, typ, n := protowire.ConsumeTag(msg)
+		if n < 0 {
+			return 0, 0, errTruncated
+		}
+		msg = msg[n:]
+		if typ != protowire.VarintType {
+			if n = protowire.ConsumeFieldValue(num, typ, msg); n < 0 {
+				return 0, 0, errTruncated
+			}
+			msg = msg[n:]
+			continue
+		}
+		v, n := protowire.ConsumeVarint(msg)
+		if n < 0 {
+			return 0, 0, errTruncated
+		}
+		msg = msg[n:]
+		switch num {
+		case 1:
+			key = int64(v)
+		case 2:
+			str = int64(v)
+		}
+	}
+	return key, str, nil
 }
 
 func (p *protoDecoder) str(i int64) (string, error) {
@@ -520,6 +554,10 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 		keep = make([]bool, len(p.samples))
 		totals = make([]int64, nTypes)
 	}
+	if err := b.Reserve(int64(len(locIndex.dense)) * 4); err != nil {
+		return err
+	}
+	counts := locIndex.frameCounts(locStart)
 	var total int64
 	kept := 0
 	for si := range p.samples {
@@ -528,7 +566,7 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 				return err
 			}
 		}
-		n, v, err := p.checkSample(p.sample(si), locIndex, locStart, skip, totals)
+		n, v, err := p.checkSample(p.sample(si), locIndex, counts, locStart, skip, totals)
 		if err != nil {
 			return err
 		}
@@ -644,13 +682,11 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 // how many frames the sample holds and, when want >= 0, its value of
 // sample type want. It fails where decoding the sample would, except that
 // with want < 0 it leaves the labels, and with a value of type want that
-// is not zero also the values, to the decoding. totals, when not nil,
-// receives the sample's values.
-func (p *protoDecoder) checkSample(s []byte, locIndex *idIndex, locStart []int32, want int, totals []int64) (frames, value int64, err error) {
+// is not zero also the number of values, to the decoding. totals, when
+// not nil, receives the sample's values.
+func (p *protoDecoder) checkSample(s []byte, locIndex *idIndex, counts, locStart []int32, want int, totals []int64) (frames, value int64, err error) {
 	var n int64
-	nv := 0          // values seen
-	labeled := false // the sample has labels
-	msg := s
+	nv := 0 // values seen
 	for len(s) > 0 {
 		num, typ, k := protowire.ConsumeTag(s)
 		if k < 0 {
@@ -680,6 +716,10 @@ func (p *protoDecoder) checkSample(s []byte, locIndex *idIndex, locStart []int32
 					return 0, 0, fmt.Errorf("sample: %w", errTruncated)
 				}
 				packed = packed[k:]
+				if id < uint64(len(counts)) && counts[id] != 0 {
+					n += int64(counts[id])
+					continue
+				}
 				li, ok := locIndex.get(id)
 				if !ok {
 					return 0, 0, fmt.Errorf("sample refers to unknown location %d", id)
@@ -720,8 +760,16 @@ func (p *protoDecoder) checkSample(s []byte, locIndex *idIndex, locStart []int32
 				packed = packed[k:]
 			}
 			s = s[k:]
+		case num == 3 && typ == protowire.BytesType && want >= 0:
+			label, k := protowire.ConsumeBytes(s)
+			if k < 0 {
+				return 0, 0, fmt.Errorf("sample: %w", errTruncated)
+			}
+			if err := p.checkLabel(label); err != nil {
+				return 0, 0, fmt.Errorf("sample label: %w", err)
+			}
+			s = s[k:]
 		default:
-			labeled = labeled || (num == 3 && typ == protowire.BytesType)
 			if k = protowire.ConsumeFieldValue(num, typ, s); k < 0 {
 				return 0, 0, fmt.Errorf("sample: %w", errTruncated)
 			}
@@ -733,19 +781,6 @@ func (p *protoDecoder) checkSample(s []byte, locIndex *idIndex, locStart []int32
 	}
 	if nv != len(totals) {
 		return 0, 0, fmt.Errorf("sample has %d values for %d sample types", nv, len(totals))
-	}
-	if labeled {
-		err := forEachField(msg, func(num protowire.Number, typ protowire.Type, _ uint64, b []byte) error {
-			if num == 3 && typ == protowire.BytesType {
-				if _, err := p.label(b); err != nil {
-					return fmt.Errorf("sample label: %w", err)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return 0, 0, err
-		}
 	}
 	return n, value, nil
 }
@@ -802,6 +837,22 @@ func newIDIndex(ids []uint64) *idIndex {
 		x.m[id] = int32(i)
 	}
 	return x
+}
+
+// frameCounts returns, by location ID, how many frames each location
+// holds (locStart as build makes it): 0 for an ID that is not a location's,
+// as every location holds at least one. It is nil unless the IDs are dense.
+func (x *idIndex) frameCounts(locStart []int32) []int32 {
+	if x.dense == nil {
+		return nil
+	}
+	counts := make([]int32, len(x.dense))
+	for id, i := range x.dense {
+		if i != 0 {
+			counts[id] = locStart[i] - locStart[i-1]
+		}
+	}
+	return counts
 }
 
 func (x *idIndex) get(id uint64) (int32, bool) {
