@@ -636,12 +636,20 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 					return err
 				}
 			case num == 1 && typ == protowire.BytesType:
-				for len(packed) > 0 {
-					id, n := locationID(packed)
-					if n < 0 {
-						return fmt.Errorf("sample: %w", errTruncated)
+				for i := 0; i < len(packed); {
+					// As in checkSample.
+					var id uint64
+					if b := packed[i]; b < 0x80 {
+						id, i = uint64(b), i+1
+					} else if i+1 < len(packed) && packed[i+1] < 0x80 {
+						id, i = uint64(b&0x7f)|uint64(packed[i+1])<<7, i+2
+					} else {
+						v, k := protowire.ConsumeVarint(packed[i:])
+						if k < 0 {
+							return fmt.Errorf("sample: %w", errTruncated)
+						}
+						id, i = v, i+k
 					}
-					packed = packed[n:]
 					li, ok := locIndex.get(id)
 					if !ok {
 						return fmt.Errorf("sample refers to unknown location %d", id)
@@ -710,12 +718,21 @@ func (p *protoDecoder) checkSample(s []byte, locIndex *idIndex, counts, locStart
 			if k < 0 {
 				return 0, 0, fmt.Errorf("sample: %w", errTruncated)
 			}
-			for len(packed) > 0 {
-				id, k := locationID(packed)
-				if k < 0 {
-					return 0, 0, fmt.Errorf("sample: %w", errTruncated)
+			for i := 0; i < len(packed); {
+				// Location IDs of one or two bytes, as in Go's profiles,
+				// are read here: a call per ID would cost a third.
+				var id uint64
+				if b := packed[i]; b < 0x80 {
+					id, i = uint64(b), i+1
+				} else if i+1 < len(packed) && packed[i+1] < 0x80 {
+					id, i = uint64(b&0x7f)|uint64(packed[i+1])<<7, i+2
+				} else {
+					v, k := protowire.ConsumeVarint(packed[i:])
+					if k < 0 {
+						return 0, 0, fmt.Errorf("sample: %w", errTruncated)
+					}
+					id, i = v, i+k
 				}
-				packed = packed[k:]
 				if id < uint64(len(counts)) && counts[id] != 0 {
 					n += int64(counts[id])
 					continue
@@ -783,18 +800,6 @@ func (p *protoDecoder) checkSample(s []byte, locIndex *idIndex, counts, locStart
 		return 0, 0, fmt.Errorf("sample has %d values for %d sample types", nv, len(totals))
 	}
 	return n, value, nil
-}
-
-// locationID decodes the varint at the start of packed, a location ID: the
-// IDs of a Go profile take one or two bytes, which it reads without a call.
-// It returns a negative length for a bad varint, as protowire does.
-func locationID(packed []byte) (uint64, int) {
-	if b := packed[0]; b < 0x80 {
-		return uint64(b), 1
-	} else if len(packed) > 1 && packed[1] < 0x80 {
-		return uint64(b&0x7f) | uint64(packed[1])<<7, 2
-	}
-	return protowire.ConsumeVarint(packed)
 }
 
 func appendLocation(frames []int32, id uint64, locIndex *idIndex, locFrames, locStart []int32) ([]int32, error) {
