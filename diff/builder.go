@@ -125,6 +125,8 @@ func (b *Builder) Grow(stacks, frames int) {
 	if n := stacks * len(d.SampleTypes); cap(d.values)-len(d.values) < n {
 		d.values = append(make([]int64, 0, len(d.values)+n), d.values...)
 	}
+	adviseHuge(d.stacks)
+	adviseHuge(d.values)
 }
 
 func growInt32(s []int32, n int) []int32 {

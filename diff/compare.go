@@ -46,17 +46,28 @@ func CompareContext(ctx context.Context, base, later *Dump, sample string) (*Com
 		return nil, &Error{Path: later.Path, Err: err}
 	}
 	st := later.SampleTypes[li]
-	c := &Comparison{Base: base, Later: later, SampleType: st, bounds: []int32{0}}
-	table := stackset.New(later.NumStacks() * 2)
-	ids := make(map[Frame]int32, later.NumFrames())
+	c := &Comparison{Base: base, Later: later, SampleType: st}
 	bi := -1
 	if base != nil {
 		if bi, err = matchSampleType(base, later, st); err != nil {
 			return nil, err
 		}
 	}
+	// Size the tables for the stacks with a value, so that they are not
+	// regrown (and copied) as stacks are added.
+	stacks, frames := counted(later, li)
+	if base != nil {
+		s, f := counted(base, bi)
+		stacks, frames = stacks+s, frames+f
+	}
+	c.stacks = make([]int32, 0, frames)
+	adviseHuge(c.stacks)
+	c.bounds = append(make([]int32, 0, stacks+1), 0)
+	c.base, c.later = make([]int64, 0, stacks), make([]int64, 0, stacks)
+	table := stackset.New(stacks)
+	ids := make(map[Frame]int32, later.NumFrames())
 	if later.estimates != nil || (base != nil && base.estimates != nil) {
-		c.ebase, c.elater = []float64{}, []float64{}
+		c.ebase, c.elater = make([]float64, 0, stacks), make([]float64, 0, stacks)
 	}
 	if base != nil {
 		if err := c.add(ctx, base, bi, ids, &table, true); err != nil {
@@ -136,6 +147,19 @@ func matchSampleType(base, later *Dump, st SampleType) (int, error) {
 	return 0, &Error{Path: base.Path, Err: fmt.Errorf("has no sample type %q (it has %s), which %s has", st.Type, base.sampleTypeNames(), later.Path)}
 }
 
+// counted returns how many stacks of d have a value of sample type si
+// (that add merges), and how many frames they hold.
+func counted(d *Dump, si int) (stacks, frames int) {
+	n := len(d.SampleTypes)
+	for s := 0; s < d.NumStacks(); s++ {
+		if d.values[s*n+si] != 0 || (d.estimates != nil && d.estimates[s*n+si] != 0) {
+			stacks++
+			frames += int(d.bounds[s+1] - d.bounds[s])
+		}
+	}
+	return stacks, frames
+}
+
 // add merges sample type si of d into c, as base or as later values.
 func (c *Comparison) add(ctx context.Context, d *Dump, si int, ids map[Frame]int32, table *stackset.Table, isBase bool) error {
 	remap := make([]int32, len(d.frames))
@@ -168,7 +192,8 @@ func (c *Comparison) add(ctx context.Context, d *Dump, si int, ids map[Frame]int
 		for _, f := range d.Stack(s) {
 			scratch = append(scratch, remap[f])
 		}
-		i, found := table.Lookup(scratch, c.stacks, c.bounds)
+		h := stackset.Hash(scratch)
+		i, found := table.LookupHash(h, scratch, c.stacks, c.bounds)
 		if !found {
 			i = int32(len(c.bounds) - 1)
 			c.stacks = append(c.stacks, scratch...)
@@ -179,7 +204,7 @@ func (c *Comparison) add(ctx context.Context, d *Dump, si int, ids map[Frame]int
 				c.ebase = append(c.ebase, 0)
 				c.elater = append(c.elater, 0)
 			}
-			table.Insert(scratch, i)
+			table.InsertHash(h, i)
 		}
 		if isBase {
 			c.base[i] = c.addSat(c.base[i], v)

@@ -83,6 +83,10 @@ type Dump struct {
 	// fullNames are the full demangled names of the functions whose
 	// names say less (see FullName); "" where a name stands for several.
 	fullNames map[string]string
+	// totals, when not nil, are the sums of each sample type over the
+	// profile's stacks, including those the loader left out (see
+	// Options.SkipZero).
+	totals []int64
 }
 
 // FullName returns the full demangled name of function name: a jemalloc
@@ -197,7 +201,7 @@ func (d *Dump) Estimates(i int) []float64 {
 func (d *Dump) Subset(keep func(stack int) bool) *Dump {
 	s := *d
 	s.Detail = nil
-	s.stacks, s.bounds, s.values, s.labels, s.estimates = nil, []int32{0}, nil, nil, nil
+	s.stacks, s.bounds, s.values, s.labels, s.estimates, s.totals = nil, []int32{0}, nil, nil, nil, nil
 	n := len(d.SampleTypes)
 	var kept []int
 	for i := 0; i < d.NumStacks(); i++ {
@@ -229,7 +233,11 @@ func (d *Dump) NumFrames() int { return len(d.frames) }
 // Total returns the sum of sample type i over all stacks, held at the
 // int64 bounds rather than wrapped around. For a dump of estimates it is
 // the sum of the estimates, truncated toward zero, as jeprof prints it.
+// Stacks left out at loading (Options.SkipZero) count too.
 func (d *Dump) Total(i int) int64 {
+	if d.totals != nil {
+		return d.totals[i]
+	}
 	n := len(d.SampleTypes)
 	if d.estimates != nil {
 		var f float64

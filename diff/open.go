@@ -90,6 +90,16 @@ type Options struct {
 	// one allowance for all of them, so that several small bombs together
 	// do not pass where one would not. Nil gives each dump its own floor.
 	Budget *Budget
+	// SkipZero, when true, says that the caller compares sample type
+	// Sample only: a pprof heap profile then leaves out the stacks whose
+	// value of it is zero, which Compare leaves out anyway (most of a Go
+	// heap profile's stacks hold allocated but no live memory). Totals
+	// (Dump.Total) still count every stack; the labels of the stacks left
+	// out are not kept.
+	SkipZero bool
+	// Sample names the sample type SkipZero looks at, as Compare takes
+	// it: "" for the dump's default. A name the dump lacks keeps every stack.
+	Sample string
 }
 
 // Budget is what the loads of one run share; see Options.Budget. Reading
@@ -400,6 +410,7 @@ func gunzip(ctx context.Context, data []byte, name string, o *Options) ([]byte, 
 		}
 	}
 	out := make([]byte, 0, min(hint, limit+1))
+	adviseHuge(out)
 	out, err = readLimited(r, out, limit, func() error {
 		return &errTooLarge{limit: limit, ratio: ratio, gzipped: len(data), explicit: explicit}
 	})

@@ -10,9 +10,9 @@ import (
 )
 
 // The pprof protobuf reader decodes profile.proto in a single scan without
-// building profile.Profile: samples are kept as slices of the input until the
-// location and function tables (which Go writes after the samples) are known,
-// then each sample's frames and values go straight into the Builder.
+// building profile.Profile: samples are kept as offsets into the input until
+// the location and function tables (which Go writes after the samples) are
+// known, then each sample's frames and values go straight into the Builder.
 
 func init() {
 	RegisterFormat(Format{Name: "Go text profile (debug=1)", Match: matchLegacyText, Load: loadLegacyText})
@@ -71,7 +71,8 @@ type protoDecoder struct {
 	b           *Builder // for its context; nil when only scanning
 	strs        []string
 	sampleTypes [][2]int64
-	samples     [][]byte
+	data        []byte // the Profile message
+	samples     []int  // offsets in data of the samples' lengths
 	locIDs      []uint64
 	locs        []protoLocation
 	lines       []protoLine
@@ -129,20 +130,19 @@ func (p *protoDecoder) presize(data []byte) error {
 		return err
 	}
 	const (
-		sliceSize = int64(unsafe.Sizeof([]byte(nil)))
-		strSize   = int64(unsafe.Sizeof(""))
-		locSize   = int64(unsafe.Sizeof(protoLocation{})) + 8 + 4 + 8 // + ID, index, start of frames
-		lineSize  = int64(unsafe.Sizeof(protoLine{})) + 4             // + a frame
-		funcSize  = int64(unsafe.Sizeof(protoFunction{})) + 8 + 4     // + ID, index
+		strSize  = int64(unsafe.Sizeof(""))
+		locSize  = int64(unsafe.Sizeof(protoLocation{})) + 8 + 4 + 8 // + ID, index, start of frames
+		lineSize = int64(unsafe.Sizeof(protoLine{})) + 4             // + a frame
+		funcSize = int64(unsafe.Sizeof(protoFunction{})) + 8 + 4     // + ID, index
 	)
-	need := n[profSample]*sliceSize + n[profSampleType]*16 + n[profLocation]*locSize + lines*lineSize +
+	need := n[profSample]*8 + n[profSampleType]*16 + n[profLocation]*locSize + lines*lineSize +
 		n[profFunction]*funcSize + n[profStringTable]*strSize + strBytes + n[profMapping]*64
 	if p.b != nil {
 		if err := p.b.Reserve(need); err != nil {
 			return err
 		}
 	}
-	p.samples = make([][]byte, 0, n[profSample])
+	p.samples = make([]int, 0, n[profSample])
 	p.sampleTypes = make([][2]int64, 0, n[profSampleType])
 	p.locIDs = make([]uint64, 0, n[profLocation])
 	p.locs = make([]protoLocation, 0, n[profLocation])
@@ -155,6 +155,7 @@ func (p *protoDecoder) presize(data []byte) error {
 
 // scan reads the top level of a Profile message.
 func (p *protoDecoder) scan(data []byte) error {
+	p.data = data
 	for i := 0; len(data) > 0; i++ {
 		if i%(16*checkEvery) == 0 && p.b != nil {
 			if err := p.b.Err(); err != nil {
@@ -168,6 +169,7 @@ func (p *protoDecoder) scan(data []byte) error {
 		data = data[n:]
 		var v uint64
 		var msg []byte
+		at := len(p.data) - len(data)
 		switch typ {
 		case protowire.VarintType:
 			v, n = protowire.ConsumeVarint(data)
@@ -180,6 +182,10 @@ func (p *protoDecoder) scan(data []byte) error {
 			return errTruncated
 		}
 		data = data[n:]
+		if num == profSample && typ == protowire.BytesType {
+			p.samples = append(p.samples, at)
+			continue
+		}
 		if err := p.field(num, typ, v, msg); err != nil {
 			return err
 		}
@@ -190,8 +196,6 @@ func (p *protoDecoder) scan(data []byte) error {
 func (p *protoDecoder) field(num protowire.Number, typ protowire.Type, v uint64, msg []byte) error {
 	var err error
 	switch {
-	case num == profSample && typ == protowire.BytesType:
-		p.samples = append(p.samples, msg)
 	case num == profSampleType && typ == protowire.BytesType:
 		var vt [2]int64
 		vt, err = decodeValueType(msg)
@@ -221,7 +225,13 @@ func (p *protoDecoder) field(num protowire.Number, typ protowire.Type, v uint64,
 	return err
 }
 
-// forEachVarint walks a message's fields, calling fn for each varint field.
+// sample returns sample i's message.
+func (p *protoDecoder) sample(i int) []byte {
+	msg, _ := protowire.ConsumeBytes(p.data[p.samples[i]:])
+	return msg
+}
+
+// forEachField walks a message's fields, calling fn for each field.
 func forEachField(msg []byte, fn func(num protowire.Number, typ protowire.Type, v uint64, b []byte) error) error {
 	for len(msg) > 0 {
 		num, typ, n := protowire.ConsumeTag(msg)
@@ -354,18 +364,7 @@ func (p *protoDecoder) function(msg []byte) error {
 // profiles give every sample one, "bytes", its allocation size) return "":
 // they are not labels a user filters on by value.
 func (p *protoDecoder) label(msg []byte) (string, error) {
-	var key, str int64
-	err := forEachField(msg, func(n protowire.Number, typ protowire.Type, v uint64, _ []byte) error {
-		if typ == protowire.VarintType {
-			switch n {
-			case 1:
-				key = int64(v)
-			case 2:
-				str = int64(v)
-			}
-		}
-		return nil
-	})
+	key, str, err := labelIndices(msg)
 	if err != nil || str == 0 {
 		return "", err
 	}
@@ -375,6 +374,51 @@ func (p *protoDecoder) label(msg []byte) (string, error) {
 	}
 	v, err := p.str(str)
 	return k + "=" + v, err
+}
+
+// checkLabel fails where label would, without making the label.
+func (p *protoDecoder) checkLabel(msg []byte) error {
+	key, str, err := labelIndices(msg)
+	if err != nil || str == 0 {
+		return err
+	}
+	k, err := p.str(key)
+	if err != nil || k == "" {
+		return err
+	}
+	_, err = p.str(str)
+	return err
+}
+
+// labelIndices returns the string table indices of a Label message's key
+// and string value.
+func labelIndices(msg []byte) (key, str int64, err error) {
+	for len(msg) > 0 {
+		num, typ, n := protowire.ConsumeTag(msg)
+		if n < 0 {
+			return 0, 0, errTruncated
+		}
+		msg = msg[n:]
+		if typ != protowire.VarintType {
+			if n = protowire.ConsumeFieldValue(num, typ, msg); n < 0 {
+				return 0, 0, errTruncated
+			}
+			msg = msg[n:]
+			continue
+		}
+		v, n := protowire.ConsumeVarint(msg)
+		if n < 0 {
+			return 0, 0, errTruncated
+		}
+		msg = msg[n:]
+		switch num {
+		case 1:
+			key = int64(v)
+		case 2:
+			str = int64(v)
+		}
+	}
+	return key, str, nil
 }
 
 func (p *protoDecoder) str(i int64) (string, error) {
@@ -482,30 +526,66 @@ func (p *protoDecoder) header(b *Builder) error {
 	return nil
 }
 
+// skipIndex returns the sample type whose zero values leave a stack out
+// (Options.SkipZero), or -1 to keep every stack. Only heap profiles are
+// thinned: their stacks of allocated but freed memory are most of them.
+func skipIndex(b *Builder) int {
+	o := b.opts
+	if o == nil || !o.SkipZero || kindOf(b.d.SampleTypes, b.d.PeriodType) != KindHeap {
+		return -1
+	}
+	i, err := b.d.SampleIndex(o.Sample)
+	if err != nil {
+		return -1
+	}
+	return i
+}
+
 func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, locFrames, locStart []int32) error {
-	// Count each sample's frames first, so that the dump is sized exactly
-	// and no stack passes MaxStackDepth, however often a sample names a
-	// location of many lines.
+	skip := skipIndex(b)
+	// Check each sample and count its frames first, so that the dump is
+	// sized exactly and no stack passes MaxStackDepth, however often a
+	// sample names a location of many lines. A sample whose value of type
+	// skip is zero is checked, and its values counted in the totals, but
+	// not kept: it is not decoded again.
+	var keep []bool
+	var totals []int64 // of every sample, kept or not, when some are not
+	if skip >= 0 {
+		keep = make([]bool, len(p.samples))
+		totals = make([]int64, nTypes)
+	}
+	if err := b.Reserve(int64(len(locIndex.dense)) * 4); err != nil {
+		return err
+	}
+	counts := locIndex.frameCounts(locStart)
 	var total int64
-	for si, s := range p.samples {
+	kept := 0
+	for si := range p.samples {
 		if si%checkEvery == 0 {
 			if err := b.Err(); err != nil {
 				return err
 			}
 		}
-		n, err := sampleFrames(s, locIndex, locStart)
+		n, v, err := p.checkSample(p.sample(si), locIndex, counts, locStart, skip, totals)
 		if err != nil {
 			return err
 		}
 		if n > MaxStackDepth {
 			return errStackTooDeep(int(n))
 		}
+		if skip >= 0 {
+			if v == 0 {
+				continue
+			}
+			keep[si] = true
+		}
 		total += n
+		kept++
 	}
 	if total > math.MaxInt32 {
 		return fmt.Errorf("the samples hold %d frames in all, more than this tool reads", total)
 	}
-	b.Grow(len(p.samples), int(total))
+	b.Grow(kept, int(total))
 	if err := b.Err(); err != nil {
 		return err
 	}
@@ -518,12 +598,16 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 	// about a quarter of the time.
 	var labels []string // the sample's labels, "k=v"
 	labeled := false    // a sample had labels: every later one records its own
-	for si, s := range p.samples {
+	for si := range p.samples {
 		if si%checkEvery == 0 {
 			if err := b.Err(); err != nil {
 				return err
 			}
 		}
+		if keep != nil && !keep[si] {
+			continue
+		}
+		s := p.sample(si)
 		frames, values = frames[:0], values[:0]
 		for len(s) > 0 {
 			num, typ, n := protowire.ConsumeTag(s)
@@ -552,16 +636,20 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 					return err
 				}
 			case num == 1 && typ == protowire.BytesType:
-				for len(packed) > 0 {
-					// Location IDs below 128 take one byte: the common case.
-					id, n := uint64(packed[0]), 1
-					if id >= 0x80 {
-						id, n = protowire.ConsumeVarint(packed)
-						if n < 0 {
+				for i := 0; i < len(packed); {
+					// As in checkSample.
+					var id uint64
+					if b := packed[i]; b < 0x80 {
+						id, i = uint64(b), i+1
+					} else if i+1 < len(packed) && packed[i+1] < 0x80 {
+						id, i = uint64(b&0x7f)|uint64(packed[i+1])<<7, i+2
+					} else {
+						v, k := protowire.ConsumeVarint(packed[i:])
+						if k < 0 {
 							return fmt.Errorf("sample: %w", errTruncated)
 						}
+						id, i = v, i+k
 					}
-					packed = packed[n:]
 					li, ok := locIndex.get(id)
 					if !ok {
 						return fmt.Errorf("sample refers to unknown location %d", id)
@@ -594,57 +682,124 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 		}
 		labels = labels[:0]
 	}
+	b.d.totals = totals
 	return nil
 }
 
-// sampleFrames returns how many frames sample s holds, without decoding its
-// values. Errors are left to the decoding proper, except those that stop the
-// count.
-func sampleFrames(s []byte, locIndex *idIndex, locStart []int32) (int64, error) {
+// checkSample reads sample s as far as sizing the dump needs: it returns
+// how many frames the sample holds and, when want >= 0, its value of
+// sample type want. It fails where decoding the sample would, except that
+// with want < 0 it leaves the labels, and with a value of type want that
+// is not zero also the number of values, to the decoding. totals, when
+// not nil, receives the sample's values.
+func (p *protoDecoder) checkSample(s []byte, locIndex *idIndex, counts, locStart []int32, want int, totals []int64) (frames, value int64, err error) {
 	var n int64
-	frames := func(id uint64) {
-		if li, ok := locIndex.get(id); ok {
-			n += int64(locStart[li+1] - locStart[li])
-		}
-	}
+	nv := 0 // values seen
 	for len(s) > 0 {
 		num, typ, k := protowire.ConsumeTag(s)
 		if k < 0 {
-			return 0, fmt.Errorf("sample: %w", errTruncated)
+			return 0, 0, fmt.Errorf("sample: %w", errTruncated)
 		}
 		s = s[k:]
-		if num != 1 {
-			if k = protowire.ConsumeFieldValue(num, typ, s); k < 0 {
-				return 0, fmt.Errorf("sample: %w", errTruncated)
-			}
-			s = s[k:]
-			continue
-		}
-		switch typ {
-		case protowire.VarintType:
+		switch {
+		case num == 1 && typ == protowire.VarintType:
 			v, k := protowire.ConsumeVarint(s)
 			if k < 0 {
-				return 0, fmt.Errorf("sample: %w", errTruncated)
+				return 0, 0, fmt.Errorf("sample: %w", errTruncated)
 			}
-			frames(v)
+			li, ok := locIndex.get(v)
+			if !ok {
+				return 0, 0, fmt.Errorf("sample refers to unknown location %d", v)
+			}
+			n += int64(locStart[li+1] - locStart[li])
 			s = s[k:]
-		case protowire.BytesType:
+		case num == 1 && typ == protowire.BytesType:
 			packed, k := protowire.ConsumeBytes(s)
 			if k < 0 {
-				return 0, fmt.Errorf("sample: %w", errTruncated)
+				return 0, 0, fmt.Errorf("sample: %w", errTruncated)
 			}
-			if err := forEachVarint(packed, frames); err != nil {
-				return 0, fmt.Errorf("sample: %w", err)
+			for i := 0; i < len(packed); {
+				// Location IDs of one or two bytes, as in Go's profiles,
+				// are read here: a call per ID would cost a third.
+				var id uint64
+				if b := packed[i]; b < 0x80 {
+					id, i = uint64(b), i+1
+				} else if i+1 < len(packed) && packed[i+1] < 0x80 {
+					id, i = uint64(b&0x7f)|uint64(packed[i+1])<<7, i+2
+				} else {
+					v, k := protowire.ConsumeVarint(packed[i:])
+					if k < 0 {
+						return 0, 0, fmt.Errorf("sample: %w", errTruncated)
+					}
+					id, i = v, i+k
+				}
+				if id < uint64(len(counts)) && counts[id] != 0 {
+					n += int64(counts[id])
+					continue
+				}
+				li, ok := locIndex.get(id)
+				if !ok {
+					return 0, 0, fmt.Errorf("sample refers to unknown location %d", id)
+				}
+				n += int64(locStart[li+1] - locStart[li])
+			}
+			s = s[k:]
+		case num == 2 && typ == protowire.VarintType && want >= 0:
+			v, k := protowire.ConsumeVarint(s)
+			if k < 0 {
+				return 0, 0, fmt.Errorf("sample: %w", errTruncated)
+			}
+			if nv == want {
+				value = int64(v)
+			}
+			if nv < len(totals) {
+				totals[nv] = sat(totals[nv], int64(v))
+			}
+			nv++
+			s = s[k:]
+		case num == 2 && typ == protowire.BytesType && want >= 0:
+			packed, k := protowire.ConsumeBytes(s)
+			if k < 0 {
+				return 0, 0, fmt.Errorf("sample: %w", errTruncated)
+			}
+			for len(packed) > 0 {
+				v, k := protowire.ConsumeVarint(packed)
+				if k < 0 {
+					return 0, 0, fmt.Errorf("sample: %w", errTruncated)
+				}
+				if nv == want {
+					value = int64(v)
+				}
+				if nv < len(totals) {
+					totals[nv] = sat(totals[nv], int64(v))
+				}
+				nv++
+				packed = packed[k:]
+			}
+			s = s[k:]
+		case num == 3 && typ == protowire.BytesType && want >= 0:
+			label, k := protowire.ConsumeBytes(s)
+			if k < 0 {
+				return 0, 0, fmt.Errorf("sample: %w", errTruncated)
+			}
+			if err := p.checkLabel(label); err != nil {
+				return 0, 0, fmt.Errorf("sample label: %w", err)
 			}
 			s = s[k:]
 		default:
 			if k = protowire.ConsumeFieldValue(num, typ, s); k < 0 {
-				return 0, fmt.Errorf("sample: %w", errTruncated)
+				return 0, 0, fmt.Errorf("sample: %w", errTruncated)
 			}
 			s = s[k:]
 		}
 	}
-	return n, nil
+	if want < 0 || value != 0 {
+		return n, value, nil // decoded again
+	}
+	if nv != len(totals) {
+		return 0, 0, fmt.Errorf("sample has %d values for %d sample types", nv, len(totals))
+	}
+	return n, value, nil
 }
 
 func appendLocation(frames []int32, id uint64, locIndex *idIndex, locFrames, locStart []int32) ([]int32, error) {
@@ -687,6 +842,22 @@ func newIDIndex(ids []uint64) *idIndex {
 		x.m[id] = int32(i)
 	}
 	return x
+}
+
+// frameCounts returns, by location ID, how many frames each location
+// holds (locStart as build makes it): 0 for an ID that is not a location's,
+// as every location holds at least one. It is nil unless the IDs are dense.
+func (x *idIndex) frameCounts(locStart []int32) []int32 {
+	if x.dense == nil {
+		return nil
+	}
+	counts := make([]int32, len(x.dense))
+	for id, i := range x.dense {
+		if i != 0 {
+			counts[id] = locStart[i] - locStart[i-1]
+		}
+	}
+	return counts
 }
 
 func (x *idIndex) get(id uint64) (int32, bool) {

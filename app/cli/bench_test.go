@@ -1,8 +1,10 @@
 package cli_test
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -68,6 +70,63 @@ func BenchmarkReportVsPprof(b *testing.B) {
 			b.ReportMetric(float64(maxRSS)/1024, "peak-RSS-MiB")
 		})
 	}
+}
+
+// BenchmarkReportVsZcat runs `leakscope report` (the text table) and
+// `zcat` of the same two files as processes, one after the other in each
+// iteration, on the Go compiler's heap pair, and reports the median wall
+// time of each, their ratio and report's peak RSS, so that the ratio comes
+// from one run on one machine. zcat only decompresses the dumps: it is the
+// floor that reading them cannot go below.
+func BenchmarkReportVsZcat(b *testing.B) {
+	pair, err := compilerPair()
+	if err != nil {
+		b.Fatal(err)
+	}
+	zcat, err := exec.LookPath("zcat")
+	if err != nil {
+		reftest.Missing(b, "zcat is not installed")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer null.Close()
+	// run runs cmd with its output thrown away, as a file so that no
+	// goroutine of this process copies it, and returns its wall time.
+	run := func(cmd *exec.Cmd) time.Duration {
+		var stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = null, &stderr
+		start := time.Now()
+		if err := cmd.Run(); err != nil {
+			b.Fatalf("%v: %v\n%.2000s", cmd.Args, err, stderr.Bytes())
+		}
+		return time.Since(start)
+	}
+	var reports, zcats []time.Duration
+	var maxRSS int64
+	for b.Loop() {
+		cmd := exec.Command(self, "report", pair[0], pair[1])
+		cmd.Env = append(os.Environ(), childEnv+"=1")
+		reports = append(reports, run(cmd))
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			maxRSS = max(maxRSS, ru.Maxrss) // KiB on Linux
+		}
+		zcats = append(zcats, run(exec.Command(zcat, pair[0], pair[1])))
+	}
+	median := func(ds []time.Duration) time.Duration {
+		slices.Sort(ds)
+		return ds[len(ds)/2]
+	}
+	r, z := median(reports), median(zcats)
+	b.ReportMetric(float64(r)/float64(time.Millisecond), "report-ms")
+	b.ReportMetric(float64(z)/float64(time.Millisecond), "zcat-ms")
+	b.ReportMetric(float64(r)/float64(z), "report/zcat")
+	b.ReportMetric(float64(maxRSS)/1024, "peak-RSS-MiB")
 }
 
 // BenchmarkSeriesVsPair runs `leakscope report --json` as a process on ten

@@ -5,9 +5,15 @@ package stackset
 // Table is an open-addressing hash set of stacks stored back to back in a
 // shared pool (stacks, bounds), answering "which stack index has these frames".
 type Table struct {
-	slots  []int32 // stack index + 1; 0 is empty
-	hashes []uint64
-	n      int
+	slots []slot
+	n     int
+}
+
+// slot holds a stack's hash beside its index, so that a probe reads one
+// place in memory: in a large table, each is a cache miss.
+type slot struct {
+	hash  uint64
+	stack int32 // stack index + 1; 0 is empty
 }
 
 // New returns a table sized for about capacity stacks.
@@ -16,8 +22,11 @@ func New(capacity int) Table {
 	for size < capacity*2 {
 		size <<= 1
 	}
-	return Table{slots: make([]int32, size), hashes: make([]uint64, size)}
+	return Table{slots: make([]slot, size)}
 }
+
+// Hash returns the hash of frames that LookupHash and InsertHash take.
+func Hash(frames []int32) uint64 { return hash(frames) }
 
 // hash is FNV-1a over the frame IDs, mixed; never 0.
 func hash(frames []int32) uint64 {
@@ -35,14 +44,18 @@ func hash(frames []int32) uint64 {
 // It is LookupFunc with the pool's slices at hand, for the hot path of
 // Compare: no call per probe.
 func (t *Table) Lookup(frames, stacks, bounds []int32) (int32, bool) {
-	h := hash(frames)
+	return t.LookupHash(hash(frames), frames, stacks, bounds)
+}
+
+// LookupHash is Lookup given h, Hash(frames).
+func (t *Table) LookupHash(h uint64, frames, stacks, bounds []int32) (int32, bool) {
 	mask := len(t.slots) - 1
 	for p := int(h) & mask; ; p = (p + 1) & mask {
-		s := t.slots[p]
-		if s == 0 {
+		e := &t.slots[p]
+		if e.stack == 0 {
 			return 0, false
 		}
-		if t.hashes[p] == h && equalInt32(stacks[bounds[s-1]:bounds[s]], frames) {
+		if s := e.stack; e.hash == h && equalInt32(stacks[bounds[s-1]:bounds[s]], frames) {
 			return s - 1, true
 		}
 	}
@@ -54,41 +67,43 @@ func (t *Table) LookupFunc(frames []int32, stack func(i int32) []int32) (int32, 
 	h := hash(frames)
 	mask := len(t.slots) - 1
 	for p := int(h) & mask; ; p = (p + 1) & mask {
-		s := t.slots[p]
-		if s == 0 {
+		e := &t.slots[p]
+		if e.stack == 0 {
 			return 0, false
 		}
-		if t.hashes[p] == h && equalInt32(stack(s-1), frames) {
-			return s - 1, true
+		if e.hash == h && equalInt32(stack(e.stack-1), frames) {
+			return e.stack - 1, true
 		}
 	}
 }
 
 // Insert records that stack index i holds frames. It must not be present yet.
-func (t *Table) Insert(frames []int32, i int32) {
+func (t *Table) Insert(frames []int32, i int32) { t.InsertHash(hash(frames), i) }
+
+// InsertHash is Insert given h, Hash of the stack's frames.
+func (t *Table) InsertHash(h uint64, i int32) {
 	if (t.n+1)*2 > len(t.slots) {
 		t.grow()
 	}
-	t.place(hash(frames), i)
+	t.place(h, i)
 	t.n++
 }
 
 func (t *Table) place(h uint64, i int32) {
 	mask := len(t.slots) - 1
 	p := int(h) & mask
-	for t.slots[p] != 0 {
+	for t.slots[p].stack != 0 {
 		p = (p + 1) & mask
 	}
-	t.slots[p], t.hashes[p] = i+1, h
+	t.slots[p] = slot{hash: h, stack: i + 1}
 }
 
 func (t *Table) grow() {
-	old, oldHash := t.slots, t.hashes
-	t.slots = make([]int32, len(old)*2)
-	t.hashes = make([]uint64, len(old)*2)
-	for p, s := range old {
-		if s != 0 {
-			t.place(oldHash[p], s-1)
+	old := t.slots
+	t.slots = make([]slot, len(old)*2)
+	for _, e := range old {
+		if e.stack != 0 {
+			t.place(e.hash, e.stack-1)
 		}
 	}
 }
