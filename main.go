@@ -12,7 +12,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/leakscope/leakscope/app"
-	"github.com/leakscope/leakscope/app/cli"
+	"github.com/leakscope/leakscope/cli"
 	_ "github.com/leakscope/leakscope/app/locale" // before Fyne reads LANG
 	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/assets"

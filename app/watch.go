@@ -14,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/leakscope/leakscope/app/cli"
+	"github.com/leakscope/leakscope/cli"
 	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/series"

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leakscope/leakscope/app/cli"
+	"github.com/leakscope/leakscope/cli"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/debuginfod"
 	"github.com/leakscope/leakscope/diff/reftest"

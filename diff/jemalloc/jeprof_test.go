@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/leakscope/leakscope/app/cli"
+	"github.com/leakscope/leakscope/cli"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/jemalloc"
 	"github.com/leakscope/leakscope/diff/reftest"

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leakscope/leakscope/app/cli"
+	"github.com/leakscope/leakscope/cli"
 	"github.com/leakscope/leakscope/diff"
 )
 

@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/leakscope/leakscope/app/cli"
+	"github.com/leakscope/leakscope/cli"
 	"github.com/leakscope/leakscope/diff/reftest"
 )
 

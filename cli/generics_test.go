@@ -10,7 +10,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/leakscope/leakscope/app/cli"
+	"github.com/leakscope/leakscope/cli"
 )
 
 // parked blocks until release is closed: one instantiation per type.

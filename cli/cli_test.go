@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/leakscope/leakscope/app/cli"
+	"github.com/leakscope/leakscope/cli"
 	"github.com/leakscope/leakscope/diff/reftest"
 )
 
@@ -102,7 +102,7 @@ func runChild(t testing.TB, args ...string) (code int, stdout, stderr string, pe
 	return cmd.ProcessState.ExitCode(), out.String(), errb.String(), kb << 10
 }
 
-const demo = "../../assets/demo/dumps/"
+const demo = "../assets/demo/dumps/"
 
 func run(args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
