@@ -12,10 +12,10 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/leakscope/leakscope/app"
-	"github.com/leakscope/leakscope/cli"
 	_ "github.com/leakscope/leakscope/app/locale" // before Fyne reads LANG
 	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/assets"
+	"github.com/leakscope/leakscope/cli"
 )
 
 func main() {

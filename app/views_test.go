@@ -11,8 +11,8 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/leakscope/leakscope/app"
-	"github.com/leakscope/leakscope/cli"
 	"github.com/leakscope/leakscope/app/session"
+	"github.com/leakscope/leakscope/cli"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/reftest"
 	"github.com/leakscope/leakscope/flame"

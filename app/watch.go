@@ -14,10 +14,10 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/leakscope/leakscope/cli"
 	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/series"
+	"github.com/leakscope/leakscope/watch"
 )
 
 // watching is a watch of a service that the window runs: the worker owns
@@ -45,7 +45,7 @@ func (u *UI) ShowWatchDialog() {
 	target := widget.NewEntry()
 	target.SetPlaceHolder("host:port or http://host:port/debug/pprof/")
 	target.Validator = func(s string) error {
-		_, err := cli.NormalizeURL(s)
+		_, err := watch.NormalizeURL(s)
 		return err
 	}
 	interval := widget.NewEntry()
@@ -83,27 +83,27 @@ func (u *UI) ShowWatchDialog() {
 // streams them into the series on screen: the later snapshot follows the
 // newest until another is picked. A watch already running stops first.
 func (u *UI) StartWatch(target string, interval time.Duration, dir string) error {
-	base, err := cli.NormalizeURL(target)
+	base, err := watch.NormalizeURL(target)
 	if err != nil {
 		return err
 	}
 	if dir = strings.TrimSpace(dir); dir == "" {
 		home, _ := os.UserHomeDir()
-		dir = filepath.Join(home, cli.DefaultWatchDir(base))
+		dir = filepath.Join(home, watch.DefaultDir(base))
 	}
 	u.StopWatch()
 	w := &watching{target: base, dir: dir}
-	opts := cli.WatchOptions{Base: base, Dir: dir, Interval: interval, Timeout: 30 * time.Second, Retries: 3,
+	opts := watch.Options{Base: base, Dir: dir, Interval: interval, Timeout: 30 * time.Second, Retries: 3,
 		Opts: u.sess.Symbols.Clone().Options(nil)}
 	u.watch = w
 	u.showWatchInfo()
 	w.stop = u.worker.Go(func(ctx context.Context) {
-		var watcher *cli.Watcher
+		var watcher *watch.Watcher
 		opts.OnSnapshot = func(dumps []*diff.Dump) {
 			all := watcher.Series()
 			u.do(func() { u.watchSnapshot(w, all, dumps) })
 		}
-		opts.Progress = func(_ *cli.Analysis, _, _ int, note string) {
+		opts.Progress = func(_ *series.Analysis, _, _ int, note string) {
 			u.do(func() {
 				if u.watch == w {
 					w.note = note
@@ -112,7 +112,7 @@ func (u *UI) StartWatch(target string, interval time.Duration, dir string) error
 			})
 		}
 		var err error
-		if watcher, err = cli.NewWatcher(ctx, opts); err == nil {
+		if watcher, err = watch.NewWatcher(ctx, opts); err == nil {
 			err = watcher.Run(ctx)
 		}
 		if ctx.Err() != nil {

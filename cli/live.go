@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/series"
 )
 
 // liveView shows a watch as it goes: on a terminal, a table redrawn in
@@ -30,7 +31,7 @@ func newLiveView(w, errw io.Writer, top int) *liveView {
 	return v
 }
 
-func (v *liveView) update(a *Analysis, taken, failures int, note string) {
+func (v *liveView) update(a *series.Analysis, taken, failures int, note string) {
 	var b strings.Builder
 	if a == nil {
 		if note != "" {
@@ -73,7 +74,7 @@ func (v *liveView) update(a *Analysis, taken, failures int, note string) {
 				break
 			}
 			s := &a.Suspects[i]
-			name, rate := a.suspectText(s)
+			name, rate := a.SuspectText(s)
 			fmt.Fprintf(tw, "%.2f\t%d/%d\t%s\t%s\t%s\n", s.Score, s.Grew, s.Intervals, rate, Sparkline(s.Values), clip(printable(name), 90))
 		}
 		tw.Flush()

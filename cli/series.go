@@ -65,99 +65,9 @@ type SuspectReport struct {
 	Estimated bool   `json:"estimated,omitempty"`
 }
 
-// Analysis is a series of dumps ranked: the main series (memory, or the
-// goroutines when only goroutine dumps are given) and the goroutine series
-// beside it, when there is one.
-type Analysis struct {
-	Main, Goroutines *series.Series
-	SampleIndex      int
-	Functions        []series.FunctionTrend
-	Sites            []series.SiteTrend
-	Suspects         []series.Suspect
-}
-
-// Analyze loads paths as series (see series.Load, which takes
-// keepAllocFrames) and ranks them for sample type sample. Goroutine dumps
-// given with heap dumps give the spawn sites; given alone, they are the
-// main series.
-func Analyze(ctx context.Context, paths []string, sample string, opts *diff.Options, keepAllocFrames bool) (*Analysis, error) {
-	all, err := series.Load(ctx, paths, opts, keepAllocFrames)
-	if err != nil {
-		return nil, err
-	}
-	return rank(all, sample)
-}
-
-// rank makes the Analysis of the series of each kind: the first that is
-// not of goroutines is the main one; goroutines beside it give the sites.
-func rank(all []*series.Series, sample string) (*Analysis, error) {
-	a := &Analysis{}
-	for _, s := range all {
-		switch {
-		case s.Kind == diff.KindGoroutine:
-			a.Goroutines = s
-		case a.Main == nil:
-			a.Main = s
-		default:
-			return nil, &diff.Error{Path: s.Snapshots[0].Path, Err: fmt.Errorf("is a %s dump, and %s a %s dump: a series takes dumps of one kind (and goroutine dumps beside them)",
-				s.Kind, a.Main.Snapshots[0].Path, a.Main.Kind)}
-		}
-	}
-	if a.Main == nil {
-		a.Main = a.Goroutines
-	}
-	if a.Main == nil {
-		return nil, nil
-	}
-	var err error
-	if a.SampleIndex, err = a.Main.SampleIndex(sample); err != nil {
-		return nil, &diff.Error{Path: a.Main.Snapshots[0].Path, Err: err}
-	}
-	a.Functions = a.Main.Functions(a.SampleIndex)
-	switch {
-	case a.Goroutines != nil:
-		a.Sites = a.Goroutines.Sites()
-	case a.Main.Tasks:
-		a.Sites = a.Main.Sites() // a tokio service's tasks
-	}
-	a.Suspects = series.Suspects(a.Functions, a.Sites)
-	return a, nil
-}
-
-// tasks reports whether the spawn sites are a tokio service's tasks.
-func (a *Analysis) tasks() bool { return a.Goroutines == nil && a.Main.Tasks }
-
-// suspectText returns how tables name a suspect, and its rate with its
-// unit of time: "+1.2MB/h".
-func (a *Analysis) suspectText(s *series.Suspect) (name, rate string) {
-	per := "/interval"
-	if s.PerHour {
-		per = "/h"
-	}
-	name = s.Function
-	switch {
-	case s.Kind == "spawn_site" && a.tasks():
-		name = "tasks spawned at " + diff.ShortName(s.Site.Function) + " " + s.Site.String()[len(s.Site.Function):]
-	case s.Kind == "spawn_site":
-		name = "go " + s.Site.String()
-	}
-	return name, diff.FormatDelta(int64(math.Round(s.Rate)), a.SuspectUnit(s)) + per
-}
-
-// Unit returns the unit of the main series' values.
-func (a *Analysis) Unit() string { return a.Main.SampleTypes[a.SampleIndex].Unit }
-
-// SuspectUnit returns the unit of a suspect's values.
-func (a *Analysis) SuspectUnit(s *series.Suspect) string {
-	if s.Kind == "spawn_site" {
-		return "count"
-	}
-	return a.Unit()
-}
-
 // NewSeriesReport returns the JSON form of a, keeping the first top
 // suspects (20 when top <= 0).
-func NewSeriesReport(a *Analysis, top int) *SeriesReport {
+func NewSeriesReport(a *series.Analysis, top int) *SeriesReport {
 	m := a.Main
 	r := &SeriesReport{
 		Files: m.Paths(), SampleType: m.SampleTypes[a.SampleIndex].Type, Unit: a.Unit(),
@@ -207,7 +117,7 @@ func NewSeriesReport(a *Analysis, top int) *SeriesReport {
 			sr.Name = s.Function
 		} else {
 			sr.Function, sr.File, sr.Line = s.Site.Function, s.Site.File, s.Site.Line
-			if a.tasks() {
+			if a.Tasks() {
 				sr.Runtime, sr.Estimated = "tokio", m.Estimated
 			}
 		}
@@ -261,7 +171,7 @@ func runSeriesReport(files []string, o reportOptions, stdout, stderr io.Writer) 
 // writeSeries writes the report of a: the first snapshot against the last,
 // then the suspects; with --fail-if-growing, it returns ExitGrowing when the
 // top suspect is growing.
-func writeSeries(a *Analysis, o reportOptions, stdout, stderr io.Writer) int {
+func writeSeries(a *series.Analysis, o reportOptions, stdout, stderr io.Writer) int {
 	var g *goroutines.Comparison
 	if gs := a.Goroutines; gs != nil {
 		first, last := 0, gs.Len()-1
@@ -283,7 +193,7 @@ func writeSeries(a *Analysis, o reportOptions, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	r := a.PairReport(g, o.top)
+	r := PairReport(a, g, o.top)
 	if o.asJSON {
 		r.Series = NewSeriesReport(a, o.top)
 		err = encodeJSON(stdout, r)
@@ -306,12 +216,12 @@ func writeSeries(a *Analysis, o reportOptions, stdout, stderr io.Writer) int {
 
 // analyzeFiles is Analyze with the command line's notes: the order, and the
 // goroutine dumps watch captured beside heap snapshots.
-func analyzeFiles(files []string, sample string, opts *diff.Options, keepAllocFrames bool, stderr io.Writer) (*Analysis, error) {
+func analyzeFiles(files []string, sample string, opts *diff.Options, keepAllocFrames bool, stderr io.Writer) (*series.Analysis, error) {
 	if sib := watchSiblings(files); sib != nil {
 		fmt.Fprintf(stderr, "leakscope: note: spawn sites from the goroutine dumps captured with these snapshots (%s, …)\n", printable(filepath.Base(sib[0])))
 		files = append(append([]string(nil), files...), sib...)
 	}
-	a, err := Analyze(context.Background(), files, sample, opts, keepAllocFrames)
+	a, err := series.Analyze(context.Background(), files, sample, opts, keepAllocFrames)
 	if err != nil {
 		return nil, err
 	}
@@ -337,7 +247,7 @@ func analyzeFiles(files []string, sample string, opts *diff.Options, keepAllocFr
 // its last, as NewReport makes it from their comparison, made from the
 // series' values (which are the dumps'): the dumps are not read again. g,
 // when not nil, gives the spawn sites.
-func (a *Analysis) PairReport(g *goroutines.Comparison, top int) *Report {
+func PairReport(a *series.Analysis, g *goroutines.Comparison, top int) *Report {
 	m := a.Main
 	n := m.Len()
 	first, last := m.Snapshots[0], m.Snapshots[n-1]
@@ -466,7 +376,7 @@ func (r Rate) String() string {
 // interval at rate r or faster, and "" when it did not. A rate in bytes
 // looks at the top suspect measured in bytes; another rate at the top
 // suspect. It fails when r is per time and the dumps record no times.
-func (a *Analysis) Growing(r Rate) (string, error) {
+func Growing(a *series.Analysis, r Rate) (string, error) {
 	if r.Bytes {
 		inBytes := a.Unit() == "bytes" && a.Main.Kind != diff.KindGoroutine
 		if !inBytes {
@@ -497,7 +407,7 @@ func (a *Analysis) Growing(r Rate) (string, error) {
 		}
 		name := s.Function
 		switch {
-		case s.Kind == "spawn_site" && a.tasks():
+		case s.Kind == "spawn_site" && a.Tasks():
 			name = "tokio tasks spawned at " + s.Site.String()
 		case s.Kind == "spawn_site":
 			name = "goroutines started at " + s.Site.String()
@@ -510,7 +420,7 @@ func (a *Analysis) Growing(r Rate) (string, error) {
 
 // WriteSuspects writes the leak suspects of a as a table, keeping the first
 // top (20 when top <= 0).
-func WriteSuspects(w io.Writer, a *Analysis, top int) error {
+func WriteSuspects(w io.Writer, a *series.Analysis, top int) error {
 	if top <= 0 {
 		top = 20
 	}
@@ -527,7 +437,7 @@ func WriteSuspects(w io.Writer, a *Analysis, top int) error {
 			break
 		}
 		s := &a.Suspects[i]
-		name, rate := a.suspectText(s)
+		name, rate := a.SuspectText(s)
 		fmt.Fprintf(tw, "%.2f\t%d/%d\t%s\t%.2f\t%s\t%s\n", s.Score, s.Grew, s.Intervals, rate, s.Fit, Sparkline(s.Values), printable(name))
 	}
 	if len(a.Suspects) == 0 {
@@ -573,9 +483,9 @@ type reportOptions struct {
 }
 
 // gate returns what --fail-if-growing fails on, or "".
-func (o *reportOptions) gate(a *Analysis) (string, error) {
+func (o *reportOptions) gate(a *series.Analysis) (string, error) {
 	if !o.failIfGrowing {
 		return "", nil
 	}
-	return a.Growing(o.minRate)
+	return Growing(a, o.minRate)
 }
