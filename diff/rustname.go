@@ -171,3 +171,25 @@ func isType(seg string) bool {
 	c := seg[0]
 	return c >= 'A' && c <= 'Z' || c == '<'
 }
+
+// InCrate reports whether a Rust function is in crate c: its path is, or,
+// for a method "<Self as Trait>::m", its Self type is; a Self that is no
+// path (u8, [T], &dyn Fn…) goes by its trait.
+func InCrate(name, c string) bool {
+	if strings.HasPrefix(name, c+"::") {
+		return true
+	}
+	if !strings.HasPrefix(name, "<") {
+		return false
+	}
+	self, trait := RustImpl(name)
+	self = strings.TrimLeft(self, "&*")
+	for _, p := range []string{"mut ", "const ", "dyn "} {
+		self = strings.TrimPrefix(self, p)
+	}
+	if strings.HasPrefix(self, c+"::") {
+		return true
+	}
+	path := strings.Contains(self, "::") && !strings.HasPrefix(self, "[") && !strings.HasPrefix(self, "(")
+	return !path && strings.HasPrefix(trait, c+"::")
+}

@@ -39,21 +39,7 @@ func IsAllocFrame(name string) bool {
 		strings.Contains(name, " as core::alloc::Allocator>::"):
 		return true
 	}
-	return inCrate(name, "alloc") || strings.HasPrefix(name, "std::alloc::") || strings.HasPrefix(name, "<std::alloc::")
-}
-
-// inCrate reports whether a Rust function is in crate c: its path starts
-// with "c::", or it is a method of an impl whose type or trait does.
-func inCrate(name, c string) bool {
-	if strings.HasPrefix(name, c+"::") {
-		return true
-	}
-	if !strings.HasPrefix(name, "<") {
-		return false
-	}
-	self, trait := diff.RustImpl(name)
-	self, trait = strings.TrimLeft(self, "&*mut "), strings.TrimLeft(trait, "&*mut ")
-	return strings.HasPrefix(self, c+"::") || strings.HasPrefix(trait, c+"::")
+	return diff.InCrate(name, "alloc") || strings.HasPrefix(name, "std::alloc::") || strings.HasPrefix(name, "<std::alloc::")
 }
 
 // FoldAllocFrames returns d with the allocation plumbing (IsAllocFrame, and

@@ -345,33 +345,11 @@ func IsRuntime(name string) bool {
 		return true
 	}
 	for _, c := range []string{"tokio", "std", "core", "alloc"} {
-		if inCrate(name, c) {
+		if diff.InCrate(name, c) {
 			return true
 		}
 	}
 	return false
-}
-
-// inCrate reports whether a Rust function is in crate c: its path is, or,
-// for a method "<Self as Trait>::m", its Self type is; a Self that is no
-// path (u8, [T], &dyn Fn…) goes by its trait.
-func inCrate(name, c string) bool {
-	if strings.HasPrefix(name, c+"::") {
-		return true
-	}
-	if !strings.HasPrefix(name, "<") {
-		return false
-	}
-	self, trait := diff.RustImpl(name)
-	self = strings.TrimLeft(self, "&*")
-	for _, p := range []string{"mut ", "const ", "dyn "} {
-		self = strings.TrimPrefix(self, p)
-	}
-	if strings.HasPrefix(self, c+"::") {
-		return true
-	}
-	path := strings.Contains(self, "::") && !strings.HasPrefix(self, "[") && !strings.HasPrefix(self, "(")
-	return !path && strings.HasPrefix(trait, c+"::")
 }
 
 // rank orders the sites by growth in live tasks, then later live tasks,
