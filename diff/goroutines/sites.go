@@ -2,7 +2,6 @@ package goroutines
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/leakscope/leakscope/diff"
@@ -134,7 +133,7 @@ type Comparison struct {
 	ByEntry bool
 	Sites   []SiteDelta // ranked by delta, then survivors, then later count
 
-	stacks [2][][]int // per site: base and later stack indices
+	stacks diff.SiteStacks // per site: base and later stack indices
 }
 
 // Compare groups base and later by site and ranks the sites by growth.
@@ -191,12 +190,7 @@ func Compare(base, later *Snapshot) *Comparison {
 			}
 		}
 	}
-	order := make([]int, len(c.Sites))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool {
-		x, y := &c.Sites[order[a]], &c.Sites[order[b]]
+	c.Sites, c.stacks = diff.SortSites(c.Sites, c.stacks, func(x, y *SiteDelta) bool {
 		if x.Delta() != y.Delta() {
 			return x.Delta() > y.Delta()
 		}
@@ -208,14 +202,6 @@ func Compare(base, later *Snapshot) *Comparison {
 		}
 		return x.Site.String() < y.Site.String()
 	})
-	sites := make([]SiteDelta, len(order))
-	var stacks [2][][]int
-	for j, i := range order {
-		sites[j] = c.Sites[i]
-		stacks[0] = append(stacks[0], c.stacks[0][i])
-		stacks[1] = append(stacks[1], c.stacks[1][i])
-	}
-	c.Sites, c.stacks = sites, stacks
 	return c
 }
 
@@ -251,19 +237,11 @@ func (c *Comparison) addLater(sd *SiteDelta, snap *Snapshot, i int, n int64) {
 // Profile returns the stacks of site k's goroutines, base against later,
 // weighted by goroutine count, for a flame graph.
 func (c *Comparison) Profile(k int) (*diff.Comparison, error) {
-	pick := func(snap *Snapshot, stacks []int) *diff.Dump {
-		keep := make(map[int]bool, len(stacks))
-		for _, i := range stacks {
-			keep[i] = true
-		}
-		return snap.Dump.Subset(func(i int) bool { return keep[i] })
-	}
-	later := pick(c.Later, c.stacks[1][k])
 	var base *diff.Dump
 	if c.Base != nil {
-		base = pick(c.Base, c.stacks[0][k])
+		base = c.Base.Dump
 	}
-	return diff.Compare(base, later, "")
+	return diff.SiteProfile(base, c.Later.Dump, c.stacks, k, "")
 }
 
 // Find returns the index of the first site that matches query, or -1. A query

@@ -33,7 +33,6 @@ package tokio
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 
 	"github.com/leakscope/leakscope/diff"
@@ -86,7 +85,7 @@ type Comparison struct {
 	HasSpawned bool
 	Sites      []SiteDelta // ranked by growth in live tasks
 
-	stacks [2][][]int // per site: the stacks of its cells and of its tasks' allocations, by side
+	stacks diff.SiteStacks // per site: the stacks of its cells and of its tasks' allocations, by side
 }
 
 // The sample types of a jemalloc dump that the sites read.
@@ -355,12 +354,7 @@ func IsRuntime(name string) bool {
 // rank orders the sites by growth in live tasks, then later live tasks,
 // then growth of the memory inside them, then name.
 func (c *Comparison) rank() {
-	order := make([]int, len(c.Sites))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool {
-		x, y := &c.Sites[order[a]], &c.Sites[order[b]]
+	c.Sites, c.stacks = diff.SortSites(c.Sites, c.stacks, func(x, y *SiteDelta) bool {
 		if x.Delta() != y.Delta() {
 			return x.Delta() > y.Delta()
 		}
@@ -372,14 +366,6 @@ func (c *Comparison) rank() {
 		}
 		return x.Site.String() < y.Site.String()
 	})
-	sites := make([]SiteDelta, len(order))
-	var stacks [2][][]int
-	for j, i := range order {
-		sites[j] = c.Sites[i]
-		stacks[0] = append(stacks[0], c.stacks[0][i])
-		stacks[1] = append(stacks[1], c.stacks[1][i])
-	}
-	c.Sites, c.stacks = sites, stacks
 }
 
 // Profile returns the memory of site k, base against later, for sample
@@ -389,17 +375,5 @@ func (c *Comparison) Profile(k int, sample string) (*diff.Comparison, error) {
 	if k < 0 || k >= len(c.Sites) {
 		return nil, fmt.Errorf("no spawn site %d (there are %d)", k, len(c.Sites))
 	}
-	pick := func(d *diff.Dump, stacks []int) *diff.Dump {
-		keep := make(map[int]bool, len(stacks))
-		for _, i := range stacks {
-			keep[i] = true
-		}
-		return d.Subset(func(i int) bool { return keep[i] })
-	}
-	later := pick(c.Later, c.stacks[1][k])
-	var base *diff.Dump
-	if c.Base != nil {
-		base = pick(c.Base, c.stacks[0][k])
-	}
-	return diff.Compare(base, later, sample)
+	return diff.SiteProfile(c.Base, c.Later, c.stacks, k, sample)
 }
