@@ -26,23 +26,25 @@ type funcColumn struct {
 }
 
 func pct(d diff.Delta) string {
-	if d.Base == 0 {
-		if d.Later == 0 {
-			return "0%"
-		}
-		return "new"
+	c, ok := d.Change()
+	switch {
+	case ok:
+		return fmt.Sprintf("%+.1f%%", c)
+	case d.Later == 0:
+		return "0%"
 	}
-	return fmt.Sprintf("%+.1f%%", float64(d.Diff())*100/float64(d.Base))
+	return "new"
 }
 
 func pctKey(d diff.Delta) float64 {
-	if d.Base == 0 {
-		if d.Later == 0 {
-			return 0
-		}
-		return 1e18
+	c, ok := d.Change()
+	switch {
+	case ok:
+		return c / 100
+	case d.Later == 0:
+		return 0
 	}
-	return float64(d.Diff()) / float64(d.Base)
+	return 1e18
 }
 
 func mark(f *diff.Function) string {

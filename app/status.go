@@ -47,10 +47,10 @@ func describe(t *flame.Tree, n int32) string {
 	}
 	total := t.Nodes[flame.Root].Total
 	share := func(v, of int64) string {
-		if of == 0 {
-			return "–"
+		if s, ok := diff.Share(v, of); ok {
+			return fmt.Sprintf("%.1f%%", s)
 		}
-		return fmt.Sprintf("%.1f%%", float64(v)*100/float64(of))
+		return "–"
 	}
 	if !t.HasBase() {
 		return fmt.Sprintf("%s%s · %s (%s of total) · self %s", node.Name, where,

@@ -535,17 +535,17 @@ func when(t time.Time) string {
 }
 
 func percent(v Values) string {
-	if v.Base == 0 {
-		return ""
+	if c, ok := (diff.Delta{Base: v.Base, Later: v.Later}).Change(); ok {
+		return fmt.Sprintf(", %+.1f%%", c)
 	}
-	return fmt.Sprintf(", %+.1f%%", float64(v.Delta)*100/float64(v.Base))
+	return ""
 }
 
 func share(v, total int64) string {
-	if total == 0 {
-		return "-"
+	if s, ok := diff.Share(v, total); ok {
+		return fmt.Sprintf("%.2f%%", s)
 	}
-	return fmt.Sprintf("%.2f%%", float64(v)*100/float64(total))
+	return "-"
 }
 
 // printNotes writes the notes of a dump not in seen yet (the base and the

@@ -243,9 +243,9 @@ func (b *Builder) AddEstimatedStack(frames []int32, values []float64) {
 	d.estimates = append(d.estimates, values[:n]...)
 }
 
-// truncate returns f truncated toward zero, held at the int64 bounds, and
-// whether it had to be.
-func truncate(f float64) (int64, bool) { return toInt64(math.Trunc(f)) }
+// Truncate returns f truncated toward zero, as jeprof prints its estimates,
+// held at the int64 bounds (NaN as 0), and whether it had to be held.
+func Truncate(f float64) (v int64, held bool) { return toInt64(math.Trunc(f)) }
 
 // toInt64 converts an integral f, held at the int64 bounds (NaN as 0).
 func toInt64(f float64) (int64, bool) {

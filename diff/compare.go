@@ -287,6 +287,23 @@ type Delta struct {
 	fix int64
 }
 
+// Change returns d's change relative to its base, in percent, and false
+// when the base is 0 (new, or nothing on either side).
+func (d Delta) Change() (float64, bool) {
+	if d.Base == 0 {
+		return 0, false
+	}
+	return float64(d.Diff()) * 100 / float64(d.Base), true
+}
+
+// Share returns v as a percentage of total, and false when total is 0.
+func Share(v, total int64) (float64, bool) {
+	if total == 0 {
+		return 0, false
+	}
+	return float64(v) * 100 / float64(total), true
+}
+
 // Diff returns Later - Base, held at the int64 bounds. For sums of
 // estimates (see Builder.AddEstimatedStack) it is the truncated difference
 // of the sums, which can differ by one from Later - Base.
@@ -310,10 +327,10 @@ func (e *estimate) add(base, later float64) {
 
 // delta truncates the sums toward zero, as jeprof prints its values.
 func (e estimate) delta() Delta {
-	b, _ := truncate(e.base)
-	l, _ := truncate(e.later)
+	b, _ := Truncate(e.base)
+	l, _ := Truncate(e.later)
 	d := Delta{Base: b, Later: l}
-	want, _ := truncate(e.diff)
+	want, _ := Truncate(e.diff)
 	d.fix = sat(want, -d.Diff())
 	return d
 }

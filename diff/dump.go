@@ -244,7 +244,7 @@ func (d *Dump) Total(i int) int64 {
 		for j := i; j < len(d.estimates); j += n {
 			f += d.estimates[j]
 		}
-		t, _ := truncate(f)
+		t, _ := Truncate(f)
 		return t
 	}
 	var t int64

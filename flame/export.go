@@ -125,17 +125,15 @@ func (v *View) Header() []string {
 }
 
 func percent(d diff.Delta) string {
-	if d.Base == 0 {
-		return ""
+	if c, ok := d.Change(); ok {
+		return fmt.Sprintf(", %+.1f%%", c)
 	}
-	return fmt.Sprintf(", %+.1f%%", float64(d.Diff())*100/float64(d.Base))
+	return ""
 }
 
 func share(v, total int64) float64 {
-	if total == 0 {
-		return 0
-	}
-	return float64(v) * 100 / float64(total)
+	s, _ := diff.Share(v, total)
+	return s
 }
 
 // Limits of an exported image. A full-height export of a very deep graph

@@ -1,7 +1,6 @@
 package series
 
 import (
-	"math"
 	"sort"
 
 	"github.com/leakscope/leakscope/diff"
@@ -84,8 +83,8 @@ func (s *Series) Functions(t int) []FunctionTrend {
 		clear(seen)
 		if est != nil {
 			for f := range nf {
-				flat[f*n+k], _ = truncate(eflat[f*n+k])
-				cum[f*n+k], _ = truncate(ecum[f*n+k])
+				flat[f*n+k], _ = diff.Truncate(eflat[f*n+k])
+				cum[f*n+k], _ = diff.Truncate(ecum[f*n+k])
 			}
 		}
 	}
@@ -118,17 +117,6 @@ func (s *Series) Functions(t int) []FunctionTrend {
 		return a.Name < b.Name
 	})
 	return out
-}
-
-func truncate(f float64) (int64, bool) {
-	f = math.Trunc(f)
-	if f >= math.MaxInt64 {
-		return math.MaxInt64, false
-	}
-	if f <= math.MinInt64 {
-		return math.MinInt64, false
-	}
-	return int64(f), true
 }
 
 func allZero(v []int64) bool {

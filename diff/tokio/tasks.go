@@ -32,7 +32,6 @@ package tokio
 
 import (
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/leakscope/leakscope/diff"
@@ -180,19 +179,9 @@ func Compare(base, later *diff.Dump) *Comparison {
 type sums struct{ live, spawned, cell, inside [2]float64 }
 
 func delta(v [2]float64) diff.Delta {
-	return diff.Delta{Base: trunc(v[0]), Later: trunc(v[1])}
-}
-
-// trunc truncates toward zero, as jeprof prints its estimates, held at the
-// int64 range.
-func trunc(f float64) int64 {
-	switch {
-	case f >= math.MaxInt64:
-		return math.MaxInt64
-	case f <= math.MinInt64:
-		return math.MinInt64
-	}
-	return int64(f)
+	b, _ := diff.Truncate(v[0])
+	l, _ := diff.Truncate(v[1])
+	return diff.Delta{Base: b, Later: l}
 }
 
 func isJemalloc(d *diff.Dump) bool {
