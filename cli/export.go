@@ -19,8 +19,6 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	scale := fs.Float64("scale", 1, "pixels per logical pixel (2 for HiDPI)")
 	flameUp := fs.Bool("flame", false, "draw the root at the bottom (flame) instead of the top (icicle)")
 	out := fs.String("o", "", "output PNG file (required)")
-	var binaries stringList
-	fs.Var(&binaries, "binary", "program or library file to symbolize jemalloc dumps with (repeatable)")
 	lim := limitFlags(fs)
 	files, err := parseFlags(fs, args)
 	if err == nil {
@@ -55,7 +53,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	c, err := loadComparison(files, *sample, lim.options(binaries), stderr)
+	c, err := loadComparison(files, *sample, lim.options(), stderr)
 	if err != nil {
 		return fail(stderr, err)
 	}

@@ -210,8 +210,6 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	failIfGrowing := fs.Bool("fail-if-growing", false, "given a series, exit 3 when the top leak suspect grew in every interval at --min-rate or faster")
 	minRate := fs.String("min-rate", "", "with --fail-if-growing: the slowest growth that fails, such as 1MiB/h, 100/h or 5/interval (default: any)")
 	keep := fs.Bool("keep-alloc-frames", false, "keep Rust's allocation frames (GlobalAlloc, __rust_alloc, alloc::…) and C++ operator new at the leaves of jemalloc stacks, instead of folding them into their callers")
-	var binaries stringList
-	fs.Var(&binaries, "binary", "program or library file to symbolize jemalloc dumps with (repeatable)")
 	lim := limitFlags(fs)
 	files, err := parseFlags(fs, args)
 	if err == nil {
@@ -250,10 +248,10 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	if len(files) > 2 {
-		o.opts = lim.options(binaries)
+		o.opts = lim.options()
 		return runSeriesReport(files, o, stdout, stderr)
 	}
-	opts := lim.options(binaries)
+	opts := lim.options()
 	// The report shows the compared sample type only: a heap profile's
 	// stacks without a value of it need not be kept. A tag looks at every
 	// stack's labels.
@@ -560,11 +558,12 @@ func printNotes(stderr io.Writer, notes []string, seen map[string]bool) {
 	}
 }
 
-// limits are the flags that say how dumps are read: --max-size and
-// --max-memory, and where symbols come from besides --binary: --debug-dir,
-// --debuginfod and --debuginfod-timeout.
+// limits are the flags that say how dumps are read, the same for report,
+// export and watch: --max-size and --max-memory, and where symbols come
+// from: --binary, --debug-dir, --debuginfod and --debuginfod-timeout.
 type limits struct {
 	size, memory sizeFlag
+	binaries     stringList
 	debugDirs    stringList
 	servers      stringList
 	timeout      time.Duration
@@ -572,6 +571,7 @@ type limits struct {
 
 func limitFlags(fs *flag.FlagSet) *limits {
 	l := &limits{}
+	fs.Var(&l.binaries, "binary", "program or library file to symbolize jemalloc dumps with (repeatable)")
 	fs.Var(&l.size, "max-size", "largest dump after decompression, e.g. 8G (default: a quarter of memory, with a guard against gzip bombs)")
 	fs.Var(&l.memory, "max-memory", "memory decoding one dump may take, e.g. 16G (default: 8 times the dump's size plus 64M)")
 	fs.Var(&l.debugDirs, "debug-dir", "folder of separate debug files for stripped binaries, by build ID (.build-id/xx/yyyy.debug) or name (repeatable)")
@@ -604,7 +604,7 @@ func checkSymbolFlags(dirs, servers []string) error {
 	return nil
 }
 
-func (l *limits) options(binaries []string) *diff.Options {
+func (l *limits) options() *diff.Options {
 	servers := debuginfod.Servers()
 	if len(l.servers) > 0 {
 		servers = l.servers
@@ -616,7 +616,7 @@ func (l *limits) options(binaries []string) *diff.Options {
 	if l.size > 0 { // a debug file is input like a dump
 		c.MaxSize = int64(l.size)
 	}
-	return &diff.Options{Binaries: binaries, MaxSize: int64(l.size), MaxMemory: int64(l.memory), Budget: diff.NewBudget(),
+	return &diff.Options{Binaries: l.binaries, MaxSize: int64(l.size), MaxMemory: int64(l.memory), Budget: diff.NewBudget(),
 		DebugDirs: l.debugDirs, Debuginfod: c}
 }
 

@@ -28,8 +28,6 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 	retries := fs.Int("retries", 3, "failed tries of one snapshot in a row before the watch gives up")
 	sample := fs.String("sample", "", "sample type to rank (default: the dumps' default, inuse_space for heap profiles)")
 	top := fs.Int("top", 10, "suspects in the live table and the report")
-	var binaries stringList
-	fs.Var(&binaries, "binary", "program or library file to symbolize jemalloc dumps with (repeatable)")
 	lim := limitFlags(fs)
 	fs.Lookup("max-size").Usage = "largest snapshot, on disk and after decompression, e.g. 1G (default 256M)"
 	pos, err := parseFlags(fs, args)
@@ -63,7 +61,7 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	o.Opts = lim.options(binaries)
+	o.Opts = lim.options()
 	if o.Opts.MaxSize == 0 {
 		// Each answer is read whole once written: bounded by default so
 		// that reading it stays well within a gigabyte of memory.
