@@ -264,22 +264,28 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	r := NewReport(c, g, *top)
-	t := tokio.Compare(c.Base, c.Later)
-	r.AddTasks(t, *top)
-	if *asJSON {
-		err = encodeJSON(stdout, r)
-	} else {
-		// The table is written cell by cell: one write to stdout, not thousands.
-		bw := bufio.NewWriter(stdout)
-		if err = writeReport(bw, r, baseWhen(c), when(c.Later.Time), g, t); err == nil {
-			err = bw.Flush()
-		}
-	}
-	if err != nil {
+	if err := writePair(c, g, *top, *asJSON, stdout); err != nil {
 		return fail(stderr, fmt.Errorf("writing report: %w", err))
 	}
 	return ExitOK
+}
+
+// writePair writes the report of comparison c, with the spawn sites g (nil
+// for none) and the tokio tasks of a jemalloc pair, as a table or as JSON:
+// report's output, and watch's when it took too few snapshots to rank.
+func writePair(c *diff.Comparison, g *goroutines.Comparison, top int, asJSON bool, stdout io.Writer) error {
+	r := NewReport(c, g, top)
+	t := tokio.Compare(c.Base, c.Later)
+	r.AddTasks(t, top)
+	if asJSON {
+		return encodeJSON(stdout, r)
+	}
+	// The table is written cell by cell: one write to stdout, not thousands.
+	bw := bufio.NewWriter(stdout)
+	if err := writeReport(bw, r, baseWhen(c), when(c.Later.Time), g, t); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
 
 // loadComparison opens one or two dumps in parallel and compares them,

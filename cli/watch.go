@@ -181,15 +181,10 @@ func watchPairReport(o watch.Options, a *series.Analysis, asJSON bool, top int, 
 		}
 		return p
 	}
+	// As report loads a pair: in order, generic names lined up, jemalloc's
+	// allocation frames folded.
 	load := func(paths []string, sample string) (*diff.Comparison, error) {
-		if len(paths) == 1 {
-			d, err := diff.OpenWith(paths[0], o.Opts)
-			if err != nil {
-				return nil, err
-			}
-			return diff.Compare(nil, d, sample)
-		}
-		return loadComparisonOrdered(paths, sample, o.Opts)
+		return loadComparison(paths, sample, o.Opts, stderr)
 	}
 	c, err := load(ends(a.Main), o.Sample)
 	if err != nil {
@@ -208,13 +203,7 @@ func watchPairReport(o watch.Options, a *series.Analysis, asJSON bool, top int, 
 	if a.Main == a.Goroutines {
 		g, _ = SpawnSites(c)
 	}
-	r := NewReport(c, g, top)
-	if asJSON {
-		err = encodeJSON(stdout, r)
-	} else {
-		err = writeReport(stdout, r, baseWhen(c), when(c.Later.Time), g, nil)
-	}
-	if err != nil {
+	if err := writePair(c, g, top, asJSON, stdout); err != nil {
 		return fail(stderr, fmt.Errorf("writing report: %w", err))
 	}
 	return ExitOK
