@@ -102,8 +102,11 @@ func (u *UI) showLinesOf(name string) {
 		// The per-line sums are made in the background, the first time
 		// the tab shows a comparison.
 		shown := r.Shown
-		u.worker.Submit(session.Job{Lane: session.LaneSource, Run: func(context.Context) func() {
-			lines := shown.Lines()
+		u.worker.Submit(session.Job{Lane: session.LaneSource, Run: func(ctx context.Context) func() {
+			lines, err := shown.LinesContext(ctx)
+			if err != nil {
+				return nil // superseded, or the window closed
+			}
 			return func() {
 				if u.result == nil || u.result.Shown != shown {
 					return

@@ -365,64 +365,58 @@ func (c *Comparison) Functions() []Function {
 		}
 		fnOf[i] = id
 	}
-	return c.summarize(fnOf, fns)
+	out, _ := c.summarize(context.Background(), fnOf, fns)
+	return out
 }
 
 // summarize sums flat and cum values into fns, frame f counting for
-// fns[fnOf[f]], and returns the non-zero ones, by |flat delta|.
-func (c *Comparison) summarize(fnOf []int32, fns []Function) []Function {
-	if c.elater != nil {
-		c.summarizeEstimates(fnOf, fns)
-		return c.sortFunctions(fns)
+// fns[fnOf[f]], and returns the non-zero ones, by |flat delta|. For a
+// comparison of estimates it sums the estimates, then truncates, as jeprof
+// prints them. It stops with ctx's error soon after ctx is done.
+func (c *Comparison) summarize(ctx context.Context, fnOf []int32, fns []Function) ([]Function, error) {
+	est := c.elater != nil
+	var flat, cum []estimate
+	if est {
+		flat, cum = make([]estimate, len(fns)), make([]estimate, len(fns))
 	}
 	seen := make([]int32, len(fns)) // stack index + 1 that last counted the function
 	for s := 0; s < c.NumStacks(); s++ {
+		if s%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		stack := c.Stack(s)
 		if len(stack) == 0 {
 			continue
 		}
 		b, l := c.base[s], c.later[s]
-		leaf := &fns[fnOf[stack[0]]]
-		leaf.Flat.Base = sat(leaf.Flat.Base, b)
-		leaf.Flat.Later = sat(leaf.Flat.Later, l)
+		if leaf := fnOf[stack[0]]; est {
+			flat[leaf].add(c.ebase[s], c.elater[s])
+		} else {
+			fns[leaf].Flat.Base = sat(fns[leaf].Flat.Base, b)
+			fns[leaf].Flat.Later = sat(fns[leaf].Flat.Later, l)
+		}
 		for _, f := range stack {
 			fi := fnOf[f]
 			if seen[fi] == int32(s+1) {
 				continue
 			}
 			seen[fi] = int32(s + 1)
-			fns[fi].Cum.Base = sat(fns[fi].Cum.Base, b)
-			fns[fi].Cum.Later = sat(fns[fi].Cum.Later, l)
-		}
-	}
-	return c.sortFunctions(fns)
-}
-
-// summarizeEstimates is summarize for comparisons of estimates: it sums
-// the estimates, then truncates.
-func (c *Comparison) summarizeEstimates(fnOf []int32, fns []Function) {
-	flat := make([]estimate, len(fns))
-	cum := make([]estimate, len(fns))
-	seen := make([]int32, len(fns))
-	for s := 0; s < c.NumStacks(); s++ {
-		stack := c.Stack(s)
-		if len(stack) == 0 {
-			continue
-		}
-		b, l := c.ebase[s], c.elater[s]
-		flat[fnOf[stack[0]]].add(b, l)
-		for _, f := range stack {
-			fi := fnOf[f]
-			if seen[fi] == int32(s+1) {
-				continue
+			if est {
+				cum[fi].add(c.ebase[s], c.elater[s])
+			} else {
+				fns[fi].Cum.Base = sat(fns[fi].Cum.Base, b)
+				fns[fi].Cum.Later = sat(fns[fi].Cum.Later, l)
 			}
-			seen[fi] = int32(s + 1)
-			cum[fi].add(b, l)
 		}
 	}
-	for i := range fns {
-		fns[i].Flat, fns[i].Cum = flat[i].delta(), cum[i].delta()
+	if est {
+		for i := range fns {
+			fns[i].Flat, fns[i].Cum = flat[i].delta(), cum[i].delta()
+		}
 	}
+	return c.sortFunctions(fns), nil
 }
 
 // sortFunctions returns the functions of fns with a non-zero value, by
@@ -460,6 +454,12 @@ func abs(x int64) int64 {
 // Lines is Functions at the granularity of source lines, as pprof's
 // -lines: one entry per function, file and line, named "function file:line".
 func (c *Comparison) Lines() []Function {
+	out, _ := c.LinesContext(context.Background())
+	return out
+}
+
+// LinesContext is Lines that stops with ctx's error soon after ctx is done.
+func (c *Comparison) LinesContext(ctx context.Context) ([]Function, error) {
 	lineOf := make([]int32, len(c.frames)) // frame ID -> line index
 	index := make(map[Frame]int32)
 	var lines []Function
@@ -472,5 +472,5 @@ func (c *Comparison) Lines() []Function {
 		}
 		lineOf[i] = id
 	}
-	return c.summarize(lineOf, lines)
+	return c.summarize(ctx, lineOf, lines)
 }
