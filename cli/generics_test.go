@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -111,5 +112,47 @@ func TestGenericsLineUp(t *testing.T) {
 	}
 	if strings.Contains(errs, "[...]") {
 		t.Errorf("two protobufs: a note about [...]:\n%s", errs)
+	}
+}
+
+// TestTagWithComma: --tag key=value keeps the stacks whose label value is
+// the whole value given, commas and all.
+func TestTagWithComma(t *testing.T) {
+	release := make(chan struct{})
+	var started, done sync.WaitGroup
+	for _, tenant := range []string{"a,b", "a,b", "a"} {
+		started.Add(1)
+		done.Add(1)
+		go pprof.Do(context.Background(), pprof.Labels("tenant", tenant), func(context.Context) {
+			defer done.Done()
+			parked(release, &started, tenant)
+		})
+	}
+	started.Wait()
+	var pb bytes.Buffer
+	err := pprof.Lookup("goroutine").WriteTo(&pb, 0)
+	close(release)
+	done.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "goroutine.pb.gz")
+	os.WriteFile(file, pb.Bytes(), 0o644)
+	for _, tt := range []struct {
+		tag  string
+		want int64
+	}{{"tenant=a,b", 2}, {"tenant=a", 1}, {"tenant=b", 0}} {
+		var out, errs bytes.Buffer
+		code, _ := cli.Run([]string{"report", "--json", "--tag", tt.tag, file}, &out, &errs)
+		if code != 0 {
+			t.Fatalf("--tag %s: exit %d: %s", tt.tag, code, errs.String())
+		}
+		var r struct{ Total struct{ Later int64 } }
+		if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Total.Later != tt.want {
+			t.Errorf("--tag %s keeps %d goroutines, want %d", tt.tag, r.Total.Later, tt.want)
+		}
 	}
 }

@@ -1,10 +1,10 @@
 package diff
 
 import (
+	"slices"
 	"context"
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 	"time"
 )
@@ -260,34 +260,31 @@ func toInt64(f float64) (int64, bool) {
 	return int64(f), false
 }
 
-// SetLabels gives the stack added last its labels, as "k=v,k2=v2" (sorted
-// by key; see CanonicalLabels).
-func (b *Builder) SetLabels(set string) {
+// SetLabels gives the stack added last its labels (in any order).
+func (b *Builder) SetLabels(set Labels) {
 	d := b.d
-	if set == "" && d.labels == nil {
+	if len(set) == 0 && d.labels == nil {
 		return
 	}
 	if d.labels == nil {
-		d.labelSets = []string{""}
+		d.labelSets = []Labels{nil}
 		d.labels = make([]int32, d.NumStacks()-1, cap(d.bounds))
 		b.labelIDs = map[string]int32{"": 0}
 	}
 	for len(d.labels) < d.NumStacks()-1 {
 		d.labels = append(d.labels, 0)
 	}
-	id, ok := b.labelIDs[set]
+	if !slices.IsSortedFunc(set, func(a, b Label) int { return strings.Compare(a.Key+"\x00"+a.Value, b.Key+"\x00"+b.Value) }) {
+		set = set.Sorted()
+	}
+	key := set.String()
+	id, ok := b.labelIDs[key]
 	if !ok {
 		id = int32(len(d.labelSets))
-		d.labelSets = append(d.labelSets, set)
-		b.labelIDs[set] = id
+		d.labelSets = append(d.labelSets, slices.Clone(set))
+		b.labelIDs[key] = id
 	}
 	d.labels = append(d.labels, id)
-}
-
-// CanonicalLabels joins "k=v" pairs, sorted, into the form Labels returns.
-func CanonicalLabels(kvs []string) string {
-	sort.Strings(kvs)
-	return strings.Join(kvs, ",")
 }
 
 // Dump completes and returns the dump, named name; the Builder must not be

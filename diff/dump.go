@@ -79,7 +79,7 @@ type Dump struct {
 	estimates []float64
 	// labels[i] indexes labelSets for stack i; nil when no stack has labels.
 	labels    []int32
-	labelSets []string // canonical "k=v,k2=v2", sorted by key; [0] is ""
+	labelSets []Labels // sorted by key; [0] is the empty set
 	// fullNames are the full demangled names of the functions whose
 	// names say less (see FullName); "" where a name stands for several.
 	fullNames map[string]string
@@ -109,10 +109,11 @@ func (d *Dump) FullName(name string) string {
 func (d *Dump) FullNames() map[string]string { return d.fullNames }
 
 // Labels returns the labels of stack i (pprof labels, or a goroutine's
-// labels in a debug=2 dump) as "k=v,k2=v2", sorted by key; "" for none.
-func (d *Dump) Labels(i int) string {
+// labels in a debug=2 dump), sorted by key; nil for none. The set must not
+// be modified.
+func (d *Dump) Labels(i int) Labels {
 	if d.labels == nil {
-		return ""
+		return nil
 	}
 	return d.labelSets[d.labels[i]]
 }
@@ -124,12 +125,11 @@ func (d *Dump) HasLabels() bool { return len(d.labelSets) > 1 }
 func (d *Dump) LabelKeys() map[string][]string {
 	seen := map[string]map[string]bool{}
 	for _, set := range d.labelSets {
-		for _, kv := range splitLabels(set) {
-			k, v, _ := strings.Cut(kv, "=")
-			if seen[k] == nil {
-				seen[k] = map[string]bool{}
+		for _, kv := range set {
+			if seen[kv.Key] == nil {
+				seen[kv.Key] = map[string]bool{}
 			}
-			seen[k][v] = true
+			seen[kv.Key][kv.Value] = true
 		}
 	}
 	out := map[string][]string{}
@@ -142,27 +142,10 @@ func (d *Dump) LabelKeys() map[string][]string {
 	return out
 }
 
-func splitLabels(set string) []string {
-	if set == "" {
-		return nil
-	}
-	return strings.Split(set, ",")
-}
-
-// HasLabel reports whether a label set such as Labels returns holds key=value.
-func HasLabel(set, key, value string) bool {
-	for _, kv := range splitLabels(set) {
-		if k, v, _ := strings.Cut(kv, "="); k == key && v == value {
-			return true
-		}
-	}
-	return false
-}
-
 // Tagged returns the dump of the stacks whose labels hold key=value, as
 // pprof's -tagfocus=key=value keeps them.
 func (d *Dump) Tagged(key, value string) *Dump {
-	return d.Subset(func(i int) bool { return HasLabel(d.Labels(i), key, value) })
+	return d.Subset(func(i int) bool { return d.Labels(i).Has(key, value) })
 }
 
 // NumStacks returns how many stacks the dump holds.

@@ -363,17 +363,17 @@ func (p *protoDecoder) function(msg []byte) error {
 // pprof's -tagfocus=key=value matches it. Numeric labels (Go's heap
 // profiles give every sample one, "bytes", its allocation size) return "":
 // they are not labels a user filters on by value.
-func (p *protoDecoder) label(msg []byte) (string, error) {
+func (p *protoDecoder) label(msg []byte) (Label, error) {
 	key, str, err := labelIndices(msg)
 	if err != nil || str == 0 {
-		return "", err
+		return Label{}, err
 	}
 	k, err := p.str(key)
 	if err != nil || k == "" {
-		return "", err
+		return Label{}, err
 	}
 	v, err := p.str(str)
-	return k + "=" + v, err
+	return Label{Key: k, Value: v}, err
 }
 
 // checkLabel fails where label would, without making the label.
@@ -596,7 +596,7 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 	// this is the hot path, run once per sample, and in a CPU profile of
 	// loading the Go compiler's heap profile the per-location closure took
 	// about a quarter of the time.
-	var labels []string // the sample's labels, "k=v"
+	var labels Labels // the sample's labels
 	labeled := false    // a sample had labels: every later one records its own
 	for si := range p.samples {
 		if si%checkEvery == 0 {
@@ -667,7 +667,7 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 				if err != nil {
 					return fmt.Errorf("sample label: %w", err)
 				}
-				if kv != "" {
+				if kv.Key != "" {
 					labels = append(labels, kv)
 				}
 			}
@@ -677,7 +677,7 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 		}
 		b.AddStack(frames, values)
 		if len(labels) > 0 || labeled {
-			b.SetLabels(CanonicalLabels(labels))
+			b.SetLabels(labels)
 			labeled = true
 		}
 		labels = labels[:0]

@@ -62,7 +62,7 @@ type meta struct {
 	wait      int32  // minutes blocked, as printed; 0 when not shown (under a minute)
 	leaked    bool   // "(leaked)", from Go 1.26's leak detector
 	locked    bool   // "locked to thread"
-	labels    string // canonical `k=v,k2=v2`; interned
+	labels    string // the label set's canonical form (diff.Labels.String); interned
 	site      int32  // index into detail.sites
 	creatorID int64  // "in goroutine N"; 0 when not printed
 }
@@ -325,7 +325,7 @@ func (p *parser) end(atEOF bool) {
 	}
 	p.b.AddStack(p.frames, p.one)
 	if p.cur.labels != "" || p.labeled {
-		p.b.SetLabels(canonical(p.cur.labels))
+		p.b.SetLabels(diff.ParseLabels(p.cur.labels))
 		p.labeled = true
 	}
 	p.det.meta = append(p.det.meta, p.cur)
@@ -375,7 +375,7 @@ func (p *parser) header(line []byte) (meta, bool) {
 	}
 	s := string(rest[i+open+1 : len(rest)-2])
 	if j := strings.Index(s, " labels:{"); j >= 0 && strings.HasSuffix(s, "}") {
-		m.labels = p.intern([]byte(parseLabels(s[j+len(" labels:{") : len(s)-1])))
+		m.labels = p.intern([]byte(parseLabels(s[j+len(" labels:{") : len(s)-1]).Sorted().String()))
 		s = s[:j]
 	}
 	if j := strings.LastIndex(s, ", synctest bubble "); j >= 0 {
@@ -400,25 +400,26 @@ func (p *parser) header(line []byte) (meta, bool) {
 	return m, true
 }
 
-// parseLabels turns `"k": "v", "k2": "v2"` into `k=v,k2=v2`, in the order printed.
-func parseLabels(s string) string {
-	var out []string
+// parseLabels reads `"k": "v", "k2": "v2"`. A set it cannot read whole is
+// kept as one label, named by the text, with no value.
+func parseLabels(s string) diff.Labels {
+	var out diff.Labels
 	for s != "" {
 		k, err := strconv.QuotedPrefix(s)
 		if err != nil {
-			return strings.TrimSpace(s)
+			return append(out, diff.Label{Key: strings.TrimSpace(s)})
 		}
 		s = strings.TrimPrefix(s[len(k):], ": ")
 		v, err := strconv.QuotedPrefix(s)
 		if err != nil {
-			return strings.TrimSpace(s)
+			return append(out, diff.Label{Key: strings.TrimSpace(s)})
 		}
 		s = strings.TrimPrefix(s[len(v):], ", ")
 		ku, _ := strconv.Unquote(k)
 		vu, _ := strconv.Unquote(v)
-		out = append(out, ku+"="+vu)
+		out = append(out, diff.Label{Key: ku, Value: vu})
 	}
-	return strings.Join(out, ",")
+	return out
 }
 
 // funcName strips the argument list from a frame's function line:
@@ -466,10 +467,3 @@ func fileLine(b []byte) ([]byte, int64) {
 	return b[:i], n
 }
 
-// canonical sorts a label set "k=v,k2=v2" by key, as diff.Dump.Labels gives them.
-func canonical(set string) string {
-	if set == "" {
-		return ""
-	}
-	return diff.CanonicalLabels(strings.Split(set, ","))
-}

@@ -212,8 +212,8 @@ func (c *Comparison) addLater(sd *SiteDelta, snap *Snapshot, i int, n int64) {
 	}
 	if snap.det == nil {
 		// Profiles (debug=0) keep their pprof labels per stack.
-		if l := snap.Dump.Labels(i); l != "" {
-			sd.Labels[l] += n
+		if l := snap.Dump.Labels(i); len(l) > 0 {
+			sd.Labels[l.String()] += n
 		}
 		return
 	}
