@@ -1,10 +1,10 @@
 package diff
 
 import (
-	"slices"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 )

@@ -597,7 +597,7 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 	// loading the Go compiler's heap profile the per-location closure took
 	// about a quarter of the time.
 	var labels Labels // the sample's labels
-	labeled := false    // a sample had labels: every later one records its own
+	labeled := false  // a sample had labels: every later one records its own
 	for si := range p.samples {
 		if si%checkEvery == 0 {
 			if err := b.Err(); err != nil {

@@ -466,4 +466,3 @@ func fileLine(b []byte) ([]byte, int64) {
 	}
 	return b[:i], n
 }
-
