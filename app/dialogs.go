@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/leakscope/leakscope/app/session"
+	"github.com/leakscope/leakscope/diff"
 )
 
 // dialogHandle is the dialog on screen, so that Esc can dismiss it.
@@ -151,9 +152,6 @@ func (u *UI) showFiles(side session.Side) {
 	u.showDialog(dialog.NewInformation(title, strings.Join(lines, "\n\n"), u.win))
 }
 
-// dumpSuffixes are the file names the open dialog shows. Files without a
-// dot are shown too: `curl -o heap …` is a common way to take a dump.
-var dumpSuffixes = []string{".pb.gz", ".pprof", ".prof", ".heap", ".txt", ".gz", ".pb"}
 
 // suffixFilter matches file names by suffix; storage.NewExtensionFileFilter
 // sees only the last extension and cannot match ".pb.gz".
@@ -190,7 +188,7 @@ func (u *UI) showOpen(filtered bool) {
 		u.Open([]string{path})
 	}, u.win)
 	if filtered {
-		d.SetFilter(suffixFilter{dumpSuffixes})
+		d.SetFilter(suffixFilter{diff.Suffixes()})
 	}
 	d.SetConfirmText("Open")
 	d.Resize(fyne.NewSize(900, 600))

@@ -98,7 +98,7 @@ func (p *openPicker) cd(dir string) {
 			p.files = append(p.files, full+string(filepath.Separator))
 			continue
 		}
-		if p.all.Checked || (suffixFilter{dumpSuffixes}).Matches(storage.NewFileURI(full)) {
+		if p.all.Checked || (suffixFilter{diff.Suffixes()}).Matches(storage.NewFileURI(full)) {
 			files = append(files, full)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"time"
 	"unicode/utf16"
@@ -29,6 +30,10 @@ type Format struct {
 	// Load reads data into b. An error says what is wrong with the data,
 	// without the file name, which the caller adds.
 	Load func(data []byte, b *Builder) error
+	// Suffixes are the endings of the names files of this format usually
+	// have (".pb.gz", ".heap"): a folder opens those files, and the open
+	// dialog shows them. The content decides the format, never the name.
+	Suffixes []string
 }
 
 // ErrInternal marks an error that stands for a panic inside a format's Load:
@@ -47,6 +52,61 @@ func RegisterFormat(f Format) {
 	formatsMu.Lock()
 	defer formatsMu.Unlock()
 	formats = append(formats, f)
+}
+
+// Suffixes returns the file name endings of every registered format (see
+// Format.Suffixes), and ".gz", for any dump gzipped, without repeats.
+func Suffixes() []string {
+	var out []string
+	for _, f := range registeredFormats() {
+		for _, s := range f.Suffixes {
+			if !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	if !slices.Contains(out, ".gz") {
+		out = append(out, ".gz")
+	}
+	return out
+}
+
+// sniffHead is how much of a file Sniff looks at.
+const sniffHead = 4 << 10
+
+// Sniff reports whether a file that begins with head may be a dump: it is
+// gzipped, UTF-16 text (reading it says whether it is one), or its start
+// is one a registered format accepts. A file it refuses is no dump; one it
+// accepts may still fail to load, with a reason.
+func Sniff(head []byte) bool {
+	head = bytes.TrimPrefix(head, []byte{0xef, 0xbb, 0xbf}) // UTF-8's byte-order mark
+	switch {
+	case bytes.HasPrefix(head, []byte{0xff, 0xfe}), bytes.HasPrefix(head, []byte{0xfe, 0xff}):
+		return true
+	case len(head) < 2:
+		return false
+	case head[0] == 0x1f && head[1] == 0x8b:
+		return true
+	}
+	for _, f := range registeredFormats() {
+		if f.Match(head) {
+			return true
+		}
+	}
+	return false
+}
+
+// SniffFile is Sniff on the start of the file at path; a file that cannot
+// be opened is taken as a dump, so that loading it says why it cannot be.
+func SniffFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return true
+	}
+	defer f.Close()
+	head := make([]byte, sniffHead)
+	n, _ := io.ReadFull(f, head)
+	return Sniff(head[:n])
 }
 
 func registeredFormats() []Format {

@@ -15,8 +15,8 @@ import (
 // known, then each sample's frames and values go straight into the Builder.
 
 func init() {
-	RegisterFormat(Format{Name: "Go text profile (debug=1)", Match: matchLegacyText, Load: loadLegacyText})
-	RegisterFormat(Format{Name: "pprof protobuf", Match: matchProto, Load: loadProto})
+	RegisterFormat(Format{Name: "Go text profile (debug=1)", Match: matchLegacyText, Load: loadLegacyText, Suffixes: []string{".txt", ".prof"}})
+	RegisterFormat(Format{Name: "pprof protobuf", Match: matchProto, Load: loadProto, Suffixes: []string{".pb.gz", ".pb", ".pprof", ".prof", ".memprof"}})
 }
 
 // Field numbers of profile.proto.

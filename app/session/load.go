@@ -1,11 +1,9 @@
 package session
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -45,46 +43,6 @@ func Files(paths []string) []Source {
 	return expanded
 }
 
-// dumpHeads are how the dumps Leakscope reads begin, past gzip and
-// protobuf: Go's text profiles and goroutine dumps, and jemalloc's.
-var dumpHeads = []string{"goroutine ", "heap profile:", "heap_v2/", "--- mutex", "--- contention", "threadcreate profile:",
-	"goroutineleak profile:"}
-
-// looksLikeDump reports whether the file at path begins as a dump does:
-// gzip, a profile.proto message (its first field, sample_type), or the
-// first words of a text dump.
-func looksLikeDump(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return true // opening it says why
-	}
-	defer f.Close()
-	head := make([]byte, 64)
-	n, _ := io.ReadFull(f, head)
-	head = head[:n]
-	if bytes.HasPrefix(head, []byte{0xef, 0xbb, 0xbf}) {
-		head = head[3:] // UTF-8's byte-order mark
-	}
-	switch {
-	case bytes.HasPrefix(head, []byte{0xff, 0xfe}), bytes.HasPrefix(head, []byte{0xfe, 0xff}):
-		return true // UTF-16 text: reading it says whether it is a dump
-	case n < 2:
-		return false
-	case head[0] == 0x1f && head[1] == 0x8b, head[0] == 0x0a:
-		return true
-	}
-	for _, h := range dumpHeads {
-		if strings.HasPrefix(string(head), h) {
-			return true
-		}
-	}
-	return false
-}
-
-// dumpSuffixes are the names of files that a folder opens: those dumps
-// are usually given. Other files in it (notes, counters) are passed over.
-var dumpSuffixes = []string{".pb.gz", ".pb", ".pprof", ".prof", ".memprof", ".heap", ".txt", ".gz"}
-
 // Expand replaces each folder among paths with the dump files in it (see
 // Folder), so that a folder of snapshots, such as leakscope watch writes,
 // opens as a series. Other paths are kept as they are. The error names the
@@ -107,8 +65,8 @@ func Expand(paths []string) ([]string, error) {
 }
 
 // Folder returns the dump files in dir, in name order: files named as
-// dumps are (.pb.gz, .pb, .pprof, .prof, .memprof, .heap, .txt, .gz; not
-// hidden) whose first bytes are those of a dump. Notes, counters, empty
+// dumps are (diff.Suffixes: .pb.gz, .pprof, .heap, .txt, …; not hidden)
+// whose first bytes are those of a dump (diff.SniffFile). Notes, counters, empty
 // files, folders and anything that is not a regular file (a FIFO, a
 // device; never opened, so never waited on) are passed over. The error,
 // when dir holds no dump, names dir and what was passed over.
@@ -132,9 +90,9 @@ func Folder(dir string) ([]string, error) {
 			passed = append(passed, name+" (a folder)")
 		case !st.Mode().IsRegular():
 			passed = append(passed, name+" (not a regular file)")
-		case !slices.ContainsFunc(dumpSuffixes, func(suf string) bool { return strings.HasSuffix(name, suf) }):
+		case !slices.ContainsFunc(diff.Suffixes(), func(suf string) bool { return strings.HasSuffix(name, suf) }):
 			passed = append(passed, name+" (not named as a dump)")
-		case !looksLikeDump(path):
+		case !diff.SniffFile(path):
 			passed = append(passed, name+" (does not begin as a dump)")
 		default:
 			out = append(out, path)
