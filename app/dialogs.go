@@ -152,7 +152,6 @@ func (u *UI) showFiles(side session.Side) {
 	u.showDialog(dialog.NewInformation(title, strings.Join(lines, "\n\n"), u.win))
 }
 
-
 // suffixFilter matches file names by suffix; storage.NewExtensionFileFilter
 // sees only the last extension and cannot match ".pb.gz".
 type suffixFilter struct{ suffixes []string }
