@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,7 +112,7 @@ func TestDeepLeafByKeyboard(t *testing.T) {
 // click merges the graph at it.
 func TestFunctionTable(t *testing.T) {
 	u, _ := open(t, demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
-	dumps, err := diff.OpenAll(demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
+	dumps, err := diff.OpenAll(context.Background(), nil, demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +324,7 @@ func TestLabelFilter(t *testing.T) {
 	if d := v.Tree.Nodes[flame.Root].Total.Diff(); d != 3 || !strings.Contains(v.Title, "tag tenant=a") {
 		t.Errorf("tagged: total %+d, title %q", d, v.Title)
 	}
-	dumps, err := diff.OpenAll(base, later)
+	dumps, err := diff.OpenAll(context.Background(), nil, base, later)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -301,7 +302,7 @@ func loadComparison(files []string, sample string, opts *diff.Options, stderr io
 // tag ("key=value", as pprof's -tagfocus); "" keeps all. fold says whether
 // to fold allocation plumbing into its callers.
 func loadTagged(files []string, sample, tag string, fold bool, opts *diff.Options, stderr io.Writer) (*diff.Comparison, error) {
-	dumps, err := diff.OpenAllWith(opts, files...)
+	dumps, err := diff.OpenAll(context.Background(), opts, files...)
 	if err != nil {
 		return nil, err
 	}

@@ -305,7 +305,7 @@ func emptyComparison(later string, st diff.SampleType) *diff.Comparison {
 
 // loadComparisonOrdered compares two dumps already in order.
 func loadComparisonOrdered(files []string, sample string, opts *diff.Options) (*diff.Comparison, error) {
-	dumps, err := diff.OpenAllWith(opts, files...)
+	dumps, err := diff.OpenAll(context.Background(), opts, files...)
 	if err != nil {
 		return nil, err
 	}

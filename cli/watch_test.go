@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -255,7 +256,7 @@ func TestWatchServiceKilled(t *testing.T) {
 		t.Fatalf("%d heap snapshots kept", len(heaps))
 	}
 	for _, f := range append(heaps, snapshotFiles(t, dir, "goroutines")...) {
-		if _, err := diff.Open(f); err != nil {
+		if _, err := diff.Open(context.Background(), f, nil); err != nil {
 			t.Errorf("a kept snapshot does not read: %v", err)
 		}
 	}

@@ -1,6 +1,7 @@
 package diff_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/leakscope/leakscope/diff"
@@ -22,7 +23,7 @@ func BenchmarkCompareCompilerHeap(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		dumps, err := diff.OpenAll(pair[0], pair[1])
+		dumps, err := diff.OpenAll(context.Background(), nil, pair[0], pair[1])
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -44,7 +45,7 @@ func BenchmarkOpenCompilerHeap(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := diff.Open(pair[1]); err != nil {
+		if _, err := diff.Open(context.Background(), pair[1], nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,6 +1,7 @@
 package diff_test
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -16,7 +17,7 @@ import (
 // without, when not empty, leaves out the stacks that hold that function.
 func table(t *testing.T, base, later, without string) []string {
 	t.Helper()
-	dumps, err := diff.OpenAll(base, later)
+	dumps, err := diff.OpenAll(context.Background(), nil, base, later)
 	if err != nil {
 		t.Fatal(err)
 	}

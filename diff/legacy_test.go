@@ -2,6 +2,7 @@ package diff_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"runtime/pprof"
 	"strings"
@@ -38,7 +39,7 @@ func TestTextProfileCutShort(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			d, err := diff.Parse(tt.data, "p.txt")
+			d, err := diff.Parse(context.Background(), tt.data, "p.txt", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -63,7 +64,7 @@ func TestTextLinesOfAnyLength(t *testing.T) {
 		{"heap.txt", "heap profile: 1: 1024 [1: 1024] @ heap/1048576\n1: 1024 [1: 1024] @" + addrs.String() + "\n" + comments.String() + "\n# runtime.MemStats\n# Alloc = 1\n"},
 		{"goroutine.txt", "goroutine profile: total 3\n3 @" + addrs.String() + "\n" + comments.String() + "\n"},
 	} {
-		d, err := diff.Parse([]byte(tt.text), tt.name)
+		d, err := diff.Parse(context.Background(), []byte(tt.text), tt.name, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}

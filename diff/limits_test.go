@@ -54,7 +54,7 @@ func TestCraftedInputsStayInBounds(t *testing.T) {
 		t.Run(tt.desc, func(t *testing.T) {
 			var err error
 			start := time.Now()
-			alloc := allocDuring(func() { _, err = diff.ParseWith(tt.data, "crafted.pb.gz", tt.opts) })
+			alloc := allocDuring(func() { _, err = diff.Parse(context.Background(), tt.data, "crafted.pb.gz", tt.opts) })
 			if err == nil || !strings.HasPrefix(err.Error(), "crafted.pb.gz: ") || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want %q after the file name", err, tt.want)
 			}
@@ -118,14 +118,14 @@ func TestStreamsThatCannotBeDumps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			_, err := diff.ReadContext(context.Background(), tt.r, "stream", tt.opts)
+			_, err := diff.Read(context.Background(), tt.r, "stream", tt.opts)
 			if err == nil || !strings.HasPrefix(err.Error(), "stream: ") || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %v, want %q", err, tt.want)
 			}
 		})
 	}
 	if _, err := os.Stat("/dev/zero"); err == nil {
-		_, err := diff.Open("/dev/zero")
+		_, err := diff.Open(context.Background(), "/dev/zero", nil)
 		if err == nil || !strings.Contains(err.Error(), "/dev/zero: not a profile this tool reads (binary data") {
 			t.Errorf("Open(/dev/zero): %v", err)
 		}
@@ -151,7 +151,7 @@ func TestFileOverLimitIsNotRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	var err error
-	alloc := allocDuring(func() { _, err = diff.OpenWith(path, &diff.Options{MaxSize: 1 << 20}) })
+	alloc := allocDuring(func() { _, err = diff.Open(context.Background(), path, &diff.Options{MaxSize: 1 << 20}) })
 	if err == nil || err.Error() != path+": larger than 1MB (the --max-size limit)" {
 		t.Errorf("error %v", err)
 	}
@@ -191,7 +191,7 @@ func TestRandomStreamsAreRefusedAtOnce(t *testing.T) {
 			}
 			return len(b), nil
 		})
-		_, err := diff.ReadContext(context.Background(), r, "random", &diff.Options{MaxSize: 1 << 20})
+		_, err := diff.Read(context.Background(), r, "random", &diff.Options{MaxSize: 1 << 20})
 		if err == nil || !strings.Contains(err.Error(), "not a profile this tool reads") {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
@@ -205,7 +205,7 @@ func TestRealStreamsPassTheSniff(t *testing.T) {
 		big = append(big, big...) // a second copy of the fields still parses
 	}
 	for _, data := range [][]byte{readDemo(t, "heap-later.pb.gz"), gunzip(t, readDemo(t, "heap-later.pb.gz")), cpuProfile(t), big} {
-		if _, err := diff.ReadContext(context.Background(), struct{ io.Reader }{bytes.NewReader(data)}, "stream", nil); err != nil &&
+		if _, err := diff.Read(context.Background(), struct{ io.Reader }{bytes.NewReader(data)}, "stream", nil); err != nil &&
 			strings.Contains(err.Error(), "not a profile") {
 			t.Errorf("%d bytes: %v", len(data), err)
 		}
@@ -266,7 +266,7 @@ func TestBombFloorIsPerRun(t *testing.T) {
 		}
 		paths = append(paths, p)
 	}
-	alone := func(p string) error { _, err := diff.OpenWith(p, nil); return err }
+	alone := func(p string) error { _, err := diff.Open(context.Background(), p, nil); return err }
 	for _, p := range paths {
 		if err := alone(p); err == nil || strings.Contains(err.Error(), "decompress") {
 			t.Fatalf("%s alone: %v, want it past the guard (and refused as no profile)", p, err)
@@ -275,7 +275,7 @@ func TestBombFloorIsPerRun(t *testing.T) {
 	o := &diff.Options{Budget: diff.NewBudget()}
 	var errs []string
 	for _, p := range []string{paths[0], paths[0], paths[1], paths[2]} {
-		_, err := diff.OpenWith(p, o)
+		_, err := diff.Open(context.Background(), p, o)
 		errs = append(errs, fmt.Sprint(err))
 	}
 	for i, err := range errs[:3] {

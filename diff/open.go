@@ -201,19 +201,13 @@ func (b *Budget) take(name string, total int64) bool {
 	return true
 }
 
-// Open reads the dump at path. The format is detected from the content, and
-// gzip is undone first. Errors are of type *Error and name the path.
-func Open(path string) (*Dump, error) { return OpenWith(path, nil) }
-
-// OpenWith is Open with options.
-func OpenWith(path string, o *Options) (*Dump, error) {
-	return OpenContext(context.Background(), path, o)
-}
-
-// OpenContext is OpenWith that stops, returning an error that wraps ctx's,
-// soon after ctx is done: while it waits for a FIFO's writer, while it reads,
-// decompresses, parses or symbolizes. It leaves no goroutine behind.
-func OpenContext(ctx context.Context, path string, o *Options) (*Dump, error) {
+// Open reads the dump at path, as o says (nil for the defaults). The
+// format is detected from the content, and gzip is undone first. It stops,
+// returning an error that wraps ctx's, soon after ctx is done: while it
+// waits for a FIFO's writer, while it reads, decompresses, parses or
+// symbolizes; it leaves no goroutine behind. Errors are of type *Error and
+// name the path.
+func Open(ctx context.Context, path string, o *Options) (*Dump, error) {
 	f, err := openFile(ctx, path)
 	if err != nil {
 		return nil, &Error{Path: path, Err: err}
@@ -225,7 +219,7 @@ func OpenContext(ctx context.Context, path string, o *Options) (*Dump, error) {
 	// A pipe's read blocks; the deadline releases it when ctx is done.
 	stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Now()) })
 	defer stop()
-	return ReadContext(ctx, f, path, o)
+	return Read(ctx, f, path, o)
 }
 
 // WithoutPath drops an *fs.PathError's wrapper, whose message repeats the
@@ -241,17 +235,9 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// Read reads a dump from r; name is used in messages and as Dump.Path.
-// Errors are of type *Error and name the file.
-func Read(r io.Reader, name string) (*Dump, error) { return ReadWith(r, name, nil) }
-
-// ReadWith is Read with options.
-func ReadWith(r io.Reader, name string, o *Options) (*Dump, error) {
-	return ReadContext(context.Background(), r, name, o)
-}
-
-// ReadContext is ReadWith that stops soon after ctx is done (see OpenContext).
-func ReadContext(ctx context.Context, r io.Reader, name string, o *Options) (*Dump, error) {
+// Read is Open for a dump read from r; name is used in messages and as
+// Dump.Path.
+func Read(ctx context.Context, r io.Reader, name string, o *Options) (*Dump, error) {
 	o.progress().SetPhase("reading")
 	data, err := readAll(&ctxReader{ctx: ctx, r: r, p: o.progress()}, o)
 	if err != nil {
@@ -260,20 +246,11 @@ func ReadContext(ctx context.Context, r io.Reader, name string, o *Options) (*Du
 		}
 		return nil, &Error{Path: name, Err: err}
 	}
-	return ParseContext(ctx, data, name, o)
+	return Parse(ctx, data, name, o)
 }
 
-// Parse reads a dump held in memory. data may be gzipped. Errors are of type
-// *Error and name the file.
-func Parse(data []byte, name string) (*Dump, error) { return ParseWith(data, name, nil) }
-
-// ParseWith is Parse with options.
-func ParseWith(data []byte, name string, o *Options) (*Dump, error) {
-	return ParseContext(context.Background(), data, name, o)
-}
-
-// ParseContext is ParseWith that stops soon after ctx is done.
-func ParseContext(ctx context.Context, data []byte, name string, o *Options) (*Dump, error) {
+// Parse is Read for a dump held in memory. data may be gzipped.
+func Parse(ctx context.Context, data []byte, name string, o *Options) (*Dump, error) {
 	if o == nil {
 		o = &Options{}
 	}
@@ -534,24 +511,16 @@ func readAll(r io.Reader, o *Options) ([]byte, error) {
 	return buf, unwrapPathError(err)
 }
 
-// OpenAll opens the files concurrently, one goroutine per file, and returns
-// the dumps in the order of paths. It returns when every file is done; the
-// error is that of the first failing path in the given order.
-func OpenAll(paths ...string) ([]*Dump, error) { return OpenAllWith(nil, paths...) }
-
-// OpenAllWith is OpenAll with options.
-func OpenAllWith(o *Options, paths ...string) ([]*Dump, error) {
-	return OpenAllContext(context.Background(), o, paths...)
-}
-
-// OpenAllContext is OpenAllWith that stops soon after ctx is done; it
-// returns once every file's goroutine has ended.
-func OpenAllContext(ctx context.Context, o *Options, paths ...string) ([]*Dump, error) {
+// OpenAll opens the files concurrently, one goroutine per file, as Open
+// does, and returns the dumps in the order of paths. It returns once every
+// file's goroutine has ended; the error is that of the first failing path
+// in the given order.
+func OpenAll(ctx context.Context, o *Options, paths ...string) ([]*Dump, error) {
 	dumps := make([]*Dump, len(paths))
 	errs := make([]error, len(paths))
 	var wg sync.WaitGroup
 	for i, p := range paths {
-		wg.Go(func() { dumps[i], errs[i] = OpenContext(ctx, p, o) })
+		wg.Go(func() { dumps[i], errs[i] = Open(ctx, p, o) })
 	}
 	wg.Wait()
 	for _, err := range errs {

@@ -3,6 +3,7 @@ package diff_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -87,7 +88,7 @@ func TestOpenBadInput(t *testing.T) {
 			if err := os.WriteFile(path, tt.data, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			d, err := diff.Open(path)
+			d, err := diff.Open(context.Background(), path, nil)
 			if err == nil {
 				t.Fatalf("Open succeeded with %d stacks; want an error", d.NumStacks())
 			}
@@ -120,7 +121,7 @@ func TestOpenMissingAndDirectory(t *testing.T) {
 		{filepath.Join(dir, "nope.pb.gz"), "no such file or directory"},
 		{dir, "is a directory"},
 	} {
-		_, err := diff.Open(tt.path)
+		_, err := diff.Open(context.Background(), tt.path, nil)
 		if err == nil || err.Error() != tt.path+": "+tt.want {
 			t.Errorf("Open(%q) = %v, want %q", tt.path, err, tt.path+": "+tt.want)
 		}
@@ -136,7 +137,7 @@ func TestLoaderPanicIsAnError(t *testing.T) {
 		Match: func(data []byte) bool { return bytes.HasPrefix(data, []byte(magic)) },
 		Load:  func(data []byte, b *diff.Builder) error { return []error{}[len(data)] },
 	})
-	_, err := diff.Parse([]byte(magic), "p.txt")
+	_, err := diff.Parse(context.Background(), []byte(magic), "p.txt", nil)
 	if !errors.Is(err, diff.ErrInternal) || !strings.HasPrefix(err.Error(), "p.txt: reading panicking test format: internal error") ||
 		!strings.Contains(err.Error(), "index out of range") {
 		t.Errorf("error %v, want an internal error naming p.txt and the panic", err)
@@ -145,15 +146,15 @@ func TestLoaderPanicIsAnError(t *testing.T) {
 
 func TestCompareMismatch(t *testing.T) {
 	t.Parallel()
-	heap, err := diff.Parse(readDemo(t, "heap-base.pb.gz"), "heap.pb.gz")
+	heap, err := diff.Parse(context.Background(), readDemo(t, "heap-base.pb.gz"), "heap.pb.gz", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cpu, err := diff.Parse(cpuProfile(t), "cpu.pb.gz")
+	cpu, err := diff.Parse(context.Background(), cpuProfile(t), "cpu.pb.gz", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := diff.Parse(readDemo(t, "goroutine-base.txt"), "goroutine.txt")
+	g, err := diff.Parse(context.Background(), readDemo(t, "goroutine-base.txt"), "goroutine.txt", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +197,7 @@ func TestDumpHeader(t *testing.T) {
 		{"goroutine-base.txt", diff.KindGoroutine, "Go text profile (debug=1)", "", false},
 	}
 	for _, tt := range tests {
-		d, err := diff.Parse(readDemo(t, tt.file), tt.file)
+		d, err := diff.Parse(context.Background(), readDemo(t, tt.file), tt.file, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -208,7 +209,7 @@ func TestDumpHeader(t *testing.T) {
 
 func TestShrinkingStacksAreKept(t *testing.T) {
 	t.Parallel()
-	dumps, err := diff.OpenAll(filepath.Join(demoDir, "heap-base.pb.gz"), filepath.Join(demoDir, "heap-later.pb.gz"))
+	dumps, err := diff.OpenAll(context.Background(), nil, filepath.Join(demoDir, "heap-base.pb.gz"), filepath.Join(demoDir, "heap-later.pb.gz"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +266,7 @@ func FuzzParse(f *testing.F) {
 // value, and the lines of one function carry its cum at most.
 func TestLinesSumToFunctions(t *testing.T) {
 	t.Parallel()
-	dumps, err := diff.OpenAll(filepath.Join(demoDir, "heap-base.pb.gz"), filepath.Join(demoDir, "heap-later.pb.gz"))
+	dumps, err := diff.OpenAll(context.Background(), nil, filepath.Join(demoDir, "heap-base.pb.gz"), filepath.Join(demoDir, "heap-later.pb.gz"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +300,7 @@ func TestByteOrderMark(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := diff.Parse(plain, name)
+		want, err := diff.Parse(context.Background(), plain, name, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -325,7 +326,7 @@ func TestByteOrderMark(t *testing.T) {
 			{"UTF-16LE", utf16(false)},
 			{"UTF-16BE", utf16(true)},
 		} {
-			got, err := diff.Parse(tt.data, name)
+			got, err := diff.Parse(context.Background(), tt.data, name, nil)
 			if err != nil {
 				t.Errorf("%s with a %s mark: %v", name, tt.desc, err)
 				continue
@@ -336,7 +337,7 @@ func TestByteOrderMark(t *testing.T) {
 			}
 		}
 	}
-	if _, err := diff.Parse([]byte{0xff, 0xfe, 'g', 0, 'o'}, "odd.txt"); err == nil || !strings.Contains(err.Error(), "odd.txt: begins as UTF-16") {
+	if _, err := diff.Parse(context.Background(), []byte{0xff, 0xfe, 'g', 0, 'o'}, "odd.txt", nil); err == nil || !strings.Contains(err.Error(), "odd.txt: begins as UTF-16") {
 		t.Errorf("odd UTF-16: %v", err)
 	}
 }

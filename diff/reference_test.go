@@ -2,6 +2,7 @@ package diff_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -45,7 +46,7 @@ type pprofCheck struct {
 // `go tool pprof -top -base` function by function, flat and cum.
 func checkAgainstPprof(t *testing.T, pc pprofCheck) {
 	t.Helper()
-	dumps, err := diff.OpenAll(nonEmpty(pc.base, pc.later)...)
+	dumps, err := diff.OpenAll(context.Background(), nil, nonEmpty(pc.base, pc.later)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +276,7 @@ func TestLinesMatchPprof(t *testing.T) {
 	reftest.Reference(t)
 	t.Parallel()
 	base, later := filepath.Join(demoDir, "heap-base.pb.gz"), filepath.Join(demoDir, "heap-later.pb.gz")
-	dumps, err := diff.OpenAll(base, later)
+	dumps, err := diff.OpenAll(context.Background(), nil, base, later)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +325,7 @@ func longCPUProfile(t *testing.T) []byte {
 			sink = sink[:0]
 		}
 		_ = elideTypeParams(fmt.Sprintf("f[%d[%d]]", n, len(sink)))
-		_, _ = diff.Parse([]byte(fmt.Sprintf("goroutine profile: total %d\n%d @ 0x1 0x2\n", n, n)), "cpu")
+		_, _ = diff.Parse(context.Background(), []byte(fmt.Sprintf("goroutine profile: total %d\n%d @ 0x1 0x2\n", n, n)), "cpu", nil)
 	}
 	pprof.StopCPUProfile()
 	return buf.Bytes()
@@ -332,7 +333,7 @@ func longCPUProfile(t *testing.T) []byte {
 
 func agreeWithProfileParse(t *testing.T, data []byte, name string) {
 	t.Helper()
-	fast, err := diff.Parse(data, name)
+	fast, err := diff.Parse(context.Background(), data, name, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package diff_test
 
 import (
+	"context"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -17,13 +18,13 @@ import (
 func TestSkipZero(t *testing.T) {
 	t.Parallel()
 	paths := []string{filepath.Join(demoDir, "heap-base.pb.gz"), filepath.Join(demoDir, "heap-later.pb.gz")}
-	whole, err := diff.OpenAll(paths...)
+	whole, err := diff.OpenAll(context.Background(), nil, paths...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fewer := false
 	for _, sample := range []string{"", "inuse_space", "inuse_objects", "alloc_space", "alloc_objects", "1"} {
-		thin, err := diff.OpenAllWith(&diff.Options{SkipZero: true, Sample: sample}, paths...)
+		thin, err := diff.OpenAll(context.Background(), &diff.Options{SkipZero: true, Sample: sample}, paths...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,7 +98,7 @@ func TestSkipZeroChecksWhatItSkips(t *testing.T) {
 	for _, tt := range tests {
 		data := append(append([]byte(nil), raw...), tt.sample...)
 		for _, o := range []*diff.Options{nil, {SkipZero: true, Sample: "inuse_space"}} {
-			_, err := diff.ParseWith(data, "bad.pb", o)
+			_, err := diff.Parse(context.Background(), data, "bad.pb", o)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("%s, options %+v: error %v, want %q", tt.desc, o, err, tt.want)
 			}

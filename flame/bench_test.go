@@ -18,7 +18,7 @@ var compilerComparison = sync.OnceValues(func() (*diff.Comparison, error) {
 	if err != nil {
 		return nil, err
 	}
-	dumps, err := diff.OpenAll(base, later)
+	dumps, err := diff.OpenAll(context.Background(), nil, base, later)
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ func compare(t testing.TB, files ...string) *diff.Comparison {
 	for i := range files {
 		files[i] = demo + files[i]
 	}
-	dumps, err := diff.OpenAll(files...)
+	dumps, err := diff.OpenAll(context.Background(), nil, files...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -196,7 +196,7 @@ func (w *Watcher) scan(dir string) ([]string, error) {
 }
 
 func (w *Watcher) addFile(ctx context.Context, path string) error {
-	d, err := diff.OpenContext(ctx, path, w.o.Opts)
+	d, err := diff.Open(ctx, path, w.o.Opts)
 	if err != nil {
 		return err
 	}
@@ -385,7 +385,7 @@ func (w *Watcher) save(ctx context.Context, body io.Reader, u string, c capture,
 	case n > limit:
 		return nil, fmt.Errorf("%s: the response is larger than %s (see --max-size)", u, diff.FormatValue(limit, "bytes"))
 	}
-	d, err := diff.OpenContext(ctx, tmp, w.o.Opts)
+	d, err := diff.Open(ctx, tmp, w.o.Opts)
 	if err != nil {
 		var de *diff.Error
 		if errors.As(err, &de) {
@@ -531,7 +531,7 @@ func (w *Watcher) Follow(ctx context.Context) ([]*diff.Dump, error) {
 				continue
 			}
 			if n, ok := sizes[f]; ok && n == st.Size() && n > 0 && whole(f) {
-				d, err := diff.OpenContext(ctx, f, w.o.Opts)
+				d, err := diff.Open(ctx, f, w.o.Opts)
 				if err == nil {
 					err = w.add(d)
 				}

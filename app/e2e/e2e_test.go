@@ -8,6 +8,7 @@ package e2e_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -348,7 +349,7 @@ func distinctColours(img image.Image) int {
 
 // expectedColour is the colour the flame package gives a frame of the demo heap pair.
 func expectedColour(t *testing.T, frame string) color.RGBA {
-	dumps, err := diff.OpenAll(demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
+	dumps, err := diff.OpenAll(context.Background(), nil, demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -152,13 +152,13 @@ func loadOne(ctx context.Context, s Source, opts *diff.Options) (*diff.Dump, err
 		return nil, s.Err
 	}
 	if !s.Demo {
-		return diff.OpenContext(ctx, s.Path, opts)
+		return diff.Open(ctx, s.Path, opts)
 	}
 	f, err := assets.Demo(s.Path)
 	if err != nil {
 		return nil, fmt.Errorf("demo %s: %w", s.Path, err)
 	}
-	return diff.ParseContext(ctx, f.Data, "demo/"+s.Path, opts)
+	return diff.Parse(ctx, f.Data, "demo/"+s.Path, opts)
 }
 
 // Preload is a load started before the window exists, so that reading the

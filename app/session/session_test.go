@@ -39,7 +39,7 @@ func goroutines(t *testing.T, name string, wait int, ids ...int) *diff.Dump {
 		}
 		fmt.Fprintf(&sb, "goroutine %d [%s]:\nmain.watch()\n\t/src/main.go:80 +0x5d\ncreated by main.NewClient in goroutine 1\n\t/src/main.go:69 +0x1a5\n\n", id, state)
 	}
-	d, err := diff.Parse([]byte(sb.String()), name)
+	d, err := diff.Parse(context.Background(), []byte(sb.String()), name, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

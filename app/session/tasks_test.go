@@ -20,7 +20,7 @@ func TestComputeTokioTasks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dumps, err := diff.OpenAllWith(&diff.Options{Binaries: []string{ts.Bin}}, ts.Base, ts.Later)
+	dumps, err := diff.OpenAll(context.Background(), &diff.Options{Binaries: []string{ts.Bin}}, ts.Base, ts.Later)
 	if err != nil {
 		t.Fatal(err)
 	}

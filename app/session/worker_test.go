@@ -137,7 +137,7 @@ func TestFIFOWithAWriterLoads(t *testing.T) {
 		f.Write(data)
 		f.Close()
 	}()
-	d, err := diff.OpenContext(context.Background(), p, nil)
+	d, err := diff.Open(context.Background(), p, nil)
 	if err != nil || d.NumStacks() == 0 {
 		t.Fatalf("reading a FIFO: %v", err)
 	}

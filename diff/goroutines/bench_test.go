@@ -2,6 +2,7 @@ package goroutines_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -101,7 +102,7 @@ func BenchmarkParseAndGroup(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			for b.Loop() {
-				d, err := diff.Parse(data, "dump.txt")
+				d, err := diff.Parse(context.Background(), data, "dump.txt", nil)
 				if err != nil {
 					b.Fatal(err)
 				}

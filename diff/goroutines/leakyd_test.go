@@ -1,6 +1,7 @@
 package goroutines_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -42,7 +43,7 @@ func readCounts(t *testing.T, dir, phase string) counts {
 
 func compareFiles(t *testing.T, base, later string) *goroutines.Comparison {
 	t.Helper()
-	dumps, err := diff.OpenAll(base, later)
+	dumps, err := diff.OpenAll(context.Background(), nil, base, later)
 	if err != nil {
 		t.Fatal(err)
 	}

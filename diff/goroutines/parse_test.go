@@ -1,6 +1,7 @@
 package goroutines_test
 
 import (
+	"context"
 	"reflect"
 	"strings"
 	"testing"
@@ -12,7 +13,7 @@ import (
 
 func parse(t *testing.T, text string) *goroutines.Snapshot {
 	t.Helper()
-	d, err := diff.Parse([]byte(text), "dump.txt")
+	d, err := diff.Parse(context.Background(), []byte(text), "dump.txt", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +152,7 @@ func TestBadDumps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			d, err := diff.Parse([]byte(tt.dump), "g.txt")
+			d, err := diff.Parse(context.Background(), []byte(tt.dump), "g.txt", nil)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("error %v, want %q", err, tt.err)

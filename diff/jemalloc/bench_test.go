@@ -2,6 +2,7 @@ package jemalloc_test
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -67,7 +68,7 @@ func BenchmarkParseAndSymbolize100k(b *testing.B) {
 	path := bigDump(b, d, 100_000)
 	b.ReportAllocs()
 	for b.Loop() {
-		dump, err := diff.Open(path)
+		dump, err := diff.Open(context.Background(), path, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -2,6 +2,7 @@ package jemalloc_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -84,7 +85,7 @@ func makeStripped(t *testing.T) strippedSet {
 // with file:line and values, sorted: equal for equal symbolization.
 func canon(t *testing.T, opts *diff.Options, paths ...string) []string {
 	t.Helper()
-	dumps, err := diff.OpenAllWith(opts, paths...)
+	dumps, err := diff.OpenAll(context.Background(), opts, paths...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func report(t *testing.T, stderr *bytes.Buffer, args ...string) string {
 
 func notes(t *testing.T, opts *diff.Options, path string) (notes, warnings string) {
 	t.Helper()
-	d, err := diff.OpenWith(path, opts)
+	d, err := diff.Open(context.Background(), path, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +241,7 @@ func TestDebuginfodBounded(t *testing.T) {
 	}()
 	defer func() { l.Close(); <-done }()
 	c := &debuginfod.Client{Servers: []string{"http://" + l.Addr().String()}, Cache: t.TempDir(), Timeout: 300 * time.Millisecond}
-	d, err := diff.OpenAllWith(&diff.Options{Debuginfod: c}, s.base, s.later)
+	d, err := diff.OpenAll(context.Background(), &diff.Options{Debuginfod: c}, s.base, s.later)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package jemalloc_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"math"
 	"os"
@@ -102,7 +103,7 @@ func jeprof(t *testing.T, sample string, d dumpSet) (map[string]reftest.Row, int
 func check(t *testing.T, sample string, d dumpSet, opts *diff.Options, tol float64) {
 	t.Helper()
 	want, wantTotal := jeprof(t, sample, d)
-	dumps, err := diff.OpenAllWith(opts, d.base, d.later)
+	dumps, err := diff.OpenAll(context.Background(), opts, d.base, d.later)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +191,7 @@ func TestMovedBinary(t *testing.T) {
 	defer os.Rename(d.bin+".away", d.bin)
 
 	// Without --binary: raw addresses, a warning that names the file.
-	later, err := diff.Open(d.later)
+	later, err := diff.Open(context.Background(), d.later, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +237,7 @@ func TestBuildIDMismatch(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("gcc: %v\n%s", err, out)
 	}
-	dump, err := diff.OpenWith(d.later, &diff.Options{Binaries: []string{other}})
+	dump, err := diff.Open(context.Background(), d.later, &diff.Options{Binaries: []string{other}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +266,7 @@ func TestMatchesJeprofCxx(t *testing.T) {
 	for _, s := range sampleTypes {
 		t.Run(s, func(t *testing.T) { check(t, s, d, nil, 0) })
 	}
-	dumps, err := diff.OpenAll(d.base, d.later)
+	dumps, err := diff.OpenAll(context.Background(), nil, d.base, d.later)
 	if err != nil {
 		t.Fatal(err)
 	}

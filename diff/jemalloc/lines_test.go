@@ -2,6 +2,7 @@ package jemalloc_test
 
 import (
 	"bytes"
+	"context"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -42,7 +43,7 @@ func TestLinesMatchJeprof(t *testing.T) {
 			want[k] = w
 		}
 	}
-	dumps, err := diff.OpenAll(d.base, d.later)
+	dumps, err := diff.OpenAll(context.Background(), nil, d.base, d.later)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package jemalloc_test
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
@@ -24,7 +25,7 @@ MAPPED_LIBRARIES:
 `
 
 func TestUnbias(t *testing.T) {
-	d, err := diff.Parse([]byte(small), "small.heap")
+	d, err := diff.Parse(context.Background(), []byte(small), "small.heap", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func TestBadDumps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			d, err := diff.Parse([]byte(tt.dump), "x.heap")
+			d, err := diff.Parse(context.Background(), []byte(tt.dump), "x.heap", nil)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) || !strings.HasPrefix(err.Error(), "x.heap: ") {
 					t.Fatalf("error %v, want %q naming the file", err, tt.err)
@@ -108,7 +109,7 @@ func TestUnbiasGuards(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			d, err := diff.Parse([]byte(tt.dump), "odd.heap")
+			d, err := diff.Parse(context.Background(), []byte(tt.dump), "odd.heap", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -127,11 +128,11 @@ func TestUnbiasGuards(t *testing.T) {
 // TestGoAndJemallocDoNotCompare compares a Go heap profile with a jemalloc
 // dump: refused, naming both files and why.
 func TestGoAndJemallocDoNotCompare(t *testing.T) {
-	je, err := diff.Parse([]byte(small), "small.heap")
+	je, err := diff.Parse(context.Background(), []byte(small), "small.heap", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	goHeap, err := diff.Open("../../assets/demo/dumps/heap-base.pb.gz")
+	goHeap, err := diff.Open(context.Background(), "../../assets/demo/dumps/heap-base.pb.gz", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +154,7 @@ func TestUnusedBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	lib := strings.Replace(small, "/nonexistent/prog", "/bin/true", 1) // a program that is there
-	d, err := diff.ParseWith([]byte(lib), "x.heap", &diff.Options{Binaries: []string{self}})
+	d, err := diff.Parse(context.Background(), []byte(lib), "x.heap", &diff.Options{Binaries: []string{self}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package jemalloc_test
 
 import (
 	"bytes"
+	"context"
 	"debug/elf"
 	"encoding/json"
 	"os"
@@ -81,7 +82,7 @@ func TestMatchesJeprofStrippedPython(t *testing.T) {
 	for _, s := range sampleTypes {
 		t.Run(s, func(t *testing.T) {
 			want, wantTotal := jeprof(t, s, d)
-			dumps, err := diff.OpenAll(d.base, d.later)
+			dumps, err := diff.OpenAll(context.Background(), nil, d.base, d.later)
 			if err != nil {
 				t.Fatal(err)
 			}

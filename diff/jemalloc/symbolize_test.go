@@ -1,6 +1,7 @@
 package jemalloc_test
 
 import (
+	"context"
 	"debug/elf"
 	"fmt"
 	"os"
@@ -83,7 +84,7 @@ func openQuickly(t testing.TB, path string) *diff.Dump {
 	}
 	ch := make(chan res, 1)
 	go func() {
-		d, err := diff.Open(path)
+		d, err := diff.Open(context.Background(), path, nil)
 		ch <- res{d, err}
 	}()
 	select {

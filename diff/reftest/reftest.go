@@ -5,6 +5,7 @@ package reftest
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -331,7 +332,7 @@ func SharedCompilerHeapPair() (base, later string, err error) {
 // not name the file, and returns nil for input that is rightly refused.
 func ParseFuzzInput(t testing.TB, data []byte) *diff.Dump {
 	t.Helper()
-	d, err := diff.Parse(data, "fuzz")
+	d, err := diff.Parse(context.Background(), data, "fuzz", nil)
 	switch {
 	case errors.Is(err, diff.ErrInternal):
 		t.Fatal(err)

@@ -49,7 +49,7 @@ func Load(ctx context.Context, paths []string, opts *diff.Options, keepAllocFram
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				d, err := diff.OpenContext(ctx, paths[i], opts)
+				d, err := diff.Open(ctx, paths[i], opts)
 				if err == nil {
 					mu.Lock()
 					b := builders[d.Kind]

@@ -2,6 +2,7 @@ package tokio_test
 
 import (
 	"bytes"
+	"context"
 	"math"
 	"os/exec"
 	"regexp"
@@ -33,7 +34,7 @@ func tasky(t *testing.T, lg, n1, n2 int) (*reftest.Tasky, [2]*diff.Dump) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dumps, err := diff.OpenAllWith(&diff.Options{Binaries: []string{r.Bin}}, r.Base, r.Later)
+	dumps, err := diff.OpenAll(context.Background(), &diff.Options{Binaries: []string{r.Bin}}, r.Base, r.Later)
 	if err != nil {
 		t.Fatal(err)
 	}
