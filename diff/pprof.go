@@ -162,26 +162,13 @@ func (p *protoDecoder) scan(data []byte) error {
 				return err
 			}
 		}
-		num, typ, n := protowire.ConsumeTag(data)
-		if n < 0 {
+		_, _, tag := protowire.ConsumeTag(data)
+		at := len(p.data) - len(data) + max(tag, 0) // where a sample's length begins
+		num, typ, v, msg, rest, ok := nextField(data)
+		if !ok {
 			return errTruncated
 		}
-		data = data[n:]
-		var v uint64
-		var msg []byte
-		at := len(p.data) - len(data)
-		switch typ {
-		case protowire.VarintType:
-			v, n = protowire.ConsumeVarint(data)
-		case protowire.BytesType:
-			msg, n = protowire.ConsumeBytes(data)
-		default:
-			n = protowire.ConsumeFieldValue(num, typ, data)
-		}
-		if n < 0 {
-			return errTruncated
-		}
-		data = data[n:]
+		data = rest
 		if num == profSample && typ == protowire.BytesType {
 			p.samples = append(p.samples, at)
 			continue
@@ -231,28 +218,37 @@ func (p *protoDecoder) sample(i int) []byte {
 	return msg
 }
 
+// nextField reads the first field of msg: its number and wire type, its
+// value (v for a varint, b for a length-delimited field; other types are
+// skipped), and the rest of msg. ok is false when msg is cut short.
+func nextField(msg []byte) (num protowire.Number, typ protowire.Type, v uint64, b, rest []byte, ok bool) {
+	num, typ, n := protowire.ConsumeTag(msg)
+	if n < 0 {
+		return 0, 0, 0, nil, nil, false
+	}
+	msg = msg[n:]
+	switch typ {
+	case protowire.VarintType:
+		v, n = protowire.ConsumeVarint(msg)
+	case protowire.BytesType:
+		b, n = protowire.ConsumeBytes(msg)
+	default:
+		n = protowire.ConsumeFieldValue(num, typ, msg)
+	}
+	if n < 0 {
+		return 0, 0, 0, nil, nil, false
+	}
+	return num, typ, v, b, msg[n:], true
+}
+
 // forEachField walks a message's fields, calling fn for each field.
 func forEachField(msg []byte, fn func(num protowire.Number, typ protowire.Type, v uint64, b []byte) error) error {
 	for len(msg) > 0 {
-		num, typ, n := protowire.ConsumeTag(msg)
-		if n < 0 {
+		num, typ, v, b, rest, ok := nextField(msg)
+		if !ok {
 			return errTruncated
 		}
-		msg = msg[n:]
-		var v uint64
-		var b []byte
-		switch typ {
-		case protowire.VarintType:
-			v, n = protowire.ConsumeVarint(msg)
-		case protowire.BytesType:
-			b, n = protowire.ConsumeBytes(msg)
-		default:
-			n = protowire.ConsumeFieldValue(num, typ, msg)
-		}
-		if n < 0 {
-			return errTruncated
-		}
-		msg = msg[n:]
+		msg = rest
 		if err := fn(num, typ, v, b); err != nil {
 			return err
 		}
@@ -394,27 +390,16 @@ func (p *protoDecoder) checkLabel(msg []byte) error {
 // and string value.
 func labelIndices(msg []byte) (key, str int64, err error) {
 	for len(msg) > 0 {
-		num, typ, n := protowire.ConsumeTag(msg)
-		if n < 0 {
+		num, typ, v, _, rest, ok := nextField(msg)
+		if !ok {
 			return 0, 0, errTruncated
 		}
-		msg = msg[n:]
-		if typ != protowire.VarintType {
-			if n = protowire.ConsumeFieldValue(num, typ, msg); n < 0 {
-				return 0, 0, errTruncated
-			}
-			msg = msg[n:]
-			continue
-		}
-		v, n := protowire.ConsumeVarint(msg)
-		if n < 0 {
-			return 0, 0, errTruncated
-		}
-		msg = msg[n:]
-		switch num {
-		case 1:
+		msg = rest
+		switch {
+		case typ != protowire.VarintType:
+		case num == 1:
 			key = int64(v)
-		case 2:
+		case num == 2:
 			str = int64(v)
 		}
 	}
@@ -610,25 +595,11 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 		s := p.sample(si)
 		frames, values = frames[:0], values[:0]
 		for len(s) > 0 {
-			num, typ, n := protowire.ConsumeTag(s)
-			if n < 0 {
+			num, typ, v, packed, rest, ok := nextField(s)
+			if !ok {
 				return fmt.Errorf("sample: %w", errTruncated)
 			}
-			s = s[n:]
-			var v uint64
-			var packed []byte
-			switch typ {
-			case protowire.VarintType:
-				v, n = protowire.ConsumeVarint(s)
-			case protowire.BytesType:
-				packed, n = protowire.ConsumeBytes(s)
-			default:
-				n = protowire.ConsumeFieldValue(num, typ, s)
-			}
-			if n < 0 {
-				return fmt.Errorf("sample: %w", errTruncated)
-			}
-			s = s[n:]
+			s = rest
 			switch {
 			case num == 1 && typ == protowire.VarintType:
 				var err error
