@@ -133,16 +133,7 @@ func newFuncTable(lines bool) *funcTable {
 		func() (int, int) { return len(t.rows), len(t.cols) },
 		func() fyne.CanvasObject { return newFuncCell(t) },
 		func(id widget.TableCellID, o fyne.CanvasObject) { o.(*funcCell).set(id) })
-	t.table.ShowHeaderColumn = false
-	t.table.CreateHeader = func() fyne.CanvasObject { return widget.NewButton("", nil) }
-	t.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		ok := id.Col >= 0 && id.Col < len(t.cols)
-		title := ""
-		if ok {
-			title = t.cols[id.Col].title
-		}
-		setSortHeader(o.(*widget.Button), ok, title, id.Col, t.sortCol, t.asc, t.SortBy)
-	}
+	sortableHeader(t.table, func() []funcColumn { return t.cols }, func() (int, bool) { return t.sortCol, t.asc }, t.SortBy)
 	t.setColumns(diffFuncColumns)
 	t.box = container.NewBorder(t.note, nil, nil, nil, t.table)
 	return t
@@ -150,10 +141,10 @@ func newFuncTable(lines bool) *funcTable {
 
 func (t *funcTable) setColumns(cols []funcColumn) {
 	t.cols = cols
-	for i, c := range cols {
-		t.table.SetColumnWidth(i, c.width)
-	}
+	setWidths(t.table, cols)
 }
+
+func (c funcColumn) heading() (string, float32) { return c.title, c.width }
 
 // show lists fns, of a comparison with a base when hasBase; trends, when
 // not nil, are the functions over a series, which then sort by score.
@@ -420,24 +411,4 @@ func (t *funcTable) rowsOf(fn string) []diff.Function {
 		}
 	}
 	return out
-}
-
-// setSortHeader makes b the header of column col of a sortable table: its
-// title, with an arrow when the table is sorted by it, and a tap that sorts
-// by it; ok false (a cell outside the columns) makes a blank header.
-func setSortHeader(b *widget.Button, ok bool, title string, col, sortCol int, asc bool, sortBy func(int)) {
-	if !ok {
-		b.SetText("")
-		b.OnTapped = nil
-		return
-	}
-	if col == sortCol {
-		if asc {
-			title += " ▲"
-		} else {
-			title += " ▼"
-		}
-	}
-	b.SetText(title)
-	b.OnTapped = func() { sortBy(col) }
 }

@@ -194,18 +194,7 @@ func newSitePanel() *sitePanel {
 			l.Alignment, l.Truncation, l.TextStyle.Monospace = align, trunc, mono
 			l.SetText(text)
 		})
-	p.table.ShowHeaderColumn = false
-	p.table.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewButton("", nil)
-	}
-	p.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		ok := id.Col >= 0 && id.Col < len(p.cols)
-		title := ""
-		if ok {
-			title = p.cols[id.Col].title
-		}
-		setSortHeader(o.(*widget.Button), ok, title, id.Col, p.sortCol, false, p.sortBy)
-	}
+	sortableHeader(p.table, func() []column { return p.cols }, func() (int, bool) { return p.sortCol, false }, p.sortBy)
 	p.setColumns(goroutineColumns)
 	p.box = container.NewBorder(p.note, nil, nil, nil, p.table)
 	return p
@@ -213,10 +202,10 @@ func newSitePanel() *sitePanel {
 
 func (p *sitePanel) setColumns(cols []column) {
 	p.cols = cols
-	for i, c := range cols {
-		p.table.SetColumnWidth(i, c.width)
-	}
+	setWidths(p.table, cols)
 }
+
+func (c column) heading() (string, float32) { return c.title, c.width }
 
 // show lists r's spawn sites, or its allocation sites when there are no
 // goroutine dumps, ranked by growth. No row is selected.
