@@ -666,6 +666,15 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 func (p *protoDecoder) checkSample(s []byte, locIndex *idIndex, counts, locStart []int32, want int, totals []int64) (frames, value int64, err error) {
 	var n int64
 	nv := 0 // values seen
+	addValue := func(v uint64) {
+		if nv == want {
+			value = int64(v)
+		}
+		if nv < len(totals) {
+			totals[nv] = sat(totals[nv], int64(v))
+		}
+		nv++
+	}
 	for len(s) > 0 {
 		num, typ, k := protowire.ConsumeTag(s)
 		if k < 0 {
@@ -720,13 +729,7 @@ func (p *protoDecoder) checkSample(s []byte, locIndex *idIndex, counts, locStart
 			if k < 0 {
 				return 0, 0, fmt.Errorf("sample: %w", errTruncated)
 			}
-			if nv == want {
-				value = int64(v)
-			}
-			if nv < len(totals) {
-				totals[nv] = sat(totals[nv], int64(v))
-			}
-			nv++
+			addValue(v)
 			s = s[k:]
 		case num == 2 && typ == protowire.BytesType && want >= 0:
 			packed, k := protowire.ConsumeBytes(s)
@@ -738,13 +741,7 @@ func (p *protoDecoder) checkSample(s []byte, locIndex *idIndex, counts, locStart
 				if k < 0 {
 					return 0, 0, fmt.Errorf("sample: %w", errTruncated)
 				}
-				if nv == want {
-					value = int64(v)
-				}
-				if nv < len(totals) {
-					totals[nv] = sat(totals[nv], int64(v))
-				}
-				nv++
+				addValue(v)
 				packed = packed[k:]
 			}
 			s = s[k:]
