@@ -33,6 +33,10 @@ func (u *UI) SetSample(s string) {
 	}
 	u.begin()
 	u.sess.Sample = s
+	if files := u.sess.ThinnedFor(s); len(files) > 0 {
+		u.reread(files) // read for the stacks of that sample type
+		return
+	}
 	u.recompute()
 }
 

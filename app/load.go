@@ -37,6 +37,7 @@ func (u *UI) load(srcs []session.Source, mode loadMode) {
 		p = pre.Progress()
 	}
 	sym := u.sess.Symbols.Clone()
+	sym.Sample = u.sess.Sample // a heap pair is read for the sample type on screen
 	u.tb.startProgress()
 	slog.Debug("loading", "files", len(srcs))
 	u.worker.Submit(session.Job{

@@ -23,13 +23,15 @@ const (
 	prefServersSet = "symbols.debuginfodSet" // the servers were chosen in the window, even as none
 )
 
-// StartupSymbols returns where a window's jemalloc dumps are symbolized
-// from: o's binaries; o's debug folders, else those of the settings; o's
-// debuginfod servers, else those of the settings, else DEBUGINFOD_URLS.
+// StartupSymbols returns how a window reads its dumps: where jemalloc
+// dumps are symbolized from (o's binaries; o's debug folders, else those
+// of the settings; o's debuginfod servers, else those of the settings,
+// else DEBUGINFOD_URLS), and heap pairs thinned to the sample type shown.
 // main calls it to start reading the files before the window is built.
 func StartupSymbols(a fyne.App, o Options) *session.Symbols {
 	p := a.Preferences()
-	y := &session.Symbols{Binaries: slices.Clone(o.Binaries), DebugDirs: slices.Clone(o.DebugDirs), Servers: slices.Clone(o.Servers)}
+	y := &session.Symbols{Binaries: slices.Clone(o.Binaries), DebugDirs: slices.Clone(o.DebugDirs), Servers: slices.Clone(o.Servers),
+		Thin: true}
 	if len(y.DebugDirs) == 0 {
 		y.DebugDirs = p.StringList(prefDebugDirs)
 	}

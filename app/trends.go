@@ -210,6 +210,7 @@ func (u *UI) PickSnapshots(base, later int) {
 	next := s.Pick(base, later)
 	paths := next.Paths()
 	sym := u.sess.Symbols.Clone()
+	sym.Sample = u.sess.Sample
 	p := &diff.Progress{}
 	u.tb.startProgress()
 	u.worker.Submit(session.Job{

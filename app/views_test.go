@@ -501,3 +501,39 @@ func TestViewMenuSaysTheView(t *testing.T) {
 	u.Wait()
 	want("inverted from merged", "Inverted (bottom-up)")
 }
+
+// TestSampleSwitchReads: the window reads a heap pair with only the stacks
+// of the sample type on screen; choosing another reads the pair again, and
+// the table then holds that sample type's values, as a whole load gives them.
+func TestSampleSwitchReads(t *testing.T) {
+	u, _ := open(t, demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
+	if th := u.Session().Profile.Later.Thinned; th != "inuse_space" {
+		t.Fatalf("the pair is thinned for %q, want inuse_space", th)
+	}
+	u.SetSample("alloc_space")
+	u.Wait()
+	if th := u.Session().Profile.Later.Thinned; th != "alloc_space" {
+		t.Errorf("after choosing alloc_space the pair is thinned for %q", th)
+	}
+	dumps, err := diff.OpenAll(context.Background(), nil, demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := diff.Compare(dumps[0], dumps[1], "alloc_space")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]diff.Function{}
+	for _, f := range c.Functions() {
+		want[f.Name] = f
+	}
+	rows := u.Functions()
+	if len(rows) != len(want) || len(rows) == 0 {
+		t.Errorf("%d rows, a whole load has %d functions for alloc_space", len(rows), len(want))
+	}
+	for _, f := range rows {
+		if w := want[f.Name]; f.Flat != w.Flat || f.Cum != w.Cum {
+			t.Errorf("%s: table %+v, whole load %+v", f.Name, f, w)
+		}
+	}
+}

@@ -65,6 +65,10 @@ type Dump struct {
 	Comments          []string     // free-form comments recorded in the dump
 	Warnings          []string     // problems that did not stop loading, for the user
 	Notes             []string     // how it was read, when that is worth saying (where symbols came from)
+	// Thinned names the sample type whose zero-valued stacks were left out
+	// at loading (Options.SkipZero), "" when every stack was kept: the
+	// dump then compares for that sample type only.
+	Thinned string
 	// Detail is format-specific data that a sub-package interprets, such as
 	// the states and creation sites of a Go debug=2 goroutine dump; nil
 	// for most formats. Its stack indices are those of the dump.

@@ -528,6 +528,9 @@ func skipIndex(b *Builder) int {
 
 func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, locFrames, locStart []int32) error {
 	skip := skipIndex(b)
+	if skip >= 0 {
+		b.d.Thinned = b.d.SampleTypes[skip].Type
+	}
 	// Check each sample and count its frames first, so that the dump is
 	// sized exactly and no stack passes MaxStackDepth, however often a
 	// sample names a location of many lines. A sample whose value of type

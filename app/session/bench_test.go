@@ -15,7 +15,7 @@ func BenchmarkComputeCompilerHeap(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	dumps, err := session.Load(context.Background(), session.Files([]string{base, later}), nil, nil)
+	dumps, err := session.Load(context.Background(), session.Files([]string{base, later}), &session.Symbols{Thin: true}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func BenchmarkLoadCompilerHeap(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := session.Load(context.Background(), session.Files([]string{base, later}), nil, nil); err != nil {
+		if _, err := session.Load(context.Background(), session.Files([]string{base, later}), &session.Symbols{Thin: true}, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

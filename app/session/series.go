@@ -115,6 +115,7 @@ func LoadAll(ctx context.Context, srcs []Source, sym *Symbols, p *diff.Progress)
 		paths[i] = s.Path
 	}
 	opts := sym.Options(p)
+	opts.SkipZero = false // a series keeps every sample type's values
 	all, err := series.Load(ctx, paths, opts, false)
 	if err != nil {
 		return nil, err

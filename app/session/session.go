@@ -137,6 +137,12 @@ type Symbols struct {
 	DebugDirs []string
 	// Servers are debuginfod server URLs; none means no network access.
 	Servers []string
+	// Thin, when set, loads a pair's heap profiles with only the stacks
+	// that hold a value of sample type Sample ("" for the default), as
+	// report does (diff.Options.SkipZero): the window compares one sample
+	// type at a time, and reads the pair again to show another.
+	Thin   bool
+	Sample string
 }
 
 // Clone returns a copy of y that shares nothing with it; nil for nil.
@@ -144,7 +150,8 @@ func (y *Symbols) Clone() *Symbols {
 	if y == nil {
 		return nil
 	}
-	return &Symbols{Binaries: slices.Clone(y.Binaries), DebugDirs: slices.Clone(y.DebugDirs), Servers: slices.Clone(y.Servers)}
+	return &Symbols{Binaries: slices.Clone(y.Binaries), DebugDirs: slices.Clone(y.DebugDirs), Servers: slices.Clone(y.Servers),
+		Thin: y.Thin, Sample: y.Sample}
 }
 
 // Options returns the options of one load with these symbols, reporting
@@ -155,6 +162,7 @@ func (y *Symbols) Options(p *diff.Progress) *diff.Options {
 	if y != nil {
 		o.Binaries, o.DebugDirs = slices.Clone(y.Binaries), slices.Clone(y.DebugDirs)
 		o.Debuginfod = debuginfod.New(slices.Clone(y.Servers))
+		o.SkipZero, o.Sample = y.Thin, y.Sample
 	} else {
 		o.Debuginfod = debuginfod.New(nil)
 	}
@@ -334,6 +342,18 @@ func (s *Session) StrippedObjects() []string {
 			if !slices.Contains(out, m) {
 				out = append(out, m)
 			}
+		}
+	}
+	return out
+}
+
+// ThinnedFor returns the profile pair's dumps that must be read again to
+// compare sample type sample: those thinned for another (diff.Dump.Thinned).
+func (s *Session) ThinnedFor(sample string) []string {
+	var out []string
+	for _, d := range s.Profile.Dumps() {
+		if d.Thinned != "" && d.Thinned != sample {
+			out = append(out, d.Path)
 		}
 	}
 	return out
