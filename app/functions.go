@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/csv"
 	"fmt"
 	"sort"
 	"strings"
@@ -258,37 +259,32 @@ func (t *funcTable) Row(i int) []string {
 // CSV writes the rows as on screen (filtered, sorted), with a header.
 func (t *funcTable) CSV() string {
 	var b strings.Builder
+	w := csv.NewWriter(&b)
 	var head []string
 	for _, c := range t.cols {
-		head = append(head, csvField(strings.TrimSpace(c.title)))
+		head = append(head, strings.TrimSpace(c.title))
 	}
-	b.WriteString(strings.Join(head, ",") + "\n")
+	w.Write(head)
 	for _, i := range t.rows {
 		f := &t.all[i]
-		cells := []string{csvField(f.Name)}
+		cells := []string{f.Name}
 		if t.trends != nil && len(t.cols) > len(diffFuncColumns) {
 			if ft := t.trends[f.Name]; ft != nil {
-				cells = append(cells, fmt.Sprintf("%.4f", ft.Flat.Score), csvField(sparkline(ft.Flat.Values)), fmt.Sprint(ft.Flat.Grew), fmt.Sprintf("%.1f", ft.Flat.Rate))
+				cells = append(cells, fmt.Sprintf("%.4f", ft.Flat.Score), sparkline(ft.Flat.Values), fmt.Sprint(ft.Flat.Grew), fmt.Sprintf("%.1f", ft.Flat.Rate))
 			} else {
 				cells = append(cells, "", "", "", "")
 			}
 		}
 		if len(t.cols) >= len(diffFuncColumns) { // with a base
-			cells = append(cells, fmt.Sprint(f.Flat.Base), fmt.Sprint(f.Flat.Later), fmt.Sprint(f.Flat.Diff()), csvField(pct(f.Flat)),
-				fmt.Sprint(f.Cum.Base), fmt.Sprint(f.Cum.Later), fmt.Sprint(f.Cum.Diff()), csvField(pct(f.Cum)), mark(f))
+			cells = append(cells, fmt.Sprint(f.Flat.Base), fmt.Sprint(f.Flat.Later), fmt.Sprint(f.Flat.Diff()), pct(f.Flat),
+				fmt.Sprint(f.Cum.Base), fmt.Sprint(f.Cum.Later), fmt.Sprint(f.Cum.Diff()), pct(f.Cum), mark(f))
 		} else {
 			cells = append(cells, fmt.Sprint(f.Flat.Later), fmt.Sprint(f.Cum.Later))
 		}
-		b.WriteString(strings.Join(cells, ",") + "\n")
+		w.Write(cells)
 	}
+	w.Flush()
 	return b.String()
-}
-
-func csvField(s string) string {
-	if strings.ContainsAny(s, ",\"\n") {
-		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-	}
-	return s
 }
 
 // choose selects row i as a click does.

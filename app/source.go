@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"syscall"
@@ -134,10 +135,15 @@ func readSource(ctx context.Context, file string, byLine map[int]diff.Function, 
 		return nil, err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: not a regular file", file)
 	}
-	sc := bufio.NewScanner(&limitedReader{f, maxSourceBytes})
+	if st.Size() > maxSourceBytes {
+		return nil, fmt.Errorf("larger than %d bytes", maxSourceBytes)
+	}
+	// Read no further than the size allowed, should the file grow meanwhile.
+	sc := bufio.NewScanner(io.LimitReader(f, maxSourceBytes))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	var lines []srcLine
 	for n := 1; sc.Scan(); n++ {
@@ -200,22 +206,4 @@ func abs64(x int64) int64 {
 		return -x
 	}
 	return x
-}
-
-// limitedReader reads at most n bytes.
-type limitedReader struct {
-	f *os.File
-	n int64
-}
-
-func (l *limitedReader) Read(b []byte) (int, error) {
-	if l.n <= 0 {
-		return 0, fmt.Errorf("larger than %d bytes", maxSourceBytes)
-	}
-	if int64(len(b)) > l.n {
-		b = b[:l.n]
-	}
-	n, err := l.f.Read(b)
-	l.n -= int64(n)
-	return n, err
 }

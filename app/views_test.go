@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"context"
+	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -534,6 +536,32 @@ func TestSampleSwitchReads(t *testing.T) {
 	for _, f := range rows {
 		if w := want[f.Name]; f.Flat != w.Flat || f.Cum != w.Cum {
 			t.Errorf("%s: table %+v, whole load %+v", f.Name, f, w)
+		}
+	}
+}
+
+// TestExportCSV: the function table written as CSV reads back with
+// encoding/csv, one record per row on screen, names with commas intact.
+func TestExportCSV(t *testing.T) {
+	u, _ := open(t, demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
+	path := filepath.Join(t.TempDir(), "functions.csv")
+	u.ExportCSV(path)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	records, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := u.Functions()
+	if len(records) != len(rows)+1 || records[0][0] != "Function" {
+		t.Fatalf("%d records (header %q) for %d rows", len(records), records[0], len(rows))
+	}
+	for i, r := range rows {
+		if records[i+1][0] != r.Name || records[i+1][3] != fmt.Sprint(r.Flat.Diff()) {
+			t.Errorf("record %d: %q, row %s %+d", i+1, records[i+1][:4], r.Name, r.Flat.Diff())
 		}
 	}
 }
