@@ -11,6 +11,7 @@ require (
 	github.com/maruel/panicparse/v2 v2.5.0
 	go.uber.org/goleak v1.3.0
 	golang.org/x/image v0.24.0
+	golang.org/x/sync v0.25.0
 	golang.org/x/sys v0.32.0
 	google.golang.org/protobuf v1.36.12
 )

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"sync"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/leakscope/leakscope/diff"
 )
 
@@ -26,64 +28,53 @@ func Load(ctx context.Context, paths []string, opts *diff.Options, keepAllocFram
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("no dumps to load")
 	}
-	parent := ctx
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	var (
 		mu       sync.Mutex
 		builders = map[diff.Kind]*Builder{}
 		kinds    []diff.Kind
 		errs     = make([]error, len(paths))
-		next     = make(chan int)
-		wg       sync.WaitGroup
 	)
 	// Two at a time: decoding is the cost, and each dump being read holds
 	// its whole table until it is added. Large dumps go one at a time:
-	// then memory holds the series and one dump being read.
+	// then memory holds the series and one dump being read. The first
+	// failure cancels the loads under way and stops those not begun.
+	g, gctx := errgroup.WithContext(ctx)
 	workers := min(2, len(paths))
 	for _, p := range paths {
 		if st, err := os.Stat(p); err == nil && st.Size() > bigDump {
 			workers = 1
 		}
 	}
-	for range workers {
-		wg.Go(func() {
-			for i := range next {
-				d, err := diff.Open(ctx, paths[i], opts)
-				if err == nil {
-					mu.Lock()
-					b := builders[d.Kind]
-					if b == nil {
-						b = NewBuilder()
-						b.KeepAllocFrames = keepAllocFrames
-						builders[d.Kind] = b
-						kinds = append(kinds, d.Kind)
-					}
-					err = b.AddAt(d, i)
-					mu.Unlock()
-					// The dump is garbage now, and large: collecting it at
-					// once keeps the peak near the series plus the dumps
-					// being read, instead of twice the series.
-					runtime.GC()
-				}
-				if err != nil {
-					errs[i] = err
-					cancel()
-				}
+	g.SetLimit(max(workers, 1))
+	for i := range paths {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				errs[i] = err
+				return err
 			}
+			d, err := diff.Open(gctx, paths[i], opts)
+			if err == nil {
+				mu.Lock()
+				b := builders[d.Kind]
+				if b == nil {
+					b = NewBuilder()
+					b.KeepAllocFrames = keepAllocFrames
+					builders[d.Kind] = b
+					kinds = append(kinds, d.Kind)
+				}
+				err = b.AddAt(d, i)
+				mu.Unlock()
+				// The dump is garbage now, and large: collecting it at
+				// once keeps the peak near the series plus the dumps
+				// being read, instead of twice the series.
+				runtime.GC()
+			}
+			errs[i] = err
+			return err
 		})
 	}
-feed:
-	for i := range paths {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	if err := parent.Err(); err != nil {
+	g.Wait()
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	// The first failure in the order given, passing over the loads that
