@@ -29,16 +29,16 @@ skipped = @if [ "$$LEAKSCOPE_SKIP_REFERENCE" = 1 ]; then \
 # shared between packages through LEAKSCOPE_REFCACHE), and e2e (the real
 # binary under Xvfb).
 # The unit tier runs the model, the command line and the session under the
-# race detector; the window's package runs without it, for the race build
+# race detector; the window's packages run without it, for the race build
 # of its cgo toolkit alone takes minutes on a fresh machine.
 export LEAKSCOPE_REFCACHE ?= $(CURDIR)/bin/refcache
 REFERENCE_PKGS = $$($(GO) list ./... | grep -v /app/e2e)
-RACE_PKGS = $$($(GO) list ./... | grep -v -e /leakscope$$ -e /app$$ -e /app/e2e)
+RACE_PKGS = $$($(GO) list ./... | grep -v -e /leakscope$$ -e /app$$ -e /app/widget -e /app/e2e)
 
 test: setup-test check
 	$(skipped)
 	@scripts/tier.sh unit $(GO) test -short -race -count=1 $(RACE_PKGS)
-	@scripts/tier.sh unit-window $(GO) test -short -count=1 ./app/
+	@scripts/tier.sh unit-window $(GO) test -short -count=1 ./app/ ./app/widget/
 	@scripts/tier.sh reference $(GO) test -count=1 $(REFERENCE_PKGS)
 	@scripts/tier.sh e2e $(GO) test -count=1 ./app/e2e/
 	$(skipped)

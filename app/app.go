@@ -17,6 +17,7 @@
 package app
 
 import (
+	views "github.com/leakscope/leakscope/app/widget"
 	"log/slog"
 
 	"fyne.io/fyne/v2"
@@ -81,9 +82,9 @@ type UI struct {
 	lastErr      error
 
 	// Widgets.
-	graph      *FlameGraph
-	callers    *FlameGraph     // the callers half of the sandwich view
-	graphSlot  *fyne.Container // holds the graph, or the sandwich of callers over graph
+	graph      *views.FlameGraph
+	callers    *views.FlameGraph // the callers half of the sandwich view
+	graphSlot  *fyne.Container   // holds the graph, or the sandwich of callers over graph
 	sites      *sitePanel
 	funcs      *funcTable
 	lines      *funcTable
@@ -91,9 +92,9 @@ type UI struct {
 	linesOf    string           // the function the Lines tab is to show
 	linesShown *diff.Comparison // the comparison whose lines the Lines tab holds
 	tabs       *container.AppTabs
-	legend     *legendStrip
-	timeline   *Timeline // the series, above the graph; hidden without one
-	watch      *watching // the watch running; nil for none
+	legend     *views.Legend
+	timeline   *views.Timeline // the series, above the graph; hidden without one
+	watch      *watching       // the watch running; nil for none
 	watchBar   *fyne.Container
 	watchInfo  *widget.Label
 	tb         *toolbar
@@ -101,7 +102,7 @@ type UI struct {
 	hoverInfo  *widget.Label
 	crumbs     *fyne.Container
 	banner     *fyne.Container
-	tips       *tipLayer
+	tips       *views.TipLayer
 	content    *fyne.Container // the window's layout, redone when a bar shows or hides
 	topBox     *fyne.Container // everything above the graph
 	top        dialogHandle    // the dialog on screen, for Esc
@@ -135,15 +136,15 @@ func Create(a fyne.App, w fyne.Window, o Options) *UI {
 }
 
 func (u *UI) build() {
-	u.tips = newTipLayer()
+	u.tips = views.NewTipLayer()
 	u.status = widget.NewLabel("")
 	u.status.Truncation = fyne.TextTruncateEllipsis
 	u.hoverInfo = widget.NewLabel("")
 	u.hoverInfo.Truncation = fyne.TextTruncateEllipsis
 	u.crumbs = container.NewHBox()
-	u.graph = NewFlameGraph("Open a base and a later dump (Ctrl+O), or drop them here.")
+	u.graph = views.NewFlameGraph("Open a base and a later dump (Ctrl+O), or drop them here.")
 	u.graph.OnHover = func(n int32) { u.hovered(u.graph, n) }
-	u.callers = NewFlameGraph("")
+	u.callers = views.NewFlameGraph("")
 	u.callers.OnHover = func(n int32) { u.hovered(u.callers, n) }
 	u.callers.OnKey = u.typedKey
 	u.graph.OnSandwich = u.ShowSandwich
@@ -175,8 +176,8 @@ func (u *UI) build() {
 	u.lines.onOpen = u.ShowSandwich
 	u.source = newSourcePanel(u)
 	u.sites.tips, u.funcs.tips, u.lines.tips = u.tips, u.tips, u.tips
-	u.legend = newLegendStrip()
-	u.timeline = NewTimeline()
+	u.legend = views.NewLegend()
+	u.timeline = views.NewTimeline()
 	u.timeline.OnPick = u.PickSnapshots
 	u.timeline.Hide()
 	u.banner = container.NewVBox()

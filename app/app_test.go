@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"flag"
+	views "github.com/leakscope/leakscope/app/widget"
 	"image"
 	"image/png"
 	"os"
@@ -55,7 +56,7 @@ func find(t *testing.T, tree *flame.Tree, name string) int32 {
 }
 
 // center returns the position of node n's box in the graph, as laid out for its size.
-func center(t *testing.T, g *app.FlameGraph, n int32) fyne.Position {
+func center(t *testing.T, g *views.FlameGraph, n int32) fyne.Position {
 	t.Helper()
 	size := g.Size()
 	l := g.View().Layout(int(size.Width), 0)
@@ -360,7 +361,7 @@ func TestRecentComparisons(t *testing.T) {
 
 func TestFlameWidgetRenders(t *testing.T) {
 	u, _ := open(t)
-	g := app.NewFlameGraph("")
+	g := views.NewFlameGraph("")
 	g.SetView(u.Graph().View())
 	w := test.NewTempWindow(t, g)
 	w.Resize(fyne.NewSize(640, 260))

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	views "github.com/leakscope/leakscope/app/widget"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -44,7 +45,7 @@ func (u *UI) SetSample(s string) {
 // layout changes.
 func (u *UI) SetMode(m flame.WidthMode) {
 	u.mode = m
-	u.eachView(func(g *FlameGraph, v *flame.View) {
+	u.eachView(func(g *views.FlameGraph, v *flame.View) {
 		v.Mode = m
 		v.Refilter()
 		g.Relayout()
@@ -66,7 +67,7 @@ func defaultColors(c *diff.Comparison) flame.ColorMode {
 // SetColors changes what a frame's colour stands for; only the drawing changes.
 func (u *UI) SetColors(m flame.ColorMode) {
 	u.colors = m
-	u.eachView(func(g *FlameGraph, v *flame.View) {
+	u.eachView(func(g *views.FlameGraph, v *flame.View) {
 		v.Colors = m
 		g.Refresh()
 	})
@@ -77,7 +78,7 @@ func (u *UI) SetColors(m flame.ColorMode) {
 // table rows that do not pass it.
 func (u *UI) SetFilter(f flame.Filter) {
 	u.filter = f
-	u.eachView(func(g *FlameGraph, v *flame.View) {
+	u.eachView(func(g *views.FlameGraph, v *flame.View) {
 		v.Filter = f
 		v.Refilter()
 		g.Relayout()
@@ -182,7 +183,7 @@ func (u *UI) MergeAt(name string) { u.SetView(session.MergedAt(name)) }
 // SetPalette changes the colours; only the drawing changes.
 func (u *UI) SetPalette(p *flame.Palette) {
 	u.palette = p
-	u.eachView(func(g *FlameGraph, v *flame.View) {
+	u.eachView(func(g *views.FlameGraph, v *flame.View) {
 		v.Palette = p
 		g.Refresh()
 	})
@@ -340,8 +341,8 @@ func linesSplit(table, source fyne.CanvasObject) *container.Split {
 
 // eachView calls change for each graph on screen (the graph, and the
 // callers over it in the sandwich view) with its view.
-func (u *UI) eachView(change func(g *FlameGraph, v *flame.View)) {
-	for _, g := range []*FlameGraph{u.graph, u.callers} {
+func (u *UI) eachView(change func(g *views.FlameGraph, v *flame.View)) {
+	for _, g := range []*views.FlameGraph{u.graph, u.callers} {
 		if v := g.View(); v != nil {
 			change(g, v)
 		}

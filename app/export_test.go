@@ -1,6 +1,7 @@
 package app
 
 import (
+	views "github.com/leakscope/leakscope/app/widget"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -89,7 +90,7 @@ func (u *UI) Wait() {
 func (u *UI) Worker() *session.Worker { return u.worker }
 
 // Graph returns the flame graph widget.
-func (u *UI) Graph() *FlameGraph { return u.graph }
+func (u *UI) Graph() *views.FlameGraph { return u.graph }
 
 // HoverText returns the hover line.
 func (u *UI) HoverText() string { return u.hoverInfo.Text }
@@ -118,8 +119,8 @@ func (u *UI) TipButtons() map[string]*widget.Button {
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
 		switch w := o.(type) {
-		case *tipButton:
-			out[w.tip] = &w.Button
+		case *views.TipButton:
+			out[w.TipText()] = &w.Button
 		case *fyne.Container:
 			for _, c := range w.Objects {
 				walk(c)
@@ -137,8 +138,8 @@ func (u *UI) IconOnlyButtons() (withTip, without int) {
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
 		switch w := o.(type) {
-		case *tipButton:
-			if w.Text == "" && w.tip != "" {
+		case *views.TipButton:
+			if w.Text == "" && w.TipText() != "" {
 				withTip++
 			}
 		case *widget.Button:
@@ -161,8 +162,8 @@ func (u *UI) HoverTip(tip string) {
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
 		switch w := o.(type) {
-		case *tipButton:
-			if w.tip == tip {
+		case *views.TipButton:
+			if w.TipText() == tip {
 				w.MouseIn(nil)
 			}
 		case *fyne.Container:
@@ -239,7 +240,7 @@ func (u *UI) BannerText() string {
 // DismissBannerRow taps the close button of banner row i.
 func (u *UI) DismissBannerRow(i int) {
 	for _, o := range u.banner.Objects[i].(*fyne.Container).Objects {
-		if b, ok := o.(*tipButton); ok {
+		if b, ok := o.(*views.TipButton); ok {
 			b.OnTapped()
 		}
 	}
@@ -304,7 +305,7 @@ func (u *UI) WaitTimed() time.Duration {
 
 // DrawGraph runs the graph's raster generator at w×h device pixels, as the
 // driver does on the UI goroutine for each frame.
-func (u *UI) DrawGraph(w, h int) { u.graph.draw(w, h) }
+func (u *UI) DrawGraph(w, h int) { u.graph.Draw(w, h) }
 
 // Functions returns the function table's rows, as shown.
 func (u *UI) Functions() []diff.Function {
@@ -328,10 +329,10 @@ func (u *UI) ChooseFunction(i int, double bool) { u.funcs.choose(i, double) }
 func (u *UI) TypeKey(k fyne.KeyName) { u.graph.TypedKey(&fyne.KeyEvent{Name: k}) }
 
 // GraphLayout returns the graph's layout.
-func (u *UI) GraphLayout() *flame.Layout { return u.graph.currentLayout() }
+func (u *UI) GraphLayout() *flame.Layout { return u.graph.CurrentLayout() }
 
 // VisibleRows returns how many rows of the graph fit on screen.
-func (u *UI) VisibleRows() int { return u.graph.visibleRows() }
+func (u *UI) VisibleRows() int { return u.graph.VisibleRows() }
 
 // MatchCount returns the match count shown beside the search.
 func (u *UI) MatchCount() string { return u.tb.matches.Text }
@@ -365,7 +366,7 @@ func (u *UI) PickerOpen() { u.picker.open.OnTapped() }
 func (u *UI) SelectedFunction() string { return u.funcs.chosen }
 
 // CallersGraph returns the callers half of the sandwich view.
-func (u *UI) CallersGraph() *FlameGraph { return u.callers }
+func (u *UI) CallersGraph() *views.FlameGraph { return u.callers }
 
 // SetSourceFolders sets the folders searched for source files.
 func (u *UI) SetSourceFolders(dirs []string) { u.app.Preferences().SetStringList(sourceDirsKey, dirs) }
@@ -408,7 +409,7 @@ func (u *UI) TimelineShown() (shown bool, base, later int) {
 }
 
 // Timeline returns the timeline widget.
-func (u *UI) Timeline() *Timeline { return u.timeline }
+func (u *UI) Timeline() *views.Timeline { return u.timeline }
 
 // FunctionColumns returns the function table's column titles.
 func (u *UI) FunctionColumns() []string {

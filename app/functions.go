@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/csv"
 	"fmt"
+	views "github.com/leakscope/leakscope/app/widget"
 	"sort"
 	"strings"
 
@@ -112,7 +113,7 @@ type funcTable struct {
 	trends   map[string]*series.FunctionTrend // by name, when a series is open
 	lines    bool                             // rows are source lines
 	only     string                           // with lines: show only this function's ("" for all)
-	tips     *tipLayer                        // shows names cut short; may be nil
+	tips     *views.TipLayer                  // shows names cut short; may be nil
 	onSelect func(name string)                // a row was selected: its function
 	onOpen   func(name string)                // a row was double-clicked: its function
 }
@@ -134,7 +135,7 @@ func newFuncTable(lines bool) *funcTable {
 		func() (int, int) { return len(t.rows), len(t.cols) },
 		func() fyne.CanvasObject { return newFuncCell(t) },
 		func(id widget.TableCellID, o fyne.CanvasObject) { o.(*funcCell).set(id) })
-	sortableHeader(t.table, func() []funcColumn { return t.cols }, func() (int, bool) { return t.sortCol, t.asc }, t.SortBy)
+	views.SortableHeader(t.table, func() []funcColumn { return t.cols }, func() (int, bool) { return t.sortCol, t.asc }, t.SortBy)
 	t.setColumns(diffFuncColumns)
 	t.box = container.NewBorder(t.note, nil, nil, nil, t.table)
 	return t
@@ -142,10 +143,10 @@ func newFuncTable(lines bool) *funcTable {
 
 func (t *funcTable) setColumns(cols []funcColumn) {
 	t.cols = cols
-	setWidths(t.table, cols)
+	views.SetWidths(t.table, cols)
 }
 
-func (c funcColumn) heading() (string, float32) { return c.title, c.width }
+func (c funcColumn) Heading() (string, float32) { return c.title, c.width }
 
 // show lists fns, of a comparison with a base when hasBase; trends, when
 // not nil, are the functions over a series, which then sort by score.
@@ -322,7 +323,7 @@ func (c *funcCell) MouseIn(*desktop.MouseEvent) {
 	}
 	// The full name, when the row shows a Rust name's short form or cuts it.
 	if full := c.t.all[c.t.rows[c.row]].Name; full != c.Text || truncated(&c.Label) {
-		c.t.tips.show(full, c)
+		c.t.tips.Tip(full, c)
 	}
 }
 
@@ -332,7 +333,7 @@ func (c *funcCell) MouseMoved(*desktop.MouseEvent) {}
 // MouseOut hides the name.
 func (c *funcCell) MouseOut() {
 	if c.t.tips != nil {
-		c.t.tips.show("", c)
+		c.t.tips.Tip("", c)
 	}
 }
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	views "github.com/leakscope/leakscope/app/widget"
 	"os"
 	"path/filepath"
 	"sort"
@@ -61,7 +62,7 @@ func (u *UI) ShowOpenDialog() {
 			c.OnChanged = func(on bool) { p.tick(name, on) }
 			c.Refresh()
 		})
-	up := newTipButton(u.tips, "", theme.MoveUpIcon(), "Parent folder", func() { p.cd(filepath.Dir(p.dir)) })
+	up := views.NewTipButton(u.tips, "", theme.MoveUpIcon(), "Parent folder", func() { p.cd(filepath.Dir(p.dir)) })
 	p.open = widget.NewButtonWithIcon("Open", theme.FolderOpenIcon(), p.openChecked)
 	p.open.Importance = widget.HighImportance
 	p.open.Disable()

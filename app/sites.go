@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	views "github.com/leakscope/leakscope/app/widget"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -158,8 +159,8 @@ type sitePanel struct {
 	filter   flame.Filter
 	unit     string
 	sortCol  int
-	selected int       // the spawn site shown in the graph, or -1
-	tips     *tipLayer // shows texts cut short; may be nil
+	selected int             // the spawn site shown in the graph, or -1
+	tips     *views.TipLayer // shows texts cut short; may be nil
 
 	// onSelect is called with the selected row, or nil when unselected.
 	onSelect func(r *siteRow)
@@ -194,7 +195,7 @@ func newSitePanel() *sitePanel {
 			l.Alignment, l.Truncation, l.TextStyle.Monospace = align, trunc, mono
 			l.SetText(text)
 		})
-	sortableHeader(p.table, func() []column { return p.cols }, func() (int, bool) { return p.sortCol, false }, p.sortBy)
+	views.SortableHeader(p.table, func() []column { return p.cols }, func() (int, bool) { return p.sortCol, false }, p.sortBy)
 	p.setColumns(goroutineColumns)
 	p.box = container.NewBorder(p.note, nil, nil, nil, p.table)
 	return p
@@ -202,10 +203,10 @@ func newSitePanel() *sitePanel {
 
 func (p *sitePanel) setColumns(cols []column) {
 	p.cols = cols
-	setWidths(p.table, cols)
+	views.SetWidths(p.table, cols)
 }
 
-func (c column) heading() (string, float32) { return c.title, c.width }
+func (c column) Heading() (string, float32) { return c.title, c.width }
 
 // show lists r's spawn sites, or its allocation sites when there are no
 // goroutine dumps, ranked by growth. No row is selected.
@@ -424,12 +425,12 @@ func (c *siteCell) MouseIn(*desktop.MouseEvent) {
 	}
 	if c.col == 0 && c.row < len(c.p.rows) {
 		if full := fullSiteText(&c.p.rows[c.row]); full != c.Text || truncated(&c.Label) {
-			c.p.tips.show(full, c) // the full name of a Rust function
+			c.p.tips.Tip(full, c) // the full name of a Rust function
 			return
 		}
 	}
 	if truncated(&c.Label) {
-		c.p.tips.show(c.Text, c)
+		c.p.tips.Tip(c.Text, c)
 	}
 }
 
@@ -439,7 +440,7 @@ func (c *siteCell) MouseMoved(*desktop.MouseEvent) {}
 // MouseOut hides the text.
 func (c *siteCell) MouseOut() {
 	if c.p.tips != nil {
-		c.p.tips.show("", c)
+		c.p.tips.Tip("", c)
 	}
 }
 

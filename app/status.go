@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	views "github.com/leakscope/leakscope/app/widget"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -25,7 +26,7 @@ func (u *UI) updateStatus() {
 
 func (u *UI) setStatus(s string) { u.status.SetText(s) }
 
-func (u *UI) hovered(g *FlameGraph, n int32) {
+func (u *UI) hovered(g *views.FlameGraph, n int32) {
 	v := g.View()
 	if n < 0 || v == nil {
 		u.hoverInfo.SetText("")
@@ -165,7 +166,7 @@ func (u *UI) addBannerRow(icon fyne.Resource, imp widget.Importance, text string
 	msg.Wrapping = fyne.TextWrapWord
 	msg.Importance = imp
 	var row *fyne.Container
-	row = container.NewBorder(nil, nil, widget.NewIcon(icon), newTipButton(u.tips, "", theme.CancelIcon(), "Dismiss", func() {
+	row = container.NewBorder(nil, nil, widget.NewIcon(icon), views.NewTipButton(u.tips, "", theme.CancelIcon(), "Dismiss", func() {
 		u.banner.Remove(row)
 		u.banner.Hidden = len(u.banner.Objects) == 0
 		u.banner.Refresh()

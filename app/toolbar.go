@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	views "github.com/leakscope/leakscope/app/widget"
 	"math"
 	"strconv"
 	"strings"
@@ -21,8 +22,8 @@ import (
 type toolbar struct {
 	u          *UI
 	row        fyne.CanvasObject
-	baseChip   *tipButton
-	laterChip  *tipButton
+	baseChip   *views.TipButton
+	laterChip  *views.TipButton
 	gorChips   *fyne.Container // the goroutine pair's files, when both pairs are open
 	sampleSel  *widget.Select
 	modeSel    *widget.Select
@@ -50,8 +51,8 @@ var widthModes = []struct {
 
 func (u *UI) newToolbar() *toolbar {
 	t := &toolbar{u: u}
-	t.baseChip = newTipButton(u.tips, "base: –", theme.DocumentIcon(), "The base dump: click for its path and time", func() { u.showFiles(session.Base) })
-	t.laterChip = newTipButton(u.tips, "later: –", theme.DocumentIcon(), "The later dump: click for its path and time", func() { u.showFiles(session.Later) })
+	t.baseChip = views.NewTipButton(u.tips, "base: –", theme.DocumentIcon(), "The base dump: click for its path and time", func() { u.showFiles(session.Base) })
+	t.laterChip = views.NewTipButton(u.tips, "later: –", theme.DocumentIcon(), "The later dump: click for its path and time", func() { u.showFiles(session.Later) })
 	t.gorChips = container.NewHBox()
 	t.sampleSel = widget.NewSelect(nil, func(s string) { u.SetSample(s) })
 	t.sampleSel.PlaceHolder = "sample type"
@@ -114,15 +115,15 @@ func (u *UI) newToolbar() *toolbar {
 	left := container.NewHBox(
 		widget.NewButtonWithIcon("Open", theme.FolderOpenIcon(), u.ShowOpenDialog),
 		t.baseChip,
-		newTipButton(u.tips, "", theme.NewThemedResource(swapIcon), "Swap base and later (Ctrl+Shift+S)", u.Swap),
+		views.NewTipButton(u.tips, "", theme.NewThemedResource(swapIcon), "Swap base and later (Ctrl+Shift+S)", u.Swap),
 		t.laterChip,
 		widget.NewSeparator(),
 		t.sampleSel,
 	)
 	t.row2 = container.NewHBox(
 		t.searchBox, t.matches,
-		newTipButton(u.tips, "", theme.MoveUpIcon(), "Previous match (Ctrl+Shift+G)", func() { u.NextMatch(false) }),
-		newTipButton(u.tips, "", theme.MoveDownIcon(), "Next match (Ctrl+G)", func() { u.NextMatch(true) }),
+		views.NewTipButton(u.tips, "", theme.MoveUpIcon(), "Previous match (Ctrl+Shift+G)", func() { u.NextMatch(false) }),
+		views.NewTipButton(u.tips, "", theme.MoveDownIcon(), "Next match (Ctrl+G)", func() { u.NextMatch(true) }),
 		widget.NewSeparator(),
 		t.modeSel, t.colorSel, t.paletteSel,
 		widget.NewSeparator(),
@@ -130,8 +131,8 @@ func (u *UI) newToolbar() *toolbar {
 		t.tagSel,
 	)
 	right := container.NewHBox(
-		newTipButton(u.tips, "", theme.ZoomFitIcon(), "Reset zoom (Home); Esc goes back one step", u.ResetZoom),
-		newTipButton(u.tips, "PNG", theme.DocumentSaveIcon(), "Export the graph as PNG (Ctrl+E)", u.ShowExportDialog),
+		views.NewTipButton(u.tips, "", theme.ZoomFitIcon(), "Reset zoom (Home); Esc goes back one step", u.ResetZoom),
+		views.NewTipButton(u.tips, "PNG", theme.DocumentSaveIcon(), "Export the graph as PNG (Ctrl+E)", u.ShowExportDialog),
 	)
 	t.row = container.NewBorder(nil, nil, left, right)
 	return t
@@ -162,7 +163,7 @@ func (t *toolbar) refresh() {
 		if s.Goroutines.Base != nil {
 			g = shortPath(s.Goroutines.Base.Path) + " → " + g
 		}
-		t.gorChips.Add(newTipButton(t.u.tips, g, theme.ListIcon(), "The goroutine pair: click for the paths", func() { t.u.showFiles(session.Later) }))
+		t.gorChips.Add(views.NewTipButton(t.u.tips, g, theme.ListIcon(), "The goroutine pair: click for the paths", func() { t.u.showFiles(session.Later) }))
 	}
 	t.u.relayout()
 	var opts []string

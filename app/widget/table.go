@@ -1,20 +1,20 @@
-package app
+package widget
 
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 )
 
-// A heading is a table column that has a title and a width.
-type heading interface {
-	heading() (title string, width float32)
+// A Heading is a table column that has a title and a width.
+type Heading interface {
+	Heading() (title string, width float32)
 }
 
-// sortableHeader gives table a header row of buttons, one per column of
+// SortableHeader gives table a header row of buttons, one per column of
 // cols(): clicking one sorts by it (sortBy), and the column sorted by
 // (state) is marked ▲ (ascending) or ▼. The functions and spawn-site tables
 // both use it.
-func sortableHeader[C heading](table *widget.Table, cols func() []C, state func() (col int, asc bool), sortBy func(int)) {
+func SortableHeader[C Heading](table *widget.Table, cols func() []C, state func() (col int, asc bool), sortBy func(int)) {
 	table.ShowHeaderColumn = false
 	table.CreateHeader = func() fyne.CanvasObject { return widget.NewButton("", nil) }
 	table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
@@ -22,17 +22,17 @@ func sortableHeader[C heading](table *widget.Table, cols func() []C, state func(
 		ok := id.Col >= 0 && id.Col < len(cs)
 		title := ""
 		if ok {
-			title, _ = cs[id.Col].heading()
+			title, _ = cs[id.Col].Heading()
 		}
 		col, asc := state()
 		setSortHeader(o.(*widget.Button), ok, title, id.Col, col, asc, sortBy)
 	}
 }
 
-// setWidths sets the width of each of table's columns as cols give them.
-func setWidths[C heading](table *widget.Table, cols []C) {
+// SetWidths sets the width of each of table's columns as cols give them.
+func SetWidths[C Heading](table *widget.Table, cols []C) {
 	for i, c := range cols {
-		_, w := c.heading()
+		_, w := c.Heading()
 		table.SetColumnWidth(i, w)
 	}
 }

@@ -1,4 +1,4 @@
-package app
+package widget
 
 import (
 	"image"
@@ -81,12 +81,12 @@ func (f *FlameGraph) Scroll() int { return f.scroll }
 // Cursor returns the frame the keyboard is on (Root for none).
 func (f *FlameGraph) Cursor() int32 { return f.cursor }
 
-// visibleRows is how many rows fit in the widget.
-func (f *FlameGraph) visibleRows() int { return max(int(f.Size().Height)/rowHeight, 1) }
+// VisibleRows returns how many rows of the graph fit in its height.
+func (f *FlameGraph) VisibleRows() int { return max(int(f.Size().Height)/rowHeight, 1) }
 
-// currentLayout returns the layout for the widget's width, making it when
+// CurrentLayout returns the layout for the widget's width, making it when
 // the drawing has not.
-func (f *FlameGraph) currentLayout() *flame.Layout {
+func (f *FlameGraph) CurrentLayout() *flame.Layout {
 	if f.layout == nil && f.view != nil {
 		f.layout = f.view.Layout(max(int(f.Size().Width), 1), 0)
 	}
@@ -98,8 +98,8 @@ func (f *FlameGraph) ScrollBy(rows int) {
 	if f.view == nil {
 		return
 	}
-	l := f.currentLayout()
-	limit := max(len(l.Rows)-f.visibleRows()+1, 0)
+	l := f.CurrentLayout()
+	limit := max(len(l.Rows)-f.VisibleRows()+1, 0)
 	s := min(max(f.scroll+rows, 0), limit)
 	if s != f.scroll {
 		f.scroll = s
@@ -172,9 +172,9 @@ func (f *FlameGraph) TypedKey(e *fyne.KeyEvent) {
 	case fyne.KeyBackspace:
 		f.Back()
 	case fyne.KeyPageDown:
-		f.ScrollBy(f.visibleRows() - 1)
+		f.ScrollBy(f.VisibleRows() - 1)
 	case fyne.KeyPageUp:
-		f.ScrollBy(-(f.visibleRows() - 1))
+		f.ScrollBy(-(f.VisibleRows() - 1))
 	case fyne.KeyHome:
 		f.ZoomTo(flame.Root)
 	default:
@@ -186,7 +186,7 @@ func (f *FlameGraph) TypedKey(e *fyne.KeyEvent) {
 
 // widestChild returns n's widest child that is laid out, or n.
 func (f *FlameGraph) widestChild(n int32) int32 {
-	l := f.currentLayout()
+	l := f.CurrentLayout()
 	best, bw := n, -1.0
 	d, _, ok := l.Row(n)
 	if !ok || d+1 >= len(l.Rows) {
@@ -202,7 +202,7 @@ func (f *FlameGraph) widestChild(n int32) int32 {
 
 // sibling returns the box next to the cursor on its row.
 func (f *FlameGraph) sibling(right bool) int32 {
-	l := f.currentLayout()
+	l := f.CurrentLayout()
 	d, _, ok := l.Row(f.cursor)
 	if !ok {
 		return f.cursor
@@ -230,8 +230,8 @@ func (f *FlameGraph) sibling(right bool) int32 {
 // it as hovered, so the status line describes it.
 func (f *FlameGraph) moveCursor(n int32) {
 	f.cursor = n
-	if d, _, ok := f.currentLayout().Row(n); ok {
-		switch vis := f.visibleRows(); {
+	if d, _, ok := f.CurrentLayout().Row(n); ok {
+		switch vis := f.VisibleRows(); {
 		case d < f.scroll:
 			f.scroll = d
 		case d >= f.scroll+vis-1:
@@ -250,7 +250,7 @@ func (f *FlameGraph) Reveal(n int32) {
 	if f.view == nil {
 		return
 	}
-	if _, b, ok := f.currentLayout().Row(n); !ok || b.W*float64(f.Size().Width) < 40 {
+	if _, b, ok := f.CurrentLayout().Row(n); !ok || b.W*float64(f.Size().Width) < 40 {
 		p := f.view.Tree.Nodes[n].Parent
 		if p < 0 {
 			p = flame.Root
@@ -286,7 +286,7 @@ func (f *FlameGraph) CreateRenderer() fyne.WidgetRenderer {
 	r := &flameRenderer{f: f, msg: widget.NewLabel(f.empty)}
 	r.msg.Alignment = fyne.TextAlignCenter
 	r.msg.Wrapping = fyne.TextWrapWord
-	r.raster = canvas.NewRaster(f.draw)
+	r.raster = canvas.NewRaster(f.Draw)
 	r.raster.ScaleMode = canvas.ImageScalePixels
 	return r
 }
@@ -300,9 +300,9 @@ func (f *FlameGraph) style() *flame.Style {
 		Colors: f.view.Colors, Scores: f.view.Scores, Cursor: cursor, FirstRow: f.scroll}
 }
 
-// draw is the raster's generator: it lays out and draws the view at w×h
+// Draw is the raster's generator: it lays out and draws the view at w×h
 // device pixels, reusing its image.
-func (f *FlameGraph) draw(w, h int) image.Image {
+func (f *FlameGraph) Draw(w, h int) image.Image {
 	if f.view == nil || w <= 0 || h <= 0 {
 		return image.NewRGBA(image.Rect(0, 0, 1, 1))
 	}
@@ -355,7 +355,7 @@ func (f *FlameGraph) boxAt(p fyne.Position) (flame.Box, bool) {
 	if f.view.Flame {
 		row = int(size.Height-p.Y) / rowHeight
 	}
-	return f.currentLayout().HitTest(float64(p.X)/float64(size.Width), row+f.scroll)
+	return f.CurrentLayout().HitTest(float64(p.X)/float64(size.Width), row+f.scroll)
 }
 
 // MouseIn implements desktop.Hoverable.

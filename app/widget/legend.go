@@ -1,4 +1,4 @@
-package app
+package widget
 
 import (
 	"image"
@@ -12,30 +12,31 @@ import (
 	"github.com/leakscope/leakscope/flame"
 )
 
-// legendStrip shows, under the graph, what its colours and widths stand
+// Legend shows, under the graph, what its colours and widths stand
 // for in the current colour mode and palette: the legend of the PNG export,
 // drawn by the same code.
-type legendStrip struct {
+type Legend struct {
 	widget.BaseWidget
 	view *flame.View
 }
 
-var _ fyne.Widget = (*legendStrip)(nil)
+var _ fyne.Widget = (*Legend)(nil)
 
-func newLegendStrip() *legendStrip {
-	l := &legendStrip{}
+// NewLegend returns an empty legend; SetView gives it a view.
+func NewLegend() *Legend {
+	l := &Legend{}
 	l.ExtendBaseWidget(l)
 	return l
 }
 
 // SetView shows v's legend (nil for none).
-func (l *legendStrip) SetView(v *flame.View) {
+func (l *Legend) SetView(v *flame.View) {
 	l.view = v
 	l.Refresh()
 }
 
 // CreateRenderer implements fyne.Widget.
-func (l *legendStrip) CreateRenderer() fyne.WidgetRenderer {
+func (l *Legend) CreateRenderer() fyne.WidgetRenderer {
 	r := &legendRenderer{l: l}
 	r.raster = canvas.NewRaster(r.draw)
 	r.raster.ScaleMode = canvas.ImageScalePixels
@@ -43,7 +44,7 @@ func (l *legendStrip) CreateRenderer() fyne.WidgetRenderer {
 }
 
 type legendRenderer struct {
-	l      *legendStrip
+	l      *Legend
 	raster *canvas.Raster
 	face   *flame.Face
 	scale  float64

@@ -1,4 +1,4 @@
-package app
+package widget
 
 import (
 	"image/color"
@@ -10,25 +10,26 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// tipLayer draws one tooltip above the window's content. It sits on top of
+// TipLayer draws one tooltip above the window's content. It sits on top of
 // the content in a stack but takes no events, so the pointer still reaches
 // what is below it.
-type tipLayer struct {
+type TipLayer struct {
 	widget.BaseWidget
 	text string
 	at   fyne.Position // top left of the tip, in the layer's coordinates
 }
 
-var _ fyne.Widget = (*tipLayer)(nil)
+var _ fyne.Widget = (*TipLayer)(nil)
 
-func newTipLayer() *tipLayer {
-	t := &tipLayer{}
+// NewTipLayer returns a layer that shows no tip yet.
+func NewTipLayer() *TipLayer {
+	t := &TipLayer{}
 	t.ExtendBaseWidget(t)
 	return t
 }
 
-// show puts text below the object o, or hides the tip for "".
-func (t *tipLayer) show(text string, o fyne.CanvasObject) {
+// Tip puts text below the object o, or hides the tip for "".
+func (t *TipLayer) Tip(text string, o fyne.CanvasObject) {
 	t.text = text
 	if text != "" {
 		d := fyne.CurrentApp().Driver()
@@ -39,10 +40,10 @@ func (t *tipLayer) show(text string, o fyne.CanvasObject) {
 }
 
 // Text returns the tip shown, or "".
-func (t *tipLayer) Text() string { return t.text }
+func (t *TipLayer) Text() string { return t.text }
 
 // CreateRenderer implements fyne.Widget.
-func (t *tipLayer) CreateRenderer() fyne.WidgetRenderer {
+func (t *TipLayer) CreateRenderer() fyne.WidgetRenderer {
 	bg := canvas.NewRectangle(opaque(theme.Color(theme.ColorNameInputBackground)))
 	bg.StrokeColor = theme.Color(theme.ColorNamePrimary)
 	bg.StrokeWidth = 1
@@ -53,7 +54,7 @@ func (t *tipLayer) CreateRenderer() fyne.WidgetRenderer {
 }
 
 type tipRenderer struct {
-	t     *tipLayer
+	t     *TipLayer
 	bg    *canvas.Rectangle
 	label *canvas.Text
 }
@@ -92,42 +93,45 @@ func (r *tipRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject
 
 func (r *tipRenderer) Destroy() {}
 
-// tipButton is a button that shows a tooltip while the pointer is over it.
-type tipButton struct {
+// TipButton is a button that shows a tooltip while the pointer is over it.
+type TipButton struct {
 	widget.Button
 	tip   string
-	layer *tipLayer
+	layer *TipLayer
 }
 
-var _ desktop.Hoverable = (*tipButton)(nil)
+var _ desktop.Hoverable = (*TipButton)(nil)
 
-// newTipButton returns a button with a label (may be empty), an icon (may be
+// TipText returns the button's tooltip.
+func (b *TipButton) TipText() string { return b.tip }
+
+// NewTipButton returns a button with a label (may be empty), an icon (may be
 // nil), a tooltip and an action.
-func newTipButton(layer *tipLayer, label string, icon fyne.Resource, tip string, tapped func()) *tipButton {
-	b := &tipButton{tip: tip, layer: layer}
+func NewTipButton(layer *TipLayer, label string, icon fyne.Resource, tip string, tapped func()) *TipButton {
+	b := &TipButton{tip: tip, layer: layer}
 	b.Text, b.Icon, b.OnTapped = label, icon, tapped
 	b.ExtendBaseWidget(b)
 	return b
 }
 
 // MouseIn implements desktop.Hoverable.
-func (b *tipButton) MouseIn(e *desktop.MouseEvent) {
+func (b *TipButton) MouseIn(e *desktop.MouseEvent) {
 	b.Button.MouseIn(e)
-	b.layer.show(b.tip, b)
+	b.layer.Tip(b.tip, b)
 }
 
 // MouseMoved implements desktop.Hoverable.
-func (b *tipButton) MouseMoved(e *desktop.MouseEvent) { b.Button.MouseMoved(e) }
+func (b *TipButton) MouseMoved(e *desktop.MouseEvent) { b.Button.MouseMoved(e) }
 
 // MouseOut implements desktop.Hoverable.
-func (b *tipButton) MouseOut() {
+func (b *TipButton) MouseOut() {
 	b.Button.MouseOut()
-	b.layer.show("", b)
+	b.layer.Tip("", b)
 }
 
 // Tapped implements fyne.Tappable: the tip goes away as the button acts.
-func (b *tipButton) Tapped(e *fyne.PointEvent) {
-	b.layer.show("", b)
+func (b *TipButton) Tapped(e *fyne.PointEvent) {
+	b.layer.Tip("", b)
 	b.Button.Tapped(e)
 }
 
