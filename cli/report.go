@@ -313,10 +313,7 @@ func loadTagged(files []string, sample, tag string, fold bool, opts *diff.Option
 	runtime.GC()
 	seen := map[string]bool{}
 	for _, d := range dumps {
-		for _, w := range d.Warnings {
-			fmt.Fprintf(stderr, "leakscope: %s: warning: %s\n", printable(d.Path), printable(w))
-		}
-		printNotes(stderr, d.Notes, seen)
+		printWarnings(stderr, d, seen)
 	}
 	// The order is read from the whole dumps; the tag narrows them after.
 	var o session.Order
@@ -551,6 +548,22 @@ func share(v, total int64) string {
 		return fmt.Sprintf("%.2f%%", s)
 	}
 	return "-"
+}
+
+// printWarnings writes a dump's warnings, then its symbol warnings and
+// notes that are not in seen yet (the dumps of one program share them),
+// adding them to seen.
+func printWarnings(stderr io.Writer, d *diff.Dump, seen map[string]bool) {
+	for _, w := range d.Warnings {
+		fmt.Fprintf(stderr, "leakscope: %s: warning: %s\n", printable(d.Path), printable(w))
+	}
+	for _, w := range d.SymbolWarnings {
+		if !seen["w:"+w] {
+			seen["w:"+w] = true
+			fmt.Fprintf(stderr, "leakscope: warning: %s\n", printable(w))
+		}
+	}
+	printNotes(stderr, d.Notes, seen)
 }
 
 // printNotes writes the notes of a dump not in seen yet (the base and the

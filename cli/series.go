@@ -231,10 +231,7 @@ func analyzeFiles(files []string, sample string, opts *diff.Options, keepAllocFr
 			continue
 		}
 		for _, sn := range s.Snapshots {
-			for _, w := range sn.Warnings {
-				fmt.Fprintf(stderr, "leakscope: %s: warning: %s\n", printable(sn.Path), printable(w))
-			}
-			printNotes(stderr, sn.Notes, seen)
+			printWarnings(stderr, &diff.Dump{Path: sn.Path, Warnings: sn.Warnings, SymbolWarnings: sn.SymbolWarnings, Notes: sn.Notes}, seen)
 		}
 	}
 	if n := a.Main.Note(); n != "" {

@@ -172,6 +172,12 @@ func (b *Builder) SetFullName(name, full string) {
 	b.d.fullNames[name] = full
 }
 
+// WarnSymbols records that the symbols of an object of the dump were found
+// nowhere, and why (Dump.SymbolWarnings).
+func (b *Builder) WarnSymbols(format string, args ...any) {
+	b.d.SymbolWarnings = append(b.d.SymbolWarnings, fmt.Sprintf(format, args...))
+}
+
 // Note records something the user may want to know about how the dump
 // was read that is no problem, such as where its symbols came from.
 func (b *Builder) Note(format string, args ...any) {

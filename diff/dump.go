@@ -65,6 +65,10 @@ type Dump struct {
 	Comments          []string     // free-form comments recorded in the dump
 	Warnings          []string     // problems that did not stop loading, for the user
 	Notes             []string     // how it was read, when that is worth saying (where symbols came from)
+	// SymbolWarnings say, per object, why its symbols were found nowhere.
+	// They are the same for every dump of one program: front ends say
+	// each once, however many dumps it holds.
+	SymbolWarnings []string
 	// Thinned names the sample type whose zero-valued stacks were left out
 	// at loading (Options.SkipZero), "" when every stack was kept: the
 	// dump then compares for that sample type only.

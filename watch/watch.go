@@ -207,10 +207,16 @@ func (w *Watcher) add(d *diff.Dump) error {
 	for _, warn := range d.Warnings {
 		w.notes = append(w.notes, fmt.Sprintf("%s: warning: %s", d.Path, warn))
 	}
-	for _, n := range d.Notes {
-		if w.said == nil {
-			w.said = map[string]bool{}
+	if w.said == nil {
+		w.said = map[string]bool{}
+	}
+	for _, n := range d.SymbolWarnings {
+		if !w.said["w:"+n] {
+			w.said["w:"+n] = true
+			w.notes = append(w.notes, "warning: "+n)
 		}
+	}
+	for _, n := range d.Notes {
 		if !w.said[n] {
 			w.said[n] = true
 			w.notes = append(w.notes, "note: "+n)

@@ -420,7 +420,11 @@ func (s *Session) Warnings() []string {
 	var lines []string
 	seen := map[string]bool{}
 	add := func(path, w string) {
-		if line := filepath.Base(path) + ": " + w; !seen[line] {
+		line := w
+		if path != "" {
+			line = filepath.Base(path) + ": " + w
+		}
+		if !seen[line] {
 			seen[line] = true
 			lines = append(lines, line)
 		}
@@ -434,12 +438,18 @@ func (s *Session) Warnings() []string {
 				for _, w := range sn.Warnings {
 					add(sn.Path, w)
 				}
+				for _, w := range sn.SymbolWarnings {
+					add("", w)
+				}
 			}
 		}
 	}
 	for _, d := range s.dumps() {
 		for _, w := range d.Warnings {
 			add(d.Path, w)
+		}
+		for _, w := range d.SymbolWarnings {
+			add("", w) // the same for each dump of the program: once
 		}
 	}
 	return lines

@@ -122,7 +122,7 @@ func notes(t *testing.T, opts *diff.Options, path string) (notes, warnings strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	return strings.Join(d.Notes, "\n"), strings.Join(d.Warnings, "\n")
+	return strings.Join(d.Notes, "\n"), strings.Join(append(d.Warnings, d.SymbolWarnings...), "\n")
 }
 
 // TestDebuginfod symbolizes a stripped program through Debian's debuginfod
@@ -245,7 +245,7 @@ func TestDebuginfodBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := strings.Join(d[0].Warnings, "\n")
+	w := strings.Join(d[0].SymbolWarnings, "\n")
 	if !strings.Contains(w, s.bin+" has no symbols") || !strings.Contains(w, "no answer within 300ms") {
 		t.Errorf("warnings %q do not say the server did not answer", w)
 	}
@@ -308,4 +308,17 @@ func (l countingListener) Accept() (net.Conn, error) {
 
 func equal(a, b []string) bool {
 	return strings.Join(a, "\n") == strings.Join(b, "\n")
+}
+
+// TestLookupSaidOnce: that a stripped program's symbols were found nowhere
+// is said once by report, however many of its dumps are compared.
+func TestLookupSaidOnce(t *testing.T) {
+	s := makeStripped(t)
+	t.Setenv("DEBUGINFOD_URLS", "")
+	t.Setenv("DEBUGINFOD_CACHE_PATH", t.TempDir())
+	var errs bytes.Buffer
+	report(t, &errs, s.base, s.later)
+	if n := strings.Count(errs.String(), s.bin+" has no symbols"); n != 1 {
+		t.Errorf("said %d times:\n%s", n, errs.String())
+	}
 }

@@ -307,6 +307,9 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 	for _, w := range sym.warnings {
 		b.Warn("%s", w)
 	}
+	for _, w := range sym.lookups {
+		b.WarnSymbols("%s", w)
+	}
 	for _, n := range look.notes {
 		b.Note("%s", n)
 	}

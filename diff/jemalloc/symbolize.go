@@ -79,6 +79,7 @@ type object struct {
 	cuRead   bool
 	err      error             // why the object cannot be used at all
 	warnings []string          // problems that leave it usable
+	notFound string            // why its symbols were found nowhere, when they were not
 	stripped bool              // no symbols, no debug information, no debug file found
 	full     map[string]string // full demangled names by the names shown; "" when several
 }
@@ -191,7 +192,7 @@ func openObject(path string, look *sources) *object {
 	if o.dwarf == nil && len(o.syms) == 0 && look != nil {
 		// Readable, but of no use: named, though not as missing, for it
 		// is the right file (a --binary given for it stays chosen).
-		o.warnings = append(o.warnings, fmt.Sprintf("%s has no symbols and no debug information (stripped, and no debug file found%s): its addresses are shown raw", path, look.where(o)))
+		o.notFound = fmt.Sprintf("%s has no symbols and no debug information (stripped, and no debug file found%s): its addresses are shown raw", path, look.where(o))
 		o.stripped = true
 	}
 	return o
@@ -791,6 +792,7 @@ type symbolizer struct {
 	warnings []string
 	used     map[string]bool // binaries that stood in for an object
 	stripped []string        // objects read whose symbols were found nowhere
+	lookups  []string        // why, for each
 }
 
 func newSymbolizer(maps []mapping, binaries []string, look *sources) *symbolizer {
@@ -823,6 +825,9 @@ func (s *symbolizer) object(recorded string, isProgram bool) *object {
 		}
 	}
 	s.warnings = append(s.warnings, o.warnings...)
+	if o.notFound != "" {
+		s.lookups = append(s.lookups, o.notFound)
+	}
 	if o.stripped {
 		s.stripped = append(s.stripped, o.path)
 	}

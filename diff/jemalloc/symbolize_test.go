@@ -226,7 +226,7 @@ func TestDebugLinks(t *testing.T) {
 			stripWithLink(t, bin)
 			tt.prepare(t, bin)
 			d := openQuickly(t, dumpOf(t, dir, bin, addr+4))
-			w := strings.Join(d.Warnings, "; ")
+			w := strings.Join(append(d.Warnings, d.SymbolWarnings...), "; ")
 			if !strings.Contains(w, tt.warning) {
 				t.Errorf("warnings %q, want %q", w, tt.warning)
 			}

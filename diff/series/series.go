@@ -44,6 +44,8 @@ type Snapshot struct {
 	Warnings []string
 	// Notes are the dump's load notes (diff.Dump.Notes).
 	Notes []string
+	// SymbolWarnings are the dump's (diff.Dump.SymbolWarnings).
+	SymbolWarnings []string
 	// FullNames are the dump's full function names (diff.Dump.FullNames).
 	FullNames map[string]string
 }
@@ -113,7 +115,7 @@ func (b *Builder) AddAt(d *diff.Dump, given int) error {
 			return &diff.Error{Path: d.Path, Err: fmt.Errorf("has no %s values, which the other dumps of the series (%s) have", st, b.snaps[0].Path)}
 		}
 	}
-	snap := Snapshot{Path: d.Path, Moment: diff.MomentOf(d), Total: make([]int64, nt), Given: given, Warnings: d.Warnings, Notes: d.Notes, FullNames: d.FullNames()}
+	snap := Snapshot{Path: d.Path, Moment: diff.MomentOf(d), Total: make([]int64, nt), Given: given, Warnings: d.Warnings, Notes: d.Notes, SymbolWarnings: d.SymbolWarnings, FullNames: d.FullNames()}
 	snap.Time = snap.Moment.Time
 	for t := range b.types {
 		snap.Total[t] = d.Total(cols[t])
