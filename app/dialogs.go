@@ -125,22 +125,27 @@ func (u *UI) askForBinaries() {
 	u.showDialog(d)
 }
 
+// dumpLine describes a dump for the files dialogs: its path, its format
+// (which names its kind) and when it was taken.
+func dumpLine(side string, d *diff.Dump) string {
+	when := ", no time recorded"
+	if !d.Time.IsZero() {
+		when = ", taken " + d.Time.Format("2006-01-02 15:04:05")
+	}
+	return fmt.Sprintf("%s: %s\n%s%s", side, d.Path, d.Format, when)
+}
+
 // showFiles shows the paths and times of the dumps on one side.
 func (u *UI) showFiles(side session.Side) {
 	var lines []string
 	for _, p := range []session.Pair{u.sess.Profile, u.sess.Goroutines} {
-		d := p.Later
+		d, name := p.Later, "later"
 		if side == session.Base {
-			d = p.Base
+			d, name = p.Base, "base"
 		}
-		if d == nil {
-			continue
+		if d != nil {
+			lines = append(lines, dumpLine(name, d))
 		}
-		when := ", no time recorded"
-		if !d.Time.IsZero() {
-			when = ", taken " + d.Time.Format("2006-01-02 15:04:05")
-		}
-		lines = append(lines, fmt.Sprintf("%s\n%s %s dump%s", d.Path, d.Format, d.Kind, when))
 	}
 	if len(lines) == 0 {
 		return
@@ -150,6 +155,22 @@ func (u *UI) showFiles(side session.Side) {
 		title = "Base"
 	}
 	u.showDialog(dialog.NewInformation(title, strings.Join(lines, "\n\n"), u.win))
+}
+
+// showGoroutinePair shows the paths and times of the goroutine pair.
+func (u *UI) showGoroutinePair() {
+	g := u.sess.Goroutines
+	var lines []string
+	if g.Base != nil {
+		lines = append(lines, dumpLine("base", g.Base))
+	}
+	if g.Later != nil {
+		lines = append(lines, dumpLine("later", g.Later))
+	}
+	if len(lines) == 0 {
+		return
+	}
+	u.showDialog(dialog.NewInformation("Goroutine pair", strings.Join(lines, "\n\n"), u.win))
 }
 
 // suffixFilter matches file names by suffix; storage.NewExtensionFileFilter

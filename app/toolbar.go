@@ -163,7 +163,7 @@ func (t *toolbar) refresh() {
 		if s.Goroutines.Base != nil {
 			g = shortPath(s.Goroutines.Base.Path) + " → " + g
 		}
-		t.gorChips.Add(views.NewTipButton(t.u.tips, g, theme.ListIcon(), "The goroutine pair: click for the paths", func() { t.u.showFiles(session.Later) }))
+		t.gorChips.Add(views.NewTipButton(t.u.tips, g, theme.ListIcon(), "The goroutine pair: click for the paths", t.u.showGoroutinePair))
 	}
 	t.u.relayout()
 	var opts []string

@@ -76,8 +76,8 @@ func (q Question) Text() string {
 	if q.Goroutines {
 		what = "goroutine dump"
 	}
-	return fmt.Sprintf("Both sides of the %s pair are open. Which one does %s (a %s %s) replace?",
-		what, filepath.Base(q.Dump.Path), q.Dump.Format, what)
+	return fmt.Sprintf("Both sides of the %s pair are open. Which one does %s (%s) replace?",
+		what, filepath.Base(q.Dump.Path), q.Dump.Format)
 }
 
 // Session is the comparison on screen. The zero value is not ready: use New.

@@ -329,3 +329,14 @@ func TestFindSourceStops(t *testing.T) {
 		t.Errorf("found %q, want %s", found, file)
 	}
 }
+
+// TestQuestionNamesKindOnce: the question names the dump's format once,
+// not the kind twice ("a Go goroutine dump (debug=2) goroutine dump").
+func TestQuestionNamesKindOnce(t *testing.T) {
+	d := &diff.Dump{Path: "/x/goroutines-3.txt", Format: "Go goroutine dump (debug=2)"}
+	q := session.Question{Dump: d, Goroutines: true}
+	want := "Both sides of the goroutine dump pair are open. Which one does goroutines-3.txt (Go goroutine dump (debug=2)) replace?"
+	if got := q.Text(); got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
+}
