@@ -20,6 +20,15 @@ import (
 	"github.com/leakscope/leakscope/watch"
 )
 
+// watchSettingNames name the watch's settings in the window's words: the
+// window has no flags.
+var watchSettingNames = map[string]string{
+	"--timeout":    "the 30 s a capture may take",
+	"--max-size":   "the size a snapshot may have",
+	"--retries":    "tries allowed in a row:",
+	"--out folder": "folder (File ▸ Watch a Service…)",
+}
+
 // watching is a watch of a service that the window runs: the worker owns
 // its goroutine, which stop ends.
 type watching struct {
@@ -94,7 +103,7 @@ func (u *UI) StartWatch(target string, interval time.Duration, dir string) error
 	u.StopWatch()
 	w := &watching{target: base, dir: dir}
 	opts := watch.Options{Base: base, Dir: dir, Interval: interval, Timeout: 30 * time.Second, Retries: 3,
-		Opts: u.sess.Symbols.Clone().Options(nil)}
+		Opts: u.sess.Symbols.Clone().Options(nil), Names: watchSettingNames}
 	u.watch = w
 	u.showWatchInfo()
 	w.stop = u.worker.Go(func(ctx context.Context) {

@@ -52,6 +52,18 @@ type Options struct {
 	// OnSnapshot, when not nil, receives the dumps of each snapshot taken,
 	// on the watch's goroutine.
 	OnSnapshot func(dumps []*diff.Dump)
+	// Names are how messages name the settings, by the command line's
+	// flag ("--timeout", "--max-size", "--retries", "--out folder"); a flag
+	// without a name here is named as the flag.
+	Names map[string]string
+}
+
+// name returns how messages name the setting of flag.
+func (o *Options) name(flag string) string {
+	if n, ok := o.Names[flag]; ok {
+		return n
+	}
+	return flag
 }
 
 // NormalizeURL turns what the user typed (host:port, http://host:port, or
@@ -314,7 +326,7 @@ func (w *Watcher) fetch(ctx context.Context, c capture, path string) (*diff.Dump
 	}
 	resp, err := w.client.Do(req)
 	if err != nil {
-		return nil, describeFetch(u, err)
+		return nil, w.describeFetch(u, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -357,7 +369,7 @@ func (w *Watcher) save(ctx context.Context, body io.Reader, u string, c capture,
 	br := bufio.NewReaderSize(body, 64<<10)
 	head, err := br.Peek(512)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, describeFetch(u, err)
+		return nil, w.describeFetch(u, err)
 	}
 	if len(head) == 0 {
 		return nil, fmt.Errorf("%s: the answer is empty", u)
@@ -387,9 +399,9 @@ func (w *Watcher) save(ctx context.Context, body io.Reader, u string, c capture,
 	case errors.As(err, &pe):
 		return nil, fmt.Errorf("writing %s: %w", tmp, pe.Err)
 	case err != nil:
-		return nil, describeFetch(u, err)
+		return nil, w.describeFetch(u, err)
 	case n > limit:
-		return nil, fmt.Errorf("%s: the response is larger than %s (see --max-size)", u, diff.FormatValue(limit, "bytes"))
+		return nil, fmt.Errorf("%s: the response is larger than %s (see %s)", u, diff.FormatValue(limit, "bytes"), w.o.name("--max-size"))
 	}
 	d, err := diff.Open(ctx, tmp, w.o.Opts)
 	if err != nil {
@@ -503,13 +515,13 @@ type permanentError struct{ error }
 func (e *permanentError) Unwrap() error { return e.error }
 
 // describeFetch says what went wrong with a request, in the user's terms.
-func describeFetch(u string, err error) error {
+func (w *Watcher) describeFetch(u string, err error) error {
 	var ne net.Error
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Errorf("%s: connection refused: is the service running, and serving net/http/pprof there?", u)
 	case errors.As(err, &ne) && ne.Timeout():
-		return fmt.Errorf("%s: no answer within the timeout (see --timeout)", u)
+		return fmt.Errorf("%s: no answer within the timeout (see %s)", u, w.o.name("--timeout"))
 	case errors.Is(err, context.Canceled):
 		return err
 	}
@@ -611,7 +623,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 				return err
 			}
 			if failures > w.o.Retries {
-				return fmt.Errorf("giving up after %d failed tries in a row (--retries %d): %w", failures, w.o.Retries, lastErr)
+				return fmt.Errorf("giving up after %d failed tries in a row (%s %d): %w", failures, w.o.name("--retries"), w.o.Retries, lastErr)
 			}
 			report(fmt.Sprintf("snapshot %d failed (try %d of %d): %v", w.seq+1, failures, w.o.Retries+1, err))
 			if !sleep(ctx, min(w.o.Interval, 2*time.Second)) {
@@ -626,7 +638,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 		}
 		note := ""
 		if r, ok := w.restartAt(dumps); ok {
-			note = fmt.Sprintf("the service restarted before %s (%s): the series now spans two processes; watch into a new --out folder to start a new one", filepath.Base(r.Path), r.Why)
+			note = fmt.Sprintf("the service restarted before %s (%s): the series now spans two processes; watch into a new %s to start a new one", filepath.Base(r.Path), r.Why, w.o.name("--out folder"))
 		}
 		report(note)
 		if w.o.Count != 0 && taken >= w.o.Count {
