@@ -20,6 +20,13 @@ import (
 	"github.com/leakscope/leakscope/watch"
 )
 
+// The Watch dialog's fields, kept between runs.
+const (
+	prefWatchTarget   = "watch.target"
+	prefWatchInterval = "watch.interval"
+	prefWatchFolder   = "watch.folder"
+)
+
 // watchSettingNames name the watch's settings in the window's words: the
 // window has no flags.
 var watchSettingNames = map[string]string{
@@ -51,14 +58,16 @@ func (u *UI) newWatchBar() {
 // ShowWatchDialog asks for a service to watch: its address, the interval,
 // and the folder the snapshots go to.
 func (u *UI) ShowWatchDialog() {
+	prefs := u.app.Preferences()
 	target := widget.NewEntry()
 	target.SetPlaceHolder("host:port or http://host:port/debug/pprof/")
+	target.SetText(prefs.String(prefWatchTarget))
 	target.Validator = func(s string) error {
 		_, err := watch.NormalizeURL(s)
 		return err
 	}
 	interval := widget.NewEntry()
-	interval.SetText("30s")
+	interval.SetText(prefs.StringWithFallback(prefWatchInterval, "30s"))
 	interval.Validator = func(s string) error {
 		if d, err := time.ParseDuration(strings.TrimSpace(s)); err != nil || d <= 0 {
 			return fmt.Errorf("a duration such as 30s or 5m")
@@ -67,6 +76,7 @@ func (u *UI) ShowWatchDialog() {
 	}
 	folder := widget.NewEntry()
 	folder.SetPlaceHolder("default: leakscope-HOST_PORT in your home folder")
+	folder.SetText(prefs.String(prefWatchFolder))
 	items := []*widget.FormItem{
 		widget.NewFormItem("Service", target),
 		widget.NewFormItem("Every", interval),
@@ -79,6 +89,10 @@ func (u *UI) ShowWatchDialog() {
 			return
 		}
 		every, _ := time.ParseDuration(strings.TrimSpace(interval.Text))
+		// Remembered for the next watch, which is often of the same service.
+		prefs.SetString(prefWatchTarget, target.Text)
+		prefs.SetString(prefWatchInterval, strings.TrimSpace(interval.Text))
+		prefs.SetString(prefWatchFolder, folder.Text)
 		if err := u.StartWatch(target.Text, every, folder.Text); err != nil {
 			u.showError(err)
 		}
