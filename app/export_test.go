@@ -461,3 +461,9 @@ func (u *UI) Title() string {
 	}
 	return u.result.Title
 }
+
+// AddSourceFolder adds a source folder as the Add source folder dialog does.
+func (u *UI) AddSourceFolder(dir string) { u.source.AddFolder(dir) }
+
+// LineRow returns row i of the Lines table as text.
+func (u *UI) LineRow(i int) []string { return u.lines.Row(i) }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -187,18 +188,44 @@ func (p *sourcePanel) shown(fn, found string, tried []string, lines []srcLine, e
 	}
 }
 
+// addFolder asks for a folder to look for source files in: typed or
+// pasted as a path, or chosen with the folder chooser.
 func (p *sourcePanel) addFolder() {
-	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
-		if err != nil || dir == nil {
-			return
+	path := widget.NewEntry()
+	path.SetPlaceHolder("/home/me/src/service")
+	path.Validator = func(s string) error {
+		if st, err := os.Stat(strings.TrimSpace(s)); err != nil || !st.IsDir() {
+			return fmt.Errorf("not a folder")
 		}
-		prefs := p.u.app.Preferences()
-		dirs := append(prefs.StringList(sourceDirsKey), dir.Path())
-		prefs.SetStringList(sourceDirsKey, dirs)
-		p.u.showLinesOf(p.u.lines.only)
+		return nil
+	}
+	browse := widget.NewButton("Choose…", func() {
+		d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+			if err == nil && dir != nil {
+				path.SetText(dir.Path())
+			}
+		}, p.u.win)
+		d.Resize(fyne.NewSize(900, 600))
+		p.u.showDialog(d)
+	})
+	items := []*widget.FormItem{widget.NewFormItem("Folder", container.NewBorder(nil, nil, nil, browse, path))}
+	d := dialog.NewForm("Add source folder", "Add", "Cancel", items, func(ok bool) {
+		if ok {
+			p.AddFolder(strings.TrimSpace(path.Text))
+		}
 	}, p.u.win)
-	d.Resize(fyne.NewSize(900, 600))
+	d.Resize(fyne.NewSize(640, 0))
 	p.u.showDialog(d)
+}
+
+// AddFolder adds dir to the folders source files are looked for in, kept
+// between runs, and looks again.
+func (p *sourcePanel) AddFolder(dir string) {
+	prefs := p.u.app.Preferences()
+	if dirs := prefs.StringList(sourceDirsKey); !slices.Contains(dirs, dir) {
+		prefs.SetStringList(sourceDirsKey, append(dirs, dir))
+	}
+	p.u.showLinesOf(p.u.lines.only)
 }
 
 func abs64(x int64) int64 {
