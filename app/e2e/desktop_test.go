@@ -110,9 +110,10 @@ func TestDesktopIntegration(t *testing.T) {
 		write("base.pprof", heapBase):    "application/x-pprof",
 		write("prod.heap", jemalloc):     "application/x-jemalloc-heap",
 		write("jemalloc-dump", jemalloc): "application/x-jemalloc-heap",
-		write("goroutines", []byte("goroutine 1 [running]:\nmain.main()\n\t/src/m.go:3 +0x1\n")): "text/x-go-goroutines",
-		write("notes.txt", []byte("goroutine profile: total 3\nis text\n")):                      "text/plain",
-		write("archive.gz", gzipped(t, "not a profile")):                                         "application/gzip",
+		write("goroutines", []byte("goroutine 1 [running]:\nmain.main()\n\t/src/m.go:3 +0x1\n")):      "text/x-go-goroutines",
+		write("sigquit", []byte("goroutine 27 [select, 3 minutes]:\nmain.w()\n\t/src/m.go:9 +0x1\n")): "text/x-go-goroutines",
+		write("notes.txt", []byte("goroutine profile: total 3\nis text\n")):                           "text/plain",
+		write("archive.gz", gzipped(t, "not a profile")):                                              "application/gzip",
 	}
 	for _, desktop := range []string{"", "GNOME"} {
 		for path, want := range files {
