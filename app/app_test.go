@@ -608,3 +608,25 @@ func TestTruncateKeepsLetters(t *testing.T) {
 		}
 	}
 }
+
+// TestDropIncompatibleRefusedFirst: a dump that cannot be compared with the
+// pair (a jemalloc heap dump on a Go heap pair) is refused with the reason,
+// without first asking which side it would replace.
+func TestDropIncompatibleRefusedFirst(t *testing.T) {
+	dump := filepath.Join(t.TempDir(), "prod.heap")
+	text := "heap_v2/524288\n  t*: 1: 512 [1: 512]\n@ 0x1000 0x2000\n  t*: 1: 512 [1: 512]\n\nMAPPED_LIBRARIES:\n" +
+		"00001000-00005000 r-xp 00000000 fe:00 1   /srv/app/server\n"
+	if err := os.WriteFile(dump, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := open(t, demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
+	u.Dropped([]fyne.URI{storage.NewFileURI(dump)})
+	u.Wait()
+	err := u.LastError()
+	if err == nil || !strings.Contains(err.Error(), "only dumps of one allocator compare") {
+		t.Errorf("error %v, want the pair refused", err)
+	}
+	if base, later := u.Files(); strings.Contains(base[0]+later[0], "prod.heap") {
+		t.Errorf("the pair changed: %q → %q", base[0], later[0])
+	}
+}

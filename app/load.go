@@ -235,9 +235,19 @@ func (u *UI) showTree(r *session.Result) {
 // askNext asks about the next dump that met a full pair, then about
 // binaries that are missing.
 func (u *UI) askNext() {
-	if len(u.pending) > 0 {
+	for len(u.pending) > 0 {
 		q := u.pending[0]
 		u.pending = u.pending[1:]
+		// A dump that cannot replace either side is refused before any
+		// question: which side it would replace does not matter.
+		pair := u.sess.Profile
+		if q.Goroutines {
+			pair = u.sess.Goroutines
+		}
+		if err := diff.Comparable(pair.Later, q.Dump, ""); err != nil {
+			u.showError(err)
+			return
+		}
 		u.askSide(q)
 		return
 	}

@@ -126,6 +126,19 @@ func family(d *Dump) string {
 	return "pprof"
 }
 
+// Comparable says why base and later cannot be compared for sample type
+// sample ("" for later's default), as Compare would, or nil when they can:
+// it looks at their kinds and sample types, not their stacks, so that a
+// front end can refuse a pair before it asks or computes anything.
+func Comparable(base, later *Dump, sample string) error {
+	li, err := later.SampleIndex(sample)
+	if err != nil {
+		return &Error{Path: later.Path, Err: err}
+	}
+	_, err = matchSampleType(base, later, later.SampleTypes[li])
+	return err
+}
+
 func matchSampleType(base, later *Dump, st SampleType) (int, error) {
 	if fb, fl := family(base), family(later); fb != fl {
 		return 0, &Error{Path: later.Path, Err: fmt.Errorf("is a %s dump (%s), but the base %s is a %s dump (%s); only dumps of one allocator compare",
