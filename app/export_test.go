@@ -467,3 +467,6 @@ func (u *UI) AddSourceFolder(dir string) { u.source.AddFolder(dir) }
 
 // LineRow returns row i of the Lines table as text.
 func (u *UI) LineRow(i int) []string { return u.lines.Row(i) }
+
+// ChipTexts returns the base and later chips' labels.
+func (u *UI) ChipTexts() (string, string) { return u.tb.baseChip.Text, u.tb.laterChip.Text }

@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	views "github.com/leakscope/leakscope/app/widget"
+	"path/filepath"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -111,6 +112,37 @@ func shortPath(p string) string {
 		p = p[i+1:]
 	}
 	return truncate(p, 32)
+}
+
+// pairNames names two dumps as shortPath does, with as many of their
+// folders as it takes to tell them apart when their names are the same
+// (run1/heap.pb.gz, run2/heap.pb.gz). Either may be "".
+func pairNames(a, b string) (string, string) {
+	if a == "" || b == "" || filepath.Base(a) != filepath.Base(b) || a == b {
+		return shortPath(a), shortPath(b)
+	}
+	pa := strings.Split(filepath.ToSlash(filepath.Clean(a)), "/")
+	pb := strings.Split(filepath.ToSlash(filepath.Clean(b)), "/")
+	for k := 2; k <= max(len(pa), len(pb)); k++ {
+		ta, tb := tail(pa, k), tail(pb, k)
+		if ta != tb {
+			return truncateLeft(ta, 40), truncateLeft(tb, 40)
+		}
+	}
+	return shortPath(a), shortPath(b)
+}
+
+// tail joins the last k elements of a path.
+func tail(p []string, k int) string { return strings.Join(p[max(len(p)-k, 0):], "/") }
+
+// truncateLeft cuts s to n letters from the left, the first being "…", so
+// that the file name stays whole.
+func truncateLeft(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return "…" + string(r[len(r)-n+1:])
 }
 
 // truncate cuts s to n letters, the last being "…"; it never splits a letter.

@@ -149,19 +149,27 @@ func (t *toolbar) refresh() {
 	if p.Empty() {
 		p = s.Goroutines
 	}
-	label := func(side string, d *diff.Dump) string {
+	path := func(d *diff.Dump) string {
 		if d == nil {
+			return ""
+		}
+		return d.Path
+	}
+	label := func(side, name string) string {
+		if name == "" {
 			return side + ": –"
 		}
-		return side + ": " + shortPath(d.Path)
+		return side + ": " + name
 	}
-	t.baseChip.SetText(label("base", p.Base))
-	t.laterChip.SetText(label("later", p.Later))
+	bn, ln := pairNames(path(p.Base), path(p.Later))
+	t.baseChip.SetText(label("base", bn))
+	t.laterChip.SetText(label("later", ln))
 	t.gorChips.RemoveAll()
 	if !s.Profile.Empty() && !s.Goroutines.Empty() {
-		g := shortPath(s.Goroutines.Later.Path)
-		if s.Goroutines.Base != nil {
-			g = shortPath(s.Goroutines.Base.Path) + " → " + g
+		gb, gl := pairNames(path(s.Goroutines.Base), path(s.Goroutines.Later))
+		g := gl
+		if gb != "" {
+			g = gb + " → " + gl
 		}
 		t.gorChips.Add(views.NewTipButton(t.u.tips, g, theme.ListIcon(), "The goroutine pair: click for the paths", t.u.showGoroutinePair))
 	}

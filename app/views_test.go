@@ -565,3 +565,28 @@ func TestExportCSV(t *testing.T) {
 		}
 	}
 }
+
+// TestSameNamesShowTheirFolders: two dumps of one name are told apart by
+// their folders on the chips.
+func TestSameNamesShowTheirFolders(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	for i, src := range []string{"heap-base.pb.gz", "heap-later.pb.gz"} {
+		b, err := os.ReadFile(demo + src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := filepath.Join(dir, fmt.Sprintf("run%d", i+1))
+		os.MkdirAll(d, 0o755)
+		p := filepath.Join(d, "heap.pb.gz")
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	u, _ := open(t, paths...)
+	base, later := u.ChipTexts()
+	if base != "base: run1/heap.pb.gz" || later != "later: run2/heap.pb.gz" {
+		t.Errorf("chips %q, %q", base, later)
+	}
+}
