@@ -235,7 +235,7 @@ func (u *UI) showTree(r *session.Result) {
 // askNext asks about the next dump that met a full pair, then about
 // binaries that are missing.
 func (u *UI) askNext() {
-	for len(u.pending) > 0 {
+	if len(u.pending) > 0 {
 		q := u.pending[0]
 		u.pending = u.pending[1:]
 		// A dump that cannot replace either side is refused before any
