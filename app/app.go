@@ -103,10 +103,11 @@ type UI struct {
 	crumbs     *fyne.Container
 	banner     *fyne.Container
 	tips       *views.TipLayer
-	content    *fyne.Container // the window's layout, redone when a bar shows or hides
-	topBox     *fyne.Container // everything above the graph
-	top        dialogHandle    // the dialog on screen, for Esc
-	menuView   session.View    // the view the View menu says is on screen
+	content    *fyne.Container            // the window's layout, redone when a bar shows or hides
+	topBox     *fyne.Container            // everything above the graph
+	top        dialogHandle               // the dialog on screen, for Esc
+	menuView   session.View               // the view the View menu says is on screen
+	bannerText map[*fyne.Container]string // each banner row's whole text
 }
 
 // Create builds the window's content and starts loading the files of o (the

@@ -228,11 +228,7 @@ func (u *UI) BannerText() string {
 	}
 	var texts []string
 	for _, row := range u.banner.Objects {
-		for _, o := range row.(*fyne.Container).Objects {
-			if l, ok := o.(*widget.Label); ok {
-				texts = append(texts, l.Text)
-			}
-		}
+		texts = append(texts, u.bannerText[row.(*fyne.Container)])
 	}
 	return strings.Join(texts, "\n")
 }

@@ -159,6 +159,7 @@ func truncate(s string, n int) string {
 // screen. Each row can be dismissed.
 func (u *UI) refreshBanner() {
 	u.banner.RemoveAll()
+	u.bannerText = nil
 	if u.sess.Demo {
 		u.addBannerRow(theme.InfoIcon(), widget.HighImportance, demoNote)
 	}
@@ -193,16 +194,44 @@ func (u *UI) warnings() string {
 	return strings.Join(lines, "\n")
 }
 
+// addBannerRow adds a row to the banner: one line, cut with "…" when it is
+// longer, and a "more…" button that shows all of it (and "less" again),
+// so that the banner takes a line per row until the user asks for more.
 func (u *UI) addBannerRow(icon fyne.Resource, imp widget.Importance, text string) {
-	msg := widget.NewLabel(text)
-	msg.Wrapping = fyne.TextWrapWord
+	first, _, multi := strings.Cut(text, "\n")
+	msg := widget.NewLabel(first)
+	msg.Truncation = fyne.TextTruncateEllipsis
 	msg.Importance = imp
 	var row *fyne.Container
-	row = container.NewBorder(nil, nil, widget.NewIcon(icon), views.NewTipButton(u.tips, "", theme.CancelIcon(), "Dismiss", func() {
+	dismiss := views.NewTipButton(u.tips, "", theme.CancelIcon(), "Dismiss", func() {
 		u.banner.Remove(row)
+		delete(u.bannerText, row)
 		u.banner.Hidden = len(u.banner.Objects) == 0
 		u.banner.Refresh()
 		u.relayout()
-	}), msg)
+	})
+	right := container.NewHBox(dismiss)
+	more := widget.NewButton("more…", nil)
+	more.Importance = widget.LowImportance
+	more.OnTapped = func() {
+		if msg.Wrapping == fyne.TextWrapOff {
+			msg.Text, msg.Wrapping, msg.Truncation = text, fyne.TextWrapWord, fyne.TextTruncateOff
+			more.SetText("less")
+		} else {
+			msg.Text, msg.Wrapping, msg.Truncation = first, fyne.TextWrapOff, fyne.TextTruncateEllipsis
+			more.SetText("more…")
+		}
+		msg.Refresh()
+		u.banner.Refresh()
+		u.relayout()
+	}
+	if multi || len(first) > 120 {
+		right.Objects = append([]fyne.CanvasObject{more}, right.Objects...)
+	}
+	row = container.NewBorder(nil, nil, widget.NewIcon(icon), right, msg)
+	if u.bannerText == nil {
+		u.bannerText = map[*fyne.Container]string{}
+	}
+	u.bannerText[row] = text
 	u.banner.Add(row)
 }
