@@ -235,11 +235,22 @@ func (u *UI) BannerText() string {
 
 // DismissBannerRow taps the close button of banner row i.
 func (u *UI) DismissBannerRow(i int) {
-	for _, o := range u.banner.Objects[i].(*fyne.Container).Objects {
-		if b, ok := o.(*views.TipButton); ok {
-			b.OnTapped()
+	var tap func(objs []fyne.CanvasObject) bool
+	tap = func(objs []fyne.CanvasObject) bool {
+		for _, o := range objs {
+			switch o := o.(type) {
+			case *views.TipButton: // the dismiss button, the only one with a tip
+				o.OnTapped()
+				return true
+			case *fyne.Container:
+				if tap(o.Objects) {
+					return true
+				}
+			}
 		}
+		return false
 	}
+	tap(u.banner.Objects[i].(*fyne.Container).Objects)
 }
 
 // Files returns the paths of the profile pair ([0]) and the goroutine pair ([1]).
@@ -466,3 +477,28 @@ func (u *UI) LineRow(i int) []string { return u.lines.Row(i) }
 
 // ChipTexts returns the base and later chips' labels.
 func (u *UI) ChipTexts() (string, string) { return u.tb.baseChip.Text, u.tb.laterChip.Text }
+
+// BannerShown returns each banner row's label as shown, and taps the
+// "more…" button of row i when expand is set.
+func (u *UI) BannerShown(expand int) []string {
+	var out []string
+	for k, row := range u.banner.Objects {
+		var walk func(objs []fyne.CanvasObject)
+		walk = func(objs []fyne.CanvasObject) {
+			for _, o := range objs {
+				switch o := o.(type) {
+				case *widget.Label:
+					out = append(out, o.Text)
+				case *widget.Button:
+					if k == expand && o.Text == "more…" {
+						o.OnTapped()
+					}
+				case *fyne.Container:
+					walk(o.Objects)
+				}
+			}
+		}
+		walk(row.(*fyne.Container).Objects)
+	}
+	return out
+}

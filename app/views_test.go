@@ -590,3 +590,36 @@ func TestSameNamesShowTheirFolders(t *testing.T) {
 		t.Errorf("chips %q, %q", base, later)
 	}
 }
+
+// TestBannerRowsOneLine: each banner row shows one line until "more…":
+// here the warnings of two dumps cut short, in one row.
+func TestBannerRowsOneLine(t *testing.T) {
+	dir := t.TempDir()
+	var cut []string
+	for _, name := range []string{"goroutines-base.txt", "goroutines-later.txt"} {
+		b, err := os.ReadFile(demo + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b[:len(b)/2], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cut = append(cut, p)
+	}
+	u, _ := open(t, cut...)
+	for _, l := range u.BannerShown(-1) {
+		if strings.Contains(l, "\n") {
+			t.Errorf("a banner row shows several lines: %q", l)
+		}
+	}
+	rows := u.BannerShown(-1)
+	last := len(rows) - 1
+	if last < 0 || !strings.Contains(u.BannerText(), "goroutines-base.txt: ") || !strings.Contains(u.BannerText(), "goroutines-later.txt: ") {
+		t.Fatalf("banner %q", u.BannerText())
+	}
+	u.BannerShown(last)
+	if after := u.BannerShown(-1)[last]; !strings.Contains(after, "\n") {
+		t.Errorf("more… did not show the rest: %q", after)
+	}
+}
