@@ -630,6 +630,7 @@ func (l *limits) options() *diff.Options {
 		servers = l.servers
 	}
 	c := debuginfod.New(servers)
+	c.Check = jemalloc.CheckDebugFile
 	if l.timeout > 0 {
 		c.Timeout = l.timeout
 	}

@@ -162,9 +162,11 @@ func (y *Symbols) Options(p *diff.Progress) *diff.Options {
 	if y != nil {
 		o.Binaries, o.DebugDirs = slices.Clone(y.Binaries), slices.Clone(y.DebugDirs)
 		o.Debuginfod = debuginfod.New(slices.Clone(y.Servers))
+		o.Debuginfod.Check = jemalloc.CheckDebugFile
 		o.SkipZero, o.Sample = y.Thin, y.Sample
 	} else {
 		o.Debuginfod = debuginfod.New(nil)
+		o.Debuginfod.Check = jemalloc.CheckDebugFile
 	}
 	return o
 }

@@ -87,6 +87,11 @@ type Client struct {
 	Total time.Duration
 	// MaxSize is the largest file downloaded; 0 means DefaultMaxSize.
 	MaxSize int64
+	// Check, when not nil, is given each file downloaded, before it goes
+	// into the cache under its final name: an error keeps it out (a file
+	// cut short, or not the one asked for), so that the cache, which other
+	// tools read too, holds only good files.
+	Check func(path, id string) error
 
 	mu    sync.Mutex
 	spent time.Duration
@@ -117,6 +122,49 @@ func (c *Client) Cached(id string, kind Kind) (string, bool) {
 		return "", false
 	}
 	return p, true
+}
+
+// MissTTL is how long a lookup that no server could answer is remembered
+// in the cache, as elfutils' cache_miss_s: an empty file in its place.
+const MissTTL = 10 * time.Minute
+
+// missedLately reports whether the cache remembers, from less than MissTTL
+// ago, that no server has the file.
+func (c *Client) missedLately(id string, kind Kind) bool {
+	if c.Cache == "" {
+		return false
+	}
+	st, err := os.Stat(filepath.Join(c.Cache, id, string(kind)))
+	return err == nil && st.Mode().IsRegular() && st.Size() == 0 && time.Since(st.ModTime()) < MissTTL
+}
+
+// markMissed remembers in the cache that no server has the file, as
+// elfutils does: an empty file, which is no hit.
+func (c *Client) markMissed(id string, kind Kind) {
+	if c.Cache == "" {
+		return
+	}
+	dir := filepath.Join(c.Cache, id)
+	if os.MkdirAll(dir, 0o755) == nil {
+		p := filepath.Join(dir, string(kind))
+		if f, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644); err == nil {
+			f.Close()
+		} else if st, err := os.Stat(p); err == nil && st.Size() == 0 {
+			now := time.Now()
+			os.Chtimes(p, now, now) // an older miss, renewed
+		}
+	}
+}
+
+// Forget removes a cached file that turned out unusable, so that it is
+// fetched again. Only a file inside the cache is removed.
+func (c *Client) Forget(path string) {
+	if c == nil || c.Cache == "" {
+		return
+	}
+	if rel, err := filepath.Rel(c.Cache, path); err == nil && !strings.HasPrefix(rel, "..") && !filepath.IsAbs(rel) {
+		os.Remove(path)
+	}
 }
 
 // Source returns the server that the file of that kind for build ID id was
@@ -154,7 +202,7 @@ func (c *Client) Fetch(ctx context.Context, id string, kind Kind) (path, server 
 	c.mu.Lock()
 	none := c.none[key]
 	c.mu.Unlock()
-	if none {
+	if none || c.missedLately(id, kind) {
 		return "", "", ErrNotFound
 	}
 	var why []string
@@ -187,8 +235,13 @@ func (c *Client) Fetch(ctx context.Context, id string, kind Kind) (path, server 
 			return "", "", ctx.Err()
 		default:
 			var he *httpError
-			if !errors.As(err, &he) { // the server itself is slow or down
+			var ce *cacheError
+			var bf *badFile
+			if !errors.As(err, &he) && !errors.As(err, &ce) && !errors.As(err, &bf) { // the server itself is slow or down
 				c.markDown(s, err)
+			}
+			if errors.As(err, &ce) {
+				return "", "", err // the same for every server
 			}
 			why = append(why, fmt.Sprintf("%s: %v", s, err))
 		}
@@ -200,10 +253,22 @@ func (c *Client) Fetch(ctx context.Context, id string, kind Kind) (path, server 
 		}
 		c.none[key] = true
 		c.mu.Unlock()
+		c.markMissed(id, kind)
 		return "", "", ErrNotFound
 	}
 	return "", "", errors.New(strings.Join(why, "; "))
 }
+
+// cacheError is a failure of the cache on this machine, not of a server.
+type cacheError struct{ err error }
+
+func (e *cacheError) Error() string { return "cache: " + e.err.Error() }
+func (e *cacheError) Unwrap() error { return e.err }
+
+// badFile is a download that Check refused.
+type badFile struct{ err error }
+
+func (e *badFile) Error() string { return "its file is not usable: " + e.err.Error() }
 
 // httpError is an answer other than 200 or 404.
 type httpError struct{ status string }
@@ -247,11 +312,11 @@ func (c *Client) get(ctx context.Context, server, id string, kind Kind, timeout 
 	}
 	dir := filepath.Join(c.Cache, id)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("cache: %w", err)
+		return "", &cacheError{err}
 	}
 	tmp, err := os.CreateTemp(dir, "."+string(kind)+".tmp-*")
 	if err != nil {
-		return "", fmt.Errorf("cache: %w", err)
+		return "", &cacheError{err}
 	}
 	defer os.Remove(tmp.Name()) // a no-op once renamed
 	n, err := io.Copy(tmp, io.LimitReader(resp.Body, max+1))
@@ -270,9 +335,14 @@ func (c *Client) get(ctx context.Context, server, id string, kind Kind, timeout 
 	case resp.ContentLength >= 0 && n != resp.ContentLength:
 		return "", fmt.Errorf("the download stopped after %d of %d bytes", n, resp.ContentLength)
 	}
+	if c.Check != nil {
+		if err := c.Check(tmp.Name(), id); err != nil {
+			return "", &badFile{err}
+		}
+	}
 	final := filepath.Join(dir, string(kind))
 	if err := os.Rename(tmp.Name(), final); err != nil {
-		return "", fmt.Errorf("cache: %w", err)
+		return "", &cacheError{err}
 	}
 	return final, nil
 }

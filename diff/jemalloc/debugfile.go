@@ -105,6 +105,7 @@ func (s *sources) debugFile(o *object, path string, f *elf.File, readLink bool) 
 			if df := s.try(o, path, candidate{p, how, true}, true); df != nil {
 				return df
 			}
+			s.client.Forget(p) // unusable (cut short, another build): fetched again
 		}
 	}
 	if len(s.client.Servers) == 0 || s.asked[id] {
@@ -210,6 +211,34 @@ func prefixed(p, s string) string {
 		return ""
 	}
 	return p + s
+}
+
+// CheckDebugFile says why the file at path cannot be the debug file (or the
+// executable) of the object with build ID id, or nil when it can: it must
+// be a whole ELF file with that build ID and with symbols or DWARF. A
+// debuginfod client checks each download with it before caching it.
+func CheckDebugFile(path, id string) error {
+	f, err := openELF(path)
+	if err != nil {
+		return diff.WithoutPath(err)
+	}
+	defer f.Close()
+	if note := f.Section(".note.gnu.build-id"); note != nil && sectionProblem(note, fileSize(path)) != "" {
+		return errors.New("its build ID note is corrupt")
+	}
+	got, _ := buildID(f)
+	switch {
+	case got != id:
+		return fmt.Errorf("it has build ID %q, not %s", got, id)
+	case !hasSymbols(f):
+		return errors.New("it has no symbols and no debug information")
+	}
+	for _, sec := range f.Sections {
+		if sec.Type != elf.SHT_NOBITS && sec.Size > 0 && sectionProblem(sec, fileSize(path)) != "" {
+			return fmt.Errorf("section %s: %s", sec.Name, sectionProblem(sec, fileSize(path)))
+		}
+	}
+	return nil
 }
 
 // hasSymbols reports whether an ELF file holds DWARF or a symbol table,

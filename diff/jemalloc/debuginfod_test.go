@@ -20,6 +20,7 @@ import (
 	"github.com/leakscope/leakscope/cli"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/debuginfod"
+	"github.com/leakscope/leakscope/diff/jemalloc"
 	"github.com/leakscope/leakscope/diff/reftest"
 )
 
@@ -320,5 +321,70 @@ func TestLookupSaidOnce(t *testing.T) {
 	report(t, &errs, s.base, s.later)
 	if n := strings.Count(errs.String(), s.bin+" has no symbols"); n != 1 {
 		t.Errorf("said %d times:\n%s", n, errs.String())
+	}
+}
+
+// TestBadDownloadsNotCached: a server that sends another program's file,
+// or half of the right one without a length, leaves nothing in the cache,
+// which other tools share; a bad file already there is replaced by the
+// good server's.
+func TestBadDownloadsNotCached(t *testing.T) {
+	s := makeStripped(t)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(s.debug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		desc string
+		body []byte
+	}{{"another program", other}, {"half, without a length", good[:len(good)/2]}} {
+		t.Run(tt.desc, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.(http.Flusher).Flush() // no Content-Length
+				w.Write(tt.body)
+			}))
+			defer srv.Close()
+			cache := t.TempDir()
+			c := debuginfod.New([]string{srv.URL})
+			c.Cache, c.Check = cache, jemalloc.CheckDebugFile
+			d, err := diff.Open(context.Background(), s.base, &diff.Options{Debuginfod: c})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w := strings.Join(d.SymbolWarnings, "\n"); !strings.Contains(w, "not usable") {
+				t.Errorf("warnings %q do not say the server's file was not usable", w)
+			}
+			if left, _ := filepath.Glob(filepath.Join(cache, s.id, "*")); len(left) > 0 {
+				for _, f := range left {
+					if st, _ := os.Stat(f); st.Size() > 0 {
+						t.Errorf("left in the cache: %s (%d bytes)", f, st.Size())
+					}
+				}
+			}
+		})
+	}
+	// A bad file already in the cache gives way to the good server's.
+	url, _ := reftest.StartDebuginfod(t, filepath.Dir(s.debug))
+	cache := t.TempDir()
+	os.MkdirAll(filepath.Join(cache, s.id), 0o755)
+	bad := filepath.Join(cache, s.id, "debuginfo")
+	if err := os.WriteFile(bad, good[:len(good)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := debuginfod.New([]string{url})
+	c.Cache, c.Check = cache, jemalloc.CheckDebugFile
+	if got := canon(t, &diff.Options{Debuginfod: c}, s.base, s.later); !equal(got, s.want) {
+		t.Errorf("with a cut file in the cache and a good server:\n%s", strings.Join(got, "\n"))
+	}
+	if b, _ := os.ReadFile(bad); len(b) != len(good) {
+		t.Errorf("the cached file has %d bytes, the debug file %d", len(b), len(good))
 	}
 }
