@@ -582,6 +582,7 @@ func printNotes(stderr io.Writer, notes []string, seen map[string]bool) {
 // export and watch: --max-size and --max-memory, and where symbols come
 // from: --binary, --debug-dir, --debuginfod and --debuginfod-timeout.
 type limits struct {
+	fs           *flag.FlagSet
 	size, memory sizeFlag
 	binaries     stringList
 	debugDirs    stringList
@@ -590,7 +591,7 @@ type limits struct {
 }
 
 func limitFlags(fs *flag.FlagSet) *limits {
-	l := &limits{}
+	l := &limits{fs: fs}
 	fs.Var(&l.binaries, "binary", "program or library file to symbolize jemalloc dumps with (repeatable)")
 	fs.Var(&l.size, "max-size", "largest dump after decompression, e.g. 8G (default: a quarter of memory, with a guard against gzip bombs)")
 	fs.Var(&l.memory, "max-memory", "memory decoding one dump may take, e.g. 16G (default: 8 times the dump's size plus 64M)")
@@ -602,8 +603,15 @@ func limitFlags(fs *flag.FlagSet) *limits {
 
 // check reports a usage error in the flags.
 func (l *limits) check() error {
-	if l.timeout < 0 {
+	set := false
+	l.fs.Visit(func(f *flag.Flag) { set = set || f.Name == "debuginfod-timeout" })
+	if l.timeout < 0 || set && l.timeout == 0 {
 		return usagef("--debuginfod-timeout must be positive")
+	}
+	if len(l.servers) == 0 {
+		if _, err := debuginfod.ParseServers(os.Getenv("DEBUGINFOD_URLS")); err != nil {
+			return usagef("DEBUGINFOD_URLS: %v", err)
+		}
 	}
 	return checkSymbolFlags(l.debugDirs, l.servers)
 }

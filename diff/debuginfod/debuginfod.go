@@ -44,9 +44,28 @@ const DefaultTimeout = 30 * time.Second
 // DefaultMaxSize is the largest file a Client downloads.
 const DefaultMaxSize = 2 << 30
 
-// Servers returns the server URLs of DEBUGINFOD_URLS (separated by spaces),
-// or nil when it is unset or empty.
-func Servers() []string { return strings.Fields(os.Getenv("DEBUGINFOD_URLS")) }
+// Servers returns the server URLs of DEBUGINFOD_URLS (separated by spaces)
+// that are http or https URLs, or nil when it is unset or empty.
+func Servers() []string {
+	ok, _ := ParseServers(os.Getenv("DEBUGINFOD_URLS"))
+	return ok
+}
+
+// ParseServers reads server URLs separated by spaces, as DEBUGINFOD_URLS
+// holds them: the http and https URLs, and an error naming the first that
+// is not one.
+func ParseServers(s string) ([]string, error) {
+	var ok []string
+	var err error
+	for _, f := range strings.Fields(s) {
+		if u, e := url.Parse(f); e == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+			ok = append(ok, f)
+		} else if err == nil {
+			err = fmt.Errorf("%s is not an http(s) URL", f)
+		}
+	}
+	return ok, err
+}
 
 // CacheDir returns the elfutils client cache: DEBUGINFOD_CACHE_PATH, else
 // $XDG_CACHE_HOME/debuginfod_client, else ~/.cache/debuginfod_client; ""

@@ -32,6 +32,8 @@ const systemDebugDir = "/usr/lib/debug"
 // that matches the object's when both have one.
 type sources struct {
 	dirs     []string
+	extra    []string           // separate debug files given as binaries, for any object whose build ID they carry
+	recorded string             // the name the dump records for the object being read, when a binary stands in
 	client   *debuginfod.Client // nil: no cache, no servers
 	ctx      context.Context
 	setPhase func(string)
@@ -44,6 +46,16 @@ type sources struct {
 func newSources(opts *diff.Options, ctx context.Context, setPhase func(string)) *sources {
 	return &sources{dirs: opts.DebugDirs, client: opts.Debuginfod, ctx: ctx, setPhase: setPhase,
 		tried: map[string]string{}, found: map[string]string{}, asked: map[string]bool{}}
+}
+
+// names returns the base names of path and of recorded ("" for none),
+// once each.
+func names(path, recorded string) []string {
+	out := []string{filepath.Base(path)}
+	if recorded != "" && filepath.Base(recorded) != out[0] {
+		out = append(out, filepath.Base(recorded))
+	}
+	return out
 }
 
 // candidate is a file that may be an object's debug file, and how it was
@@ -76,6 +88,11 @@ func (s *sources) debugFile(o *object, path string, f *elf.File, readLink bool) 
 	if len(id) > 2 {
 		local = append(local, candidate{filepath.Join(systemDebugDir, ".build-id", id[:2], id[2:]+".debug"), "its build ID under " + systemDebugDir, false})
 	}
+	for _, e := range s.extra {
+		if id != "" && fileBuildID(e) == id {
+			local = append(local, candidate{e, "its build ID in the debug file given as a binary", true})
+		}
+	}
 	for _, d := range s.dirs {
 		how := "its build ID or name in debug folder " + d
 		if len(id) > 2 {
@@ -85,8 +102,9 @@ func (s *sources) debugFile(o *object, path string, f *elf.File, readLink bool) 
 		if link != "" {
 			local = append(local, candidate{filepath.Join(d, link), how, true})
 		}
-		base := filepath.Base(path)
-		local = append(local, candidate{filepath.Join(d, base+".debug"), how, true}, candidate{filepath.Join(d, base), how, true})
+		for _, base := range names(path, s.recorded) {
+			local = append(local, candidate{filepath.Join(d, base+".debug"), how, true}, candidate{filepath.Join(d, base), how, true})
+		}
 	}
 	for _, c := range local {
 		if df := s.try(o, path, c, false); df != nil {
@@ -199,7 +217,7 @@ func (s *sources) where(o *object) string {
 	}
 	switch {
 	case s.client == nil || len(s.client.Servers) == 0:
-		parts = append(parts, "no debuginfod server is set (DEBUGINFOD_URLS)")
+		parts = append(parts, "no debuginfod server is set: give a folder of debug files (--debug-dir) or a server (--debuginfod, DEBUGINFOD_URLS; in the window, File ▸ Symbol Sources)")
 	case s.tried[o.buildID] != "":
 		parts = append(parts, "debuginfod: "+s.tried[o.buildID])
 	}

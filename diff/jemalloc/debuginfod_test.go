@@ -388,3 +388,63 @@ func TestBadDownloadsNotCached(t *testing.T) {
 		t.Errorf("the cached file has %d bytes, the debug file %d", len(b), len(good))
 	}
 }
+
+// TestBinariesFoundByBuildID: a whole copy of the program under another
+// name, or its separate debug file, given as binaries name the stripped
+// program's frames; and a debug folder finds the file by the name the
+// dump records when the binary given has another.
+func TestBinariesFoundByBuildID(t *testing.T) {
+	s := makeStripped(t)
+	dir := t.TempDir()
+	whole := filepath.Join(dir, "unstripped")
+	b, err := os.ReadFile(s.full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(whole, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	strippedCopy := filepath.Join(dir, "copy")
+	if b, err = os.ReadFile(s.bin); err != nil || os.WriteFile(strippedCopy, b, 0o755) != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		desc string
+		opts *diff.Options
+	}{
+		{"a whole copy under another name", &diff.Options{Binaries: []string{whole}}},
+		{"the debug file", &diff.Options{Binaries: []string{s.debug}}},
+		{"a debug folder, by the recorded name", &diff.Options{Binaries: []string{strippedCopy}, DebugDirs: []string{filepath.Dir(s.debug)}}},
+	} {
+		if got := canon(t, tt.opts, s.base, s.later); !equal(got, s.want) {
+			t.Errorf("%s:\n%s", tt.desc, strings.Join(got, "\n"))
+		}
+		d, err := diff.Open(context.Background(), s.base, tt.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := strings.Join(append(d.Warnings, d.SymbolWarnings...), "\n"); strings.Contains(w, "was not used") || strings.Contains(w, "has no symbols") {
+			t.Errorf("%s: warnings %q", tt.desc, w)
+		}
+	}
+}
+
+// TestSymbolFlagsChecked: a zero --debuginfod-timeout and a DEBUGINFOD_URLS
+// that holds no URL are usage errors, as a bad --debuginfod is.
+func TestSymbolFlagsChecked(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		env  string
+		want string
+	}{
+		{[]string{"--debuginfod-timeout", "0"}, "", "--debuginfod-timeout must be positive"},
+		{nil, "garbage", "DEBUGINFOD_URLS: garbage is not an http(s) URL"},
+	} {
+		t.Setenv("DEBUGINFOD_URLS", tt.env)
+		var errs bytes.Buffer
+		code, _ := cli.Run(append(append([]string{"report"}, tt.args...), "x.heap"), io.Discard, &errs)
+		if code != cli.ExitUsage || !strings.Contains(errs.String(), tt.want) {
+			t.Errorf("%v %s: exit %d, %s", tt.args, tt.env, code, errs.String())
+		}
+	}
+}

@@ -108,7 +108,7 @@ func check(t *testing.T, sample string, d dumpSet, opts *diff.Options, tol float
 		t.Fatal(err)
 	}
 	for _, dump := range dumps {
-		for _, w := range dump.Warnings {
+		for _, w := range append(dump.Warnings, dump.SymbolWarnings...) {
 			// Debian's system libraries are stripped: a few of their
 			// addresses are named after the nearest symbol, as jeprof
 			// names them. The program itself has DWARF.

@@ -302,7 +302,7 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 		b.Warn("cannot read %s: its addresses are shown raw; give the program with --binary, or choose it when the window asks", strings.Join(why, ", "))
 	}
 	if a := approximate(approx); len(a) > 0 {
-		b.Warn("%s: addresses outside any sized symbol are named after the nearest symbol before them, as jeprof and nm name them; those names may be wrong (a stripped binary's static functions have no symbols)", strings.Join(a, ", "))
+		b.WarnSymbols("%s: addresses outside any sized symbol are named after the nearest symbol before them, as jeprof and nm name them; those names may be wrong (a stripped binary's static functions have no symbols)", strings.Join(a, ", "))
 	}
 	for _, w := range sym.warnings {
 		b.Warn("%s", w)
@@ -314,7 +314,7 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 		b.Note("%s", n)
 	}
 	if u := sym.unused(); len(u) > 0 && len(sym.maps) > 0 {
-		b.Warn("the binary %s, given to symbolize with, matched no program or library of the dump: it was not used", strings.Join(u, ", "))
+		b.WarnSymbols("the binary %s, given to symbolize with, matched no program or library of the dump: it was not used", strings.Join(u, ", "))
 	}
 	return nil
 }

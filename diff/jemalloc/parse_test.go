@@ -158,7 +158,7 @@ func TestUnusedBinary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w := strings.Join(d.Warnings, "; "); !strings.Contains(w, "the binary "+self+", given to symbolize with, matched no program or library of the dump") {
+	if w := strings.Join(d.SymbolWarnings, "; "); !strings.Contains(w, "the binary "+self+", given to symbolize with, matched no program or library of the dump") {
 		t.Errorf("warnings %q", w)
 	}
 }

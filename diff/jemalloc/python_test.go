@@ -86,7 +86,7 @@ func TestMatchesJeprofStrippedPython(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if w := strings.Join(dumps[1].Warnings, "; "); !strings.Contains(w, py) || !strings.Contains(w, "nearest symbol") {
+			if w := strings.Join(dumps[1].SymbolWarnings, "; "); !strings.Contains(w, py) || !strings.Contains(w, "nearest symbol") {
 				t.Errorf("no warning that names in %s are approximate: %q", py, w)
 			}
 			c, err := diff.Compare(dumps[0], dumps[1], s)

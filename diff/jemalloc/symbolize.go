@@ -784,19 +784,26 @@ func (o *object) entryName(e *dwarf.Entry) string {
 
 // symbolizer resolves the addresses of one dump.
 type symbolizer struct {
-	maps     []mapping
-	binaries []string
-	look     *sources
-	objects  map[string]*object // by recorded path
-	missing  map[string]error   // recorded paths that could not be used, and why
-	warnings []string
-	used     map[string]bool // binaries that stood in for an object
-	stripped []string        // objects read whose symbols were found nowhere
-	lookups  []string        // why, for each
+	maps        []mapping
+	binaries    []string
+	look        *sources
+	objects     map[string]*object // by recorded path
+	missing     map[string]error   // recorded paths that could not be used, and why
+	warnings    []string
+	used        map[string]bool // binaries that stood in for an object
+	stripped    []string        // objects read whose symbols were found nowhere
+	lookups     []string        // why, for each
+	debugOnlyOf map[string]bool // binaries that are separate debug files
 }
 
 func newSymbolizer(maps []mapping, binaries []string, look *sources) *symbolizer {
-	return &symbolizer{maps: maps, binaries: binaries, look: look, objects: map[string]*object{}, missing: map[string]error{}, used: map[string]bool{}}
+	s := &symbolizer{maps: maps, binaries: binaries, look: look, objects: map[string]*object{}, missing: map[string]error{}, used: map[string]bool{}}
+	for _, b := range binaries {
+		if s.debugOnly(b) && look != nil {
+			look.extra = append(look.extra, b)
+		}
+	}
+	return s
 }
 
 // object returns the object for a recorded path: a --binary standing in for
@@ -808,7 +815,13 @@ func (s *symbolizer) object(recorded string, isProgram bool) *object {
 	var o *object
 	if b := s.standIn(recorded, isProgram); b != "" {
 		s.used[b] = true
+		if s.look != nil {
+			s.look.recorded = recorded
+		}
 		o = openObject(b, s.look)
+		if s.look != nil {
+			s.look.recorded = ""
+		}
 		if o.err == nil {
 			if real := openObject(recorded, nil); real.err == nil && real.buildID != "" && o.buildID != "" && real.buildID != o.buildID {
 				s.warnings = append(s.warnings, fmt.Sprintf("%s (build ID %s) does not match %s (build ID %s); using %s",
@@ -855,7 +868,11 @@ func (s *symbolizer) unused() []string {
 func approximate(addrs map[string]map[uint64]bool) []string {
 	var out []string
 	for p, a := range addrs {
-		out = append(out, fmt.Sprintf("%s (%d addresses)", p, len(a)))
+		n := fmt.Sprintf("%d addresses", len(a))
+		if len(a) == 1 {
+			n = "1 address"
+		}
+		out = append(out, fmt.Sprintf("%s (%s)", p, n))
 	}
 	sort.Strings(out)
 	return out
@@ -865,16 +882,69 @@ func approximate(addrs map[string]map[uint64]bool) []string {
 // only binary given, for the program.
 func (s *symbolizer) standIn(recorded string, isProgram bool) string {
 	for _, b := range s.binaries {
-		if filepath.Base(b) == filepath.Base(recorded) {
+		if filepath.Base(b) == filepath.Base(recorded) && !s.debugOnly(b) {
 			return b
 		}
 	}
-	if len(s.binaries) == 1 && isProgram {
+	if len(s.binaries) == 1 && isProgram && !s.debugOnly(s.binaries[0]) {
 		if _, err := os.Stat(recorded); err != nil {
 			return s.binaries[0]
 		}
 	}
+	// A copy under another name: the same build ID as the file recorded.
+	if id := fileBuildID(recorded); id != "" {
+		for _, b := range s.binaries {
+			if fileBuildID(b) == id && !s.debugOnly(b) {
+				return b
+			}
+		}
+	}
 	return ""
+}
+
+// fileBuildID returns the build ID of the ELF file at path, or "".
+func fileBuildID(path string) string {
+	f, err := openELF(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	if note := f.Section(".note.gnu.build-id"); note == nil || sectionProblem(note, fileSize(path)) != "" {
+		return ""
+	}
+	id, _ := buildID(f)
+	return id
+}
+
+// debugOnly reports whether binary b is a separate debug file (its code
+// sections hold no bytes, as objcopy --only-keep-debug writes them): it
+// names an object's frames as its debug file, not in its place.
+func (s *symbolizer) debugOnly(b string) bool {
+	if v, ok := s.debugOnlyOf[b]; ok {
+		return v
+	}
+	v := false
+	if f, err := openELF(b); err == nil {
+		exec, nobits := 0, 0
+		for _, sec := range f.Sections {
+			if sec.Flags&elf.SHF_EXECINSTR != 0 {
+				exec++
+				if sec.Type == elf.SHT_NOBITS {
+					nobits++
+				}
+			}
+		}
+		v = exec > 0 && nobits == exec
+		f.Close()
+	}
+	if s.debugOnlyOf == nil {
+		s.debugOnlyOf = map[string]bool{}
+	}
+	s.debugOnlyOf[b] = v
+	if v {
+		s.used[b] = true // offered to every object as a debug file, matched by build ID
+	}
+	return v
 }
 
 // inAllocator reports whether addr lies in a jemalloc shared library: all of

@@ -299,8 +299,8 @@ int main(int argc, char **argv) { return exported(argc) == hidden(argc); }
 	if got := leaves(d); len(got) != 2 || got[0] != "exported" || got[1] != "exported" {
 		t.Errorf("leaves %v", got)
 	}
-	w := strings.Join(d.Warnings, "; ")
-	if !strings.Contains(w, bin+" (1 addresses)") || !strings.Contains(w, "nearest symbol") {
+	w := strings.Join(d.SymbolWarnings, "; ")
+	if !strings.Contains(w, bin+" (1 address)") || !strings.Contains(w, "nearest symbol") {
 		t.Errorf("warnings %q, want one approximate address in %s", w, bin)
 	}
 }
