@@ -126,7 +126,9 @@ func (s *sources) debugFile(o *object, path string, f *elf.File, readLink bool) 
 			s.client.Forget(p) // unusable (cut short, another build): fetched again
 		}
 	}
-	if len(s.client.Servers) == 0 || s.asked[id] {
+	// The allocator's own library is not worth a server's time: its frames
+	// are left out of stacks, or folded into their callers.
+	if len(s.client.Servers) == 0 || s.asked[id] || strings.Contains(filepath.Base(path), "jemalloc") {
 		return nil
 	}
 	s.asked[id] = true
