@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/rust"
 	"github.com/leakscope/leakscope/diff/series"
 	"github.com/leakscope/leakscope/flame"
 )
@@ -64,9 +65,9 @@ func mark(f *diff.Function) string {
 func displayName(f *diff.Function) string {
 	fr := f.Frame
 	if fr.Function == "" { // a row made without its frame
-		return diff.ShortName(f.Name)
+		return rust.ShortName(f.Name)
 	}
-	fr.Function = diff.ShortName(fr.Function)
+	fr.Function = rust.ShortName(fr.Function)
 	return fr.String()
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/goroutines"
+	"github.com/leakscope/leakscope/diff/rust"
 	"github.com/leakscope/leakscope/diff/series"
 	"github.com/leakscope/leakscope/diff/tokio"
 	"github.com/leakscope/leakscope/flame"
@@ -124,9 +125,9 @@ func leftAligned(c column) bool {
 // (diff.ShortName), then where.
 func siteText(r *siteRow) string {
 	if r.where == "" {
-		return diff.ShortName(r.name)
+		return rust.ShortName(r.name)
 	}
-	return diff.ShortName(r.name) + "  " + r.where
+	return rust.ShortName(r.name) + "  " + r.where
 }
 
 // fullSiteText is siteText with the full function name, for its tip.

@@ -21,6 +21,7 @@ import (
 	"github.com/leakscope/leakscope/diff/debuginfod"
 	"github.com/leakscope/leakscope/diff/goroutines"
 	"github.com/leakscope/leakscope/diff/jemalloc" // reads jemalloc heap_v2 dumps
+	"github.com/leakscope/leakscope/diff/rust"
 	"github.com/leakscope/leakscope/diff/tokio"
 )
 
@@ -137,7 +138,7 @@ func NewReport(c *diff.Comparison, g *goroutines.Comparison, top int) *Report {
 		if full == f.Name {
 			full = c.Base.FullName(f.Name)
 		}
-		r.Functions = append(r.Functions, FunctionReport{Name: full, Short: diff.ShortName(f.Name), Flat: values(f.Flat), Cum: values(f.Cum)})
+		r.Functions = append(r.Functions, FunctionReport{Name: full, Short: rust.ShortName(f.Name), Flat: values(f.Flat), Cum: values(f.Cum)})
 	}
 	if g != nil {
 		r.GroupedBy = "creator"
@@ -188,7 +189,7 @@ func (r *Report) AddTasks(t *tokio.Comparison, top int) {
 			Function: s.Function, File: s.File, Line: s.Line,
 			Base: s.Live.Base, Later: s.Live.Later, Delta: s.Delta(),
 			States: map[string]int64{}, Stack: []string{},
-			Runtime: "tokio", Estimated: &est, ShortName: diff.ShortName(s.Function),
+			Runtime: "tokio", Estimated: &est, ShortName: rust.ShortName(s.Function),
 			CellBytes: &cell, InsideBytes: &inside,
 		}
 		if t.HasSpawned {

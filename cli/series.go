@@ -15,6 +15,7 @@ import (
 
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/goroutines"
+	"github.com/leakscope/leakscope/diff/rust"
 	"github.com/leakscope/leakscope/diff/series"
 )
 
@@ -261,7 +262,7 @@ func PairReport(a *series.Analysis, g *goroutines.Comparison, top int) *Report {
 				full = fn
 			}
 		}
-		fr := FunctionReport{Name: full, Short: diff.ShortName(f.Name),
+		fr := FunctionReport{Name: full, Short: rust.ShortName(f.Name),
 			Flat: Values{Base: f.Flat.Values[0], Later: f.Flat.Values[n-1], Delta: f.Flat.Values[n-1] - f.Flat.Values[0]},
 			Cum:  Values{Base: f.Cum.Values[0], Later: f.Cum.Values[n-1], Delta: f.Cum.Values[n-1] - f.Cum.Values[0]}}
 		if fr.Flat.Base != 0 || fr.Flat.Later != 0 || fr.Cum.Base != 0 || fr.Cum.Later != 0 {

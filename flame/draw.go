@@ -7,7 +7,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/rust"
 )
 
 // Style says how to draw a layout.
@@ -114,10 +114,10 @@ func drawBox(dst *image.RGBA, box image.Rectangle, t *Tree, b Box, s *Style) {
 	case t.HasBase():
 		c = s.Palette.ModeColor(t, b.Node, s.Colors, s.Scores)
 		change = ChangeOf(n.Total.Base, n.Total.Later)
-		label = diff.ShortName(n.Name)
+		label = rust.ShortName(n.Name)
 	default:
 		c = SingleColor(n.Name)
-		label = diff.ShortName(n.Name)
+		label = rust.ShortName(n.Name)
 	}
 	if b.Node == Root && b.Merged == 0 && b.Folded == 0 {
 		label = "all"

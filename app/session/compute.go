@@ -12,6 +12,7 @@ import (
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/goroutines"
 	"github.com/leakscope/leakscope/diff/jemalloc"
+	"github.com/leakscope/leakscope/diff/rust"
 	"github.com/leakscope/leakscope/diff/tokio"
 	"github.com/leakscope/leakscope/flame"
 )
@@ -304,7 +305,7 @@ func (r *Result) shown(site int) (*diff.Comparison, string) {
 	if site >= 0 && r.Sites == nil && r.Tasks != nil && site < len(r.Tasks.Sites) {
 		if c, err := r.Tasks.Profile(site, r.Sample); err == nil {
 			s := r.Tasks.Sites[site]
-			return c, "tokio tasks spawned at " + diff.ShortName(s.Function) + " " + filepath.Base(s.File) + fmt.Sprintf(":%d", s.Line)
+			return c, "tokio tasks spawned at " + rust.ShortName(s.Function) + " " + filepath.Base(s.File) + fmt.Sprintf(":%d", s.Line)
 		}
 	}
 	if r.Profile != nil {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/rust"
 )
 
 // Allocation plumbing. jeprof strips the allocator itself (malloc and what
@@ -39,7 +40,7 @@ func IsAllocFrame(name string) bool {
 		strings.Contains(name, " as core::alloc::Allocator>::"):
 		return true
 	}
-	return diff.InCrate(name, "alloc") || strings.HasPrefix(name, "std::alloc::") || strings.HasPrefix(name, "<std::alloc::")
+	return rust.InCrate(name, "alloc") || strings.HasPrefix(name, "std::alloc::") || strings.HasPrefix(name, "<std::alloc::")
 }
 
 // FoldAllocFrames returns d with the allocation plumbing (IsAllocFrame, and

@@ -10,15 +10,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/ianlancetaylor/demangle"
 
 	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/rust"
 )
 
 // The symbolizer resolves addresses in pure Go (debug/elf, debug/dwarf), so
@@ -452,10 +451,10 @@ func (o *object) name(sym string) string {
 // arguments, parameters and return type; Rust with its generic arguments,
 // less the hash.
 func demangleFull(name string) string {
-	if d, ok := demangleRustLegacy(name); ok {
+	if d, ok := rust.DemangleLegacy(name); ok {
 		return d
 	}
-	if d, ok := demangleV0(name, false); ok {
+	if d, ok := rust.DemangleV0(name, false); ok {
 		return d
 	}
 	if d, err := demangle.ToString(name); err == nil {
@@ -467,87 +466,16 @@ func demangleFull(name string) string {
 // demangleName turns C++ and Rust (legacy and v0) symbols into readable
 // names without parameters, as jeprof prints them.
 func demangleName(name string) string {
-	if d, ok := demangleRustLegacy(name); ok {
+	if d, ok := rust.DemangleLegacy(name); ok {
 		return d
 	}
-	if d, ok := demangleV0(name, true); ok {
+	if d, ok := rust.DemangleV0(name, true); ok {
 		return d
 	}
 	if d, err := demangle.ToString(name, demangle.NoParams, demangle.NoTemplateParams); err == nil {
 		return d
 	}
 	return name
-}
-
-// rustLegacyRE matches Rust's legacy mangling: _ZN, length-prefixed
-// elements, the hash element h<16 hex digits>, E (and an LLVM suffix).
-var rustLegacyRE = regexp.MustCompile(`^_ZN((?:\d+[^\d].*)?)17h[0-9a-f]{16}E(?:\.llvm\.\d+)?$`)
-
-// rustEscapes are the escapes of Rust's legacy mangling.
-var rustEscapes = map[string]string{"SP": "@", "BP": "*", "RF": "&", "LT": "<", "GT": ">", "LP": "(", "RP": ")", "C": ","}
-
-// demangleRustLegacy demangles a Rust symbol in the legacy mangling as
-// rustc-demangle and c++filt do, less the hash: the demangling library
-// drops the first underscore of every element that begins with one
-// (__rust_begin_short_backtrace), where only "_$" loses it.
-func demangleRustLegacy(name string) (string, bool) {
-	m := rustLegacyRE.FindStringSubmatch(name)
-	if m == nil {
-		return "", false
-	}
-	rest := m[1]
-	var parts []string
-	for len(rest) > 0 {
-		i := 0
-		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
-			i++
-		}
-		n, err := strconv.Atoi(rest[:i])
-		if i == 0 || err != nil || n <= 0 || n > len(rest)-i {
-			return "", false
-		}
-		parts = append(parts, unescapeRust(rest[i:i+n]))
-		rest = rest[i+n:]
-	}
-	if len(parts) == 0 {
-		return "", false
-	}
-	return strings.Join(parts, "::"), true
-}
-
-// unescapeRust undoes the escapes of one legacy element: "$LT$" for "<",
-// "$u7b$" for "{", ".." for "::".
-func unescapeRust(s string) string {
-	if strings.HasPrefix(s, "_$") {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for len(s) > 0 {
-		switch {
-		case strings.HasPrefix(s, ".."):
-			b.WriteString("::")
-			s = s[2:]
-		case s[0] == '$':
-			end := strings.IndexByte(s[1:], '$')
-			if end < 0 {
-				b.WriteString(s)
-				return b.String()
-			}
-			esc := s[1 : 1+end]
-			s = s[2+end:]
-			if r, ok := rustEscapes[esc]; ok {
-				b.WriteString(r)
-			} else if code, err := strconv.ParseUint(strings.TrimPrefix(esc, "u"), 16, 32); err == nil && strings.HasPrefix(esc, "u") {
-				b.WriteRune(rune(code))
-			} else {
-				b.WriteString("$" + esc + "$")
-			}
-		default:
-			b.WriteByte(s[0])
-			s = s[1:]
-		}
-	}
-	return b.String()
 }
 
 // unit is the functions of one compilation unit, read once.

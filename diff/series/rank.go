@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/rust"
 )
 
 // Analysis is a series of dumps ranked: the main series (memory, or the
@@ -80,7 +81,7 @@ func (a *Analysis) SuspectText(s *Suspect) (name, rate string) {
 	name = s.Function
 	switch {
 	case s.Kind == "spawn_site" && a.Tasks():
-		name = "tasks spawned at " + diff.ShortName(s.Site.Function) + " " + s.Site.String()[len(s.Site.Function):]
+		name = "tasks spawned at " + rust.ShortName(s.Site.Function) + " " + s.Site.String()[len(s.Site.Function):]
 	case s.Kind == "spawn_site":
 		name = "go " + s.Site.String()
 	}

@@ -35,6 +35,7 @@ import (
 	"strings"
 
 	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/rust"
 )
 
 // Site is a spawn site: the function that called tokio's spawn API, and
@@ -333,7 +334,7 @@ func IsRuntime(name string) bool {
 		return true
 	}
 	for _, c := range []string{"tokio", "std", "core", "alloc"} {
-		if diff.InCrate(name, c) {
+		if rust.InCrate(name, c) {
 			return true
 		}
 	}

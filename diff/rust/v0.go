@@ -1,4 +1,4 @@
-package jemalloc
+package rust
 
 import (
 	"errors"
@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 )
 
-// demangleV0 demangles a symbol in Rust's v0 mangling
+// DemangleV0 demangles a symbol in Rust's v0 mangling
 // (https://doc.rust-lang.org/rustc/symbol-mangling/v0.html) as rustfilt
 // prints it: no crate disambiguators, no hash, constants without their
 // types. With noArgs, every list of generic arguments is printed empty
@@ -18,7 +18,7 @@ import (
 // The demangling library gets a few v0 forms wrong (a nested closure's
 // number, () among generic arguments, the K namespace of constants), which
 // c++filt and rustfilt print right.
-func demangleV0(sym string, noArgs bool) (name string, ok bool) {
+func DemangleV0(sym string, noArgs bool) (name string, ok bool) {
 	rest, found := strings.CutPrefix(sym, "_R")
 	if !found {
 		return "", false

@@ -1,10 +1,10 @@
-package diff_test
+package rust_test
 
 import (
 	"strings"
 	"testing"
 
-	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/rust"
 )
 
 func TestShortName(t *testing.T) {
@@ -29,7 +29,7 @@ func TestShortName(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			if got := diff.ShortName(tt.in); got != tt.want {
+			if got := rust.ShortName(tt.in); got != tt.want {
 				t.Errorf("ShortName(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
@@ -43,7 +43,7 @@ func FuzzShortName(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
-		got := diff.ShortName(name)
+		got := rust.ShortName(name)
 		if !strings.Contains(name, "::") && got != name {
 			t.Errorf("ShortName(%q) = %q", name, got)
 		}
@@ -60,7 +60,7 @@ func TestRustImpl(t *testing.T) {
 		{"<unclosed", "", ""},
 	}
 	for _, tt := range tests {
-		if self, trait := diff.RustImpl(tt.name); self != tt.self || trait != tt.trait {
+		if self, trait := rust.RustImpl(tt.name); self != tt.self || trait != tt.trait {
 			t.Errorf("RustImpl(%q) = %q, %q; want %q, %q", tt.name, self, trait, tt.self, tt.trait)
 		}
 	}
