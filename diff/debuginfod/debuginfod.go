@@ -176,12 +176,20 @@ func (c *Client) markMissed(id string, kind Kind) {
 }
 
 // Forget removes a cached file that turned out unusable, so that it is
-// fetched again. Only a file inside the cache is removed.
-func (c *Client) Forget(path string) {
-	if c == nil || c.Cache == "" {
+// fetched again: the file at path if it is still the one described by
+// seen (not one another load has put there since), and only inside the
+// cache.
+func (c *Client) Forget(path string, seen os.FileInfo) {
+	if c == nil || c.Cache == "" || seen == nil {
 		return
 	}
-	if rel, err := filepath.Rel(c.Cache, path); err == nil && !strings.HasPrefix(rel, "..") && !filepath.IsAbs(rel) {
+	rel, err := filepath.Rel(c.Cache, path)
+	if err != nil || strings.HasPrefix(rel, "..") || filepath.IsAbs(rel) {
+		return
+	}
+	c.mu.Lock() // against a rename by a fetch of this Client
+	defer c.mu.Unlock()
+	if cur, err := os.Stat(path); err == nil && os.SameFile(cur, seen) {
 		os.Remove(path)
 	}
 }
@@ -360,7 +368,10 @@ func (c *Client) get(ctx context.Context, server, id string, kind Kind, timeout 
 		}
 	}
 	final := filepath.Join(dir, string(kind))
-	if err := os.Rename(tmp.Name(), final); err != nil {
+	c.mu.Lock()
+	err = os.Rename(tmp.Name(), final)
+	c.mu.Unlock()
+	if err != nil {
 		return "", &cacheError{err}
 	}
 	return final, nil

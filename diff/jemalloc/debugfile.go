@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -120,10 +121,11 @@ func (s *sources) debugFile(o *object, path string, f *elf.File, readLink bool) 
 			if server := s.client.Source(id, k); server != "" {
 				how = "its build ID on debuginfod server " + server
 			}
+			seen, _ := os.Stat(p)
 			if df := s.try(o, path, candidate{p, how, true}, true); df != nil {
 				return df
 			}
-			s.client.Forget(p) // unusable (cut short, another build): fetched again
+			s.client.Forget(p, seen) // unusable (cut short, another build): fetched again
 		}
 	}
 	// The allocator's own library is not worth a server's time: its frames
