@@ -718,10 +718,11 @@ type symbolizer struct {
 	objects     map[string]*object // by recorded path
 	missing     map[string]error   // recorded paths that could not be used, and why
 	warnings    []string
-	used        map[string]bool // binaries that stood in for an object
-	stripped    []string        // objects read whose symbols were found nowhere
-	lookups     []string        // why, for each
-	debugOnlyOf map[string]bool // binaries that are separate debug files
+	used        map[string]bool   // binaries that stood in for an object
+	stripped    []string          // objects read whose symbols were found nowhere
+	lookups     []string          // why, for each
+	debugOnlyOf map[string]bool   // binaries that are separate debug files
+	binaryIDs   map[string]string // binaries' build IDs, read once
 }
 
 func newSymbolizer(maps []mapping, binaries []string, look *sources) *symbolizer {
@@ -820,14 +821,30 @@ func (s *symbolizer) standIn(recorded string, isProgram bool) string {
 		}
 	}
 	// A copy under another name: the same build ID as the file recorded.
+	if len(s.binaries) == 0 {
+		return ""
+	}
 	if id := fileBuildID(recorded); id != "" {
 		for _, b := range s.binaries {
-			if fileBuildID(b) == id && !s.debugOnly(b) {
+			if s.binaryID(b) == id && !s.debugOnly(b) {
 				return b
 			}
 		}
 	}
 	return ""
+}
+
+// binaryID returns the build ID of binary b, read once.
+func (s *symbolizer) binaryID(b string) string {
+	id, ok := s.binaryIDs[b]
+	if !ok {
+		id = fileBuildID(b)
+		if s.binaryIDs == nil {
+			s.binaryIDs = map[string]string{}
+		}
+		s.binaryIDs[b] = id
+	}
+	return id
 }
 
 // fileBuildID returns the build ID of the ELF file at path, or "".
