@@ -68,6 +68,7 @@ type UI struct {
 	asking       *session.Question // the question on screen
 	preload      *session.Preload  // the first load, started before the window; Close ends it
 	preloadTaken bool              // a load job has taken it
+	precomputed  *session.Preload  // the preload whose result the next computation may take
 	picker       *openPicker       // the last Open dialog
 	queue        uiQueue           // set by tests; see export_test.go
 

@@ -31,6 +31,7 @@ func (u *UI) load(srcs []session.Source, mode loadMode) {
 	var pre *session.Preload // the first load's files may be read already
 	if !u.preloadTaken {
 		pre, u.preloadTaken = u.preload, true
+		u.precomputed = pre
 	}
 	p := &diff.Progress{}
 	if pre != nil {
@@ -110,12 +111,18 @@ func (u *UI) begin() {
 // any computation in progress; applyResult shows it.
 func (u *UI) recompute() {
 	snap, prev := u.sess.Snapshot(), u.result
+	pre := u.precomputed // the first computation may be done already
+	u.precomputed = nil
 	p := &diff.Progress{}
 	u.tb.startProgress()
 	u.worker.Submit(session.Job{
 		Lane: session.LaneView, Progress: p, OnProgress: u.tb.showProgress,
 		Run: func(ctx context.Context) func() {
 			start := time.Now()
+			if r := pre.Result(ctx, snap); r != nil {
+				slog.Debug("compute", "took", time.Since(start), "ahead", true)
+				return func() { u.computed(r, nil) }
+			}
 			r, err := session.Compute(ctx, snap, prev, p)
 			if session.IsCanceled(err) {
 				return nil

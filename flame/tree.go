@@ -63,7 +63,7 @@ func BuildContext(ctx context.Context, c *diff.Comparison, skip func(function st
 	if c.Base != nil {
 		t.BaseName = c.Base.Path
 	}
-	b := newTreeBuilder(2*c.NumStacks()+1, skip)
+	b := newTreeBuilder(c.NumStacks()+1, skip)
 	values := func(s int) diff.Delta { return c.Value(s) }
 	if err := b.add(ctx, c, values); err != nil {
 		return nil, err
@@ -115,11 +115,16 @@ type treeBuilder struct {
 	child         *childTable
 }
 
+// newTreeBuilder makes a builder for about guess nodes. The columns are
+// made for twice that, as a tree may well have more nodes than stacks:
+// memory reserved and never written costs no page, where growing by append
+// copies every column again.
 func newTreeBuilder(guess int, skip func(string) bool) *treeBuilder {
+	c := 2 * guess
 	b := &treeBuilder{
-		parent: make([]int32, 1, guess), frame: make([]int32, 1, guess),
-		total: make([]diff.Delta, 1, guess), self: make([]diff.Delta, 1, guess),
-		mixed: make([]bool, 1, guess), names: map[string]int32{}, skip: skip,
+		parent: make([]int32, 1, c), frame: make([]int32, 1, c),
+		total: make([]diff.Delta, 1, c), self: make([]diff.Delta, 1, c),
+		mixed: make([]bool, 1, c), names: map[string]int32{}, skip: skip,
 		child: newChildTable(guess),
 	}
 	b.parent[0], b.frame[0] = -1, -1
@@ -132,6 +137,7 @@ func (b *treeBuilder) add(ctx context.Context, src stacks, value func(stack int)
 	// ints; frames as indices into the builder's own frame table.
 	nameID := make([]int32, src.NumFrames())
 	frameID := make([]int32, src.NumFrames())
+	b.frames = slices.Grow(b.frames, src.NumFrames())
 	for f := range nameID {
 		fr := src.Frame(int32(f))
 		frameID[f] = int32(len(b.frames))
@@ -186,6 +192,9 @@ func (b *treeBuilder) add(ctx context.Context, src stacks, value func(stack int)
 			slot, n := b.child.find(key)
 			if n < 0 {
 				n = int32(len(b.parent))
+				if len(b.parent) == cap(b.parent) {
+					b.grow()
+				}
 				b.parent = append(b.parent, cur)
 				b.frame = append(b.frame, frameID[fid])
 				b.total = append(b.total, diff.Delta{})
@@ -202,6 +211,17 @@ func (b *treeBuilder) add(ctx context.Context, src stacks, value func(stack int)
 		b.self[cur] = addDelta(b.self[cur], v)
 	}
 	return nil
+}
+
+// grow doubles the columns' capacity: append would add a quarter at a
+// time, copying a large tree's columns several times over.
+func (b *treeBuilder) grow() {
+	n := 2 * cap(b.parent)
+	b.parent = append(make([]int32, 0, n), b.parent...)
+	b.frame = append(make([]int32, 0, n), b.frame...)
+	b.total = append(make([]diff.Delta, 0, n), b.total...)
+	b.self = append(make([]diff.Delta, 0, n), b.self...)
+	b.mixed = append(make([]bool, 0, n), b.mixed...)
 }
 
 // finish makes t's nodes, once, at their size.

@@ -163,26 +163,65 @@ func loadOne(ctx context.Context, s Source, opts *diff.Options) (*diff.Dump, err
 
 // Preload is a load started before the window exists, so that reading the
 // dumps overlaps starting the toolkit. The window's first load takes its
-// result instead of reading the files again.
+// result instead of reading the files again, and its first computation
+// takes the result computed ahead for a new session given these dumps
+// (Result), when the session is still in that state.
 type Preload struct {
 	srcs     []Source
 	progress *diff.Progress
 	cancel   context.CancelFunc
-	done     chan struct{}
+	done     chan struct{} // closed when loaded and err are set
+	computed chan struct{} // closed when result is set, after done
 	loaded   *Loaded
 	err      error
+	result   *Result
 }
 
-// StartPreload starts loading srcs with sym (as LoadAll) on a goroutine of its own,
-// which ends when the load does; Take or Close ends it early.
+// StartPreload starts loading srcs with sym (as LoadAll), and then computing
+// what a new session with sym given the dumps shows, on a goroutine of its
+// own, which ends when both are done; Close ends it early.
 func StartPreload(srcs []Source, sym *Symbols) *Preload {
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &Preload{srcs: srcs, progress: &diff.Progress{}, cancel: cancel, done: make(chan struct{})}
+	p := &Preload{srcs: srcs, progress: &diff.Progress{}, cancel: cancel,
+		done: make(chan struct{}), computed: make(chan struct{})}
 	go func() {
-		defer close(p.done)
+		defer close(p.computed)
 		p.loaded, p.err = LoadAll(ctx, srcs, sym, p.progress)
+		close(p.done)
+		if p.err != nil {
+			return
+		}
+		s := New(nil)
+		if sym != nil {
+			s.Symbols, s.Sample = *sym.Clone(), sym.Sample
+		}
+		if len(s.Add(p.loaded.Dumps, false)) > 0 {
+			return // the window asks a question first
+		}
+		s.SetSeries(NewSeries(p.loaded.Series))
+		if r, err := Compute(ctx, s.Snapshot(), nil, nil); err == nil {
+			p.result = r
+		}
 	}()
 	return p
+}
+
+// Result waits for the computation that follows the preload's load, or for
+// ctx, and returns its result when it is what snap shows; nil otherwise,
+// and for a nil Preload.
+func (p *Preload) Result(ctx context.Context, snap Snapshot) *Result {
+	if p == nil {
+		return nil
+	}
+	select {
+	case <-p.computed:
+	case <-ctx.Done():
+		return nil
+	}
+	if p.result == nil || !p.result.in.same(snap) {
+		return nil
+	}
+	return p.result
 }
 
 // Take waits for the preload, or for ctx, and returns what it read.
@@ -200,7 +239,7 @@ func (p *Preload) Take(ctx context.Context) (*Loaded, error) {
 // Close cancels the preload and waits for its goroutine to end.
 func (p *Preload) Close() {
 	p.cancel()
-	<-p.done
+	<-p.computed
 }
 
 // Progress returns how the preload advances.

@@ -498,6 +498,15 @@ func (s *Session) Snapshot() Snapshot {
 		Hidden: maps.Clone(s.Hidden), Site: s.Site, Series: s.Series}
 }
 
+// same reports whether s and t show the same thing: the same dumps, series
+// and choices.
+func (s Snapshot) same(t Snapshot) bool {
+	return s.Profile == t.Profile && s.Goroutines == t.Goroutines && s.Sample == t.Sample &&
+		s.Focus == t.Focus && s.View == t.View && s.KeepAllocFrames == t.KeepAllocFrames &&
+		s.Tag == t.Tag && s.Site == t.Site && hiddenKey(s.Hidden) == hiddenKey(t.Hidden) &&
+		(s.Series == t.Series || s.Series != nil && t.Series != nil && *s.Series == *t.Series)
+}
+
 // hiddenKey is a canonical form of the hidden set, to tell whether it changed.
 func hiddenKey(h map[string]bool) string {
 	keys := slices.Sorted(maps.Keys(h))

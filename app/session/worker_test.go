@@ -299,3 +299,40 @@ func TestComputeReuses(t *testing.T) {
 		t.Errorf("cancelled Compute returned %v", err)
 	}
 }
+
+// TestPreloadComputesAhead: a preload computes what a new session given its
+// dumps shows, and hands that result only to a snapshot of that state.
+func TestPreloadComputesAhead(t *testing.T) {
+	srcs := session.DemoSources[:2] // the heap pair
+	p := session.StartPreload(srcs, nil)
+	defer p.Close()
+	got, err := p.Take(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := session.New(nil)
+	if qs := s.Add(got.Dumps, false); len(qs) > 0 {
+		t.Fatalf("questions %v", qs)
+	}
+	s.SetSeries(session.NewSeries(got.Series))
+	r := p.Result(context.Background(), s.Snapshot())
+	if r == nil || r.Tree == nil || r.Profile == nil {
+		t.Fatalf("no result computed ahead: %+v", r)
+	}
+	want, err := session.Compute(context.Background(), s.Snapshot(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Tree.Nodes) != len(want.Tree.Nodes) || r.Tree.Nodes[0].Total != want.Tree.Nodes[0].Total {
+		t.Errorf("ahead: %d nodes, total %v; computed: %d nodes, total %v",
+			len(r.Tree.Nodes), r.Tree.Nodes[0].Total, len(want.Tree.Nodes), want.Tree.Nodes[0].Total)
+	}
+	s.SetFocus(r.Tree.Nodes[1].Name)
+	if p.Result(context.Background(), s.Snapshot()) != nil {
+		t.Error("a result computed ahead was handed to another view")
+	}
+	var nilPreload *session.Preload
+	if nilPreload.Result(context.Background(), s.Snapshot()) != nil {
+		t.Error("a nil preload had a result")
+	}
+}
