@@ -43,6 +43,7 @@ func (u *UI) actions() []action {
 		{menu: "File", label: "Symbol Sources…", run: u.ShowSymbolsDialog},
 		{menu: "File", label: "Swap Base and Later", key: fyne.KeyS, mod: ctrl | fyne.KeyModifierShift, run: u.Swap},
 		{menu: "File", label: "Export PNG…", key: fyne.KeyE, mod: ctrl, run: u.ShowExportDialog},
+		{menu: "File", label: "Export HTML…", run: u.ShowHTMLDialog},
 		{menu: "File", label: "Export Function Table as CSV…", run: u.ShowCSVDialog, sepAfter: true},
 		{menu: "File", label: "Quit", key: fyne.KeyQ, mod: ctrl, run: u.Quit, quit: true},
 		{menu: "View", label: "Search", key: fyne.KeyF, mod: ctrl, run: u.FocusSearch},

@@ -6,6 +6,7 @@ import (
 	views "github.com/leakscope/leakscope/app/widget"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,8 +14,10 @@ import (
 	"fyne.io/fyne/v2/container"
 
 	"github.com/leakscope/leakscope/app/session"
+	"github.com/leakscope/leakscope/assets"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/flame"
+	"github.com/leakscope/leakscope/flame/page"
 )
 
 // Swap reverses base and later of the pairs.
@@ -57,12 +60,7 @@ func (u *UI) SetMode(m flame.WidthMode) {
 // defaultColors is absolute colouring, which points at the frames holding
 // the growth, except for CPU and contention profiles, where the ratio says
 // more.
-func defaultColors(c *diff.Comparison) flame.ColorMode {
-	if c != nil && (c.Later.Kind == diff.KindCPU || c.Later.Kind == diff.KindContention) {
-		return flame.Relative
-	}
-	return flame.Absolute
-}
+func defaultColors(c *diff.Comparison) flame.ColorMode { return session.DefaultColors(c) }
 
 // SetColors changes what a frame's colour stands for; only the drawing changes.
 func (u *UI) SetColors(m flame.ColorMode) {
@@ -293,6 +291,34 @@ func (u *UI) Export(path string, width, height int, scale float64) {
 				return
 			}
 			u.setStatus(fmt.Sprintf("Exported %s (%d × %d).", path, width, img.Rect.Dy()))
+		}
+	}})
+}
+
+// ExportHTML writes the comparison on screen to path as one interactive
+// HTML page, in the background, from a snapshot of the view taken now.
+func (u *UI) ExportHTML(path string) {
+	v, r := u.graph.View(), u.result
+	if v == nil || r == nil {
+		return
+	}
+	snap := v.Snapshot()
+	notes := slices.Clone(u.sess.Notes)
+	u.worker.Submit(session.Job{Lane: session.LaneExport, Run: func(ctx context.Context) func() {
+		p := r.Page(snap, notes, assets.Version)
+		var err error
+		if ctx.Err() == nil {
+			err = page.Save(path, p)
+		}
+		if ctx.Err() != nil {
+			return nil // the window closed: nothing to say
+		}
+		return func() {
+			if err != nil {
+				u.showError(fmt.Errorf("%s: %w", path, err))
+				return
+			}
+			u.setStatus("Exported " + path + ".")
 		}
 	}})
 }

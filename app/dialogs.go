@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -270,6 +271,29 @@ func (u *UI) ShowExportDialog() {
 		})
 	}, u.win)
 	u.showDialog(form)
+}
+
+// ShowHTMLDialog asks for a file, then writes the comparison on screen
+// (zoom, search, selected site, colours) as one interactive HTML page.
+func (u *UI) ShowHTMLDialog() {
+	if u.graph.View() == nil || u.result == nil {
+		u.showDialog(dialog.NewInformation("Export HTML", "Open a comparison first.", u.win))
+		return
+	}
+	u.askSavePath(u.exportName(".html"), ".html", u.ExportHTML)
+}
+
+// exportName is a file name for an export of the comparison on screen,
+// made from the later dump's name: "heap-later.html".
+func (u *UI) exportName(suffix string) string {
+	name := "leakscope"
+	if r := u.result; r != nil && r.Shown != nil {
+		name = filepath.Base(r.Shown.Later.Path)
+		for _, ext := range []string{".gz", ".pb", ".pprof", ".prof", ".heap", ".txt"} {
+			name = strings.TrimSuffix(name, ext)
+		}
+	}
+	return name + suffix
 }
 
 // ShowFunctions brings the function table forward.

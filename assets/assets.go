@@ -30,3 +30,7 @@ var icon []byte
 
 // Icon returns the application icon, a 512 px PNG.
 func Icon() []byte { return icon }
+
+// Version is Leakscope's version, as FyneApp.toml gives it; a test keeps
+// the two the same.
+const Version = "0.1.0"

@@ -1,11 +1,17 @@
 package cli
 
 import (
+	"context"
+	"flag"
 	"fmt"
 	"io"
 	"regexp"
 
+	"github.com/leakscope/leakscope/app/session"
+	"github.com/leakscope/leakscope/assets"
+	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/flame"
+	"github.com/leakscope/leakscope/flame/page"
 )
 
 func runExport(args []string, stdout, stderr io.Writer) int {
@@ -19,16 +25,36 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	scale := fs.Float64("scale", 1, "pixels per logical pixel (2 for HiDPI)")
 	flameUp := fs.Bool("flame", false, "draw the root at the bottom (flame) instead of the top (icicle)")
 	out := fs.String("o", "", "output PNG file (required)")
+	asHTML := fs.Bool("html", false, "write one self-contained, interactive HTML file instead of a PNG; three or more dumps make a series")
 	lim := limitFlags(fs)
 	files, err := parseFlags(fs, args)
 	if err == nil {
 		err = lim.check()
 	}
-	if err == nil && (len(files) < 1 || len(files) > 2) {
-		err = usagef("export takes BASE [LATER], got %d files", len(files))
+	if err == nil && *asHTML {
+		var xerr error
+		if files, xerr = session.Expand(files); xerr != nil { // a folder stands for the dumps in it
+			return fail(stderr, xerr)
+		}
 	}
-	if err == nil && *out == "" {
+	switch {
+	case err != nil:
+	case *asHTML && len(files) < 1:
+		err = usagef("export --html takes BASE [LATER], or three or more dumps of a series, got no files")
+	case !*asHTML && (len(files) < 1 || len(files) > 2):
+		err = usagef("export takes BASE [LATER], got %d files (--html takes a series)", len(files))
+	case *out == "" && *asHTML:
+		err = usagef("export --html needs -o OUT.html")
+	case *out == "":
 		err = usagef("export needs -o OUT.png")
+	}
+	if err == nil && *asHTML {
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "width", "height", "scale", "flame":
+				err = usagef("--%s is for a PNG: the page fits the browser's width", f.Name)
+			}
+		})
 	}
 	if err == nil && (*width < 200 || *width > flame.MaxImageSide || *height < 0 || *height > flame.MaxImageSide) {
 		err = usagef("--width must be 200 to %d and --height 0 to %d pixels", flame.MaxImageSide, flame.MaxImageSide)
@@ -53,6 +79,13 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
+	if *asHTML {
+		v := &flame.View{Mode: m, Palette: p}
+		if err := exportHTML(files, *sample, v, re, *search, lim.options(), *out, stderr); err != nil {
+			return fail(stderr, err)
+		}
+		return ExitOK
+	}
 	c, err := loadComparison(files, *sample, lim.options(), stderr)
 	if err != nil {
 		return fail(stderr, err)
@@ -69,4 +102,53 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, fmt.Errorf("%s: %w", *out, err))
 	}
 	return ExitOK
+}
+
+// exportHTML writes the comparison of files (a pair, one dump, or a series
+// of three or more) as one HTML page to out, the graph drawn as v says
+// (width mode, palette) with re's matches marked. It reads the dumps as the
+// window does, so that the page shows what the window shows: the same
+// ordering, allocation folding, site panel and series timeline.
+func exportHTML(files []string, sample string, v *flame.View, re *regexp.Regexp, query string, opts *diff.Options, out string, stderr io.Writer) error {
+	ctx := context.Background()
+	opts.SkipZero, opts.Sample = true, sample
+	got, err := session.LoadAllWith(ctx, session.Files(files), opts)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, d := range got.Dumps {
+		printWarnings(stderr, d, seen)
+	}
+	s := session.New(nil)
+	s.Sample = sample
+	if qs := s.Add(got.Dumps, false); len(qs) > 0 {
+		return usagef("%s: a third dump of one kind; give a pair, or three or more dumps of one kind for a series", qs[0].Dump.Path)
+	}
+	s.SetSeries(session.NewSeries(got.Series))
+	r, err := session.Compute(ctx, s.Snapshot(), nil, nil)
+	if err != nil {
+		return err
+	}
+	if r.Tree == nil {
+		return fmt.Errorf("nothing to draw: the dumps hold no stacks of a sample type both have")
+	}
+	if sample != "" && r.Sample != sample {
+		return usagef("--sample %s: the dumps have no such sample type", sample)
+	}
+	printNotes(stderr, s.Notes, seen)
+	v.Tree = r.Tree
+	if r.Shown != nil && r.Shown.Base != nil {
+		v.Colors = session.DefaultColors(r.Shown)
+	}
+	if r.Trends != nil && r.Trends.Scores != nil {
+		v.Colors, v.Scores = flame.Steady, r.Trends.Scores
+	}
+	if re != nil {
+		v.Match, v.Query = v.Tree.Search(re), query
+	}
+	if err := page.Save(out, r.Page(v, s.Notes, assets.Version)); err != nil {
+		return fmt.Errorf("%s: %w", out, err)
+	}
+	return nil
 }

@@ -62,6 +62,7 @@ type Result struct {
 // AllocationSite is a leaf frame of a profile comparison and its values.
 type AllocationSite struct {
 	Function, Where string // Where is "file.go:line", or ""
+	Frame           diff.Frame
 	Value           diff.Delta
 }
 
@@ -361,7 +362,7 @@ func AllocationSites(c *diff.Comparison) []AllocationSite {
 		if !ok {
 			i = len(out)
 			index[k] = i
-			a := AllocationSite{Function: f.Function}
+			a := AllocationSite{Function: f.Function, Frame: f}
 			if f.File != "" {
 				a.Where = fmt.Sprintf("%s:%d", filepath.Base(f.File), f.Line)
 			}

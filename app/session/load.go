@@ -128,7 +128,10 @@ var DemoSources = []Source{
 // ctx's soon after ctx is done (even on a FIFO without a writer), having
 // ended every goroutine it started.
 func Load(ctx context.Context, srcs []Source, sym *Symbols, p *diff.Progress) ([]*diff.Dump, error) {
-	opts := sym.Options(p)
+	return loadWith(ctx, srcs, sym.Options(p))
+}
+
+func loadWith(ctx context.Context, srcs []Source, opts *diff.Options) ([]*diff.Dump, error) {
 	dumps := make([]*diff.Dump, len(srcs))
 	errs := make([]error, len(srcs))
 	var wg sync.WaitGroup

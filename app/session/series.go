@@ -103,8 +103,16 @@ type Loaded struct {
 // values; only the first and last of each series are read again as dumps
 // for the pair. The dumps come first to last.
 func LoadAll(ctx context.Context, srcs []Source, sym *Symbols, p *diff.Progress) (*Loaded, error) {
+	return LoadAllWith(ctx, srcs, sym.Options(p))
+}
+
+// LoadAllWith is LoadAll with the options of each load given whole, as
+// the command line sets them (limits, symbol sources). opts.Progress names
+// the phases.
+func LoadAllWith(ctx context.Context, srcs []Source, opts *diff.Options) (*Loaded, error) {
+	p := opts.Progress
 	if len(srcs) < MinSeries || srcs[0].Demo {
-		dumps, err := Load(ctx, srcs, sym, p)
+		dumps, err := loadWith(ctx, srcs, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -114,9 +122,10 @@ func LoadAll(ctx context.Context, srcs []Source, sym *Symbols, p *diff.Progress)
 	for i, s := range srcs {
 		paths[i] = s.Path
 	}
-	opts := sym.Options(p)
-	opts.SkipZero = false // a series keeps every sample type's values
-	all, err := series.Load(ctx, paths, opts, false)
+	thin := opts.SkipZero
+	o := *opts
+	o.SkipZero = false // a series keeps every sample type's values
+	all, err := series.Load(ctx, paths, &o, false)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +140,8 @@ func LoadAll(ctx context.Context, srcs []Source, sym *Symbols, p *diff.Progress)
 		again = append(again, Source{Path: s.Snapshots[0].Path}, Source{Path: s.Snapshots[s.Len()-1].Path})
 	}
 	p.SetPhase("reading the first and last snapshots")
-	if out.Dumps, err = Load(ctx, again, sym, p); err != nil {
+	o.SkipZero = thin
+	if out.Dumps, err = loadWith(ctx, again, &o); err != nil {
 		return nil, err
 	}
 	return out, nil
