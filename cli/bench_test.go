@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"syscall"
 	"testing"
@@ -165,4 +166,56 @@ func BenchmarkSeriesVsPair(b *testing.B) {
 			b.ReportMetric(float64(maxRSS)/1024, "peak-RSS-MiB")
 		})
 	}
+}
+
+// BenchmarkHTMLCompilerPair runs `leakscope export --html` and `leakscope
+// report` as processes on the Go compiler's heap pair, one after the other
+// in each iteration, and reports the median time of each and their ratio;
+// then opens the page in headless Chromium and reports its size and the
+// time from the start of its navigation to its first drawn graph.
+func BenchmarkHTMLCompilerPair(b *testing.B) {
+	pair, err := compilerPair()
+	if err != nil {
+		b.Fatal(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := filepath.Join(b.TempDir(), "compiler.html")
+	run := func(args ...string) time.Duration {
+		cmd := exec.Command(self, args...)
+		cmd.Env = append(os.Environ(), childEnv+"=1")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		start := time.Now()
+		if err := cmd.Run(); err != nil {
+			b.Fatalf("%v: %v\n%.2000s", args, err, stderr.Bytes())
+		}
+		return time.Since(start)
+	}
+	var exports, reports []time.Duration
+	for b.Loop() {
+		exports = append(exports, run("export", "--html", "-o", out, pair[0], pair[1]))
+		reports = append(reports, run("report", pair[0], pair[1]))
+	}
+	median := func(ds []time.Duration) time.Duration {
+		slices.Sort(ds)
+		return ds[len(ds)/2]
+	}
+	e, r := median(exports), median(reports)
+	st, err := os.Stat(out)
+	if err != nil {
+		b.Fatal(err)
+	}
+	br := reftest.OpenPage(b, out, 1280, 900)
+	drawn := reftest.Eval[float64](b, br, `leakscope.drawn`)
+	if errs := br.Errors(); len(errs) > 0 {
+		b.Fatalf("the page logged errors: %q", errs)
+	}
+	b.ReportMetric(float64(e)/float64(time.Millisecond), "export-ms")
+	b.ReportMetric(float64(r)/float64(time.Millisecond), "report-ms")
+	b.ReportMetric(float64(e)/float64(r), "export/report")
+	b.ReportMetric(float64(st.Size())/1e6, "page-MB")
+	b.ReportMetric(drawn, "page-draw-ms")
 }

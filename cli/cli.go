@@ -162,6 +162,11 @@ Usage:
                    [--mode later|base|max] [--search RE] [--scale S] [--flame]
                    -o OUT.png BASE [LATER]
                                           draw the diff flame graph as a PNG (no display needed)
+  leakscope export --html [--sample NAME] [--palette NAME] [--mode later|base|max] [--search RE]
+                   -o OUT.html BASE [LATER] | FILE FILE FILE...
+                                          write one self-contained, interactive HTML page
+                                          (graph, functions, spawn sites; a series' timeline)
+                                          that opens offline in any browser
 
 report and export also take --max-size SIZE (the largest dump after
 decompression; default a quarter of memory, and gzip may not grow more than

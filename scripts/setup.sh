@@ -23,6 +23,8 @@ if [ "$mode" = test ]; then
   # it needs under /usr/share/cargo/registry), with Debian's cargo and rustc
   # unless a Rust toolchain is already on PATH (rustup's, say).
   pkgs+=(librust-tokio-dev)
+  # chromium opens the pages of `export --html` in the tests, headless.
+  pkgs+=(chromium)
   if ! command -v cargo >/dev/null 2>&1 || ! command -v rustc >/dev/null 2>&1; then
     pkgs+=(cargo rustc)
   fi

@@ -75,10 +75,11 @@ type Site struct {
 
 // Series is the timeline of a series of snapshots.
 type Series struct {
-	Names       []string // the snapshots' file names, first to last
-	Totals      []int64  // the graph's sample type summed at each snapshot
-	Unit        string
-	Base, Later int // the two snapshots compared
+	Names  []string `json:"names"`  // the snapshots' file names, first to last
+	Totals []int64  `json:"totals"` // the graph's sample type summed at each snapshot
+	Unit   string   `json:"unit"`
+	Base   int      `json:"base"` // the two snapshots compared
+	Later  int      `json:"later"`
 }
 
 // MaxNodes is the most frames a page holds, which keeps a page of a large

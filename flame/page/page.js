@@ -113,10 +113,18 @@
     return p;
   }
 
+  // The zoomed frame's callers take a row each, the nearest FOLD of them;
+  // those above fold into one row (the breadcrumb names them all).
+  var FOLD = 3;
   function layout(width) {
     rows = [];
     var anc = path(zoomTo);
-    for (var r = 0; r < anc.length - 1; r++) rows.push([{ n: anc[r], x: 0, w: width }]);
+    var first = 0;
+    if (anc.length - 1 > FOLD + 1) {
+      first = anc.length - 1 - FOLD;
+      rows.push([{ n: anc[first - 1], x: 0, w: width, folded: first }]);
+    }
+    for (var r = first; r < anc.length - 1; r++) rows.push([{ n: anc[r], x: 0, w: width }]);
     function place(n, x, w, row) {
       (rows[row] = rows[row] || []).push({ n: n, x: x, w: w });
       var total = weight(n);
@@ -129,7 +137,7 @@
         cx += cw;
       }
     }
-    place(zoomTo, 0, width, anc.length - 1);
+    place(zoomTo, 0, width, rows.length);
   }
 
   function mix(hex, to, k) {
@@ -192,6 +200,13 @@
       for (var k = 0; k < row.length; k++) {
         var b = row[k], n = b.n, y = r * ROW;
         var w = b.w > 2 ? b.w - 1 : b.w;
+        if (b.folded) {
+          ctx.fillStyle = '#d8d8d4';
+          ctx.fillRect(b.x, y, w, ROW - 1);
+          ctx.fillStyle = '#1a1a1a';
+          ctx.fillText(fit('… ' + b.folded + ' callers (the path above names them; click to go up)', w - 6), b.x + 3, y + ROW / 2);
+          continue;
+        }
         var color = D.colors[N.color[n]];
         var fill = color;
         if (matched && !matched[n]) fill = mix(color, '#f4f4f4', 0.72);
@@ -288,7 +303,7 @@
   canvas.addEventListener('mousemove', function (e) {
     var r = canvas.getBoundingClientRect();
     var b = boxAt(e.clientX - r.left, e.clientY - r.top);
-    var n = b ? b.n : -1;
+    var n = b && !b.folded ? b.n : -1;
     if (n !== hover) { hover = n; draw(); }
     showTip(n, e.clientX - r.left, e.clientY - r.top);
     status(n);
@@ -297,7 +312,7 @@
   canvas.addEventListener('click', function (e) {
     var r = canvas.getBoundingClientRect();
     var b = boxAt(e.clientX - r.left, e.clientY - r.top);
-    if (b) zoom(b.n);
+    if (b) zoom(b.folded ? parent[zoomTo] : b.n);
   });
   canvas.addEventListener('keydown', function (e) {
     var at = cursor >= 0 ? boxOf(cursor) : null;
@@ -446,11 +461,13 @@
 
   // Functions.
   var fns = D.functions || [];
+  var fnWhere = fns.some(function (f) { return S[f[1]] !== ''; });
   var fcols = [
-    { label: 'Function', sort: function (f) { return S[f[0]]; } },
-    { label: 'Where' },
+    { label: 'Function', sort: function (f) { return S[f[0]]; } }];
+  if (fnWhere) fcols.push({ label: 'Where' });
+  fcols = fcols.concat([
     { label: hasBase ? 'Flat base' : 'Flat', num: true, sort: function (f) { return hasBase ? f[3] : f[4]; } }
-  ];
+  ]);
   if (hasBase) {
     fcols.push({ label: 'Flat later', num: true, sort: function (f) { return f[4]; } });
     fcols.push({ label: 'Flat Δ', num: true, sort: function (f) { return f[4] - f[3]; } });
@@ -462,7 +479,7 @@
     var tr = text('tr', undefined, 'fn');
     tr.tabIndex = 0;
     tr.appendChild(text('td', S[f[0]]));
-    tr.appendChild(text('td', where(S[f[1]], f[2]), 'where'));
+    if (fnWhere) tr.appendChild(text('td', where(S[f[1]], f[2]), 'where'));
     if (hasBase) {
       tr.appendChild(text('td', fmt(f[3]), 'num'));
       tr.appendChild(text('td', fmt(f[4]), 'num'));
@@ -561,7 +578,9 @@
     };
     [['base', T.base, '#1f5fa8'], ['later', T.later, '#b3261e']].forEach(function (m) {
       el('line', { x1: xs(m[1]), x2: xs(m[1]), y1: top, y2: H - bottom, stroke: m[2], 'stroke-dasharray': '4 3' });
-      el('text', { x: xs(m[1]) + 3, y: top + 10, fill: m[2] }, m[0] + ': ' + base(T.names[m[1]] || ''));
+      var right = xs(m[1]) > W / 2;
+      el('text', { x: xs(m[1]) + (right ? -3 : 3), y: m[0] === 'base' ? top + 10 : top + 24, fill: m[2], 'text-anchor': right ? 'end' : 'start' },
+        m[0] + ': ' + base(T.names[m[1]] || ''));
     });
     el('polyline', { points: T.totals.map(function (v, i) { return xs(i) + ',' + ys(v); }).join(' '), fill: 'none', stroke: '#333', 'stroke-width': 1.5 });
     T.totals.forEach(function (v, i) {
@@ -583,7 +602,7 @@
       for (var r = 0; r < rows.length; r++) {
         for (var k = 0; k < rows[r].length; k++) {
           var b = rows[r][k];
-          if (S[N.name[b.n]] === name) {
+          if (!b.folded && S[N.name[b.n]] === name) {
             var c = canvas.getBoundingClientRect();
             return { x: c.left + b.x, y: c.top + r * ROW, w: b.w, h: ROW - 1 };
           }
@@ -596,4 +615,6 @@
 
   if (D.search) { $('search').value = D.search; search(D.search); } else { draw(); }
   status(zoomTo);
+  // Milliseconds from the start of the page's navigation to its first draw.
+  window.leakscope.drawn = performance.now();
 })();

@@ -1,0 +1,74 @@
+package app_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/leakscope/leakscope/diff/reftest"
+)
+
+// TestExportHTMLTakesTheView: File ▸ Export HTML… writes the comparison as
+// it is on screen (zoom and search), and the page opens on that view in a
+// real browser.
+func TestExportHTMLTakesTheView(t *testing.T) {
+	u, _ := open(t)
+	u.SetSearch("NewClient")
+	u.Wait()
+	u.Graph().ZoomTo(find(t, u.Graph().View().Tree, "main.newHandler"))
+	u.Wait()
+	out := filepath.Join(t.TempDir(), "shared page ü.html")
+	u.ExportHTML(out)
+	u.Wait()
+	if err := u.LastError(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?s)<script id="data" type="application/json">(.*?)</script>`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("the page holds no data")
+	}
+	var d struct {
+		Search  string   `json:"search"`
+		Zoom    int      `json:"zoom"`
+		Strings []string `json:"strings"`
+		Nodes   struct {
+			Name []int `json:"name"`
+		} `json:"nodes"`
+		Sites struct {
+			Title string `json:"title"`
+		} `json:"sites"`
+	}
+	if err := json.Unmarshal(m[1], &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Search != "NewClient" || d.Strings[d.Nodes.Name[d.Zoom]] != "main.newHandler" {
+		t.Errorf("the page opens on search %q, zoomed to %s; the window showed NewClient, main.newHandler",
+			d.Search, d.Strings[d.Nodes.Name[d.Zoom]])
+	}
+	if d.Sites.Title != "Spawn sites (goroutines)" {
+		t.Errorf("site panel %q", d.Sites.Title)
+	}
+	if !strings.Contains(u.StatusText(), "Exported "+out) {
+		t.Errorf("status %q", u.StatusText())
+	}
+
+	t.Run("in chromium", func(t *testing.T) {
+		br := reftest.OpenPage(t, out, 1024, 768)
+		if z := reftest.Eval[string](t, br, `leakscope.zoomed()`); z != "main.newHandler" {
+			t.Errorf("the page opened zoomed to %s", z)
+		}
+		if got := reftest.Eval[string](t, br, `document.getElementById('matches').textContent`); !strings.Contains(got, "match") {
+			t.Errorf("the page's search says %q", got)
+		}
+		if errs := br.Errors(); len(errs) > 0 {
+			t.Errorf("the page logged errors: %q", errs)
+		}
+	})
+}
