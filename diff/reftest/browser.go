@@ -44,8 +44,8 @@ func chromium(t testing.TB) string {
 }
 
 // OpenPage opens the file path in a new headless Chromium of width×height
-// CSS pixels, from its file:// URL, and waits for the page to load. The
-// browser ends with t.
+// CSS pixels with the network off, from its file:// URL, and waits for the
+// page to load. The browser ends with t.
 func OpenPage(t testing.TB, path string, width, height int) *Browser {
 	t.Helper()
 	exe := chromium(t)
@@ -59,6 +59,10 @@ func OpenPage(t testing.TB, path string, width, height int) *Browser {
 		chromedp.Flag("headless", "new"),
 		chromedp.Flag("disable-gpu", true),
 		chromedp.UserDataDir(t.TempDir()),
+		// The network is off: every request would go to a proxy that
+		// does not answer. A file:// page is read without it.
+		chromedp.Flag("proxy-server", "http://127.0.0.1:9"),
+		chromedp.Flag("proxy-bypass-list", "<-loopback>"),
 	)
 	if os.Geteuid() == 0 {
 		opts = append(opts, chromedp.NoSandbox) // Chromium's sandbox refuses root
