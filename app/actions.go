@@ -56,6 +56,7 @@ func (u *UI) actions() []action {
 		{menu: "View", label: "Flame Orientation (root at the bottom)", run: u.ToggleOrientation,
 			checked: func() bool { return u.flameUp }},
 		{menu: "View", label: "Allocator Frames (Rust, C++)", run: u.ToggleAllocFrames, checked: func() bool { return u.sess.KeepAllocFrames }},
+		{menu: "View", label: "Runtime Frames", run: u.ToggleRuntimeFrames, checked: func() bool { return u.showRuntime }},
 		{menu: "View", label: "Show All Frames", run: u.ShowAllFrames},
 	})
 }

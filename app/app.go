@@ -69,6 +69,7 @@ type UI struct {
 	preload      *session.Preload  // the first load, started before the window; Close ends it
 	preloadTaken bool              // a load job has taken it
 	precomputed  *session.Preload  // the preload whose result the next computation may take
+	showRuntime  bool              // View ▸ Runtime Frames: runs of runtime frames are not folded
 	picker       *openPicker       // the last Open dialog
 	queue        uiQueue           // set by tests; see export_test.go
 
@@ -93,6 +94,7 @@ type UI struct {
 	linesOf    string           // the function the Lines tab is to show
 	linesShown *diff.Comparison // the comparison whose lines the Lines tab holds
 	tabs       *container.AppTabs
+	found      *findingsPanel // the Findings tab
 	legend     *views.Legend
 	timeline   *views.Timeline // the series, above the graph; hidden without one
 	watch      *watching       // the watch running; nil for none
@@ -168,6 +170,8 @@ func (u *UI) build() {
 	u.graph.OnFocus = func(fn string) { u.begin(); u.sess.SetFocus(fn); u.recompute() }
 	u.graph.OnHide = func(fn string) { u.begin(); u.sess.Hide(fn); u.recompute() }
 	u.graph.OnKey = u.typedKey
+	u.found = newFindingsPanel()
+	u.found.onSelect = u.showFinding
 	u.sites = newSitePanel()
 	u.sites.onSelect = u.siteSelected
 	u.funcs = newFuncTable(false)
@@ -197,6 +201,7 @@ func (u *UI) build() {
 	)
 	u.topBox = top
 	u.tabs = container.NewAppTabs(
+		container.NewTabItem("Findings", u.found.box),
 		container.NewTabItem("Spawn sites", u.sites.box),
 		container.NewTabItem("Functions", u.funcs.box),
 		container.NewTabItem("Lines", linesSplit(u.lines.box, u.source.box)),

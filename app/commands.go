@@ -16,6 +16,7 @@ import (
 	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/assets"
 	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/findings"
 	"github.com/leakscope/leakscope/flame"
 	"github.com/leakscope/leakscope/flame/page"
 )
@@ -172,6 +173,26 @@ func (u *UI) ToggleAllocFrames() {
 	u.sess.KeepAllocFrames = !u.sess.KeepAllocFrames
 	u.recompute()
 	u.setMenus()
+}
+
+// ToggleRuntimeFrames shows the runtime's frames (Go's runtime, Rust's std
+// and tokio, glibc) on rows of their own, or folds each run of them into
+// one row again (the default); only the drawing changes.
+func (u *UI) ToggleRuntimeFrames() {
+	u.showRuntime = !u.showRuntime
+	u.eachView(func(g *views.FlameGraph, v *flame.View) {
+		v.Runtime = u.runtimeRule()
+		g.Relayout()
+	})
+	u.setMenus()
+}
+
+// runtimeRule is the graph's rule for runtime frames: nil when they show.
+func (u *UI) runtimeRule() func(string) bool {
+	if u.showRuntime {
+		return nil
+	}
+	return findings.Outside
 }
 
 // MergeAt shows the graph rooted at function name, merged over all its

@@ -297,7 +297,17 @@ func (u *UI) exportName(suffix string) string {
 }
 
 // ShowFunctions brings the function table forward.
-func (u *UI) ShowFunctions() { u.tabs.SelectIndex(1) }
+func (u *UI) ShowFunctions() { u.selectTab("Functions") }
+
+// selectTab brings the tab of that name forward.
+func (u *UI) selectTab(name string) {
+	for _, t := range u.tabs.Items {
+		if t.Text == name {
+			u.tabs.Select(t)
+			return
+		}
+	}
+}
 
 // ShowCSVDialog asks for a file and writes the function table to it as CSV,
 // filtered and sorted as on screen.

@@ -400,12 +400,21 @@ func (u *UI) SourceShown() (string, map[string]string) {
 }
 
 // ShowLinesTab brings the Lines tab forward.
-func (u *UI) ShowLinesTab() { u.tabs.SelectIndex(2) }
+func (u *UI) ShowLinesTab() { u.selectTab("Lines") }
+
+// FindingsText returns the text of each finding's card.
+func (u *UI) FindingsText() []string { return u.found.texts }
+
+// SelectedTab names the tab in front.
+func (u *UI) SelectedTab() string { return u.tabs.Selected().Text }
+
+// ShowFinding acts as a click on finding i's card.
+func (u *UI) ShowFinding(i int) { u.showFinding(u.result.Findings[i]) }
 
 // ShowFunctionsForBench fills the function table with fns and draws it.
 func (u *UI) ShowFunctionsForBench(fns []diff.Function) {
 	u.funcs.show(fns, "bytes", true, nil)
-	u.tabs.SelectIndex(1)
+	u.selectTab("Functions")
 	u.win.Canvas().Refresh(u.funcs.table)
 }
 

@@ -173,6 +173,15 @@ func (u *UI) computed(r *session.Result, err error) {
 			(r.Sites == nil && prev.Profile != r.Profile) || !sameTrends(prev.Trends, r.Trends) {
 			u.sites.show(r)
 		}
+		if prev == nil || prev.Profile != r.Profile || prev.Sites != r.Sites || prev.Tasks != r.Tasks {
+			u.found.show(r.Findings)
+			// New dumps open on their top finding, else on their sites.
+			if len(r.Findings) > 0 {
+				u.selectTab("Findings")
+			} else if t := u.tabs.Selected(); t != nil && t.Text == "Findings" {
+				u.selectTab("Spawn sites")
+			}
+		}
 		u.sites.selectSite(u.sess.Site)
 		u.do(func() {
 			if u.result != r {
@@ -213,13 +222,13 @@ func (u *UI) showTree(r *session.Result) {
 		colors = defaultColors(r.Shown) // no scores for this view: a site's goroutines, merged, …
 	}
 	v := &flame.View{Tree: r.Tree, Mode: u.mode, Palette: u.palette, Title: r.Title, Flame: u.flameUp,
-		Colors: colors, Filter: u.filter, Scores: scores}
+		Colors: colors, Filter: u.filter, Scores: scores, Runtime: u.runtimeRule()}
 	v.Refilter()
 	u.graph.SetView(v)
 	if r.Callers != nil {
 		// Callers above, the root at the bottom, meeting the callees below.
 		cv := &flame.View{Tree: r.Callers, Mode: u.mode, Palette: u.palette, Title: "callers", Flame: true,
-			Colors: u.colors, Filter: u.filter}
+			Colors: u.colors, Filter: u.filter, Runtime: u.runtimeRule()}
 		cv.Refilter()
 		u.callers.SetView(cv)
 		split := container.NewVSplit(u.callers, u.graph)

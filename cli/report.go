@@ -19,6 +19,7 @@ import (
 	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/debuginfod"
+	"github.com/leakscope/leakscope/diff/findings"
 	"github.com/leakscope/leakscope/diff/goroutines"
 	"github.com/leakscope/leakscope/diff/jemalloc" // reads jemalloc heap_v2 dumps
 	"github.com/leakscope/leakscope/diff/rust"
@@ -47,6 +48,56 @@ type Report struct {
 	// each leak suspect at every snapshot, ranked by steady growth. The
 	// members above then compare the first snapshot with the last.
 	Series *SeriesReport `json:"series,omitempty"`
+	// Findings are the top suspects, most important first, each with the
+	// path of the program's frames that reaches it (package findings);
+	// absent when nothing grew.
+	Findings []FindingReport `json:"findings,omitempty"`
+}
+
+// FindingReport is one finding: what grew, where, how the program reaches
+// it and the pattern that shows.
+type FindingReport struct {
+	Kind     string `json:"kind"`    // "spawn_site" or "allocation"
+	Runtime  string `json:"runtime"` // "go", "tokio" or "native"
+	Function string `json:"function"`
+	File     string `json:"file"`
+	Line     int64  `json:"line"`
+	Unit     string `json:"unit"`
+	Base     int64  `json:"base"`
+	Later    int64  `json:"later"`
+	Delta    int64  `json:"delta"`
+	// Path runs from the program's entry to the site: each step's line is
+	// that of the call it makes toward the site (the last, the site's).
+	Path    []StepReport `json:"path"`
+	Pattern *string      `json:"pattern"` // "default-impl", "constructor" or null
+	Holds   string       `json:"holds,omitempty"`
+	Summary string       `json:"summary"`
+}
+
+// StepReport is one function on a finding's path.
+type StepReport struct {
+	Function string `json:"function"`
+	File     string `json:"file"`
+	Line     int64  `json:"line"`
+	Source   string `json:"source,omitempty"` // the line's text, when its file is found
+}
+
+// AddFindings sets r's findings from fs.
+func (r *Report) AddFindings(fs []findings.Finding) {
+	r.Findings = nil
+	for _, f := range fs {
+		fr := FindingReport{Kind: f.Kind, Runtime: f.Runtime, Function: f.Function, File: f.File, Line: f.Line,
+			Unit: f.Unit, Base: f.Value.Base, Later: f.Value.Later, Delta: f.Value.Diff(), Holds: f.Holds, Summary: f.Summary,
+			Path: []StepReport{}}
+		if f.Pattern != "" {
+			p := f.Pattern
+			fr.Pattern = &p
+		}
+		for _, s := range f.Path {
+			fr.Path = append(fr.Path, StepReport{Function: s.Function, File: s.File, Line: s.Line, Source: s.Source})
+		}
+		r.Findings = append(r.Findings, fr)
+	}
 }
 
 // SpawnSiteReport is one spawn site of a goroutine comparison.
@@ -211,6 +262,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	tag := fs.String("tag", "", "keep only the stacks labelled key=value (pprof labels, goroutine labels), as pprof's -tagfocus")
 	failIfGrowing := fs.Bool("fail-if-growing", false, "given a series, exit 3 when the top leak suspect grew in every interval at --min-rate or faster")
 	minRate := fs.String("min-rate", "", "with --fail-if-growing: the slowest growth that fails, such as 1MiB/h, 100/h or 5/interval (default: any)")
+	keepRuntime := fs.Bool("keep-runtime-frames", false, "keep the runtime's frames (Go's runtime, Rust's std, core, alloc and tokio, glibc) in the findings' paths")
 	keep := fs.Bool("keep-alloc-frames", false, "keep Rust's allocation frames (GlobalAlloc, __rust_alloc, alloc::…) and C++ operator new at the leaves of jemalloc stacks, instead of folding them into their callers")
 	lim := limitFlags(fs)
 	files, err := parseFlags(fs, args)
@@ -266,7 +318,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	if err := writePair(c, g, *top, *asJSON, stdout); err != nil {
+	if err := writePair(c, g, *top, *asJSON, *keepRuntime, stdout); err != nil {
 		return fail(stderr, fmt.Errorf("writing report: %w", err))
 	}
 	return ExitOK
@@ -275,10 +327,15 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 // writePair writes the report of comparison c, with the spawn sites g (nil
 // for none) and the tokio tasks of a jemalloc pair, as a table or as JSON:
 // report's output, and watch's when it took too few snapshots to rank.
-func writePair(c *diff.Comparison, g *goroutines.Comparison, top int, asJSON bool, stdout io.Writer) error {
+func writePair(c *diff.Comparison, g *goroutines.Comparison, top int, asJSON, keepRuntime bool, stdout io.Writer) error {
 	r := NewReport(c, g, top)
 	t := tokio.Compare(c.Base, c.Later)
 	r.AddTasks(t, top)
+	in := findings.Input{Goroutines: g, Tasks: t, KeepRuntime: keepRuntime}
+	if c.Later.Kind != diff.KindGoroutine {
+		in.Profile = c
+	}
+	r.AddFindings(findings.Find(in))
 	if asJSON {
 		return encodeJSON(stdout, r)
 	}
@@ -411,6 +468,7 @@ func writeReport(w io.Writer, r *Report, baseWhen, laterWhen string, g *goroutin
 	} else {
 		fmt.Fprintf(&b, "Total: %s\n", f(r.Total.Later))
 	}
+	writeFindings(&b, r.Findings)
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err
 	}
@@ -440,6 +498,31 @@ func writeReport(w io.Writer, r *Report, baseWhen, laterWhen string, g *goroutin
 		}
 	}
 	return tw.Flush()
+}
+
+// writeFindings writes the findings as numbered paragraphs: the summary,
+// then the path, a step a line, with its source line when found.
+func writeFindings(b *strings.Builder, fs []FindingReport) {
+	if len(fs) == 0 {
+		return
+	}
+	b.WriteString("\nFindings:\n")
+	for i, f := range fs {
+		fmt.Fprintf(b, "%2d. %s\n", i+1, printable(f.Summary))
+		for j, s := range f.Path {
+			at := ""
+			if s.File != "" {
+				at = fmt.Sprintf("  %s:%d", printable(s.File), s.Line)
+			}
+			fmt.Fprintf(b, "    %s%s%s\n", strings.Repeat(" ", min(j, 12)), printable(s.Function), at)
+			if s.Source != "" {
+				fmt.Fprintf(b, "    %s    | %s\n", strings.Repeat(" ", min(j, 12)), printable(s.Source))
+			}
+		}
+		if f.Holds != "" {
+			fmt.Fprintf(b, "    holds: %s\n", printable(f.Holds))
+		}
+	}
 }
 
 func writeSites(w io.Writer, g *goroutines.Comparison, r *Report) error {

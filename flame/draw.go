@@ -111,6 +111,9 @@ func drawBox(dst *image.RGBA, box image.Rectangle, t *Tree, b Box, s *Style) {
 	case b.Merged > 0:
 		c = color.RGBA{0xe4, 0xe4, 0xe0, 0xff}
 		label = "…"
+	case b.Run != 0:
+		c = color.RGBA{0xd8, 0xd8, 0xd4, 0xff}
+		label = RunLabel(t, b)
 	case t.HasBase():
 		c = s.Palette.ModeColor(t, b.Node, s.Colors, s.Scores)
 		change = ChangeOf(n.Total.Base, n.Total.Later)
@@ -119,10 +122,10 @@ func drawBox(dst *image.RGBA, box image.Rectangle, t *Tree, b Box, s *Style) {
 		c = SingleColor(n.Name)
 		label = rust.ShortName(n.Name)
 	}
-	if b.Node == Root && b.Merged == 0 && b.Folded == 0 {
+	if b.Node == Root && b.Plain() {
 		label = "all"
 	}
-	plain := b.Merged == 0 && b.Folded == 0
+	plain := b.Plain()
 	if s.Match != nil && plain && !s.Match.Nodes[b.Node] {
 		c = mix(c, color.RGBA{0xf4, 0xf4, 0xf4, 0xff}, 0.72)
 	}
@@ -174,6 +177,13 @@ func drawBox(dst *image.RGBA, box image.Rectangle, t *Tree, b Box, s *Style) {
 	}
 	y := inner.Min.Y + (inner.Dy()-s.Face.Height)/2 + s.Face.Ascent
 	s.Face.Draw(dst, inner.Min.X+pad, y, text, textColor(c), inner)
+}
+
+// RunLabel is the label of a folded run of runtime frames: "… 23 runtime
+// frames (clone3 … poll_future)".
+func RunLabel(t *Tree, b Box) string {
+	return fmt.Sprintf("… %d runtime frames (%s … %s)", b.RunLen,
+		shortName(rust.ShortName(t.Nodes[b.Node].Name)), shortName(rust.ShortName(t.Nodes[b.Run].Name)))
 }
 
 // shortName drops the package path of a Go function name:

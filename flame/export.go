@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -39,6 +40,14 @@ type View struct {
 	// Expanded shows every ancestor of the zoomed node, instead of folding
 	// all but the nearest FoldAbove into one row.
 	Expanded bool
+	// Runtime, when not nil, reports the functions outside the program
+	// (such as findings.Outside): runs of their frames fold into one row
+	// each (Options.Runtime), so that the program's own frames come first.
+	// nil shows every frame.
+	Runtime func(function string) bool
+
+	runs    map[int32]bool // the runs the user expanded, by first node
+	runtime []int8         // Runtime of each node, once asked: 1 yes, 2 no
 
 	weights []int64 // Filter's widths in Mode; nil without a filter
 	hidden  Hidden
@@ -69,7 +78,32 @@ func (v *View) Visible(n int32) bool { return v.weights == nil || v.weights[n] >
 func (v *View) Snapshot() *View {
 	s := *v
 	s.Zoom = v.Zoom.Clone()
+	s.runs = maps.Clone(v.runs)
+	s.runtime = nil // filled again by the copy's own goroutine
 	return &s
+}
+
+// ExpandRun shows the frames of the folded run of runtime frames that
+// starts at node n.
+func (v *View) ExpandRun(n int32) {
+	if v.runs == nil {
+		v.runs = map[int32]bool{}
+	}
+	v.runs[n] = true
+}
+
+// isRuntime reports whether node n's function is outside the program.
+func (v *View) isRuntime(n int32) bool {
+	if len(v.runtime) != len(v.Tree.Nodes) {
+		v.runtime = make([]int8, len(v.Tree.Nodes))
+	}
+	if v.runtime[n] == 0 {
+		v.runtime[n] = 2
+		if n != Root && v.Runtime(v.Tree.Nodes[n].Name) {
+			v.runtime[n] = 1
+		}
+	}
+	return v.runtime[n] == 1
 }
 
 // Layout lays out the view for a graph width pixels wide.
@@ -78,8 +112,13 @@ func (v *View) Layout(width int, maxDepth int) *Layout {
 	if v.Expanded {
 		fold = 0
 	}
-	return v.Tree.Layout(Options{Mode: v.Mode, Zoom: v.Zoom.Current(), MinWidth: 1 / float64(max(width, 1)),
-		MaxDepth: maxDepth, Hidden: v.Hidden, Weights: v.weights, FoldAbove: fold})
+	o := Options{Mode: v.Mode, Zoom: v.Zoom.Current(), MinWidth: 1 / float64(max(width, 1)),
+		MaxDepth: maxDepth, Hidden: v.Hidden, Weights: v.weights, FoldAbove: fold}
+	if v.Runtime != nil {
+		o.Runtime = v.isRuntime
+		o.Expanded = func(n int32) bool { return v.runs[n] }
+	}
+	return v.Tree.Layout(o)
 }
 
 // Header returns the header lines: the files and sample type, then the

@@ -20,7 +20,16 @@ type Box struct {
 	// (see Options.FoldAbove); 0 for an ordinary box. Its Node is the
 	// outermost ancestor folded.
 	Folded int
+	// Run, for a box of runtime frames folded into one row (see
+	// Options.Runtime), is the run's last node and RunLen its length; Node
+	// is its first. 0 for an ordinary box.
+	Run    int32
+	RunLen int
 }
+
+// Plain reports whether b draws one node: not a "…" box of merged
+// siblings, folded callers or a folded run.
+func (b Box) Plain() bool { return b.Merged == 0 && b.Folded == 0 && b.Run == 0 }
 
 // Options control a layout.
 type Options struct {
@@ -43,6 +52,16 @@ type Options struct {
 	// FoldAbove, when above 0, keeps at most that many ancestors of the
 	// zoomed node on their own rows; the older ones fold into one row.
 	FoldAbove int
+	// Runtime, when not nil, folds each run of two or more consecutive
+	// runtime frames (those it reports) below the zoomed node into one row,
+	// so that the program's own frames come first: a run goes on from a
+	// frame to its child while the child is a runtime frame that holds
+	// 99 % or more of the frame's width. The folded box is as wide as the
+	// run's first frame, and the children of its last frame follow it; the
+	// values do not change. Expanded runs (by their first node) are not
+	// folded.
+	Runtime  func(node int32) bool
+	Expanded func(node int32) bool
 }
 
 // Layout is a laid-out flame graph: boxes by row, each row sorted by X.
@@ -92,7 +111,7 @@ func (t *Tree) Layout(o Options) *Layout {
 func (l *Layout) Row(i int32) (int, Box, bool) {
 	for d, row := range l.Rows {
 		for _, b := range row {
-			if b.Node == i && b.Merged == 0 && b.Folded == 0 {
+			if b.Node == i && b.Plain() {
 				return d, b, true
 			}
 		}
@@ -139,9 +158,37 @@ func (l *Layout) hiddenWeight(i int32) int64 {
 	return h
 }
 
+// run returns the last node and the length of the run of runtime frames
+// that starts at i: 1 when i starts none.
+func (l *Layout) run(i int32) (int32, int) {
+	if l.Opts.Runtime == nil || !l.Opts.Runtime(i) || l.Opts.Expanded != nil && l.Opts.Expanded(i) {
+		return i, 1
+	}
+	end, n := i, 1
+	for {
+		w := l.weight(end)
+		next := int32(-1)
+		for _, c := range l.Tree.Children(end) {
+			if cw := l.weight(c); cw > 0 && cw*100 >= w*99 {
+				next = c
+				break
+			}
+		}
+		if next < 0 || !l.Opts.Runtime(next) {
+			return end, n
+		}
+		end, n = next, n+1
+	}
+}
+
 // place lays out node i at [x, x+w) and its children below it.
 func (l *Layout) place(i int32, x, w float64, depth int) {
-	l.add(Box{Node: i, X: x, W: w, Depth: depth})
+	if end, n := l.run(i); n >= 2 {
+		l.add(Box{Node: i, X: x, W: w, Depth: depth, Run: end, RunLen: n})
+		i = end // the run's last frame's children follow
+	} else {
+		l.add(Box{Node: i, X: x, W: w, Depth: depth})
+	}
 	if l.Opts.MaxDepth > 0 && depth+1 >= l.Opts.MaxDepth {
 		return
 	}

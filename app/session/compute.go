@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/findings"
 	"github.com/leakscope/leakscope/diff/goroutines"
 	"github.com/leakscope/leakscope/diff/jemalloc"
 	"github.com/leakscope/leakscope/diff/rust"
@@ -53,10 +54,14 @@ type Result struct {
 	// Notes say how the dumps of a pair were made to line up
 	// (diff.LineUp), for the user.
 	Notes []string
+	// Findings are the top suspects with the paths that reach them
+	// (package findings), most important first.
+	Findings []findings.Finding
 
 	in Snapshot // what the result was computed from
 
 	profileNote, goroutineNote string // diff.LineUp's, kept with the comparisons
+	found                      bool   // Findings are computed
 }
 
 // AllocationSite is a leaf frame of a profile comparison and its values.
@@ -145,6 +150,13 @@ func compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 			r.Notes = append(r.Notes, strings.ToUpper(n[:1])+n[1:]+".")
 		}
 	}
+	if prev.found && prev.Profile == r.Profile && prev.Sites == r.Sites && prev.Tasks == r.Tasks {
+		r.Findings = prev.Findings
+	} else {
+		p.SetPhase("finding the suspects")
+		r.Findings = findings.Find(findings.Input{Goroutines: r.Sites, Tasks: r.Tasks, Profile: r.Profile})
+	}
+	r.found = true
 	if r.Tree != nil {
 		return r, nil // the profile's tree, built beside its comparison
 	}

@@ -193,7 +193,7 @@ func (f *FlameGraph) widestChild(n int32) int32 {
 		return n
 	}
 	for _, b := range l.Rows[d+1] {
-		if b.Merged == 0 && b.Folded == 0 && f.view.Tree.Nodes[b.Node].Parent == n && b.W > bw {
+		if b.Plain() && f.view.Tree.Nodes[b.Node].Parent == n && b.W > bw {
 			best, bw = b.Node, b.W
 		}
 	}
@@ -213,12 +213,12 @@ func (f *FlameGraph) sibling(right bool) int32 {
 			continue
 		}
 		for j := i + 1; right && j < len(row); j++ {
-			if row[j].Merged == 0 && row[j].Folded == 0 {
+			if row[j].Plain() {
 				return row[j].Node
 			}
 		}
 		for j := i - 1; !right && j >= 0; j-- {
-			if row[j].Merged == 0 && row[j].Folded == 0 {
+			if row[j].Plain() {
 				return row[j].Node
 			}
 		}
@@ -264,6 +264,16 @@ func (f *FlameGraph) Reveal(n int32) {
 func (f *FlameGraph) Expand() {
 	if f.view != nil && !f.view.Expanded {
 		f.view.Expanded = true
+		f.layout = nil
+		f.Refresh()
+	}
+}
+
+// ExpandRun shows the frames of the folded run of runtime frames that
+// starts at node n.
+func (f *FlameGraph) ExpandRun(n int32) {
+	if f.view != nil {
+		f.view.ExpandRun(n)
 		f.layout = nil
 		f.Refresh()
 	}
@@ -390,6 +400,10 @@ func (f *FlameGraph) Tapped(e *fyne.PointEvent) {
 	}
 	if b.Folded > 0 {
 		f.Expand()
+		return
+	}
+	if b.Run != 0 {
+		f.ExpandRun(b.Node)
 		return
 	}
 	n := f.NodeAt(e.Position)

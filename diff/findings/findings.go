@@ -1,0 +1,551 @@
+package findings
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/goroutines"
+	"github.com/leakscope/leakscope/diff/rust"
+	"github.com/leakscope/leakscope/diff/tokio"
+)
+
+// The kinds of finding.
+const (
+	SpawnSite  = "spawn_site" // goroutines or tokio tasks by the call that started them
+	Allocation = "allocation" // memory by the frame that allocated it
+)
+
+// The patterns a path can show.
+const (
+	// DefaultImpl: a Default impl spawns the task or goroutine, reached
+	// from a struct literal's ..Default::default().
+	DefaultImpl = "default-impl"
+	// Constructor: a constructor (New…, new) or a Default-like helper
+	// (Default…) starts it, so every value built starts one more.
+	Constructor = "constructor"
+)
+
+// Step is one function on the path from the program's entry to a site,
+// with the file and line of the call it makes toward the site (for the
+// last step, the site's own line).
+type Step struct {
+	Function string
+	File     string
+	Line     int64
+	// Source is the text of that line, when its file is found; "".
+	Source string
+}
+
+// Finding is one suspect, stated as a person would.
+type Finding struct {
+	Kind    string // SpawnSite or Allocation
+	Runtime string // "go", "tokio", or "native" for an allocation of a C or Rust program
+	// Function, File and Line are the site: the go statement or the
+	// spawn call, or the frame that allocated.
+	Function string
+	File     string
+	Line     int64
+	// Unit is "count" for spawn sites, the sample type's unit otherwise.
+	Unit  string
+	Value diff.Delta
+	// Path runs from the program's entry to the site, the program's own
+	// frames only (Outside leaves the rest out); nil when nothing tells.
+	Path []Step
+	// Holds says what the tasks or goroutines hold: memory allocated by and
+	// inside them, their states and how long they wait; "" when unknown.
+	Holds string
+	// Pattern is DefaultImpl, Constructor or "".
+	Pattern string
+	// Summary is one sentence a person would write.
+	Summary string
+}
+
+// Input is what the findings are drawn from; any part may be nil.
+type Input struct {
+	// Goroutines groups a goroutine pair by spawn site.
+	Goroutines *goroutines.Comparison
+	// Tasks groups the tokio tasks of a jemalloc pair by spawn site.
+	Tasks *tokio.Comparison
+	// Profile compares a heap pair: the allocation sites, and the callers
+	// of a goroutine spawn site (its stacks through the site's function).
+	Profile *diff.Comparison
+	// Outside tells the runtime's frames; nil for Outside.
+	Outside func(function string) bool
+	// KeepRuntime keeps the runtime's frames in the paths.
+	KeepRuntime bool
+}
+
+// Max is how many findings of each kind Find returns at most.
+const Max = 3
+
+// Find returns the top suspects of in, most important first: the spawn
+// sites that grew, by growth in live goroutines or tasks, then the
+// allocation sites that hold a tenth or more of the profile's growth and
+// are not a spawn site's function, by flat growth.
+func Find(in Input) []Finding {
+	if in.Outside == nil {
+		in.Outside = Outside
+	}
+	src := &sources{files: map[string][]string{}}
+	var out []Finding
+	spawned := map[string]bool{}
+	if t := in.Tasks; t != nil && t.Base != nil {
+		for i := range t.Sites {
+			s := &t.Sites[i]
+			if s.Delta() <= 0 || len(out) >= Max {
+				break
+			}
+			f := Finding{Kind: SpawnSite, Runtime: "tokio", Function: s.Function, File: s.File, Line: s.Line,
+				Unit: "count", Value: s.Live}
+			f.Path = in.path(s.Stack, func(fr diff.Frame) bool { return fr.Function == s.Function && fr.Line == s.Line }, src)
+			var holds []string
+			if s.CellBytes.Later != 0 {
+				holds = append(holds, diff.FormatValue(s.CellBytes.Later, "bytes")+" in task cells")
+			}
+			if s.Inside.Later != 0 {
+				holds = append(holds, diff.FormatValue(s.Inside.Later, "bytes")+" allocated inside the tasks")
+			}
+			f.Holds = strings.Join(holds, ", ")
+			out = append(out, f)
+			spawned[s.Function] = true
+		}
+	}
+	if g := in.Goroutines; g != nil && g.Base != nil && !g.ByEntry {
+		n := 0
+		for i := range g.Sites {
+			s := &g.Sites[i]
+			if s.Delta() <= 0 || n >= Max {
+				break
+			}
+			if s.NoCreator {
+				continue
+			}
+			n++
+			f := Finding{Kind: SpawnSite, Runtime: "go", Function: s.Function, File: s.File, Line: s.Line,
+				Unit: "count", Value: diff.Delta{Base: s.Base, Later: s.Later}}
+			f.Path = in.callers(s.Function, s.File, s.Line, src)
+			f.Holds = goroutineHolds(s, in.Profile)
+			out = append(out, f)
+			spawned[s.Function] = true
+		}
+	}
+	out = append(out, in.allocations(spawned, src)...)
+	out = dropInside(out)
+	for i := range out {
+		src.check(&out[i])
+	}
+	for i := range out {
+		f := &out[i]
+		f.Pattern = pattern(f.Path, f.Function)
+		f.Summary = summary(f)
+	}
+	return out
+}
+
+// path returns the program's frames of stack (leaf first), from the root
+// down to the frame isSite picks (the leaf when none does).
+func (in Input) path(stack []diff.Frame, isSite func(diff.Frame) bool, src *sources) []Step {
+	end := 0
+	for i, fr := range stack {
+		if isSite(fr) {
+			end = i
+			break
+		}
+	}
+	var steps []Step
+	for i := len(stack) - 1; i >= end; i-- {
+		fr := stack[i]
+		if i != end && !in.KeepRuntime && in.Outside(fr.Function) {
+			continue
+		}
+		steps = append(steps, Step{Function: fr.Function, File: fr.File, Line: fr.Line, Source: src.line(fr.File, fr.Line)})
+	}
+	return steps
+}
+
+// callers returns the path to a goroutine spawn site in function fn: the
+// heaviest stack of the heap profile through fn (by later value), down to
+// fn, whose step takes the go statement's line. Without a profile, or
+// when no stack passes through fn, the path is the site alone.
+func (in Input) callers(fn, file string, line int64, src *sources) []Step {
+	site := []Step{{Function: fn, File: file, Line: line, Source: src.line(file, line)}}
+	c := in.Profile
+	if c == nil {
+		return site
+	}
+	best, bestValue := -1, int64(0)
+	for s := 0; s < c.NumStacks(); s++ {
+		v := c.Value(s).Later
+		if v <= bestValue {
+			continue
+		}
+		for _, id := range c.Stack(s) {
+			if c.Frame(id).Function == fn {
+				best, bestValue = s, v
+				break
+			}
+		}
+	}
+	if best < 0 {
+		return site
+	}
+	var stack []diff.Frame
+	for _, id := range c.Stack(best) {
+		stack = append(stack, c.Frame(id))
+	}
+	steps := in.path(stack, func(fr diff.Frame) bool { return fr.Function == fn }, src)
+	steps[len(steps)-1] = site[0]
+	return steps
+}
+
+// allocations returns the allocation findings of in.Profile.
+func (in Input) allocations(spawned map[string]bool, src *sources) []Finding {
+	c := in.Profile
+	if c == nil || c.Base == nil || c.Later.Kind != diff.KindHeap {
+		return nil
+	}
+	growth := c.Total().Diff()
+	if growth <= 0 {
+		return nil
+	}
+	type site struct {
+		frame diff.Frame
+		value diff.Delta
+		heavy int // the stack with the largest later value
+	}
+	index := map[diff.Frame]int{}
+	var sites []site
+	for s := 0; s < c.NumStacks(); s++ {
+		st := c.Stack(s)
+		if len(st) == 0 {
+			continue
+		}
+		leaf := 0
+		for leaf < len(st)-1 && !in.KeepRuntime && in.Outside(c.Frame(st[leaf]).Function) {
+			leaf++ // runtime.mallocgc and such: the program's frame allocated
+		}
+		fr := c.Frame(st[leaf])
+		i, ok := index[fr]
+		if !ok {
+			i = len(sites)
+			index[fr] = i
+			sites = append(sites, site{frame: fr, heavy: s})
+		}
+		v := c.Value(s)
+		sites[i].value.Base += v.Base
+		sites[i].value.Later += v.Later
+		if v.Later > c.Value(sites[i].heavy).Later {
+			sites[i].heavy = s
+		}
+	}
+	var out []Finding
+	for len(out) < Max {
+		best := -1
+		for i := range sites {
+			if d := sites[i].value.Diff(); d*10 >= growth && !spawned[sites[i].frame.Function] &&
+				(best < 0 || d > sites[best].value.Diff()) {
+				best = i
+			}
+		}
+		if best < 0 {
+			break
+		}
+		s := sites[best]
+		sites[best].value = diff.Delta{} // taken
+		runtime := "go"
+		if strings.Contains(c.Later.Format, "jemalloc") {
+			runtime = "native"
+		}
+		var stack []diff.Frame
+		for _, id := range c.Stack(s.heavy) {
+			stack = append(stack, c.Frame(id))
+		}
+		f := Finding{Kind: Allocation, Runtime: runtime, Function: s.frame.Function, File: s.frame.File, Line: s.frame.Line,
+			Unit: c.SampleType.Unit, Value: s.value}
+		f.Path = in.path(stack, func(fr diff.Frame) bool { return fr == s.frame }, src)
+		out = append(out, f)
+	}
+	return out
+}
+
+// checkSource drops the source lines of f's path that do not make the call
+// the path says they make (the file changed since the dump was taken, or
+// is another file of that name): a step's line must name the next step's
+// function (or the type whose method it is, or be where a closure of the
+// step's own function is defined), and a spawn site's line must start a
+// goroutine or spawn a task.
+func (src *sources) check(f *Finding) {
+	for i := range f.Path {
+		s := &f.Path[i]
+		if s.Source == "" {
+			continue
+		}
+		ok := true
+		switch {
+		case i+1 < len(f.Path):
+			next := f.Path[i+1].Function
+			self, _ := rust.RustImpl(next)
+			ok = strings.HasPrefix(next, s.Function+"::{") || strings.HasPrefix(next, s.Function+".func") ||
+				strings.Contains(s.Source, callName(next)) ||
+				self != "" && strings.Contains(s.Source, lastName(strings.TrimSuffix(self, ">")))
+		case f.Kind == SpawnSite && f.Runtime == "go":
+			ok = strings.Contains(s.Source, "go ")
+		case f.Kind == SpawnSite:
+			ok = strings.Contains(s.Source, "spawn")
+		}
+		if !ok || !src.inGoFunc(s.File, s.Line, s.Function) {
+			s.Source = ""
+		}
+	}
+}
+
+// callName is the name a call of fn writes: its own name, without the
+// closures it is in ("f::{{closure}}", "f.func1" → "f").
+func callName(fn string) string {
+	for {
+		if t, ok := strings.CutSuffix(fn, "::{{closure}}"); ok {
+			fn = t
+			continue
+		}
+		if i := strings.LastIndex(fn, "::{"); i >= 0 && strings.HasSuffix(fn, "}") {
+			fn = fn[:i]
+			continue
+		}
+		if m := goClosure.FindStringIndex(fn); m != nil {
+			fn = fn[:m[0]]
+			continue
+		}
+		return lastName(fn)
+	}
+}
+
+var goClosure = regexp.MustCompile(`\.func\d+(\.\d+)*$`)
+
+// inGoFunc reports whether line n of a Go file lies in Go function fn: the
+// nearest "func" line above it names fn. It is true for other languages
+// and when the file is not found.
+func (s *sources) inGoFunc(file string, n int64, fn string) bool {
+	if !strings.HasSuffix(file, ".go") || strings.Contains(fn, "::") {
+		return true
+	}
+	lines := s.files[file]
+	for i := int(n) - 1; i >= 0 && i < len(lines); i-- {
+		if strings.HasPrefix(lines[i], "func ") {
+			return strings.Contains(lines[i], callName(fn)+"(") || strings.Contains(lines[i], callName(fn)+"[")
+		}
+	}
+	return false
+}
+
+// dropInside leaves out the allocation findings made inside the tasks or
+// goroutines of a spawn-site finding (their path passes through a closure
+// of the site's function): that finding says what its tasks hold.
+func dropInside(fs []Finding) []Finding {
+	out := fs[:0]
+	for _, f := range fs {
+		inside := false
+		if f.Kind == Allocation {
+			for _, g := range fs {
+				if g.Kind != SpawnSite {
+					continue
+				}
+				for _, s := range f.Path {
+					inside = inside || strings.HasPrefix(s.Function, g.Function+"::{") || strings.HasPrefix(s.Function, g.Function+".func")
+				}
+			}
+		}
+		if !inside {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// goroutineHolds says what a spawn site's goroutines hold: their main
+// state and longest wait, and the memory allocated in the site's function.
+func goroutineHolds(s *goroutines.SiteDelta, c *diff.Comparison) string {
+	var parts []string
+	if st := s.MainState(); st != "" {
+		parts = append(parts, fmt.Sprintf("%d of %d in %s", s.States[st], s.Later, st))
+	}
+	if s.MaxWait > 0 {
+		parts = append(parts, fmt.Sprintf("waiting up to %d min", s.MaxWait))
+	}
+	if s.Survivors > 0 {
+		parts = append(parts, fmt.Sprintf("%d alive in both dumps", s.Survivors))
+	}
+	if c != nil && c.Base != nil && c.SampleType.Unit == "bytes" {
+		for _, f := range c.Functions() {
+			if f.Name == s.Function && f.Flat.Later != 0 {
+				parts = append(parts, fmt.Sprintf("%s allocated in %s (%s)", diff.FormatValue(f.Flat.Later, "bytes"),
+					shortName(s.Function), diff.FormatDelta(f.Flat.Diff(), "bytes")))
+				break
+			}
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+var (
+	// ctorName is a constructor or a Default-like helper: New, NewX, new,
+	// new_x, DefaultX (Go), default_x.
+	ctorName = regexp.MustCompile(`^(New([A-Z_0-9].*)?|new(_.*)?|Default[A-Z_0-9].*|default_.*)$`)
+)
+
+// pattern names what the path shows: a Default impl spawns (reached from
+// a struct literal's ..Default::default()), or a constructor does.
+func pattern(path []Step, site string) string {
+	for _, s := range path {
+		if _, trait := rust.RustImpl(s.Function); trait == "core::default::Default" || strings.Contains(s.Source, "..Default::default()") {
+			return DefaultImpl
+		}
+	}
+	for i := len(path) - 1; i >= 0; i-- {
+		if ctorName.MatchString(lastName(path[i].Function)) {
+			return Constructor
+		}
+	}
+	if len(path) == 0 && ctorName.MatchString(lastName(site)) {
+		return Constructor
+	}
+	return ""
+}
+
+// lastName is a function's own name: "main.NewClient" → "NewClient",
+// "tasky::Client::new" → "new", "(*T).NewX" → "NewX".
+func lastName(fn string) string {
+	if i := strings.LastIndex(fn, "::"); i >= 0 && !strings.HasSuffix(fn, ">") {
+		return fn[i+2:]
+	}
+	if i := strings.LastIndexByte(fn, '.'); i >= 0 {
+		return fn[i+1:]
+	}
+	return fn
+}
+
+// shortName is the name to write in a sentence.
+func shortName(fn string) string {
+	s := rust.ShortName(fn)
+	if !strings.Contains(fn, "::") {
+		if i := strings.LastIndexByte(s, '/'); i >= 0 {
+			s = s[i+1:]
+		}
+	}
+	return s
+}
+
+func where(file string, line int64) string {
+	if file == "" {
+		return ""
+	}
+	if line == 0 {
+		return filepath.Base(file)
+	}
+	return fmt.Sprintf("%s:%d", filepath.Base(file), line)
+}
+
+// summary is a finding in one sentence.
+func summary(f *Finding) string {
+	var b strings.Builder
+	at := shortName(f.Function)
+	if w := where(f.File, f.Line); w != "" {
+		at += " (" + w + ")"
+	}
+	switch f.Kind {
+	case SpawnSite:
+		what := "goroutines"
+		if f.Runtime == "tokio" {
+			what = "tokio tasks"
+		}
+		fmt.Fprintf(&b, "%d more live %s were started at %s (%d → %d)", f.Value.Diff(), what, at, f.Value.Base, f.Value.Later)
+	default:
+		fmt.Fprintf(&b, "%s more memory is held by allocations at %s (%s → %s)", diff.FormatValue(f.Value.Diff(), f.Unit), at,
+			diff.FormatValue(f.Value.Base, f.Unit), diff.FormatValue(f.Value.Later, f.Unit))
+	}
+	// from is the step of the path that makes the pattern (the caller
+	// with ..Default::default(), the constructor), or the site.
+	from := len(f.Path) - 1
+	switch {
+	case f.Kind == Allocation && f.Pattern == DefaultImpl:
+		b.WriteString(", under a Default impl")
+	case f.Kind == Allocation && f.Pattern == Constructor:
+		b.WriteString(", in a constructor")
+	case f.Pattern == DefaultImpl:
+		caller := -1
+		for i, s := range f.Path {
+			if strings.Contains(s.Source, "..Default::default()") {
+				caller = i
+			}
+		}
+		if caller >= 0 {
+			from = caller
+			fmt.Fprintf(&b, ": a Default impl starts one for every value that %s (%s) builds with ..Default::default()",
+				shortName(f.Path[caller].Function), where(f.Path[caller].File, f.Path[caller].Line))
+		} else {
+			b.WriteString(": a Default impl starts one for every value built with Default")
+		}
+	case f.Pattern == Constructor:
+		name := f.Function
+		for i := len(f.Path) - 1; i >= 0; i-- {
+			if ctorName.MatchString(lastName(f.Path[i].Function)) {
+				name, from = f.Path[i].Function, i
+				break
+			}
+		}
+		fmt.Fprintf(&b, ": the constructor %s starts one for every value it builds", shortName(name))
+	}
+	if from > 0 {
+		c := f.Path[from-1]
+		fmt.Fprintf(&b, ", called from %s", shortName(c.Function))
+		if w := where(c.File, c.Line); w != "" {
+			fmt.Fprintf(&b, " (%s)", w)
+		}
+	}
+	b.WriteString(".")
+	return b.String()
+}
+
+// sources reads source lines, each file once.
+type sources struct {
+	files map[string][]string // nil: not found
+}
+
+// line returns line n of file, trimmed; "" when the file is not found.
+func (s *sources) line(file string, n int64) string {
+	if file == "" || n <= 0 {
+		return ""
+	}
+	lines, ok := s.files[file]
+	if !ok {
+		lines = readLines(file)
+		s.files[file] = lines
+	}
+	if int(n) > len(lines) {
+		return ""
+	}
+	return strings.TrimSpace(lines[n-1])
+}
+
+// readLines reads a source file of at most 4 MB; nil when it cannot.
+func readLines(path string) []string {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() || st.Size() > 4<<20 {
+		return nil
+	}
+	var lines []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	return lines
+}
