@@ -168,3 +168,87 @@ func TestSeriesOfTokioDumps(t *testing.T) {
 		t.Errorf("the fixed pool is a suspect: %+v", pool)
 	}
 }
+
+// TestReportTokioFindings: the first finding of the tokio test service's
+// dumps is its leaking Default impl's spawn site, +2000 live tasks,
+// reached from the request handler through the constructor whose struct
+// literal has ..Default::default() (at that line), with no frame of tokio,
+// std, core or alloc on its path; the fixed worker pool is no finding.
+func TestReportTokioFindings(t *testing.T) {
+	reftest.Reference(t)
+	reftest.NeedRust(t)
+	ts, err := reftest.TaskyDumps(0, 1000, 2000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run("report", "--json", "--binary", ts.Bin, ts.Base, ts.Later)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r cli.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Findings) == 0 {
+		t.Fatal("no findings")
+	}
+	f := r.Findings[0]
+	c0, c1 := ts.Counts[0]["cache"].Live, ts.Counts[1]["cache"].Live
+	if f.Kind != "spawn_site" || f.Runtime != "tokio" || f.Line != ts.Lines["cache"] || f.File != ts.Source ||
+		f.Base != c0 || f.Later != c1 || f.Delta != c1-c0 || f.Delta != 2000 || f.Unit != "count" {
+		t.Errorf("first finding %+v, want the cache site %d, %d → %d", f, ts.Lines["cache"], c0, c1)
+	}
+	if !strings.Contains(f.Function, "RegionCache as core::default::Default>::default") {
+		t.Errorf("first finding at %s", f.Function)
+	}
+	if f.Pattern == nil || *f.Pattern != "default-impl" {
+		t.Errorf("pattern %v", f.Pattern)
+	}
+	src, err := os.ReadFile(ts.Source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaultLine := int64(0)
+	for i, l := range strings.Split(string(src), "\n") {
+		if strings.Contains(l, "..Default::default()") && !strings.HasPrefix(strings.TrimSpace(l), "//") {
+			defaultLine = int64(i + 1)
+		}
+	}
+	var literal, handler bool
+	for _, s := range f.Path {
+		for _, c := range []string{"tokio::", "std::", "core::", "alloc::"} {
+			if strings.HasPrefix(s.Function, c) || strings.HasPrefix(s.Function, "<"+c) {
+				t.Errorf("runtime frame %s on the path", s.Function)
+			}
+		}
+		if s.File == ts.Source && s.Line == defaultLine && strings.Contains(s.Source, "..Default::default()") {
+			literal = true
+		}
+		handler = handler || strings.Contains(s.Function, "handle_request")
+	}
+	if !literal || !handler {
+		t.Errorf("path (..Default::default() at line %d: %v; handler: %v): %+v", defaultLine, literal, handler, f.Path)
+	}
+	if last := f.Path[len(f.Path)-1]; last.Function != f.Function || last.Line != f.Line {
+		t.Errorf("the path ends at %s:%d, not at the site", last.Function, last.Line)
+	}
+	for _, g := range r.Findings {
+		if g.Line == ts.Lines["pool"] && g.File == ts.Source {
+			t.Errorf("the fixed worker pool is a finding: %+v", g)
+		}
+	}
+	if !strings.Contains(f.Summary, "..Default::default()") || !strings.Contains(f.Summary, "handle_request") {
+		t.Errorf("summary %q", f.Summary)
+	}
+	// The text report says the same first.
+	code, text, _ := run("report", "--binary", ts.Bin, ts.Base, ts.Later)
+	if i, j := strings.Index(text, "Findings:"), strings.Index(text, "Tokio tasks by spawn site"); code != 0 || i < 0 || j < i {
+		t.Errorf("the text report does not start with its findings:\n%s", text)
+	}
+	// --keep-runtime-frames keeps tokio's frames on the path.
+	code, out, _ = run("report", "--json", "--keep-runtime-frames", "--binary", ts.Bin, ts.Base, ts.Later)
+	var k cli.Report
+	if err := json.Unmarshal([]byte(out), &k); code != 0 || err != nil || len(k.Findings[0].Path) <= len(f.Path) {
+		t.Errorf("--keep-runtime-frames: exit %d, %v, %d steps (without: %d)", code, err, len(k.Findings[0].Path), len(f.Path))
+	}
+}

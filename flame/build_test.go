@@ -3,6 +3,7 @@ package flame_test
 import (
 	"context"
 	"image"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -346,5 +347,57 @@ func TestSandwichMatchesTheStacks(t *testing.T) {
 	}
 	if inv.Nodes[flame.Root].Total != c.Total() {
 		t.Errorf("inverted total %+v, want %+v", inv.Nodes[flame.Root].Total, c.Total())
+	}
+}
+
+// TestRuntimeRunsFold: runs of two or more runtime frames fold into one
+// row, a single one does not, the folded box is as wide as the run's first
+// frame, and expanding a run shows its frames again.
+func TestRuntimeRunsFold(t *testing.T) {
+	dump := func(name string, v int64) *diff.Dump {
+		b := diff.NewBuilder([]diff.SampleType{{Type: "inuse_space", Unit: "bytes"}})
+		f := func(n string) int32 { return b.Frame(diff.Frame{Function: n}) }
+		// Leaf first: rt.a → rt.b → rt.c → main.f → rt.x → main.g.
+		b.AddStack([]int32{f("main.g"), f("rt.x"), f("main.f"), f("rt.c"), f("rt.b"), f("rt.a")}, []int64{v})
+		b.AddStack([]int32{f("main.h"), f("main.f"), f("rt.c"), f("rt.b"), f("rt.a")}, []int64{v})
+		return b.Dump(name)
+	}
+	c, err := diff.Compare(dump("base", 1), dump("later", 3), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &flame.View{Tree: flame.Build(c), Runtime: func(fn string) bool { return strings.HasPrefix(fn, "rt.") }}
+	rows := func() []string {
+		var out []string
+		for _, row := range v.Layout(1000, 0).Rows {
+			var names []string
+			for _, b := range row {
+				switch {
+				case b.Run != 0:
+					names = append(names, flame.RunLabel(v.Tree, b))
+				default:
+					names = append(names, v.Tree.Nodes[b.Node].Name)
+				}
+			}
+			out = append(out, strings.Join(names, " | "))
+		}
+		return out
+	}
+	want := []string{"all", "… 3 runtime frames (rt.a … rt.c)", "main.f", "main.h | rt.x", "main.g"}
+	if got := rows(); !slices.Equal(got, want) {
+		t.Errorf("folded rows %q, want %q", got, want)
+	}
+	b := v.Layout(1000, 0).Rows[1][0]
+	if b.W != 1 || b.RunLen != 3 {
+		t.Errorf("the folded box is %v wide, %d frames", b.W, b.RunLen)
+	}
+	v.ExpandRun(b)
+	want = []string{"all", "rt.a", "rt.b", "rt.c", "main.f", "main.h | rt.x", "main.g"}
+	if got := rows(); !slices.Equal(got, want) {
+		t.Errorf("expanded rows %q, want %q", got, want)
+	}
+	v.Runtime = nil
+	if got := rows(); !slices.Equal(got, want) {
+		t.Errorf("rows without the rule %q, want %q", got, want)
 	}
 }

@@ -83,13 +83,21 @@ func (v *View) Snapshot() *View {
 	return &s
 }
 
-// ExpandRun shows the frames of the folded run of runtime frames that
-// starts at node n.
-func (v *View) ExpandRun(n int32) {
+// ExpandRun shows the frames of the folded run of runtime frames that box
+// b of a layout of v draws, each on its row again.
+func (v *View) ExpandRun(b Box) {
+	if b.Run == 0 {
+		return
+	}
 	if v.runs == nil {
 		v.runs = map[int32]bool{}
 	}
-	v.runs[n] = true
+	for n := b.Run; n >= 0; n = v.Tree.Nodes[n].Parent {
+		v.runs[n] = true
+		if n == b.Node {
+			break
+		}
+	}
 }
 
 // isRuntime reports whether node n's function is outside the program.

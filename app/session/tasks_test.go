@@ -7,7 +7,9 @@ import (
 
 	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/findings"
 	"github.com/leakscope/leakscope/diff/reftest"
+	"github.com/leakscope/leakscope/flame"
 )
 
 // TestComputeTokioTasks checks what the window computes for the tokio test
@@ -63,5 +65,94 @@ func TestComputeTokioTasks(t *testing.T) {
 				t.Errorf("shown total %+v, profile %+v", r.Shown.Total(), r.Profile.Total())
 			}
 		})
+	}
+}
+
+// TestFoldedTokioGraph: with runs of runtime frames folded, the tokio
+// pair's graph holds the program's path to the leak in its first rows
+// (handle_request, Client::new, RegionCache::default), the values do not
+// change, and expanding every folded run gives back every box of the
+// unfolded graph.
+func TestFoldedTokioGraph(t *testing.T) {
+	reftest.Reference(t)
+	reftest.NeedRust(t)
+	ts, err := reftest.TaskyDumps(0, 1000, 2000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dumps, err := diff.OpenAll(context.Background(), &diff.Options{Binaries: []string{ts.Bin}}, ts.Base, ts.Later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := session.Compute(context.Background(), session.Snapshot{Profile: session.Pair{Base: dumps[0], Later: dumps[1]}, Site: -1}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const width = 1 << 20 // every frame of this small graph is laid out
+	plain := (&flame.View{Tree: r.Tree}).Layout(width, 0)
+	folded := &flame.View{Tree: r.Tree, Runtime: findings.Outside}
+	l := folded.Layout(width, 0)
+	if len(l.Rows) >= len(plain.Rows) {
+		t.Errorf("folded: %d rows, unfolded: %d", len(l.Rows), len(plain.Rows))
+	}
+	row := func(l *flame.Layout, name string) int {
+		for d, boxes := range l.Rows {
+			for _, b := range boxes {
+				if b.Plain() && strings.Contains(r.Tree.Nodes[b.Node].Name, name) {
+					return d
+				}
+			}
+		}
+		return -1
+	}
+	for _, name := range []string{"handle_request", "tasky::Client::new", "RegionCache as core::default::Default>::default"} {
+		if d := row(l, name); d < 0 || d > 12 {
+			t.Errorf("%s on row %d of the folded graph (unfolded: %d)", name, d, row(plain, name))
+		}
+	}
+	// The folded boxes keep the values: each row's boxes hold the total of
+	// the frames below the root that reach it.
+	sum := func(l *flame.Layout) float64 {
+		s := 0.0
+		for _, b := range l.Rows[1] {
+			s += b.W
+		}
+		return s
+	}
+	if a, b := sum(l), sum(plain); a != b {
+		t.Errorf("row 1 holds %v of the width folded, %v unfolded", a, b)
+	}
+	if root := r.Tree.Nodes[flame.Root].Total; root != r.Profile.Total() {
+		t.Errorf("root %+v, the comparison's total %+v", root, r.Profile.Total())
+	}
+	// Expanding every folded run, until none is left, lays out every box
+	// of the unfolded graph.
+	for range 1000 {
+		runs := 0
+		for _, boxes := range l.Rows {
+			for _, b := range boxes {
+				if b.Run != 0 {
+					folded.ExpandRun(b)
+					runs++
+				}
+			}
+		}
+		if runs == 0 {
+			break
+		}
+		l = folded.Layout(width, 0)
+	}
+	seen := map[int32]bool{}
+	for _, boxes := range l.Rows {
+		for _, b := range boxes {
+			seen[b.Node] = true
+		}
+	}
+	for _, boxes := range plain.Rows {
+		for _, b := range boxes {
+			if !seen[b.Node] {
+				t.Fatalf("%s is not reachable by expanding the folded runs", r.Tree.Nodes[b.Node].Name)
+			}
+		}
 	}
 }

@@ -269,11 +269,11 @@ func (f *FlameGraph) Expand() {
 	}
 }
 
-// ExpandRun shows the frames of the folded run of runtime frames that
-// starts at node n.
-func (f *FlameGraph) ExpandRun(n int32) {
+// ExpandRun shows the frames of the folded run of runtime frames that box
+// b draws.
+func (f *FlameGraph) ExpandRun(b flame.Box) {
 	if f.view != nil {
-		f.view.ExpandRun(n)
+		f.view.ExpandRun(b)
 		f.layout = nil
 		f.Refresh()
 	}
@@ -403,7 +403,7 @@ func (f *FlameGraph) Tapped(e *fyne.PointEvent) {
 		return
 	}
 	if b.Run != 0 {
-		f.ExpandRun(b.Node)
+		f.ExpandRun(b)
 		return
 	}
 	n := f.NodeAt(e.Position)

@@ -1,0 +1,33 @@
+package app_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestFindingsTab: the demo opens on its findings, the constructor and the
+// Default-like helper first, each reached from the handler (the heap pair
+// of the same moments gives the callers); a click on a card zooms the
+// graph to its site and marks it in the function table.
+func TestFindingsTab(t *testing.T) {
+	u, _ := open(t)
+	if tab := u.SelectedTab(); tab != "Findings" {
+		t.Errorf("the comparison opens on %s", tab)
+	}
+	cards := u.FindingsText()
+	if len(cards) < 2 {
+		t.Fatalf("cards %q", cards)
+	}
+	for i, want := range []string{"main.DefaultCache", "main.NewClient"} {
+		if !strings.Contains(cards[0]+cards[1], want) || !strings.Contains(cards[i], "goroutines at main.") ||
+			!strings.Contains(cards[i], "main.newHandler") {
+			t.Errorf("card %d reads %q", i, cards[i])
+		}
+	}
+	u.ShowFinding(1)
+	u.Wait()
+	v := u.Graph().View()
+	if n := v.Tree.Nodes[v.Zoom.Current()].Name; !strings.HasPrefix(cards[1], "2. +20 goroutines at "+n) {
+		t.Errorf("the graph zoomed to %s for %q", n, strings.SplitN(cards[1], "\n", 2)[0])
+	}
+}

@@ -1,0 +1,219 @@
+package findings_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/findings"
+	"github.com/leakscope/leakscope/diff/goroutines"
+)
+
+const demo = "../../assets/demo/dumps/"
+
+func TestOutside(t *testing.T) {
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{"runtime.mallocgc", true},
+		{"runtime/pprof.writeHeap", true},
+		{"main.main", false},
+		{"main.NewClient", false},
+		{"tokio::runtime::task::core::Cell<T,S>::new", true},
+		{"<tokio::runtime::blocking::task::BlockingTask<T> as core::future::future::Future>::poll", true},
+		{"std::rt::lang_start_internal", true},
+		{"core::ops::function::FnOnce::call_once", true},
+		{"alloc::vec::Vec<T>::push", true},
+		{"__rust_begin_short_backtrace", true},
+		{"clone3", true},
+		{"start_thread", true},
+		{"__libc_start_main_impl", true},
+		{"_start", true},
+		{"tasky::handle_request::{{closure}}", false},
+		{"<tasky::Client as core::default::Default>::default", false},
+		{"<tasky::RegionCache as core::default::Default>::default", false},
+		{"main", false}, // a C or Rust program's own main
+	}
+	for _, tt := range tests {
+		if got := findings.Outside(tt.name); got != tt.want {
+			t.Errorf("Outside(%q) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	r := findings.Rule{Crates: []string{"hyper", "github.com/lib/pq."}}
+	for name, want := range map[string]bool{
+		"hyper::proto::h1::dispatch::Dispatcher::poll": true, "<hyper::body::Body as http_body::Body>::poll_data": true,
+		"github.com/lib/pq.(*conn).recv": true, "tasky::main": false, "runtime.gcBgMarkWorker": true,
+	} {
+		if got := r.Outside(name); got != want {
+			t.Errorf("Rule.Outside(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func open(t *testing.T, names ...string) []*diff.Dump {
+	t.Helper()
+	var paths []string
+	for _, n := range names {
+		paths = append(paths, demo+n)
+	}
+	ds, err := diff.OpenAll(context.Background(), &diff.Options{}, paths...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
+func goroutineSites(t *testing.T) *goroutines.Comparison {
+	t.Helper()
+	ds := open(t, "goroutines-base.txt", "goroutines-later.txt")
+	base, err := goroutines.FromDump(ds[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	later, err := goroutines.FromDump(ds[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return goroutines.Compare(base, later)
+}
+
+// TestFindGoDemo: the demo service's constructor and its Default-like
+// helper each start a goroutine nobody stops: they are the first two
+// findings, at their go statements, as constructors; with the heap pair of
+// the same moments, the handler that builds them is on their paths.
+func TestFindGoDemo(t *testing.T) {
+	g := goroutineSites(t)
+	heap := open(t, "heap-base.pb.gz", "heap-later.pb.gz")
+	c, err := diff.Compare(heap[0], heap[1], "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, withHeap := range []bool{false, true} {
+		in := findings.Input{Goroutines: g}
+		if withHeap {
+			in.Profile = c
+		}
+		fs := findings.Find(in)
+		if len(fs) < 2 {
+			t.Fatalf("heap %v: %d findings", withHeap, len(fs))
+		}
+		want := map[string]int64{"main.DefaultCache": 114, "main.NewClient": 60}
+		for _, f := range fs[:2] {
+			line, ok := want[f.Function]
+			if !ok || f.Line != line || f.Kind != findings.SpawnSite || f.Runtime != "go" || f.Pattern != findings.Constructor {
+				t.Errorf("heap %v: finding %s:%d %s %s %q", withHeap, f.Function, f.Line, f.Kind, f.Runtime, f.Pattern)
+			}
+			if f.Value.Diff() != 20 || !strings.Contains(f.Summary, "constructor") {
+				t.Errorf("heap %v: %s grew %d: %q", withHeap, f.Function, f.Value.Diff(), f.Summary)
+			}
+			last := f.Path[len(f.Path)-1]
+			if last.Function != f.Function || last.Line != line {
+				t.Errorf("heap %v: %s's path ends at %s:%d", withHeap, f.Function, last.Function, last.Line)
+			}
+			handler := false
+			for _, s := range f.Path {
+				handler = handler || s.Function == "main.newHandler"
+				if findings.Outside(s.Function) {
+					t.Errorf("heap %v: runtime frame %s on %s's path", withHeap, s.Function, f.Function)
+				}
+			}
+			if handler != withHeap {
+				t.Errorf("heap %v: main.newHandler on %s's path: %v (%v)", withHeap, f.Function, handler, f.Path)
+			}
+		}
+		delete(want, fs[0].Function)
+		if _, ok := want[fs[1].Function]; !ok {
+			t.Errorf("heap %v: the first two findings are %s and %s", withHeap, fs[0].Function, fs[1].Function)
+		}
+		for _, f := range fs {
+			if f.Function == "main.startWorkers" {
+				t.Errorf("heap %v: the fixed worker pool is a finding", withHeap)
+			}
+		}
+	}
+}
+
+// TestFindAllocations: a heap pair alone gives the allocation sites that
+// hold a tenth of the growth, with the heaviest path through each.
+func TestFindAllocations(t *testing.T) {
+	heap := open(t, "heap-base.pb.gz", "heap-later.pb.gz")
+	c, err := diff.Compare(heap[0], heap[1], "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := findings.Find(findings.Input{Profile: c})
+	if len(fs) == 0 || fs[0].Function != "main.NewClient" || fs[0].Kind != findings.Allocation || fs[0].Unit != "bytes" {
+		t.Fatalf("findings %+v", fs)
+	}
+	growth := c.Total().Diff()
+	for _, f := range fs {
+		if f.Value.Diff()*10 < growth {
+			t.Errorf("%s grew %d of %d: under a tenth", f.Function, f.Value.Diff(), growth)
+		}
+	}
+	if p := fs[0].Path; len(p) < 2 || p[len(p)-2].Function != "main.newHandler" {
+		t.Errorf("path %+v", fs[0].Path)
+	}
+}
+
+// TestSourceLines: a path's source lines are shown when they make the call
+// the path says, and left out when the file changed since the dump.
+func TestSourceLines(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "main.go")
+	good := "package main\n\nfunc handler() {\n\tc := NewClient()\n\t_ = c\n}\n\nfunc NewClient() *Client {\n\tc := &Client{}\n\tgo c.watch()\n\treturn c\n}\n"
+	if err := os.WriteFile(src, []byte(good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A goroutine dump whose creator is NewClient at line 10, created
+	// from handler at line 4 (in the heap pair).
+	dump := func(n int) string {
+		var sb strings.Builder
+		sb.WriteString("goroutine 1 [running]:\nmain.main()\n\t" + src + ":1 +0x1\n\n")
+		for i := range n {
+			sb.WriteString("goroutine " + strconv.Itoa(2+i) + " [select]:\nmain.(*Client).watch()\n\t" + src + ":20 +0x1\ncreated by main.NewClient in goroutine 1\n\t" + src + ":10 +0x2\n\n")
+		}
+		return sb.String()
+	}
+	base, later := filepath.Join(dir, "base.txt"), filepath.Join(dir, "later.txt")
+	if err := os.WriteFile(base, []byte(dump(1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(later, []byte(dump(3)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	find := func() findings.Finding {
+		ds, err := diff.OpenAll(context.Background(), &diff.Options{}, base, later)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := goroutines.FromDump(ds[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := goroutines.FromDump(ds[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs := findings.Find(findings.Input{Goroutines: goroutines.Compare(b, l)})
+		if len(fs) != 1 {
+			t.Fatalf("findings %+v", fs)
+		}
+		return fs[0]
+	}
+	if f := find(); f.Path[0].Source != "go c.watch()" {
+		t.Errorf("source %q, want the go statement", f.Path[0].Source)
+	}
+	// The file changed: line 10 no longer starts the goroutine.
+	if err := os.WriteFile(src, []byte("package main\n\n\n\n\n\n\n\nfunc NewClient() *Client {\n\treturn &Client{}\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if f := find(); f.Path[0].Source != "" {
+		t.Errorf("source %q from a file that changed since the dump", f.Path[0].Source)
+	}
+}
