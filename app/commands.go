@@ -297,7 +297,7 @@ func (u *UI) Export(path string, width, height int, scale float64) {
 		s := u.graph.Size()
 		width, height = max(int(s.Width), 400), max(int(s.Height), 300)
 	}
-	snap := v.Snapshot()
+	snap := u.exportView(v)
 	u.worker.Submit(session.Job{Lane: session.LaneExport, Run: func(ctx context.Context) func() {
 		img, err := snap.ImageContext(ctx, width, height, scale, nil)
 		if err == nil {
@@ -314,6 +314,16 @@ func (u *UI) Export(path string, width, height int, scale float64) {
 			u.setStatus(fmt.Sprintf("Exported %s (%d × %d).", path, width, img.Rect.Dy()))
 		}
 	}})
+}
+
+// exportView is a snapshot of v to export as an image, its header
+// carrying the top findings.
+func (u *UI) exportView(v *flame.View) *flame.View {
+	snap := v.Snapshot()
+	if u.result != nil {
+		snap.Notes = findings.Headlines(u.result.Findings, 3)
+	}
+	return snap
 }
 
 // ExportHTML writes the comparison on screen to path as one interactive

@@ -402,6 +402,9 @@ func (u *UI) SourceShown() (string, map[string]string) {
 // ShowLinesTab brings the Lines tab forward.
 func (u *UI) ShowLinesTab() { u.selectTab("Lines") }
 
+// ExportView is the view Export draws now.
+func (u *UI) ExportView() *flame.View { return u.exportView(u.graph.View()) }
+
 // FindingsText returns the text of each finding's card.
 func (u *UI) FindingsText() []string { return u.found.texts }
 

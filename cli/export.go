@@ -10,6 +10,8 @@ import (
 	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/assets"
 	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/findings"
+	"github.com/leakscope/leakscope/diff/tokio"
 	"github.com/leakscope/leakscope/flame"
 	"github.com/leakscope/leakscope/flame/page"
 )
@@ -90,7 +92,16 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	v := &flame.View{Tree: flame.Build(c), Mode: m, Palette: p, Flame: *flameUp}
+	v := &flame.View{Tree: flame.Build(c), Mode: m, Palette: p, Flame: *flameUp, Runtime: findings.Outside}
+	in := findings.Input{Tasks: tokio.Compare(c.Base, c.Later)}
+	if c.Later.Kind == diff.KindGoroutine {
+		if in.Goroutines, err = SpawnSites(c); err != nil {
+			return fail(stderr, err)
+		}
+	} else {
+		in.Profile = c
+	}
+	v.Notes = findings.Headlines(findings.Find(in), 3)
 	if re != nil {
 		v.Match, v.Query = v.Tree.Search(re), *search
 	}
@@ -137,7 +148,7 @@ func exportHTML(files []string, sample string, v *flame.View, re *regexp.Regexp,
 		return usagef("--sample %s: the dumps have no such sample type", sample)
 	}
 	printNotes(stderr, s.Notes, seen)
-	v.Tree = r.Tree
+	v.Tree, v.Runtime = r.Tree, findings.Outside
 	if r.Shown != nil && r.Shown.Base != nil {
 		v.Colors = session.DefaultColors(r.Shown)
 	}

@@ -218,9 +218,15 @@ func TestHTMLTokio(t *testing.T) {
 	if frame == "" {
 		t.Fatal("no handle_request frame in the page's data")
 	}
-	checkPage(t, pageCheck{path: path, frame: frame, search: "Default",
-		wantText:    []string{"Spawn sites (tokio tasks)", "base " + diff.FormatValue(r.Total.Base, r.Unit)},
+	b := checkPage(t, pageCheck{path: path, frame: frame, search: "Default",
+		wantText: []string{"Spawn sites (tokio tasks)", "base " + diff.FormatValue(r.Total.Base, r.Unit),
+			"Findings", r.Findings[0].Summary, "..Default::default()"},
 		wantSiteTop: r.SpawnSites[0].Function}, "html-tokio.png")
+	// A click on the finding zooms the graph to its site.
+	b.Do(t, "clicking the finding", chromedp.Click(chromedp.CSS("#findings .finding")))
+	if z := reftest.Eval[string](t, b, `leakscope.zoomed()`); z != r.Findings[0].Function {
+		t.Errorf("the finding's click zoomed to %s, want %s", z, r.Findings[0].Function)
+	}
 }
 
 // TestHTMLSeries: seven snapshots of a leaking process make a page with the

@@ -40,6 +40,8 @@ type View struct {
 	// Expanded shows every ancestor of the zoomed node, instead of folding
 	// all but the nearest FoldAbove into one row.
 	Expanded bool
+	// Notes are more header lines for an image, such as the findings.
+	Notes []string
 	// Runtime, when not nil, reports the functions outside the program
 	// (such as findings.Outside): runs of their frames fold into one row
 	// each (Options.Runtime), so that the program's own frames come first.
@@ -278,7 +280,7 @@ func (v *View) metrics(scale float64, face *Face) metrics {
 		face = GoFace(12 * scale)
 	}
 	m := metrics{face: face, pad: int(8 * scale), lineH: face.Height + int(4*scale)}
-	m.headerH = m.pad + 2*m.lineH + m.lineH + m.pad // two header lines, the legend
+	m.headerH = m.pad + (2+len(v.Notes))*m.lineH + m.lineH + m.pad // two header lines, the notes, the legend
 	m.style = &Style{Face: face, Scale: scale, Palette: v.palette(), Flame: v.Flame, Match: v.Match, Hover: -1, Colors: v.Colors, Scores: v.Scores}
 	m.rowH = max(m.style.RowPixels(), 1)
 	return m
@@ -309,11 +311,12 @@ func (v *View) image(width, height int, scale float64, face *Face, stop func() b
 	img := image.NewRGBA(image.Rect(0, 0, width, height))
 	fill(img, img.Rect, color.RGBA{0xff, 0xff, 0xff, 0xff})
 	ink := color.RGBA{0x20, 0x20, 0x20, 0xff}
-	lines := v.Header()
+	lines := append(v.Header(), v.Notes...)
 	for i, line := range lines {
 		face.Draw(img, pad, pad+i*lineH+face.Ascent, face.Fit(line, width-2*pad), ink, img.Rect)
 	}
-	v.drawLegend(img, image.Rect(pad, pad+2*lineH, width-pad, pad+3*lineH), face, scale)
+	n := len(lines)
+	v.drawLegend(img, image.Rect(pad, pad+n*lineH, width-pad, pad+(n+1)*lineH), face, scale)
 	graph := image.Rect(pad, headerH, width-pad, max(height-pad, headerH))
 	maxDepth := graph.Dy()/m.rowH + 1
 	Draw(img, graph, v.Layout(graph.Dx(), maxDepth), style)

@@ -19,7 +19,7 @@ import (
 // come first in the header; version names the writer.
 func (r *Result) Page(v *flame.View, notes []string, version string) *page.Page {
 	p := &page.Page{Version: version, View: v, Title: r.Title, Functions: r.Functions,
-		Notes: append(slices.Clone(notes), r.Notes...)}
+		Notes: append(slices.Clone(notes), r.Notes...), Findings: r.Findings}
 	if s := r.Shown; s != nil {
 		p.Later = s.Later.Path
 		if s.Base != nil {

@@ -549,3 +549,13 @@ func readLines(path string) []string {
 	}
 	return lines
 }
+
+// Headlines returns the summaries of the first n findings, numbered, as
+// lines for an image's header: "Finding 1: …".
+func Headlines(fs []Finding, n int) []string {
+	var out []string
+	for i, f := range fs[:min(n, len(fs))] {
+		out = append(out, fmt.Sprintf("Finding %d: %s", i+1, f.Summary))
+	}
+	return out
+}

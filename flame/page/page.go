@@ -24,6 +24,7 @@ import (
 	"slices"
 
 	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/findings"
 	"github.com/leakscope/leakscope/diff/rust"
 	"github.com/leakscope/leakscope/flame"
 )
@@ -47,6 +48,8 @@ type Page struct {
 	Sites *Sites
 	// Series is the timeline of a series; nil for a pair.
 	Series *Series
+	// Findings are the top suspects, shown first.
+	Findings []findings.Finding
 }
 
 // Sites is the site panel: spawn sites of goroutines or tasks, or
@@ -161,25 +164,40 @@ func Save(path string, p *Page) error {
 // doc is the page's data as the script reads it. Strings are indices into
 // Strings; the nodes are columns, root first, each node after its parent.
 type doc struct {
-	Version   string    `json:"version"`
-	Base      string    `json:"base"`
-	Later     string    `json:"later"`
-	Title     string    `json:"title"`
-	Notes     []string  `json:"notes"`
-	Sample    sampleDoc `json:"sample"`
-	Mode      string    `json:"mode"`
-	ColorMode string    `json:"colorMode"`
-	Palette   string    `json:"palette"`
-	Search    string    `json:"search"`
-	Zoom      int32     `json:"zoom"`
-	Strings   []string  `json:"strings"`
-	Nodes     nodes     `json:"nodes"`
-	Colors    []string  `json:"colors"`
-	Legend    []legend  `json:"legend"`
-	Pruned    pruned    `json:"pruned"`
-	Functions [][]int64 `json:"functions"` // name, file, line, flat base, flat later, cum base, cum later
-	Sites     *sitesDoc `json:"sites"`
-	Series    *Series   `json:"series"`
+	Version   string       `json:"version"`
+	Base      string       `json:"base"`
+	Later     string       `json:"later"`
+	Title     string       `json:"title"`
+	Notes     []string     `json:"notes"`
+	Sample    sampleDoc    `json:"sample"`
+	Mode      string       `json:"mode"`
+	ColorMode string       `json:"colorMode"`
+	Palette   string       `json:"palette"`
+	Search    string       `json:"search"`
+	Zoom      int32        `json:"zoom"`
+	Strings   []string     `json:"strings"`
+	Nodes     nodes        `json:"nodes"`
+	Colors    []string     `json:"colors"`
+	Legend    []legend     `json:"legend"`
+	Pruned    pruned       `json:"pruned"`
+	Functions [][]int64    `json:"functions"` // name, file, line, flat base, flat later, cum base, cum later
+	Sites     *sitesDoc    `json:"sites"`
+	Findings  []findingDoc `json:"findings"`
+	Series    *Series      `json:"series"`
+}
+
+type findingDoc struct {
+	Title    string    `json:"title"`
+	Summary  string    `json:"summary"`
+	Function string    `json:"function"`
+	Path     []stepDoc `json:"path"`
+	Holds    string    `json:"holds"`
+}
+
+type stepDoc struct {
+	Function string `json:"function"`
+	Where    string `json:"where"`
+	Source   string `json:"source"`
 }
 
 type sampleDoc struct {
@@ -197,6 +215,9 @@ type nodes struct {
 	Later  []int64 `json:"later"` // total in the later dump
 	Max    []int64 `json:"max"`   // width in the max mode
 	Color  []int32 `json:"color"` // index into Colors
+	// Runtime marks the frames outside the program (View.Runtime), whose
+	// runs the page folds; nil when every frame shows.
+	Runtime []int8 `json:"runtime"`
 }
 
 type legend struct {
@@ -324,6 +345,13 @@ func encode(p *Page, maxNodes int) *doc {
 		d.Nodes.Later = append(d.Nodes.Later, n.Total.Later)
 		d.Nodes.Max = append(d.Nodes.Max, t.Weight(i, flame.WidthMax))
 		d.Nodes.Color = append(d.Nodes.Color, ci)
+		if v.Runtime != nil {
+			var rt int8
+			if i != flame.Root && v.Runtime(name) {
+				rt = 1
+			}
+			d.Nodes.Runtime = append(d.Nodes.Runtime, rt)
+		}
 		kids := t.Children(i)
 		for k := len(kids) - 1; k >= 0; k-- {
 			stack = append(stack, kids[k])
@@ -361,6 +389,28 @@ func encode(p *Page, maxNodes int) *doc {
 			sd.Rows = append(sd.Rows, row)
 		}
 		d.Sites = sd
+	}
+	for _, f := range p.Findings {
+		fd := findingDoc{Summary: f.Summary, Function: f.Function, Holds: f.Holds}
+		what := "allocations"
+		if f.Kind == findings.SpawnSite {
+			what = "goroutines"
+			if f.Runtime == "tokio" {
+				what = "tokio tasks"
+			}
+		}
+		fd.Title = fmt.Sprintf("%s %s at %s", diff.FormatDelta(f.Value.Diff(), f.Unit), what, rust.ShortName(f.Function))
+		if f.File != "" {
+			fd.Title += fmt.Sprintf("  %s:%d", filepath.Base(f.File), f.Line)
+		}
+		for _, s := range f.Path {
+			w := ""
+			if s.File != "" {
+				w = fmt.Sprintf("%s:%d", filepath.Base(s.File), s.Line)
+			}
+			fd.Path = append(fd.Path, stepDoc{Function: rust.ShortName(s.Function), Where: w, Source: s.Source})
+		}
+		d.Findings = append(d.Findings, fd)
 	}
 	d.Strings = st.list
 	return d

@@ -116,6 +116,25 @@
   // The zoomed frame's callers take a row each, the nearest FOLD of them;
   // those above fold into one row (the breadcrumb names them all).
   var FOLD = 3;
+  // Runs of two or more runtime frames fold into one row, as in the
+  // window: a run goes on to a child that is a runtime frame and holds 99 %
+  // of the frame's width. A click on the row shows its frames.
+  var RT = N.runtime || null;
+  var showRuntime = false, expanded = {};
+  function run(n) {
+    if (!RT || showRuntime || !RT[n] || expanded[n]) return null;
+    var end = n, len = 1;
+    for (;;) {
+      var w = weight(end), next = -1, ks = kids[end];
+      for (var k = 0; k < ks.length; k++) {
+        var cw = weight(ks[k]);
+        if (cw > 0 && cw * 100 >= w * 99) { next = ks[k]; break; }
+      }
+      if (next < 0 || !RT[next]) break;
+      end = next; len++;
+    }
+    return len >= 2 ? { end: end, len: len } : null;
+  }
   function layout(width) {
     rows = [];
     var anc = path(zoomTo);
@@ -126,7 +145,9 @@
     }
     for (var r = first; r < anc.length - 1; r++) rows.push([{ n: anc[r], x: 0, w: width }]);
     function place(n, x, w, row) {
-      (rows[row] = rows[row] || []).push({ n: n, x: x, w: w });
+      var r = run(n);
+      (rows[row] = rows[row] || []).push(r ? { n: n, x: x, w: w, run: r.end, len: r.len } : { n: n, x: x, w: w });
+      if (r) n = r.end;
       var total = weight(n);
       if (total <= 0) return;
       var scale = w / total, cx = x;
@@ -200,6 +221,14 @@
       for (var k = 0; k < row.length; k++) {
         var b = row[k], n = b.n, y = r * ROW;
         var w = b.w > 2 ? b.w - 1 : b.w;
+        if (b.run !== undefined) {
+          ctx.fillStyle = '#d8d8d4';
+          ctx.fillRect(b.x, y, w, ROW - 1);
+          ctx.fillStyle = '#1a1a1a';
+          var rl = fit('… ' + b.len + ' runtime frames (' + shortName(S[N.short[b.n]]) + ' … ' + shortName(S[N.short[b.run]]) + ')', w - 6);
+          if (rl) ctx.fillText(rl, b.x + 3, y + ROW / 2);
+          continue;
+        }
         if (b.folded) {
           ctx.fillStyle = '#d8d8d4';
           ctx.fillRect(b.x, y, w, ROW - 1);
@@ -303,7 +332,7 @@
   canvas.addEventListener('mousemove', function (e) {
     var r = canvas.getBoundingClientRect();
     var b = boxAt(e.clientX - r.left, e.clientY - r.top);
-    var n = b && !b.folded ? b.n : -1;
+    var n = b && !b.folded && b.run === undefined ? b.n : -1;
     if (n !== hover) { hover = n; draw(); }
     showTip(n, e.clientX - r.left, e.clientY - r.top);
     status(n);
@@ -312,6 +341,11 @@
   canvas.addEventListener('click', function (e) {
     var r = canvas.getBoundingClientRect();
     var b = boxAt(e.clientX - r.left, e.clientY - r.top);
+    if (b && b.run !== undefined) {
+      for (var n = b.run; n >= 0; n = parent[n]) { expanded[n] = true; if (n === b.n) break; }
+      draw();
+      return;
+    }
     if (b) zoom(b.folded ? parent[zoomTo] : b.n);
   });
   canvas.addEventListener('keydown', function (e) {
@@ -346,6 +380,10 @@
     if (e.key === '/' && document.activeElement !== $('search')) { e.preventDefault(); $('search').focus(); }
   });
   $('reset').addEventListener('click', function () { zoom(0); });
+  if (RT) {
+    $('runtime-box').hidden = false;
+    $('runtime').addEventListener('change', function () { showRuntime = this.checked; draw(); });
+  }
   $('mode').addEventListener('change', function () { mode = this.value; draw(); });
   window.addEventListener('resize', draw);
 
@@ -595,6 +633,37 @@
     el('text', { x: W - R, y: H - 8, 'text-anchor': 'end' }, base(T.names[T.names.length - 1] || '') + ' (' + T.totals.length + ' snapshots)');
   }
 
+  // Findings: a card each; a click zooms the graph to the site's widest
+  // frame.
+  function zoomToFunction(name) {
+    var best = -1;
+    for (var i = 1; i < count; i++) {
+      if (S[N.name[i]] === name && (best < 0 || weight(i) > weight(best))) best = i;
+    }
+    if (best >= 0) { zoom(best); $('graph-section').scrollIntoView(); }
+  }
+  (D.findings || []).forEach(function (f, i) {
+    $('findings-section').hidden = false;
+    var card = text('div', undefined, 'finding');
+    card.tabIndex = 0;
+    card.setAttribute('role', 'button');
+    card.appendChild(text('h3', (i + 1) + '. ' + f.title));
+    card.appendChild(text('p', f.summary));
+    var ol = text('ol');
+    var steps = f.path || [];
+    steps.slice(Math.max(0, steps.length - 6)).forEach(function (s, j) {
+      var li = text('li', '  '.repeat(Math.min(j, 6)) + '↳ ' + s['function'] + (s.where ? '  ' + s.where : ''));
+      if (s.source) li.appendChild(text('code', s.source));
+      ol.appendChild(li);
+    });
+    card.appendChild(ol);
+    if (f.holds) card.appendChild(text('p', 'Holds: ' + f.holds));
+    var go = function () { zoomToFunction(f['function']); };
+    card.addEventListener('click', go);
+    card.addEventListener('keydown', function (e) { if (e.key === 'Enter') go(); });
+    $('findings').appendChild(card);
+  });
+
   // For scripts and tests: where a frame is drawn, and what is shown.
   window.leakscope = {
     version: D.version,
@@ -602,7 +671,7 @@
       for (var r = 0; r < rows.length; r++) {
         for (var k = 0; k < rows[r].length; k++) {
           var b = rows[r][k];
-          if (!b.folded && S[N.name[b.n]] === name) {
+          if (!b.folded && b.run === undefined && S[N.name[b.n]] === name) {
             var c = canvas.getBoundingClientRect();
             return { x: c.left + b.x, y: c.top + r * ROW, w: b.w, h: ROW - 1 };
           }
