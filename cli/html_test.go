@@ -253,7 +253,7 @@ func TestHTMLSeries(t *testing.T) {
 		t.Fatal("no frame of the leaker in the page's data")
 	}
 	b := checkPage(t, pageCheck{path: path, frame: frame, search: "Leaker",
-		wantText: []string{"A series of 7", "Colour: steadiness", "Trend", "Score", "7 snapshots"}}, "html-series.png")
+		wantText: []string{"A series of 7", "Colour: steadiness", "Trend", "Score", "7 snapshots", "Findings", "Leaker).Grow", "leak score"}}, "html-series.png")
 	if n := reftest.Eval[int](t, b, `document.querySelectorAll('#timeline circle').length`); n != 7 {
 		t.Errorf("the timeline has %d points, want 7", n)
 	}

@@ -71,7 +71,12 @@ type FindingReport struct {
 	Path    []StepReport `json:"path"`
 	Pattern *string      `json:"pattern"` // "default-impl", "constructor" or null
 	Holds   string       `json:"holds,omitempty"`
-	Summary string       `json:"summary"`
+	// Rate (per hour when the snapshots carry times, else per interval)
+	// and Score (the leak score, 0 to 1), over a series; absent for a pair.
+	Rate    *float64 `json:"rate,omitempty"`
+	PerHour bool     `json:"per_hour,omitempty"`
+	Score   *float64 `json:"score,omitempty"`
+	Summary string   `json:"summary"`
 }
 
 // StepReport is one function on a finding's path.
@@ -92,6 +97,10 @@ func (r *Report) AddFindings(fs []findings.Finding) {
 		if f.Pattern != "" {
 			p := f.Pattern
 			fr.Pattern = &p
+		}
+		if t := f.Trend; t != nil {
+			rate, score := round(t.Rate, 3), round(t.Score, 3)
+			fr.Rate, fr.Score, fr.PerHour = &rate, &score, t.PerHour
 		}
 		for _, s := range f.Path {
 			fr.Path = append(fr.Path, StepReport{Function: s.Function, File: s.File, Line: s.Line, Source: s.Source})

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/findings"
 	"github.com/leakscope/leakscope/diff/goroutines"
 	"github.com/leakscope/leakscope/diff/rust"
 	"github.com/leakscope/leakscope/diff/series"
@@ -284,6 +285,13 @@ func PairReport(a *series.Analysis, g *goroutines.Comparison, top int) *Report {
 		fns = fns[:top]
 	}
 	r.Functions = append(r.Functions, fns...)
+	if g != nil {
+		trends := map[goroutines.Site]*series.SiteTrend{}
+		for i := range a.Sites {
+			trends[a.Sites[i].Site] = &a.Sites[i]
+		}
+		r.AddFindings(findings.Find(findings.Input{Goroutines: g, SiteTrends: trends}))
+	}
 	return r
 }
 

@@ -86,6 +86,10 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 	}
 	p.SetPhase("ranking the series")
 	r.Trends = trendsOf(snap, prev, r)
+	if r.Trends != nil && r.Trends.Sites != nil {
+		// Over a series, spawn sites rank by steady growth.
+		r.Findings = findings.Find(findings.Input{Goroutines: r.Sites, Tasks: r.Tasks, Profile: r.Profile, SiteTrends: r.Trends.Sites})
+	}
 	return r, ctx.Err()
 }
 

@@ -6,11 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/goroutines"
 	"github.com/leakscope/leakscope/diff/rust"
+	"github.com/leakscope/leakscope/diff/series"
 	"github.com/leakscope/leakscope/diff/tokio"
 )
 
@@ -61,6 +63,9 @@ type Finding struct {
 	Holds string
 	// Pattern is DefaultImpl, Constructor or "".
 	Pattern string
+	// Trend is the site's count at each snapshot of a series, with its
+	// rate and leak score; nil for a pair.
+	Trend *series.Trend
 	// Summary is one sentence a person would write.
 	Summary string
 }
@@ -78,6 +83,10 @@ type Input struct {
 	Outside func(function string) bool
 	// KeepRuntime keeps the runtime's frames in the paths.
 	KeepRuntime bool
+	// SiteTrends, over a series, are the goroutine spawn sites' trends:
+	// the sites then rank by leak score (steady growth), not by growth
+	// between the two dumps; nil for a pair.
+	SiteTrends map[goroutines.Site]*series.SiteTrend
 }
 
 // Max is how many findings of each kind Find returns at most.
@@ -116,10 +125,23 @@ func Find(in Input) []Finding {
 		}
 	}
 	if g := in.Goroutines; g != nil && g.Base != nil && !g.ByEntry {
+		order := make([]int, len(g.Sites))
+		for i := range order {
+			order[i] = i
+		}
+		score := func(i int) float64 {
+			if t := in.SiteTrends[g.Sites[i].Site]; t != nil {
+				return t.Score
+			}
+			return 0
+		}
+		if in.SiteTrends != nil {
+			sort.SliceStable(order, func(a, b int) bool { return score(order[a]) > score(order[b]) })
+		}
 		n := 0
-		for i := range g.Sites {
+		for _, i := range order {
 			s := &g.Sites[i]
-			if s.Delta() <= 0 || n >= Max {
+			if n >= Max || in.SiteTrends == nil && s.Delta() <= 0 || in.SiteTrends != nil && score(i) <= 0 {
 				break
 			}
 			if s.NoCreator {
@@ -130,6 +152,10 @@ func Find(in Input) []Finding {
 				Unit: "count", Value: diff.Delta{Base: s.Base, Later: s.Later}}
 			f.Path = in.callers(s.Function, s.File, s.Line, src)
 			f.Holds = goroutineHolds(s, in.Profile)
+			if t := in.SiteTrends[s.Site]; t != nil {
+				tr := t.Trend
+				f.Trend = &tr
+			}
 			out = append(out, f)
 			spawned[s.Function] = true
 		}
@@ -505,6 +531,13 @@ func summary(f *Finding) string {
 		if w := where(c.File, c.Line); w != "" {
 			fmt.Fprintf(&b, " (%s)", w)
 		}
+	}
+	if t := f.Trend; t != nil {
+		unit := "interval"
+		if t.PerHour {
+			unit = "h"
+		}
+		fmt.Fprintf(&b, "; it grew in %d of %d intervals, %+.3g/%s (leak score %.2f)", t.Grew, t.Intervals, t.Rate, unit, t.Score)
 	}
 	b.WriteString(".")
 	return b.String()
