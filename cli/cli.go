@@ -139,7 +139,7 @@ const usage = `Leakscope compares a base dump with a later one and shows what gr
 
 Usage:
   leakscope [SYMBOLS] [FILE...]           open the window (no files: the demo)
-  leakscope report [--sample NAME] [--json] [--top N] [--tag KEY=VALUE] [--keep-alloc-frames]
+  leakscope report [--sample NAME] [--json] [--top N] [--tag KEY=VALUE] [--keep-alloc-frames] [--keep-runtime-frames]
                    [--binary PATH]... BASE [LATER]
                                           print the comparison as a table or JSON
   leakscope report [--json] [--top N] [--fail-if-growing [--min-rate RATE]] FILE FILE FILE...
