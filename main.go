@@ -34,7 +34,8 @@ func main() {
 	limitMemory()
 	slog.Debug("start", "pid", os.Getpid(), "files", args.Files)
 	a := fyneapp.NewWithID("io.github.leakscope")
-	o := app.Options{Files: args.Files, Binaries: args.Binaries, DebugDirs: args.DebugDirs, Servers: args.Servers}
+	o := app.Options{Files: args.Files, Binaries: args.Binaries, DebugDirs: args.DebugDirs, Servers: args.Servers,
+		RuntimeCrates: args.RuntimeCrates}
 	// Reading the dumps starts now, beside the window's start.
 	if len(args.Files) > 0 {
 		o.Preload = session.StartPreload(session.Files(args.Files), app.StartupSymbols(a, o))

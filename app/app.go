@@ -44,6 +44,10 @@ type Options struct {
 	// replace the debug folders and debuginfod servers of the settings
 	// for this window (see StartupSymbols).
 	DebugDirs, Servers []string
+	// RuntimeCrates (--runtime-crate) are more crates or packages whose
+	// frames count as the runtime's: folded in the graph, left off the
+	// findings' paths.
+	RuntimeCrates []string
 	// Do runs a function on the UI goroutine; nil means fyne.Do. Tests
 	// give their own, to apply results on the test goroutine.
 	Do func(func())
@@ -124,6 +128,7 @@ func Create(a fyne.App, w fyne.Window, o Options) *UI {
 	u := &UI{app: a, win: w, sess: session.New(nil), worker: session.NewWorker(do), do: do,
 		asked: map[string]bool{}, palette: flame.Diverging}
 	u.sess.Symbols = *StartupSymbols(a, o)
+	u.sess.RuntimeCrates = o.RuntimeCrates
 	u.build()
 	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { u.Dropped(uris) })
 	w.SetCloseIntercept(func() { u.Close(); w.Close() })

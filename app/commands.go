@@ -192,7 +192,7 @@ func (u *UI) runtimeRule() func(string) bool {
 	if u.showRuntime {
 		return nil
 	}
-	return findings.Outside
+	return findings.Rule{Crates: u.sess.RuntimeCrates}.Func()
 }
 
 // MergeAt shows the graph rooted at function name, merged over all its

@@ -247,6 +247,9 @@ type OpenArgs struct {
 	Binaries  []string // --binary: program or library files to symbolize with
 	DebugDirs []string // --debug-dir: folders of separate debug files
 	Servers   []string // --debuginfod: debuginfod server URLs
+	// RuntimeCrates (--runtime-crate) are more crates or packages whose
+	// frames count as the runtime's.
+	RuntimeCrates []string
 }
 
 // ParseOpenArgs parses the arguments of `leakscope [--binary PATH]...
@@ -258,6 +261,7 @@ func ParseOpenArgs(args []string) (OpenArgs, error) {
 	var o OpenArgs
 	var binaries, dirs, servers stringList
 	fs := newFlagSet("leakscope", io.Discard)
+	crates := runtimeFlag(fs)
 	fs.Var(&binaries, "binary", "")
 	fs.Var(&dirs, "debug-dir", "")
 	fs.Var(&servers, "debuginfod", "")
@@ -278,7 +282,7 @@ func ParseOpenArgs(args []string) (OpenArgs, error) {
 	for _, l := range []struct {
 		name string
 		v    stringList
-	}{{"--binary", binaries}, {"--debug-dir", dirs}, {"--debuginfod", servers}} {
+	}{{"--binary", binaries}, {"--debug-dir", dirs}, {"--debuginfod", servers}, {"--runtime-crate", *crates}} {
 		for _, v := range l.v {
 			if v == "" {
 				return o, usagef("%s needs a value", l.name)
@@ -288,5 +292,5 @@ func ParseOpenArgs(args []string) (OpenArgs, error) {
 	if err := checkSymbolFlags(dirs, servers); err != nil {
 		return o, err
 	}
-	return OpenArgs{Files: files, Binaries: binaries, DebugDirs: dirs, Servers: servers}, nil
+	return OpenArgs{Files: files, Binaries: binaries, DebugDirs: dirs, Servers: servers, RuntimeCrates: *crates}, nil
 }

@@ -27,6 +27,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	scale := fs.Float64("scale", 1, "pixels per logical pixel (2 for HiDPI)")
 	flameUp := fs.Bool("flame", false, "draw the root at the bottom (flame) instead of the top (icicle)")
 	out := fs.String("o", "", "output PNG file (required)")
+	runtimeCrates := runtimeFlag(fs)
 	asHTML := fs.Bool("html", false, "write one self-contained, interactive HTML file instead of a PNG; three or more dumps make a series")
 	lim := limitFlags(fs)
 	files, err := parseFlags(fs, args)
@@ -83,7 +84,8 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	}
 	if *asHTML {
 		v := &flame.View{Mode: m, Palette: p}
-		if err := exportHTML(files, *sample, v, re, *search, lim.options(), *out, stderr); err != nil {
+		rule := findings.Rule{Crates: *runtimeCrates}
+		if err := exportHTML(files, *sample, v, re, *search, rule, lim.options(), *out, stderr); err != nil {
 			return fail(stderr, err)
 		}
 		return ExitOK
@@ -92,8 +94,9 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	v := &flame.View{Tree: flame.Build(c), Mode: m, Palette: p, Flame: *flameUp, Runtime: findings.Outside}
-	in := findings.Input{Tasks: tokio.Compare(c.Base, c.Later)}
+	rule := findings.Rule{Crates: *runtimeCrates}.Func()
+	v := &flame.View{Tree: flame.Build(c), Mode: m, Palette: p, Flame: *flameUp, Runtime: rule}
+	in := findings.Input{Tasks: tokio.Compare(c.Base, c.Later), Outside: rule}
 	if c.Later.Kind == diff.KindGoroutine {
 		if in.Goroutines, err = SpawnSites(c); err != nil {
 			return fail(stderr, err)
@@ -120,7 +123,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 // (width mode, palette) with re's matches marked. It reads the dumps as the
 // window does, so that the page shows what the window shows: the same
 // ordering, allocation folding, site panel and series timeline.
-func exportHTML(files []string, sample string, v *flame.View, re *regexp.Regexp, query string, opts *diff.Options, out string, stderr io.Writer) error {
+func exportHTML(files []string, sample string, v *flame.View, re *regexp.Regexp, query string, rule findings.Rule, opts *diff.Options, out string, stderr io.Writer) error {
 	ctx := context.Background()
 	opts.SkipZero, opts.Sample = true, sample
 	got, err := session.LoadAllWith(ctx, session.Files(files), opts)
@@ -132,7 +135,7 @@ func exportHTML(files []string, sample string, v *flame.View, re *regexp.Regexp,
 		printWarnings(stderr, d, seen)
 	}
 	s := session.New(nil)
-	s.Sample = sample
+	s.Sample, s.RuntimeCrates = sample, rule.Crates
 	if qs := s.Add(got.Dumps, false); len(qs) > 0 {
 		return usagef("%s: a third dump of one kind; give a pair, or three or more dumps of one kind for a series", qs[0].Dump.Path)
 	}
@@ -148,7 +151,7 @@ func exportHTML(files []string, sample string, v *flame.View, re *regexp.Regexp,
 		return usagef("--sample %s: the dumps have no such sample type", sample)
 	}
 	printNotes(stderr, s.Notes, seen)
-	v.Tree, v.Runtime = r.Tree, findings.Outside
+	v.Tree, v.Runtime = r.Tree, rule.Func()
 	if r.Shown != nil && r.Shown.Base != nil {
 		v.Colors = session.DefaultColors(r.Shown)
 	}

@@ -272,6 +272,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	failIfGrowing := fs.Bool("fail-if-growing", false, "given a series, exit 3 when the top leak suspect grew in every interval at --min-rate or faster")
 	minRate := fs.String("min-rate", "", "with --fail-if-growing: the slowest growth that fails, such as 1MiB/h, 100/h or 5/interval (default: any)")
 	keepRuntime := fs.Bool("keep-runtime-frames", false, "keep the runtime's frames (Go's runtime, Rust's std, core, alloc and tokio, glibc) in the findings' paths")
+	runtimeCrates := runtimeFlag(fs)
 	keep := fs.Bool("keep-alloc-frames", false, "keep Rust's allocation frames (GlobalAlloc, __rust_alloc, alloc::…) and C++ operator new at the leaves of jemalloc stacks, instead of folding them into their callers")
 	lim := limitFlags(fs)
 	files, err := parseFlags(fs, args)
@@ -327,7 +328,8 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	if err := writePair(c, g, *top, *asJSON, *keepRuntime, stdout); err != nil {
+	fo := findOptions{keep: *keepRuntime, rule: findings.Rule{Crates: *runtimeCrates}}
+	if err := writePair(c, g, *top, *asJSON, fo, stdout); err != nil {
 		return fail(stderr, fmt.Errorf("writing report: %w", err))
 	}
 	return ExitOK
@@ -336,11 +338,11 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 // writePair writes the report of comparison c, with the spawn sites g (nil
 // for none) and the tokio tasks of a jemalloc pair, as a table or as JSON:
 // report's output, and watch's when it took too few snapshots to rank.
-func writePair(c *diff.Comparison, g *goroutines.Comparison, top int, asJSON, keepRuntime bool, stdout io.Writer) error {
+func writePair(c *diff.Comparison, g *goroutines.Comparison, top int, asJSON bool, fo findOptions, stdout io.Writer) error {
 	r := NewReport(c, g, top)
 	t := tokio.Compare(c.Base, c.Later)
 	r.AddTasks(t, top)
-	in := findings.Input{Goroutines: g, Tasks: t, KeepRuntime: keepRuntime}
+	in := findings.Input{Goroutines: g, Tasks: t, KeepRuntime: fo.keep, Outside: fo.rule.Func()}
 	if c.Later.Kind != diff.KindGoroutine {
 		in.Profile = c
 	}
@@ -740,6 +742,21 @@ func (l *limits) options() *diff.Options {
 	}
 	return &diff.Options{Binaries: l.binaries, MaxSize: int64(l.size), MaxMemory: int64(l.memory), Budget: diff.NewBudget(),
 		DebugDirs: l.debugDirs, Debuginfod: c}
+}
+
+// findOptions say how findings are made: whether their paths keep the
+// runtime's frames, and which frames are the runtime's.
+type findOptions struct {
+	keep bool
+	rule findings.Rule
+}
+
+// runtimeFlag adds --runtime-crate to fs: more crates or packages whose
+// frames count as the runtime's.
+func runtimeFlag(fs *flag.FlagSet) *stringList {
+	var l stringList
+	fs.Var(&l, "runtime-crate", "a Rust crate or Go package whose frames count as the runtime's, beside Go's runtime, std, core, alloc, tokio and glibc: folded in the graph and left off the findings' paths (repeatable)")
+	return &l
 }
 
 // sizeFlag is a size in bytes given as 512M, 2G, ….

@@ -251,4 +251,18 @@ func TestReportTokioFindings(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &k); code != 0 || err != nil || len(k.Findings[0].Path) <= len(f.Path) {
 		t.Errorf("--keep-runtime-frames: exit %d, %v, %d steps (without: %d)", code, err, len(k.Findings[0].Path), len(f.Path))
 	}
+	// --runtime-crate makes a crate's frames the runtime's: with the
+	// service's own crate named, none of its frames but the site is left
+	// on the path.
+	code, out, _ = run("report", "--json", "--runtime-crate", "tasky", "--binary", ts.Bin, ts.Base, ts.Later)
+	var rc cli.Report
+	if err := json.Unmarshal([]byte(out), &rc); code != 0 || err != nil || len(rc.Findings) == 0 {
+		t.Fatalf("--runtime-crate tasky: exit %d, %v", code, err)
+	}
+	rf := rc.Findings[0]
+	for _, s := range rf.Path[:len(rf.Path)-1] {
+		if strings.Contains(s.Function, "tasky::") {
+			t.Errorf("--runtime-crate tasky: %s on the path", s.Function)
+		}
+	}
 }

@@ -203,7 +203,7 @@ func watchPairReport(o watch.Options, a *series.Analysis, asJSON bool, top int, 
 	if a.Main == a.Goroutines {
 		g, _ = SpawnSites(c)
 	}
-	if err := writePair(c, g, top, asJSON, false, stdout); err != nil {
+	if err := writePair(c, g, top, asJSON, findOptions{}, stdout); err != nil {
 		return fail(stderr, fmt.Errorf("writing report: %w", err))
 	}
 	return ExitOK

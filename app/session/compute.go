@@ -88,7 +88,8 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 	r.Trends = trendsOf(snap, prev, r)
 	if r.Trends != nil && r.Trends.Sites != nil {
 		// Over a series, spawn sites rank by steady growth.
-		r.Findings = findings.Find(findings.Input{Goroutines: r.Sites, Tasks: r.Tasks, Profile: r.Profile, SiteTrends: r.Trends.Sites})
+		r.Findings = findings.Find(findings.Input{Goroutines: r.Sites, Tasks: r.Tasks, Profile: r.Profile, SiteTrends: r.Trends.Sites,
+			Outside: snap.Rule().Func()})
 	}
 	return r, ctx.Err()
 }
@@ -154,11 +155,11 @@ func compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 			r.Notes = append(r.Notes, strings.ToUpper(n[:1])+n[1:]+".")
 		}
 	}
-	if prev.found && prev.Profile == r.Profile && prev.Sites == r.Sites && prev.Tasks == r.Tasks {
+	if prev.found && prev.Profile == r.Profile && prev.Sites == r.Sites && prev.Tasks == r.Tasks && prev.in.Runtime == snap.Runtime {
 		r.Findings = prev.Findings
 	} else {
 		p.SetPhase("finding the suspects")
-		r.Findings = findings.Find(findings.Input{Goroutines: r.Sites, Tasks: r.Tasks, Profile: r.Profile})
+		r.Findings = findings.Find(findings.Input{Goroutines: r.Sites, Tasks: r.Tasks, Profile: r.Profile, Outside: snap.Rule().Func()})
 	}
 	r.found = true
 	if r.Tree != nil {

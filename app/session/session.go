@@ -19,6 +19,7 @@ import (
 
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/debuginfod"
+	"github.com/leakscope/leakscope/diff/findings"
 	"github.com/leakscope/leakscope/diff/jemalloc"
 	"github.com/leakscope/leakscope/diff/series"
 )
@@ -105,6 +106,9 @@ type Session struct {
 	// operator new) instead of folding it into its callers
 	// (jemalloc.FoldAllocFrames).
 	KeepAllocFrames bool
+	// RuntimeCrates are more crates or packages whose frames count as the
+	// runtime's (findings.Rule), beside findings.Outside's.
+	RuntimeCrates []string
 	// Tag, "key=value", restricts the comparison to the stacks whose pprof
 	// (or goroutine) labels hold it, as pprof's -tagfocus; "" for all.
 	Tag string
@@ -485,6 +489,7 @@ type Snapshot struct {
 	Focus               string
 	View                View
 	KeepAllocFrames     bool
+	Runtime             string // RuntimeCrates, joined by NULs
 	Tag                 string
 	Hidden              map[string]bool // not to be modified
 	Site                int
@@ -494,7 +499,7 @@ type Snapshot struct {
 // Snapshot copies the session's state for Compute on another goroutine.
 func (s *Session) Snapshot() Snapshot {
 	return Snapshot{Profile: s.Profile, Goroutines: s.Goroutines, Sample: s.Sample,
-		Focus: s.Focus, View: s.View, KeepAllocFrames: s.KeepAllocFrames, Tag: s.Tag,
+		Focus: s.Focus, View: s.View, KeepAllocFrames: s.KeepAllocFrames, Runtime: strings.Join(s.RuntimeCrates, "\x00"), Tag: s.Tag,
 		Hidden: maps.Clone(s.Hidden), Site: s.Site, Series: s.Series}
 }
 
@@ -502,9 +507,17 @@ func (s *Session) Snapshot() Snapshot {
 // and choices.
 func (s Snapshot) same(t Snapshot) bool {
 	return s.Profile == t.Profile && s.Goroutines == t.Goroutines && s.Sample == t.Sample &&
-		s.Focus == t.Focus && s.View == t.View && s.KeepAllocFrames == t.KeepAllocFrames &&
+		s.Focus == t.Focus && s.View == t.View && s.KeepAllocFrames == t.KeepAllocFrames && s.Runtime == t.Runtime &&
 		s.Tag == t.Tag && s.Site == t.Site && hiddenKey(s.Hidden) == hiddenKey(t.Hidden) &&
 		(s.Series == t.Series || s.Series != nil && t.Series != nil && *s.Series == *t.Series)
+}
+
+// Rule is the rule for the runtime's frames of the session shown in s.
+func (s Snapshot) Rule() findings.Rule {
+	if s.Runtime == "" {
+		return findings.Rule{}
+	}
+	return findings.Rule{Crates: strings.Split(s.Runtime, "\x00")}
 }
 
 // hiddenKey is a canonical form of the hidden set, to tell whether it changed.

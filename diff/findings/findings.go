@@ -252,8 +252,11 @@ func (in Input) allocations(spawned map[string]bool, src *sources) []Finding {
 			continue
 		}
 		leaf := 0
-		for leaf < len(st)-1 && !in.KeepRuntime && in.Outside(c.Frame(st[leaf]).Function) {
+		for leaf < len(st) && !in.KeepRuntime && in.Outside(c.Frame(st[leaf]).Function) {
 			leaf++ // runtime.mallocgc and such: the program's frame allocated
+		}
+		if leaf == len(st) {
+			leaf = 0 // no frame of the program: the allocator's own
 		}
 		fr := c.Frame(st[leaf])
 		i, ok := index[fr]
@@ -400,7 +403,16 @@ func goroutineHolds(s *goroutines.SiteDelta, c *diff.Comparison) string {
 		parts = append(parts, fmt.Sprintf("%d of %d in %s", s.States[st], s.Later, st))
 	}
 	if s.MaxWait > 0 {
-		parts = append(parts, fmt.Sprintf("waiting up to %d min", s.MaxWait))
+		var waits []string
+		for _, b := range []struct {
+			n    int64
+			what string
+		}{{s.Wait.Under1m, "under 1 min"}, {s.Wait.Under10m, "1-10 min"}, {s.Wait.Under1h, "10-60 min"}, {s.Wait.Over1h, "over 1 h"}} {
+			if b.n > 0 {
+				waits = append(waits, fmt.Sprintf("%d %s", b.n, b.what))
+			}
+		}
+		parts = append(parts, fmt.Sprintf("blocked %s (longest %d min)", strings.Join(waits, ", "), s.MaxWait))
 	}
 	if s.Survivors > 0 {
 		parts = append(parts, fmt.Sprintf("%d alive in both dumps", s.Survivors))

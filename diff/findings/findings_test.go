@@ -44,10 +44,11 @@ func TestOutside(t *testing.T) {
 			t.Errorf("Outside(%q) = %v, want %v", tt.name, got, tt.want)
 		}
 	}
-	r := findings.Rule{Crates: []string{"hyper", "github.com/lib/pq."}}
+	r := findings.Rule{Crates: []string{"hyper", "github.com/lib/pq"}}
 	for name, want := range map[string]bool{
 		"hyper::proto::h1::dispatch::Dispatcher::poll": true, "<hyper::body::Body as http_body::Body>::poll_data": true,
-		"github.com/lib/pq.(*conn).recv": true, "tasky::main": false, "runtime.gcBgMarkWorker": true,
+		"hyperloop::run": false, "github.com/lib/pq.(*conn).recv": true, "github.com/lib/pq/oid.TypeName": true,
+		"github.com/lib/pqx.Open": false, "tasky::main": false, "runtime.gcBgMarkWorker": true,
 	} {
 		if got := r.Outside(name); got != want {
 			t.Errorf("Rule.Outside(%q) = %v, want %v", name, got, want)

@@ -13,6 +13,7 @@ package findings
 import (
 	"strings"
 
+	"github.com/leakscope/leakscope/diff/rust"
 	"github.com/leakscope/leakscope/diff/tokio"
 )
 
@@ -43,8 +44,8 @@ var libc = map[string]bool{
 }
 
 // Rule tells the program's frames from the runtime's. Crates lists more
-// Rust crates (or Go package path prefixes, ending in "." or "/") whose
-// frames count as outside the program, beside Outside's.
+// Rust crates (hyper) or Go packages (github.com/lib/pq, and the packages
+// below it) whose frames count as outside the program, beside Outside's.
 type Rule struct {
 	Crates []string
 }
@@ -55,9 +56,18 @@ func (r Rule) Outside(name string) bool {
 		return true
 	}
 	for _, c := range r.Crates {
-		if strings.HasPrefix(name, c) || strings.HasPrefix(name, c+"::") || strings.HasPrefix(name, "<"+c+"::") {
+		c = strings.TrimRight(c, ".:/")
+		if c != "" && (rust.InCrate(name, c) || strings.HasPrefix(name, c+".") || strings.HasPrefix(name, c+"/")) {
 			return true
 		}
 	}
 	return false
+}
+
+// Func returns r's Outside, or the default Outside when r adds nothing.
+func (r Rule) Func() func(string) bool {
+	if len(r.Crates) == 0 {
+		return Outside
+	}
+	return r.Outside
 }
