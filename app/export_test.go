@@ -405,6 +405,9 @@ func (u *UI) ShowLinesTab() { u.selectTab("Lines") }
 // ExportView is the view Export draws now.
 func (u *UI) ExportView() *flame.View { return u.exportView(u.graph.View()) }
 
+// CallersView is the callers graph's view; nil when it is not shown.
+func (u *UI) CallersView() *flame.View { return u.callers.View() }
+
 // FindingsText returns the text of each finding's card.
 func (u *UI) FindingsText() []string { return u.found.texts }
 

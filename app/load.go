@@ -10,6 +10,7 @@ import (
 
 	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/diff"
+	"github.com/leakscope/leakscope/diff/rust"
 	"github.com/leakscope/leakscope/flame"
 )
 
@@ -209,7 +210,12 @@ func (u *UI) showTree(r *session.Result) {
 		return
 	}
 	if !u.chosenColors {
+		// A series opens coloured by steadiness, where the leak stands out
+		// from the sawtooth of a pool or a warm-up cache; a pair by change.
 		u.colors = defaultColors(r.Shown)
+		if r.Trends != nil && r.Trends.Scores != nil {
+			u.colors = flame.Steady
+		}
 		u.tb.colorSel.SetSelected(u.colors.String())
 	}
 	var scores []float32
@@ -227,8 +233,10 @@ func (u *UI) showTree(r *session.Result) {
 	u.graph.SetView(v)
 	if r.Callers != nil {
 		// Callers above, the root at the bottom, meeting the callees below.
+		fn := rust.ShortName(u.sess.View.Function)
 		cv := &flame.View{Tree: r.Callers, Mode: u.mode, Palette: u.palette, Title: "callers", Flame: true,
-			Colors: u.colors, Filter: u.filter, Runtime: u.runtimeRule()}
+			Colors: colors, Filter: u.filter, Runtime: u.runtimeRule(), RootLabel: "Callers of " + fn}
+		v.RootLabel = "Callees of " + fn
 		cv.Refilter()
 		u.callers.SetView(cv)
 		split := container.NewVSplit(u.callers, u.graph)

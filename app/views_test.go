@@ -490,6 +490,9 @@ func TestViewMenuSaysTheView(t *testing.T) {
 	u.ShowSandwich("main.NewClient")
 	u.Wait()
 	want("callers and callees", "Callers and callees of main.NewClient")
+	if c, g := u.CallersView(), u.Graph().View(); c == nil || c.RootLabel != "Callers of main.NewClient" || g.RootLabel != "Callees of main.NewClient" {
+		t.Errorf("the two graphs are not headed Callers of / Callees of main.NewClient")
+	}
 	if title := u.Title(); !strings.Contains(title, "callers and callees of main.NewClient") || strings.Contains(title, "inverted") {
 		t.Errorf("title %q", title)
 	}

@@ -34,6 +34,8 @@ type Style struct {
 	// Stop, when not nil, is asked between rows: once it returns true,
 	// drawing ends (an export cancelled).
 	Stop func() bool
+	// RootLabel names the root's box; "all" when "".
+	RootLabel string
 }
 
 func (s *Style) withDefaults() Style {
@@ -124,6 +126,9 @@ func drawBox(dst *image.RGBA, box image.Rectangle, t *Tree, b Box, s *Style) {
 	}
 	if b.Node == Root && b.Plain() {
 		label = "all"
+		if s.RootLabel != "" {
+			label = s.RootLabel
+		}
 	}
 	plain := b.Plain()
 	if s.Match != nil && plain && !s.Match.Nodes[b.Node] {

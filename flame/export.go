@@ -42,6 +42,8 @@ type View struct {
 	Expanded bool
 	// Notes are more header lines for an image, such as the findings.
 	Notes []string
+	// RootLabel names the root's box, such as "Callers of F"; "all" when "".
+	RootLabel string
 	// Runtime, when not nil, reports the functions outside the program
 	// (such as findings.Outside): runs of their frames fold into one row
 	// each (Options.Runtime), so that the program's own frames come first.
@@ -281,7 +283,7 @@ func (v *View) metrics(scale float64, face *Face) metrics {
 	}
 	m := metrics{face: face, pad: int(8 * scale), lineH: face.Height + int(4*scale)}
 	m.headerH = m.pad + (2+len(v.Notes))*m.lineH + m.lineH + m.pad // two header lines, the notes, the legend
-	m.style = &Style{Face: face, Scale: scale, Palette: v.palette(), Flame: v.Flame, Match: v.Match, Hover: -1, Colors: v.Colors, Scores: v.Scores}
+	m.style = &Style{Face: face, Scale: scale, Palette: v.palette(), Flame: v.Flame, Match: v.Match, Hover: -1, Colors: v.Colors, Scores: v.Scores, RootLabel: v.RootLabel}
 	m.rowH = max(m.style.RowPixels(), 1)
 	return m
 }

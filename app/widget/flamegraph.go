@@ -307,7 +307,7 @@ func (f *FlameGraph) style() *flame.Style {
 	cursor := f.cursor // drawn once the keyboard has moved it off the root
 	return &flame.Style{Face: f.face, Scale: f.scale, RowHeight: rowHeight, Palette: f.view.Palette,
 		Flame: f.view.Flame, Match: f.view.Match, Hover: f.hover, Background: bg,
-		Colors: f.view.Colors, Scores: f.view.Scores, Cursor: cursor, FirstRow: f.scroll}
+		Colors: f.view.Colors, Scores: f.view.Scores, Cursor: cursor, FirstRow: f.scroll, RootLabel: f.view.RootLabel}
 }
 
 // Draw is the raster's generator: it lays out and draws the view at w×h
