@@ -36,6 +36,9 @@ func main() {
 	a := fyneapp.NewWithID("io.github.leakscope")
 	o := app.Options{Files: args.Files, Binaries: args.Binaries, DebugDirs: args.DebugDirs, Servers: args.Servers,
 		RuntimeCrates: args.RuntimeCrates}
+	if w, h, ok := screenSize(); ok {
+		o.Screen = fyne.NewSize(float32(w), float32(h))
+	}
 	// Reading the dumps starts now, beside the window's start.
 	if len(args.Files) > 0 {
 		o.Preload = session.StartPreload(session.Files(args.Files), app.StartupSymbols(a, o))

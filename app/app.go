@@ -35,6 +35,9 @@ type uiQueue interface{ take() []func() }
 
 // Options say what a window opens with.
 type Options struct {
+	// Screen is the size of the screen the window opens on, when known: the
+	// window then opens no larger than it. Zero opens at 1280 × 800.
+	Screen fyne.Size
 	// Files are the dumps to open; none opens the built-in demo.
 	Files []string
 	// Binaries are the program (and library) files that jemalloc dumps are
@@ -74,6 +77,7 @@ type UI struct {
 	preloadTaken bool              // a load job has taken it
 	precomputed  *session.Preload  // the preload whose result the next computation may take
 	showRuntime  bool              // View ▸ Runtime Frames: runs of runtime frames are not folded
+	screen       fyne.Size         // the screen's size, when known
 	picker       *openPicker       // the last Open dialog
 	queue        uiQueue           // set by tests; see export_test.go
 
@@ -129,6 +133,7 @@ func Create(a fyne.App, w fyne.Window, o Options) *UI {
 		asked: map[string]bool{}, palette: flame.Diverging}
 	u.sess.Symbols = *StartupSymbols(a, o)
 	u.sess.RuntimeCrates = o.RuntimeCrates
+	u.screen = o.Screen
 	u.build()
 	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { u.Dropped(uris) })
 	w.SetCloseIntercept(func() { u.Close(); w.Close() })
@@ -222,9 +227,20 @@ func (u *UI) build() {
 	bottom := container.NewVBox(widget.NewSeparator(), u.status, u.hoverInfo)
 	u.content = container.NewBorder(top, bottom, nil, nil, split)
 	u.win.SetContent(container.NewStack(u.content, u.tips))
-	u.win.Resize(fyne.NewSize(1280, 800))
+	u.win.Resize(windowSize(u.screen))
 	u.setMenus()
 	u.setShortcuts()
+}
+
+// windowSize is the window's size when it opens: 1280 × 800, or less on a
+// smaller screen, leaving room for the desktop's panels and the frame.
+func windowSize(screen fyne.Size) fyne.Size {
+	size := fyne.NewSize(1280, 800)
+	if screen.Width > 0 && screen.Height > 0 {
+		size.Width = min(size.Width, screen.Width-32)
+		size.Height = min(size.Height, screen.Height-64)
+	}
+	return size
 }
 
 // relayout lays the window out again after the banner or the loading bar

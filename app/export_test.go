@@ -405,6 +405,9 @@ func (u *UI) ShowLinesTab() { u.selectTab("Lines") }
 // ExportView is the view Export draws now.
 func (u *UI) ExportView() *flame.View { return u.exportView(u.graph.View()) }
 
+// ColorChoice is what the colour choice on the toolbar shows.
+func (u *UI) ColorChoice() string { return u.tb.colorSel.Selected }
+
 // CallersView is the callers graph's view; nil when it is not shown.
 func (u *UI) CallersView() *flame.View { return u.callers.View() }
 

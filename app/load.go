@@ -209,6 +209,7 @@ func (u *UI) showTree(r *session.Result) {
 		u.updateCrumbs()
 		return
 	}
+	u.tb.setColorModes(r.Trends != nil)
 	if !u.chosenColors {
 		// A series opens coloured by steadiness, where the leak stands out
 		// from the sawtooth of a pool or a warm-up cache; a pair by change.
@@ -222,7 +223,6 @@ func (u *UI) showTree(r *session.Result) {
 	if r.Trends != nil {
 		scores = r.Trends.Scores
 	}
-	u.tb.setColorModes(r.Trends != nil)
 	colors := u.colors
 	if colors == flame.Steady && scores == nil {
 		colors = defaultColors(r.Shown) // no scores for this view: a site's goroutines, merged, …

@@ -41,8 +41,8 @@ func TestSeriesView(t *testing.T) {
 	if !shown || b != 0 || l != 3 {
 		t.Fatalf("timeline shown %v, picks %d and %d; want 0 and 3", shown, b, l)
 	}
-	if c := u.Graph().View().Colors; c != flame.Steady {
-		t.Errorf("a series opens coloured by %s, want steadiness", c)
+	if c, sel := u.Graph().View().Colors, u.ColorChoice(); c != flame.Steady || sel != "steadiness" {
+		t.Errorf("a series opens coloured by %s, the toolbar says %q; want steadiness", c, sel)
 	}
 	if base, later := u.Files(); !strings.Contains(base[0], "heap-0001-") || !strings.Contains(later[0], "heap-0004-") {
 		t.Errorf("pair %v → %v, want the first and the last heap snapshot", base, later)

@@ -53,13 +53,33 @@ func TestSeriesWindow(t *testing.T) {
 	}
 	s := start(t, dir)
 	waitFor(t, "the graph", 30*time.Second, func() bool { return strings.Contains(s.log.String(), "DEBUG shown ") })
+	s.settled("9-series-findings.png")
+	// The series opens on its findings, coloured by steadiness, with the
+	// leak first; a click on the Spawn sites tab shows the series columns.
+	words := ocrWords(t, s, "9-series-findings.png")
+	text, tab := "", word{}
+	for _, w := range words {
+		text += w.text + " "
+		if w.text == "Spawn" && tab.text == "" {
+			tab = w
+		}
+	}
+	for _, want := range []string{"Leaker).Grow", "leak", "score", "steadiness"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("%q is not on screen; it reads:\n%s", want, text)
+		}
+	}
+	if tab.text == "" {
+		t.Fatalf("no Spawn sites tab on screen; it reads:\n%s", text)
+	}
+	s.run("xdotool", "mousemove", strconv.Itoa(tab.x), strconv.Itoa(tab.y), "click", "1")
 	img := s.settled("9-series.png")
-	words := ocrWords(t, s, "9-series.png")
+	words = ocrWords(t, s, "9-series.png")
 	var all []string
 	for _, w := range words {
 		all = append(all, w.text)
 	}
-	text := strings.Join(all, " ")
+	text = strings.Join(all, " ")
 	for _, want := range []string{"snapshots", "Score", "Trend"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("%q is not on screen; it reads:\n%s", want, text)
