@@ -64,7 +64,7 @@ func TestFramesWithSpacesAndNoFile(t *testing.T) {
 	if len(rows) != 1 || rows[0].Frame.File != recorded || rows[0].Frame.Line != 4 {
 		t.Fatalf("lines %+v, want main.leak at %s:4", rows, recorded)
 	}
-	if row := u.LineRow(0)[0]; !strings.Contains(row, "my src/main.go:4") {
+	if row := u.LineRow(0); row[0] != "main.leak" || row[1] != "my src/main.go:4" {
 		t.Errorf("the line row reads %q", row)
 	}
 	u.AddSourceFolder(dir)

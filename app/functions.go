@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	views "github.com/leakscope/leakscope/app/widget"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -14,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/leakscope/leakscope/diff"
-	"github.com/leakscope/leakscope/diff/rust"
 	"github.com/leakscope/leakscope/diff/series"
 	"github.com/leakscope/leakscope/flame"
 )
@@ -65,9 +65,9 @@ func mark(f *diff.Function) string {
 func displayName(f *diff.Function) string {
 	fr := f.Frame
 	if fr.Function == "" { // a row made without its frame
-		return rust.ShortName(f.Name)
+		return flame.ShortName(f.Name)
 	}
-	fr.Function = rust.ShortName(fr.Function)
+	fr.Function = flame.ShortName(fr.Function)
 	return fr.String()
 }
 
@@ -105,6 +105,7 @@ type funcTable struct {
 	cols    []funcColumn
 	unit    string
 	sortCol int
+	stretch fyne.CanvasObject // the table, its name column stretched
 	asc     bool
 	match   func(name string) bool // the search; nil for all
 	filter  flame.Filter
@@ -138,13 +139,35 @@ func newFuncTable(lines bool) *funcTable {
 		func(id widget.TableCellID, o fyne.CanvasObject) { o.(*funcCell).set(id) })
 	views.SortableHeader(t.table, func() []funcColumn { return t.cols }, func() (int, bool) { return t.sortCol, t.asc }, t.SortBy)
 	t.setColumns(diffFuncColumns)
-	t.box = container.NewBorder(t.note, nil, nil, nil, t.table)
+	t.stretch = views.Stretch(t.table, func() []funcColumn { return t.cols })
+	t.box = container.NewBorder(t.note, nil, nil, nil, t.stretch)
 	return t
 }
 
 func (t *funcTable) setColumns(cols []funcColumn) {
 	t.cols = cols
 	views.SetWidths(t.table, cols)
+	if t.stretch != nil {
+		t.stretch.Refresh()
+	}
+}
+
+// lineWhereColumn is the Lines table's file:line.
+var lineWhereColumn = funcColumn{"Where", 120, func(f *diff.Function, _ string) string {
+	if f.Frame.File == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d", sourcePath(f.Frame.File), f.Frame.Line)
+}, nil, true}
+
+// sourcePath is a source file's folder and name, "my src/main.go", enough to
+// tell main.go of one package from another's; the whole path shows on hover.
+func sourcePath(file string) string {
+	dir := filepath.Base(filepath.Dir(file))
+	if dir == "." || dir == "/" || dir == "" {
+		return filepath.Base(file)
+	}
+	return dir + "/" + filepath.Base(file)
 }
 
 func (c funcColumn) Heading() (string, float32) { return c.title, c.width }
@@ -162,8 +185,12 @@ func (t *funcTable) show(fns []diff.Function, unit string, hasBase bool, trends 
 		cols, t.sortCol = t.seriesFuncColumns(), 1
 	}
 	if t.lines {
-		cols = append([]funcColumn(nil), cols...)
-		cols[0].title, cols[0].width = "Line", cols[0].width+60
+		// A line's function and its file:line, each whole in a column.
+		cols = append([]funcColumn{cols[0], lineWhereColumn}, cols[1:]...)
+		cols[0].text = func(f *diff.Function, _ string) string { return flame.ShortName(f.Frame.Function) }
+		if t.sortCol > 0 {
+			t.sortCol++
+		}
 	}
 	t.setColumns(cols)
 	t.refilter()

@@ -55,10 +55,10 @@ func TestSeriesView(t *testing.T) {
 	if !strings.Contains(top[0], "Leaker).Grow") || top[3] != "3/3" || top[2] == "" {
 		t.Errorf("top function row %v: want the leak, grown in 3 of 3 intervals, with a sparkline", top)
 	}
-	if sc := u.SiteColumns(); len(sc) < 5 || sc[1] != "Score" || sc[2] != "Trend" {
+	if sc := u.SiteColumns(); len(sc) < 6 || sc[1] != "Where" || sc[2] != "Score" || sc[3] != "Trend" {
 		t.Fatalf("site columns %v", sc)
 	}
-	if row := u.SiteRow(0); !strings.Contains(row[0], "Leaker).Grow") || row[3] != "3/3" {
+	if row := u.SiteRow(0); !strings.Contains(row[0], "Leaker).Grow") || !strings.HasPrefix(row[1], "series.go:") || row[4] != "3/3" {
 		t.Errorf("top spawn site %v: want the leak's go statement", row)
 	}
 

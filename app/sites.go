@@ -15,7 +15,6 @@ import (
 	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/goroutines"
-	"github.com/leakscope/leakscope/diff/rust"
 	"github.com/leakscope/leakscope/diff/series"
 	"github.com/leakscope/leakscope/diff/tokio"
 	"github.com/leakscope/leakscope/flame"
@@ -54,7 +53,7 @@ type column struct {
 // The columns put Delta, which ranks the sites, right after the site, so
 // that it stays in view in a narrow window.
 var goroutineColumns = []column{
-	{"Spawn site", 230, func(r *siteRow, _ string) string { return siteText(r) }, func(a, b *siteRow) bool { return a.name < b.name }},
+	{"Spawn site", 150, func(r *siteRow, _ string) string { return siteText(r) }, func(a, b *siteRow) bool { return a.name < b.name }},
 	{"Delta", 62, func(r *siteRow, _ string) string { return fmt.Sprintf("%+d", r.delta()) }, func(a, b *siteRow) bool { return a.delta() > b.delta() }},
 	{"Base", 56, func(r *siteRow, _ string) string { return fmt.Sprint(r.base) }, func(a, b *siteRow) bool { return a.base > b.base }},
 	{"Later", 56, func(r *siteRow, _ string) string { return fmt.Sprint(r.later) }, func(a, b *siteRow) bool { return a.later > b.later }},
@@ -68,7 +67,7 @@ var goroutineColumns = []column{
 // taskColumns are the columns of tokio task sites; the counts are live
 // task cells.
 var taskColumns = []column{
-	{"Spawn site", 230, func(r *siteRow, _ string) string { return siteText(r) }, func(a, b *siteRow) bool { return a.name < b.name }},
+	{"Spawn site", 150, func(r *siteRow, _ string) string { return siteText(r) }, func(a, b *siteRow) bool { return a.name < b.name }},
 	{"Delta", 70, func(r *siteRow, _ string) string { return fmt.Sprintf("%s%+d", r.approx, r.delta()) }, func(a, b *siteRow) bool { return a.delta() > b.delta() }},
 	{"Base", 62, func(r *siteRow, _ string) string { return r.approx + fmt.Sprint(r.base) }, func(a, b *siteRow) bool { return a.base > b.base }},
 	{"Later", 62, func(r *siteRow, _ string) string { return r.approx + fmt.Sprint(r.later) }, func(a, b *siteRow) bool { return a.later > b.later }},
@@ -98,7 +97,7 @@ var singleTaskColumns = []column{
 }
 
 var allocColumns = []column{
-	{"Allocation site", 210, func(r *siteRow, _ string) string { return siteText(r) }, func(a, b *siteRow) bool { return a.name < b.name }},
+	{"Allocation site", 150, func(r *siteRow, _ string) string { return siteText(r) }, func(a, b *siteRow) bool { return a.name < b.name }},
 	{"Delta", 80, func(r *siteRow, u string) string { return diff.FormatDelta(r.delta(), u) }, func(a, b *siteRow) bool { return a.delta() > b.delta() }},
 	{"Base", 76, func(r *siteRow, u string) string { return diff.FormatValue(r.base, u) }, func(a, b *siteRow) bool { return a.base > b.base }},
 	{"Later", 76, func(r *siteRow, u string) string { return diff.FormatValue(r.later, u) }, func(a, b *siteRow) bool { return a.later > b.later }},
@@ -118,17 +117,12 @@ var singleAllocColumns = []column{
 
 // leftAligned reports whether a column holds text rather than numbers.
 func leftAligned(c column) bool {
-	return c.title == "Main state" || c.title == "Labels" || strings.HasSuffix(c.title, "site") || c.title == "Inside tasks"
+	return c.title == "Main state" || c.title == "Labels" || strings.HasSuffix(c.title, "site") || c.title == "Inside tasks" || c.title == "Where"
 }
 
 // siteText is a site as the panel shows it: a Rust name in its short form
 // (diff.ShortName), then where.
-func siteText(r *siteRow) string {
-	if r.where == "" {
-		return rust.ShortName(r.name)
-	}
-	return rust.ShortName(r.name) + "  " + r.where
-}
+func siteText(r *siteRow) string { return flame.ShortName(r.name) }
 
 // fullSiteText is siteText with the full function name, for its tip.
 func fullSiteText(r *siteRow) string {
@@ -162,13 +156,14 @@ type sitePanel struct {
 	sortCol  int
 	selected int             // the spawn site shown in the graph, or -1
 	tips     *views.TipLayer // shows texts cut short; may be nil
+	stretch  fyne.CanvasObject // the table, its name column stretched
 
 	// onSelect is called with the selected row, or nil when unselected.
 	onSelect func(r *siteRow)
 }
 
 func newSitePanel() *sitePanel {
-	p := &sitePanel{note: widget.NewLabel("Open a goroutine dump pair to rank spawn sites."), sortCol: 1, cols: goroutineColumns, selected: -1}
+	p := &sitePanel{note: widget.NewLabel("Open a goroutine dump pair to rank spawn sites."), sortCol: 2, cols: goroutineColumns, selected: -1}
 	p.note.Wrapping = fyne.TextWrapWord
 	p.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(p.rows), len(p.cols) },
@@ -198,14 +193,25 @@ func newSitePanel() *sitePanel {
 		})
 	views.SortableHeader(p.table, func() []column { return p.cols }, func() (int, bool) { return p.sortCol, false }, p.sortBy)
 	p.setColumns(goroutineColumns)
-	p.box = container.NewBorder(p.note, nil, nil, nil, p.table)
+	p.stretch = views.Stretch(p.table, func() []column { return p.cols })
+	p.box = container.NewBorder(p.note, nil, nil, nil, p.stretch)
 	return p
 }
 
+// setColumns shows cols, with the Where column (file:line, whole) after
+// the site's name.
 func (p *sitePanel) setColumns(cols []column) {
-	p.cols = cols
-	views.SetWidths(p.table, cols)
+	p.cols = append([]column{cols[0], whereColumn}, cols[1:]...)
+	views.SetWidths(p.table, p.cols)
+	if p.stretch != nil {
+		p.stretch.Refresh()
+	}
 }
+
+// whereColumn gives a site's file:line in a column of its own, so that the
+// name's truncation never cuts it.
+var whereColumn = column{"Where", 96, func(r *siteRow, _ string) string { return r.where },
+	func(a, b *siteRow) bool { return a.where < b.where }}
 
 func (c column) Heading() (string, float32) { return c.title, c.width }
 
@@ -227,10 +233,9 @@ func (p *sitePanel) show(r *session.Result) {
 // showGoroutines lists the spawn sites of c.
 func (p *sitePanel) showGoroutines(c *goroutines.Comparison, tr *session.Trends) {
 	p.setColumns(goroutineColumns)
-	main := 1
+	main := 2 // Delta, after the site and where
 	if c.Base == nil {
 		p.setColumns(singleGoroutineColumns)
-		main = 1
 	}
 	if tr != nil && tr.Sites != nil {
 		p.setColumns(seriesSiteColumns)
@@ -269,7 +274,7 @@ func (p *sitePanel) showGoroutines(c *goroutines.Comparison, tr *session.Trends)
 	p.applyFilter()
 	p.sortCol = main
 	if tr != nil && tr.Sites != nil {
-		p.sortCol = 1 // Score
+		p.sortCol = 2 // Score
 	}
 	p.sort()
 }
@@ -307,17 +312,16 @@ func (p *sitePanel) showTasks(c *tokio.Comparison) {
 	}
 	p.all = append(p.all[:0], p.rows...)
 	p.applyFilter()
-	p.sortCol = 1
+	p.sortCol = 2
 	p.sort()
 }
 
 // showAllocations lists the allocation sites of c by growth.
 func (p *sitePanel) showAllocations(c *diff.Comparison, sites []session.AllocationSite) {
 	p.setColumns(allocColumns)
-	main := 1
+	main := 2
 	if c.Base == nil {
 		p.setColumns(singleAllocColumns)
-		main = 1
 	}
 	p.unit = c.SampleType.Unit
 	p.rows = p.rows[:0]

@@ -191,6 +191,17 @@ func RunLabel(t *Tree, b Box) string {
 		shortName(rust.ShortName(t.Nodes[b.Node].Name)), shortName(rust.ShortName(t.Nodes[b.Run].Name)))
 }
 
+// ShortName is a function's name as the tables and labels show it: a Rust
+// (or C++) name in its short form (rust.ShortName), a Go name without its
+// package path ("github.com/x/y/cache.(*LRU).Get" → "cache.(*LRU).Get"), as
+// pprof shortens names. The full name stays the frame's identity.
+func ShortName(name string) string {
+	if strings.Contains(name, "::") {
+		return rust.ShortName(name)
+	}
+	return shortName(name)
+}
+
 // shortName drops the package path of a Go function name:
 // "net/http.(*conn).serve" -> "http.(*conn).serve".
 func shortName(name string) string {

@@ -2,6 +2,8 @@ package widget
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -27,6 +29,40 @@ func SortableHeader[C Heading](table *widget.Table, cols func() []C, state func(
 		col, asc := state()
 		setSortHeader(o.(*widget.Button), ok, title, id.Col, col, asc, sortBy)
 	}
+}
+
+// Stretch returns table in a container that gives the table's first
+// column (the names) the width the other columns of cols() leave, never
+// less than its own, so that the names use a wide window and the columns
+// share a narrow one. Refresh the container after the columns change.
+func Stretch[C Heading](table *widget.Table, cols func() []C) fyne.CanvasObject {
+	return container.New(&stretchLayout[C]{table: table, cols: cols}, table)
+}
+
+type stretchLayout[C Heading] struct {
+	table *widget.Table
+	cols  func() []C
+}
+
+func (l *stretchLayout[C]) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	cs := l.cols()
+	if len(cs) > 0 {
+		_, first := cs[0].Heading()
+		rest := theme.ScrollBarSize() + theme.Padding()
+		for _, c := range cs[1:] {
+			_, w := c.Heading()
+			rest += w + theme.Padding()
+		}
+		l.table.SetColumnWidth(0, max(first, size.Width-rest))
+	}
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func (l *stretchLayout[C]) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	return l.table.MinSize()
 }
 
 // SetWidths sets the width of each of table's columns as cols give them.
