@@ -154,8 +154,8 @@ type sitePanel struct {
 	filter   flame.Filter
 	unit     string
 	sortCol  int
-	selected int             // the spawn site shown in the graph, or -1
-	tips     *views.TipLayer // shows texts cut short; may be nil
+	selected int               // the spawn site shown in the graph, or -1
+	tips     *views.TipLayer   // shows texts cut short; may be nil
 	stretch  fyne.CanvasObject // the table, its name column stretched
 
 	// onSelect is called with the selected row, or nil when unselected.
