@@ -266,7 +266,7 @@ func (u *UI) ShowExportDialog() {
 			return
 		}
 		preset := exportSizes[size.SelectedIndex()]
-		u.askSavePath("leakscope.png", ".png", func(path string) {
+		u.askSavePath(u.exportName(".png"), ".png", func(path string) {
 			u.Export(path, preset.width, preset.height, preset.scale)
 		})
 	}, u.win)
@@ -281,6 +281,36 @@ func (u *UI) ShowHTMLDialog() {
 		return
 	}
 	u.askSavePath(u.exportName(".html"), ".html", u.ExportHTML)
+}
+
+// exportFolder is where an export is saved by default: the later dump's
+// folder when it can be written (not the demo's, not a read-only mount),
+// else the home folder; "" when neither is known.
+func (u *UI) exportFolder() string {
+	var dirs []string
+	if r := u.result; r != nil && r.Shown != nil && !u.sess.Demo {
+		dirs = append(dirs, filepath.Dir(r.Shown.Later.Path))
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		dirs = append(dirs, home)
+	}
+	for _, d := range dirs {
+		if writable(d) {
+			return d
+		}
+	}
+	return ""
+}
+
+// writable reports whether a file can be made in folder dir.
+func writable(dir string) bool {
+	f, err := os.CreateTemp(dir, ".leakscope-write-*")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return true
 }
 
 // exportName is a file name for an export of the comparison on screen,
@@ -335,6 +365,11 @@ func (u *UI) askSavePath(name, suffix string, save func(path string)) {
 		save(path)
 	}, u.win)
 	d.SetFileName(name)
+	if dir := u.exportFolder(); dir != "" {
+		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
+			d.SetLocation(l)
+		}
+	}
 	d.SetFilter(suffixFilter{[]string{suffix}})
 	d.Resize(fyne.NewSize(900, 600))
 	u.showDialog(d)

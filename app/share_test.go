@@ -72,3 +72,23 @@ func TestExportHTMLTakesTheView(t *testing.T) {
 		}
 	})
 }
+
+// TestExportDefaults: an export is named after the later dump and offered
+// in its folder when that can be written, else in the home folder.
+func TestExportDefaults(t *testing.T) {
+	dir := t.TempDir()
+	files := copyDemo(t, map[string]string{"heap-base.pb.gz": "svc-1.pb.gz", "heap-later.pb.gz": "svc-2.pb.gz"})
+	u, _ := open(t, files["heap-base.pb.gz"], files["heap-later.pb.gz"])
+	if name, folder := u.ExportDefaults(".png"); name != "svc-2.png" || folder != filepath.Dir(files["heap-later.pb.gz"]) {
+		t.Errorf("export offered as %s in %s", name, folder)
+	}
+	// A folder where no file can be made (here: gone since the load) is
+	// not offered; the home folder is.
+	if err := os.RemoveAll(filepath.Dir(files["heap-later.pb.gz"])); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HOME", dir)
+	if _, folder := u.ExportDefaults(".html"); folder != dir {
+		t.Errorf("offered %s, want the home folder %s", folder, dir)
+	}
+}
