@@ -406,7 +406,9 @@ func (u *UI) ShowLinesTab() { u.selectTab("Lines") }
 func (u *UI) ExportView() *flame.View { return u.exportView(u.graph.View()) }
 
 // ExportDefaults are the name and folder an export dialog offers.
-func (u *UI) ExportDefaults(suffix string) (string, string) { return u.exportName(suffix), u.exportFolder() }
+func (u *UI) ExportDefaults(suffix string) (string, string) {
+	return u.exportName(suffix), u.exportFolder()
+}
 
 // ColorChoice is what the colour choice on the toolbar shows.
 func (u *UI) ColorChoice() string { return u.tb.colorSel.Selected }
