@@ -3,6 +3,9 @@ package app_test
 import (
 	"strings"
 	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 )
 
 // TestFindingsTab: the demo opens on its findings, the constructor and the
@@ -29,5 +32,29 @@ func TestFindingsTab(t *testing.T) {
 	v := u.Graph().View()
 	if n := v.Tree.Nodes[v.Zoom.Current()].Name; !strings.HasPrefix(cards[1], "2. +20 goroutines at "+n) {
 		t.Errorf("the graph zoomed to %s for %q", n, strings.SplitN(cards[1], "\n", 2)[0])
+	}
+}
+
+// TestHoverTip: the pointer on a frame shows a tip there with its name,
+// file:line, base → later, Δ and share; leaving the graph hides it.
+func TestHoverTip(t *testing.T) {
+	u, w := open(t)
+	w.Resize(fyne.NewSize(1280, 800))
+	g := u.Graph()
+	d, b, ok := g.CurrentLayout().Row(find(t, g.View().Tree, "main.NewClient"))
+	if !ok {
+		t.Fatal("main.NewClient is not laid out")
+	}
+	pos := fyne.NewPos(float32(b.X+b.W/2)*g.Size().Width, float32(d*18+9))
+	g.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: pos}})
+	tip := u.TipText()
+	for _, want := range []string{"main.NewClient", "main.go:", "→", "of later total"} {
+		if !strings.Contains(tip, want) {
+			t.Errorf("tip %q lacks %q", tip, want)
+		}
+	}
+	g.MouseOut()
+	if tip := u.TipText(); tip != "" {
+		t.Errorf("tip %q after the pointer left", tip)
 	}
 }

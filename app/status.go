@@ -31,9 +31,13 @@ func (u *UI) hovered(g *views.FlameGraph, n int32) {
 	v := g.View()
 	if n < 0 || v == nil {
 		u.hoverInfo.SetText("")
+		u.tips.TipAt("", g, fyne.Position{})
 		return
 	}
-	u.hoverInfo.SetText(describe(v.Tree, n))
+	text := describe(v.Tree, n)
+	u.hoverInfo.SetText(text)
+	// A tip at the pointer says the same, where the eye is.
+	u.tips.TipAt(strings.ReplaceAll(text, " · ", "\n"), g, g.Pointer().AddXY(14, 18))
 }
 
 // describe says what a frame is: name, file:line, base → later, delta, share.

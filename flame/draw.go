@@ -36,6 +36,9 @@ type Style struct {
 	Stop func() bool
 	// RootLabel names the root's box; "all" when "".
 	RootLabel string
+	// HoverName, when not "", outlines every frame of that function
+	// (the one under the pointer), thinner than Hover's outline.
+	HoverName string
 }
 
 func (s *Style) withDefaults() Style {
@@ -158,6 +161,8 @@ func drawBox(dst *image.RGBA, box image.Rectangle, t *Tree, b Box, s *Style) {
 	}
 	if b.Node == s.Hover && plain {
 		outline(dst, inner, color.RGBA{0x10, 0x10, 0x10, 0xff}, gap)
+	} else if s.HoverName != "" && plain && t.Nodes[b.Node].Name == s.HoverName {
+		outline(dst, inner, color.RGBA{0x50, 0x50, 0x50, 0xff}, gap)
 	}
 	if b.Node == s.Cursor && plain && s.Cursor > Root {
 		outline(dst, inner, color.RGBA{0x00, 0x5f, 0xd0, 0xff}, 2*gap)

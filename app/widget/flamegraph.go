@@ -35,6 +35,7 @@ type FlameGraph struct {
 
 	view    *flame.View
 	hover   int32
+	pointer fyne.Position // where the pointer was last over the graph
 	cursor  int32  // the frame the keyboard is on; Root for none
 	scroll  int    // rows scrolled out of view at the root's edge
 	empty   string // message shown without a view
@@ -307,7 +308,8 @@ func (f *FlameGraph) style() *flame.Style {
 	cursor := f.cursor // drawn once the keyboard has moved it off the root
 	return &flame.Style{Face: f.face, Scale: f.scale, RowHeight: rowHeight, Palette: f.view.Palette,
 		Flame: f.view.Flame, Match: f.view.Match, Hover: f.hover, Background: bg,
-		Colors: f.view.Colors, Scores: f.view.Scores, Cursor: cursor, FirstRow: f.scroll, RootLabel: f.view.RootLabel}
+		Colors: f.view.Colors, Scores: f.view.Scores, Cursor: cursor, FirstRow: f.scroll, RootLabel: f.view.RootLabel,
+		HoverName: f.hoverName()}
 }
 
 // Draw is the raster's generator: it lays out and draws the view at w×h
@@ -372,7 +374,26 @@ func (f *FlameGraph) boxAt(p fyne.Position) (flame.Box, bool) {
 func (f *FlameGraph) MouseIn(e *desktop.MouseEvent) { f.MouseMoved(e) }
 
 // MouseMoved implements desktop.Hoverable.
-func (f *FlameGraph) MouseMoved(e *desktop.MouseEvent) { f.setHover(f.NodeAt(e.Position)) }
+func (f *FlameGraph) MouseMoved(e *desktop.MouseEvent) {
+	f.pointer = e.Position
+	n := f.NodeAt(e.Position)
+	if n == f.hover && n >= 0 && f.OnHover != nil {
+		f.OnHover(n) // the tip follows the pointer
+	}
+	f.setHover(n)
+}
+
+// hoverName is the function of the frame under the pointer, whose other
+// frames are outlined too; "" for none.
+func (f *FlameGraph) hoverName() string {
+	if f.view == nil || f.hover <= flame.Root || int(f.hover) >= len(f.view.Tree.Nodes) {
+		return ""
+	}
+	return f.view.Tree.Nodes[f.hover].Name
+}
+
+// Pointer returns where the pointer was last over the graph.
+func (f *FlameGraph) Pointer() fyne.Position { return f.pointer }
 
 // MouseOut implements desktop.Hoverable.
 func (f *FlameGraph) MouseOut() { f.setHover(-1) }

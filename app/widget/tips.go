@@ -2,6 +2,7 @@ package widget
 
 import (
 	"image/color"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -39,6 +40,17 @@ func (t *TipLayer) Tip(text string, o fyne.CanvasObject) {
 	t.Refresh()
 }
 
+// TipAt puts text at pos, a position in object o (such as the pointer's),
+// or hides the tip for "".
+func (t *TipLayer) TipAt(text string, o fyne.CanvasObject, pos fyne.Position) {
+	t.text = text
+	if text != "" {
+		d := fyne.CurrentApp().Driver()
+		t.at = d.AbsolutePositionForObject(o).Subtract(d.AbsolutePositionForObject(t)).Add(pos)
+	}
+	t.Refresh()
+}
+
 // Text returns the tip shown, or "".
 func (t *TipLayer) Text() string { return t.text }
 
@@ -48,20 +60,24 @@ func (t *TipLayer) CreateRenderer() fyne.WidgetRenderer {
 	bg.StrokeColor = theme.Color(theme.ColorNamePrimary)
 	bg.StrokeWidth = 1
 	bg.CornerRadius = 3
-	label := canvas.NewText("", theme.Color(theme.ColorNameForeground))
-	label.TextSize = theme.TextSize() * 0.9
-	return &tipRenderer{t: t, bg: bg, label: label}
+	return &tipRenderer{t: t, bg: bg}
 }
 
+// tipRenderer draws the tip: a box with a line of text for each line of
+// the tip's text.
 type tipRenderer struct {
 	t     *TipLayer
 	bg    *canvas.Rectangle
-	label *canvas.Text
+	lines []*canvas.Text
 }
 
 func (r *tipRenderer) Layout(size fyne.Size) {
 	pad := theme.Padding()
-	ts := r.label.MinSize()
+	var ts fyne.Size
+	for _, l := range r.lines {
+		m := l.MinSize()
+		ts.Width, ts.Height = max(ts.Width, m.Width), ts.Height+m.Height
+	}
 	box := fyne.NewSize(ts.Width+2*pad, ts.Height+pad)
 	at := r.t.at
 	// Keep the tip inside the window.
@@ -73,23 +89,45 @@ func (r *tipRenderer) Layout(size fyne.Size) {
 	}
 	r.bg.Move(at)
 	r.bg.Resize(box)
-	r.label.Move(at.AddXY(pad, pad/2))
-	r.label.Resize(ts)
+	y := at.Y + pad/2
+	for _, l := range r.lines {
+		m := l.MinSize()
+		l.Move(fyne.NewPos(at.X+pad, y))
+		l.Resize(m)
+		y += m.Height
+	}
 }
 
 func (r *tipRenderer) MinSize() fyne.Size { return fyne.NewSize(0, 0) }
 
 func (r *tipRenderer) Refresh() {
-	r.label.Text = r.t.text
-	r.bg.Hidden, r.label.Hidden = r.t.text == "", r.t.text == ""
+	var texts []string
+	if r.t.text != "" {
+		texts = strings.Split(r.t.text, "\n")
+	}
+	for len(r.lines) < len(texts) {
+		l := canvas.NewText("", theme.Color(theme.ColorNameForeground))
+		l.TextSize = theme.TextSize() * 0.9
+		r.lines = append(r.lines, l)
+	}
+	r.lines = r.lines[:len(texts)]
+	for i, l := range r.lines {
+		l.Text, l.Color = texts[i], theme.Color(theme.ColorNameForeground)
+		l.Refresh()
+	}
+	r.bg.Hidden = r.t.text == ""
 	r.bg.FillColor = opaque(theme.Color(theme.ColorNameInputBackground))
-	r.label.Color = theme.Color(theme.ColorNameForeground)
 	r.Layout(r.t.Size())
 	r.bg.Refresh()
-	r.label.Refresh()
 }
 
-func (r *tipRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.bg, r.label} }
+func (r *tipRenderer) Objects() []fyne.CanvasObject {
+	objs := []fyne.CanvasObject{r.bg}
+	for _, l := range r.lines {
+		objs = append(objs, l)
+	}
+	return objs
+}
 
 func (r *tipRenderer) Destroy() {}
 
