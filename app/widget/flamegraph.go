@@ -36,9 +36,9 @@ type FlameGraph struct {
 	view    *flame.View
 	hover   int32
 	pointer fyne.Position // where the pointer was last over the graph
-	cursor  int32  // the frame the keyboard is on; Root for none
-	scroll  int    // rows scrolled out of view at the root's edge
-	empty   string // message shown without a view
+	cursor  int32         // the frame the keyboard is on; Root for none
+	scroll  int           // rows scrolled out of view at the root's edge
+	empty   string        // message shown without a view
 	focused bool
 	dragY   float32 // drag distance not yet turned into rows
 
