@@ -74,9 +74,12 @@ dumps:
 install: setup-run build
 	install -Dm755 bin/leakscope $(PREFIX)/bin/leakscope
 	@# The entry names the binary by its absolute path: GIO hides entries
-	@# whose program is not on PATH, and ~/.local/bin often is not.
+	@# whose program is not on PATH, and ~/.local/bin often is not. The
+	@# path is quoted only when it holds a space: xdg-open's own launcher
+	@# (outside GNOME and KDE) does not read quotes.
 	install -d $(DATADIR)/applications
-	sed -e 's|^Exec=leakscope |Exec="$(BINDIR)/leakscope" |' -e 's|^TryExec=leakscope$$|TryExec=$(BINDIR)/leakscope|' \
+	exe='$(BINDIR)/leakscope'; case "$$exe" in *" "*) exe="\"$$exe\"";; esac; \
+	sed -e "s|^Exec=leakscope |Exec=$$exe |" -e 's|^TryExec=leakscope$$|TryExec=$(BINDIR)/leakscope|' \
 		assets/linux/$(APPID).desktop > $(DATADIR)/applications/$(APPID).desktop
 	chmod 644 $(DATADIR)/applications/$(APPID).desktop
 	install -Dm644 assets/linux/$(APPID).xml $(DATADIR)/mime/packages/$(APPID).xml

@@ -12,6 +12,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/leakscope/leakscope/app"
+	"github.com/leakscope/leakscope/app/instance"
 	_ "github.com/leakscope/leakscope/app/locale" // before Fyne reads LANG
 	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/assets"
@@ -31,11 +32,20 @@ func main() {
 		os.Exit(cli.ExitUsage)
 	}
 	setupLog()
+	// One window per session: files given while a window is open go to
+	// it, which compares them with what it shows.
+	handOver := !args.NewWindow && len(args.Files) > 0 && len(args.Binaries)+len(args.DebugDirs)+len(args.Servers)+len(args.RuntimeCrates) == 0
+	if handOver {
+		if err := instance.Send(instance.Path(), args.Files); err == nil {
+			slog.Debug("handed over", "files", args.Files)
+			return
+		}
+	}
 	limitMemory()
 	slog.Debug("start", "pid", os.Getpid(), "files", args.Files)
 	a := fyneapp.NewWithID("io.github.leakscope")
 	o := app.Options{Files: args.Files, Binaries: args.Binaries, DebugDirs: args.DebugDirs, Servers: args.Servers,
-		RuntimeCrates: args.RuntimeCrates}
+		RuntimeCrates: args.RuntimeCrates, Listen: !args.NewWindow}
 	if w, h, ok := screenSize(); ok {
 		o.Screen = fyne.NewSize(float32(w), float32(h))
 	}

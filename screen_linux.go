@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+	"log"
 	"os"
 
 	"github.com/jezek/xgb"
@@ -13,6 +15,7 @@ func screenSize() (w, h int, ok bool) {
 	if os.Getenv("DISPLAY") == "" {
 		return 0, 0, false
 	}
+	xgb.Logger = log.New(io.Discard, "", 0) // it would print X authority notes on stderr
 	c, err := xgb.NewConn()
 	if err != nil {
 		return 0, 0, false

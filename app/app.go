@@ -24,6 +24,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/leakscope/leakscope/app/instance"
 	_ "github.com/leakscope/leakscope/app/locale" // before Fyne reads LANG
 	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/diff"
@@ -35,6 +36,9 @@ type uiQueue interface{ take() []func() }
 
 // Options say what a window opens with.
 type Options struct {
+	// Listen, when set, takes the files of later launches (instance.Send)
+	// into this window, as if dropped on it.
+	Listen bool
 	// Screen is the size of the screen the window opens on, when known: the
 	// window then opens no larger than it. Zero opens at 1280 × 800.
 	Screen fyne.Size
@@ -72,14 +76,15 @@ type UI struct {
 	restore      *session.Session // the session before a change not yet shown
 	asked        map[string]bool  // binaries already asked for
 	pending      []session.Question
-	asking       *session.Question // the question on screen
-	preload      *session.Preload  // the first load, started before the window; Close ends it
-	preloadTaken bool              // a load job has taken it
-	precomputed  *session.Preload  // the preload whose result the next computation may take
-	showRuntime  bool              // View ▸ Runtime Frames: runs of runtime frames are not folded
-	screen       fyne.Size         // the screen's size, when known
-	picker       *openPicker       // the last Open dialog
-	queue        uiQueue           // set by tests; see export_test.go
+	asking       *session.Question  // the question on screen
+	preload      *session.Preload   // the first load, started before the window; Close ends it
+	preloadTaken bool               // a load job has taken it
+	precomputed  *session.Preload   // the preload whose result the next computation may take
+	showRuntime  bool               // View ▸ Runtime Frames: runs of runtime frames are not folded
+	screen       fyne.Size          // the screen's size, when known
+	instance     *instance.Listener // takes the files of later launches; nil for none
+	picker       *openPicker        // the last Open dialog
+	queue        uiQueue            // set by tests; see export_test.go
 
 	mode         flame.WidthMode
 	flameUp      bool // root at the bottom
@@ -137,6 +142,19 @@ func Create(a fyne.App, w fyne.Window, o Options) *UI {
 	u.build()
 	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { u.Dropped(uris) })
 	w.SetCloseIntercept(func() { u.Close(); w.Close() })
+	if o.Listen {
+		l, err := instance.Listen(instance.Path(), func(files []string) {
+			do(func() {
+				slog.Debug("files handed over", "files", files)
+				u.Open(files)
+				w.RequestFocus()
+			})
+		})
+		if err != nil {
+			slog.Debug("not listening for other launches", "err", err)
+		}
+		u.instance = l
+	}
 	switch {
 	case o.Preload != nil:
 		u.preload = o.Preload
@@ -271,6 +289,10 @@ func (u *UI) relayout() {
 // Close stops the worker: loading, comparing and exporting end, and Close
 // returns once their goroutines have. The window stays.
 func (u *UI) Close() {
+	if u.instance != nil {
+		u.instance.Close()
+		u.instance = nil
+	}
 	u.worker.Close()
 	if u.preload != nil {
 		u.preload.Close()

@@ -8,6 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/test"
+
+	"github.com/leakscope/leakscope/app"
+	"github.com/leakscope/leakscope/app/instance"
 	"github.com/leakscope/leakscope/diff/reftest"
 )
 
@@ -90,5 +94,29 @@ func TestExportDefaults(t *testing.T) {
 	t.Setenv("HOME", dir)
 	if _, folder := u.ExportDefaults(".html"); folder != dir {
 		t.Errorf("offered %s, want the home folder %s", folder, dir)
+	}
+}
+
+// TestSecondLaunchCompares: with a base open, a second launch's later
+// dump goes to the open window (over its socket), which compares the two;
+// closing the window stops listening.
+func TestSecondLaunchCompares(t *testing.T) {
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
+	a := test.NewTempApp(t)
+	w := a.NewWindow("Leakscope")
+	u := app.CreateForTest(a, w, app.Options{Files: []string{demo + "heap-base.pb.gz"}, Listen: true})
+	u.Wait()
+	if err := instance.Send(instance.Path(), []string{demo + "heap-later.pb.gz"}); err != nil {
+		t.Fatalf("the open window did not take the files: %v", err)
+	}
+	u.Wait()
+	base, later := u.Files()
+	if len(base) == 0 || !strings.HasSuffix(base[0], "heap-base.pb.gz") || len(later) == 0 || !strings.HasSuffix(later[0], "heap-later.pb.gz") {
+		t.Errorf("pair %q → %q after the second launch", base, later)
+	}
+	u.Close()
+	w.Close()
+	if err := instance.Send(instance.Path(), []string{demo + "heap-later.pb.gz"}); err == nil {
+		t.Error("a closed window took files")
 	}
 }

@@ -138,7 +138,10 @@ func CheckDisplay() error {
 const usage = `Leakscope compares a base dump with a later one and shows what grew.
 
 Usage:
-  leakscope [SYMBOLS] [FILE...]           open the window (no files: the demo)
+  leakscope [SYMBOLS] [--new-window] [FILE...]
+                                          open the window (no files: the demo); files
+                                          given while a window is open go to it, unless
+                                          --new-window (or SYMBOLS) is given
   leakscope report [--sample NAME] [--json] [--top N] [--tag KEY=VALUE] [--keep-alloc-frames] [--keep-runtime-frames]
                    [--binary PATH]... BASE [LATER]
                                           print the comparison as a table or JSON
@@ -250,6 +253,9 @@ type OpenArgs struct {
 	// RuntimeCrates (--runtime-crate) are more crates or packages whose
 	// frames count as the runtime's.
 	RuntimeCrates []string
+	// NewWindow (--new-window) opens a window of its own even when one is
+	// open already.
+	NewWindow bool
 }
 
 // ParseOpenArgs parses the arguments of `leakscope [--binary PATH]...
@@ -262,6 +268,7 @@ func ParseOpenArgs(args []string) (OpenArgs, error) {
 	var binaries, dirs, servers stringList
 	fs := newFlagSet("leakscope", io.Discard)
 	crates := runtimeFlag(fs)
+	newWindow := fs.Bool("new-window", false, "")
 	fs.Var(&binaries, "binary", "")
 	fs.Var(&dirs, "debug-dir", "")
 	fs.Var(&servers, "debuginfod", "")
@@ -292,5 +299,5 @@ func ParseOpenArgs(args []string) (OpenArgs, error) {
 	if err := checkSymbolFlags(dirs, servers); err != nil {
 		return o, err
 	}
-	return OpenArgs{Files: files, Binaries: binaries, DebugDirs: dirs, Servers: servers, RuntimeCrates: *crates}, nil
+	return OpenArgs{Files: files, Binaries: binaries, DebugDirs: dirs, Servers: servers, RuntimeCrates: *crates, NewWindow: *newWindow}, nil
 }

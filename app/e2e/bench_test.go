@@ -48,7 +48,7 @@ func BenchmarkFirstDrawVsReport(b *testing.B) {
 		n++
 		// The window: from exec to its log line "first draw".
 		cmd := exec.Command(bin, base, later)
-		cmd.Env = append(os.Environ(), "DISPLAY="+display, "LEAKSCOPE_DEBUG=1", "HOME="+dir)
+		cmd.Env = append(os.Environ(), "DISPLAY="+display, "LEAKSCOPE_DEBUG=1", "HOME="+dir, "XDG_RUNTIME_DIR="+dir)
 		stderr, err := cmd.StderrPipe()
 		if err != nil {
 			b.Fatal(err)

@@ -112,7 +112,8 @@ func start(t *testing.T, args ...string) *session {
 	s := &session{t: t, dir: dir, log: &logBuffer{}}
 	s.display = startXvfb(t)
 	app := exec.Command(bin, args...)
-	app.Env = append(os.Environ(), "DISPLAY="+s.display, "LEAKSCOPE_DEBUG=1", "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
+	app.Env = append(os.Environ(), "DISPLAY="+s.display, "LEAKSCOPE_DEBUG=1", "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"),
+		"XDG_RUNTIME_DIR="+dir) // its own socket: no other window takes its files
 	app.Stderr, app.Stdout = s.log, s.log
 	if err := app.Start(); err != nil {
 		t.Fatal(err)
