@@ -124,6 +124,18 @@ func Find(in Input) []Finding {
 			spawned[s.Function] = true
 		}
 	}
+	// The profile's flat values by function, summed once for all sites.
+	var flats map[string]diff.Delta
+	flat := func(fn string) (diff.Delta, bool) {
+		if flats == nil {
+			flats = map[string]diff.Delta{}
+			for _, f := range in.Profile.Functions() {
+				flats[f.Name] = f.Flat
+			}
+		}
+		d, ok := flats[fn]
+		return d, ok
+	}
 	if g := in.Goroutines; g != nil && g.Base != nil && !g.ByEntry {
 		order := make([]int, len(g.Sites))
 		for i := range order {
@@ -151,7 +163,7 @@ func Find(in Input) []Finding {
 			f := Finding{Kind: SpawnSite, Runtime: "go", Function: s.Function, File: s.File, Line: s.Line,
 				Unit: "count", Value: diff.Delta{Base: s.Base, Later: s.Later}}
 			f.Path = in.callers(s.Function, s.File, s.Line, src)
-			f.Holds = goroutineHolds(s, in.Profile)
+			f.Holds = goroutineHolds(s, in.Profile, flat)
 			if t := in.SiteTrends[s.Site]; t != nil {
 				tr := t.Trend
 				f.Trend = &tr
@@ -397,7 +409,7 @@ func dropInside(fs []Finding) []Finding {
 
 // goroutineHolds says what a spawn site's goroutines hold: their main
 // state and longest wait, and the memory allocated in the site's function.
-func goroutineHolds(s *goroutines.SiteDelta, c *diff.Comparison) string {
+func goroutineHolds(s *goroutines.SiteDelta, c *diff.Comparison, flat func(string) (diff.Delta, bool)) string {
 	var parts []string
 	if st := s.MainState(); st != "" {
 		parts = append(parts, fmt.Sprintf("%d of %d in %s", s.States[st], s.Later, st))
@@ -418,12 +430,9 @@ func goroutineHolds(s *goroutines.SiteDelta, c *diff.Comparison) string {
 		parts = append(parts, fmt.Sprintf("%d alive in both dumps", s.Survivors))
 	}
 	if c != nil && c.Base != nil && c.SampleType.Unit == "bytes" {
-		for _, f := range c.Functions() {
-			if f.Name == s.Function && f.Flat.Later != 0 {
-				parts = append(parts, fmt.Sprintf("%s allocated in %s (%s)", diff.FormatValue(f.Flat.Later, "bytes"),
-					shortName(s.Function), diff.FormatDelta(f.Flat.Diff(), "bytes")))
-				break
-			}
+		if d, ok := flat(s.Function); ok && d.Later != 0 {
+			parts = append(parts, fmt.Sprintf("%s allocated in %s (%s)", diff.FormatValue(d.Later, "bytes"),
+				shortName(s.Function), diff.FormatDelta(d.Diff(), "bytes")))
 		}
 	}
 	return strings.Join(parts, ", ")
