@@ -4,10 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -87,15 +84,7 @@ func TestReportTokioTasks(t *testing.T) {
 			t.Errorf("%s keeps flat %+d with the plumbing folded", f.Name, f.Flat.Delta)
 		}
 	}
-	out, err := exec.Command("jeprof", "--text", "--show_bytes", "--inuse_space", "--base="+ts.Base, ts.Bin, ts.Later).Output()
-	if err != nil {
-		t.Fatalf("jeprof: %v", err)
-	}
-	m := regexp.MustCompile(`(?m)^Total: (-?\d+)`).FindSubmatch(out)
-	if m == nil {
-		t.Fatalf("no total in jeprof's output:\n%s", out)
-	}
-	if total, _ := strconv.ParseInt(string(m[1]), 10, 64); r.Total.Delta != total {
+	if total := ts.JeprofTotal(t, "inuse_space"); r.Total.Delta != total {
 		t.Errorf("total %+d, jeprof --base %+d", r.Total.Delta, total)
 	}
 	kept := report("--keep-alloc-frames")

@@ -2,9 +2,6 @@ package session_test
 
 import (
 	"context"
-	"os/exec"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -130,16 +127,8 @@ func TestFoldedTokioGraph(t *testing.T) {
 	}
 	// The folded graph's total is jeprof's.
 	reftest.NeedTools(t, "jeprof")
-	out, err := exec.Command("jeprof", "--text", "--show_bytes", "--inuse_space", "--base="+ts.Base, ts.Bin, ts.Later).Output()
-	if err != nil {
-		t.Fatalf("jeprof: %v", err)
-	}
-	m := regexp.MustCompile(`(?m)^Total: (-?\d+)`).FindSubmatch(out)
-	if m == nil {
-		t.Fatalf("no total in jeprof's output:\n%s", out)
-	}
 	top := r.Tree.Nodes[l.Rows[0][0].Node].Total
-	if total, _ := strconv.ParseInt(string(m[1]), 10, 64); top.Diff() != total {
+	if total := ts.JeprofTotal(t, "inuse_space"); top.Diff() != total {
 		t.Errorf("the folded graph's total grows %+d, jeprof --base %+d", top.Diff(), total)
 	}
 	// Expanding every folded run, until none is left, lays out every box

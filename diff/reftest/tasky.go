@@ -236,3 +236,25 @@ func (r *Tasky) parseCounts(out []byte) error {
 	}
 	return nil
 }
+
+var jeprofTotalRE = regexp.MustCompile(`(?m)^Total: (-?\d+)`)
+
+// JeprofTotal returns the total of `jeprof --text --show_bytes --SAMPLE
+// --base=Base Bin Later`: the change in sample type sample (inuse_space,
+// alloc_objects, …) between the two dumps, as jeprof counts it.
+func (r *Tasky) JeprofTotal(t testing.TB, sample string) int64 {
+	t.Helper()
+	cmd := exec.Command("jeprof", "--text", "--show_bytes", "--"+sample, "--base="+r.Base, r.Bin, r.Later)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("jeprof: %v\n%s", err, stderr.Bytes())
+	}
+	m := jeprofTotalRE.FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("no total in jeprof's output:\n%s", out)
+	}
+	n, _ := strconv.ParseInt(string(m[1]), 10, 64)
+	return n
+}

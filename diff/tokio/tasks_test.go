@@ -1,12 +1,8 @@
 package tokio_test
 
 import (
-	"bytes"
 	"context"
 	"math"
-	"os/exec"
-	"regexp"
-	"strconv"
 	"testing"
 
 	"github.com/leakscope/leakscope/diff"
@@ -114,7 +110,7 @@ func TestTaskyFolded(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := jeprofTotal(t, sample, r); c.Total().Diff() != want {
+		if want := r.JeprofTotal(t, sample); c.Total().Diff() != want {
 			t.Errorf("%s: total %+d, jeprof --base %+d", sample, c.Total().Diff(), want)
 		}
 		fns := c.Functions()
@@ -166,23 +162,4 @@ func TestTaskySampled(t *testing.T) {
 	if c.Sites[0].Function != siteFuncs["cache"] {
 		t.Errorf("first site is %s, want the Default impl's", c.Sites[0].Site)
 	}
-}
-
-var totalRE = regexp.MustCompile(`(?m)^Total: (-?\d+)`)
-
-func jeprofTotal(t *testing.T, sample string, r *reftest.Tasky) int64 {
-	t.Helper()
-	cmd := exec.Command("jeprof", "--text", "--show_bytes", "--"+sample, "--base="+r.Base, r.Bin, r.Later)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("jeprof: %v\n%s", err, stderr.Bytes())
-	}
-	m := totalRE.FindSubmatch(out)
-	if m == nil {
-		t.Fatalf("no total in jeprof's output:\n%s", out)
-	}
-	n, _ := strconv.ParseInt(string(m[1]), 10, 64)
-	return n
 }
