@@ -52,7 +52,7 @@ func TestSeriesWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := start(t, dir)
-	waitFor(t, "the graph", 30*time.Second, func() bool { return strings.Contains(s.log.String(), "DEBUG shown ") })
+	waitFor(t, "the graph", 30*time.Second, func() bool { return strings.Contains(s.log.String(), "DEBUG first draw") })
 	s.settled("9-series-findings.png")
 	// The series opens on its findings, coloured by steadiness, with the
 	// leak first; a click on the Spawn sites tab shows the series columns.
