@@ -90,7 +90,8 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		}
 		return ExitOK
 	}
-	c, err := loadComparison(files, *sample, lim.options(), stderr)
+	var notes []string // how the pair was put in order: the image's title says it too
+	c, err := loadTagged(files, *sample, "", true, lim.options(), stderr, &notes)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -104,7 +105,11 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	} else {
 		in.Profile = c
 	}
-	v.Notes = findings.Headlines(findings.Find(in), 3)
+	v.Notes = append(notes, findings.Headlines(findings.Find(in), 3)...)
+	v.Panels = flame.SitePanels(in.Goroutines, in.Tasks, flame.PanelRows)
+	if c.Later.Kind != diff.KindGoroutine { // a goroutine's flat frame is where it waits
+		v.Panels = append(v.Panels, v.FunctionPanel(flame.PanelRows))
+	}
 	if re != nil {
 		v.Match, v.Query = v.Tree.Search(re), *search
 	}

@@ -320,7 +320,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	// stacks without a value of it need not be kept. A tag looks at every
 	// stack's labels.
 	opts.SkipZero, opts.Sample = *tag == "", *sample
-	c, err := loadTagged(files, *sample, *tag, !*keep, opts, stderr)
+	c, err := loadTagged(files, *sample, *tag, !*keep, opts, stderr, nil)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -364,13 +364,15 @@ func writePair(c *diff.Comparison, g *goroutines.Comparison, top int, asJSON boo
 // The allocation plumbing of jemalloc stacks is folded into its callers
 // (jemalloc.FoldAllocFrames).
 func loadComparison(files []string, sample string, opts *diff.Options, stderr io.Writer) (*diff.Comparison, error) {
-	return loadTagged(files, sample, "", true, opts, stderr)
+	return loadTagged(files, sample, "", true, opts, stderr, nil)
 }
 
 // loadTagged is loadComparison keeping only the stacks whose labels hold
 // tag ("key=value", as pprof's -tagfocus); "" keeps all. fold says whether
-// to fold allocation plumbing into its callers.
-func loadTagged(files []string, sample, tag string, fold bool, opts *diff.Options, stderr io.Writer) (*diff.Comparison, error) {
+// to fold allocation plumbing into its callers. The notes printed on
+// stderr (how the pair was put in order) are added to notes when it is not
+// nil.
+func loadTagged(files []string, sample, tag string, fold bool, opts *diff.Options, stderr io.Writer, notes *[]string) (*diff.Comparison, error) {
 	dumps, err := diff.OpenAll(context.Background(), opts, files...)
 	if err != nil {
 		return nil, err
@@ -422,6 +424,9 @@ func loadTagged(files []string, sample, tag string, fold bool, opts *diff.Option
 	for _, n := range []string{o.Note(), lineUp} {
 		if n != "" {
 			fmt.Fprintf(stderr, "leakscope: note: %s\n", printable(n))
+			if notes != nil {
+				*notes = append(*notes, n)
+			}
 		}
 	}
 	warnSaturated(c, stderr)

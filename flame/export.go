@@ -42,6 +42,9 @@ type View struct {
 	Expanded bool
 	// Notes are more header lines for an image, such as the findings.
 	Notes []string
+	// Panels are tables an image draws beside the graph, such as the top
+	// spawn sites and functions (SitePanels, FunctionPanel).
+	Panels []Panel
 	// RootLabel names the root's box, such as "Callers of F"; "all" when "".
 	RootLabel string
 	// Runtime, when not nil, reports the functions outside the program
@@ -222,15 +225,21 @@ func CheckImageSize(width, height int) error {
 }
 
 // ImageSize returns the size in device pixels of the image Image draws for
-// these arguments: height 0 becomes the height the whole graph needs.
-// scale is clamped as Image clamps it.
+// these arguments: height 0 becomes the height the whole graph (and the
+// panels beside it) needs. scale is clamped as Image clamps it.
 func (v *View) ImageSize(width, height int, scale float64) (int, int) {
 	if height > 0 {
 		return width, height
 	}
-	m := v.metrics(clampScale(scale), nil)
-	l := v.Layout(width-2*m.pad, 0)
-	return width, satHeight(m.headerH, len(l.Rows), m.rowH, m.pad)
+	m := v.metrics(width, clampScale(scale), nil)
+	l := v.Layout(m.graphW, 0)
+	return width, m.fullHeight(len(l.Rows))
+}
+
+// fullHeight is the height that shows rows of the graph and every panel.
+func (m metrics) fullHeight(rows int) int {
+	h := satHeight(m.headerH, rows, m.rowH, m.pad)
+	return max(h, m.headerH+m.panelsH+m.pad)
 }
 
 // satHeight is headerH + rows*rowH + pad, or MaxInt32 when that is larger.
@@ -268,6 +277,9 @@ type metrics struct {
 	pad, lineH, headerH int
 	rowH                int
 	style               *Style
+	legendLines         int
+	graphW, sideW       int // the graph's width, and the panels' (0: none)
+	panelsH             int // the panels' height
 }
 
 func clampScale(scale float64) float64 {
@@ -277,12 +289,24 @@ func clampScale(scale float64) float64 {
 	return min(max(scale, MinScale), MaxScale)
 }
 
-func (v *View) metrics(scale float64, face *Face) metrics {
+// metrics lays an image width pixels wide out: the header (two lines, the
+// notes and the legend), then the graph, with the panels beside it on its
+// right when the image is wide enough for both.
+func (v *View) metrics(width int, scale float64, face *Face) metrics {
 	if face == nil {
 		face = GoFace(12 * scale)
 	}
 	m := metrics{face: face, pad: int(8 * scale), lineH: face.Height + int(4*scale)}
-	m.headerH = m.pad + (2+len(v.Notes))*m.lineH + m.lineH + m.pad // two header lines, the notes, the legend
+	width = min(max(width, 2*m.pad+1), MaxImageSide)
+	inner := width - 2*m.pad
+	m.legendLines = v.LegendLines(inner, face, scale)
+	m.headerH = m.pad + (2+len(v.Notes))*m.lineH + m.legendLines*m.lineH + m.pad
+	m.graphW = inner
+	if len(v.Panels) > 0 && float64(width) >= 900*scale {
+		m.sideW = min(max(width*3/10, int(320*scale)), int(560*scale))
+		m.graphW = inner - m.sideW - 2*m.pad
+		m.panelsH = panelsHeight(v.Panels, m.lineH, m.pad)
+	}
 	m.style = &Style{Face: face, Scale: scale, Palette: v.palette(), Flame: v.Flame, Match: v.Match, Hover: -1, Colors: v.Colors, Scores: v.Scores, RootLabel: v.RootLabel}
 	m.rowH = max(m.style.RowPixels(), 1)
 	return m
@@ -301,13 +325,12 @@ func (v *View) Image(width, height int, scale float64, face *Face) *image.RGBA {
 
 func (v *View) image(width, height int, scale float64, face *Face, stop func() bool) *image.RGBA {
 	scale = clampScale(scale)
-	m := v.metrics(scale, face)
+	m := v.metrics(width, scale, face)
 	m.style.Stop = stop
 	face, pad, lineH, headerH, style := m.face, m.pad, m.lineH, m.headerH, m.style
 	width = min(max(width, 2*pad+1), MaxImageSide)
 	if height <= 0 {
-		l := v.Layout(width-2*pad, 0)
-		height = satHeight(headerH, len(l.Rows), m.rowH, pad)
+		height = m.fullHeight(len(v.Layout(m.graphW, 0).Rows))
 	}
 	height = min(max(height, 1), MaxImageSide, MaxImagePixels/width)
 	img := image.NewRGBA(image.Rect(0, 0, width, height))
@@ -318,8 +341,13 @@ func (v *View) image(width, height int, scale float64, face *Face, stop func() b
 		face.Draw(img, pad, pad+i*lineH+face.Ascent, face.Fit(line, width-2*pad), ink, img.Rect)
 	}
 	n := len(lines)
-	v.drawLegend(img, image.Rect(pad, pad+n*lineH, width-pad, pad+(n+1)*lineH), face, scale)
-	graph := image.Rect(pad, headerH, width-pad, max(height-pad, headerH))
+	v.drawLegend(img, image.Rect(pad, pad+n*lineH, width-pad, headerH-pad), face, scale)
+	graph := image.Rect(pad, headerH, pad+m.graphW, max(height-pad, headerH))
+	if m.sideW > 0 {
+		side := image.Rect(width-pad-m.sideW, headerH, width-pad, max(height-pad, headerH))
+		fill(img, image.Rect(side.Min.X-pad-max(int(scale), 1), headerH, side.Min.X-pad, side.Max.Y), color.RGBA{0xd8, 0xd8, 0xd8, 0xff})
+		drawPanels(img, side, v.Panels, face, lineH, pad, ink, color.RGBA{0x70, 0x70, 0x70, 0xff})
+	}
 	maxDepth := graph.Dy()/m.rowH + 1
 	Draw(img, graph, v.Layout(graph.Dx(), maxDepth), style)
 	return img
@@ -332,46 +360,73 @@ func (v *View) palette() *Palette {
 	return v.Palette
 }
 
-// DrawLegendOn draws the legend strip of v (what the colours and widths
-// stand for) into r of img, its text in ink.
+// DrawLegendOn draws the legend of v (what the colours and widths stand
+// for) into r of img, its text in ink, on as many lines as r's width needs
+// and its height holds (LegendLines).
 func (v *View) DrawLegendOn(img *image.RGBA, r image.Rectangle, face *Face, scale float64, ink color.RGBA) {
 	v.legend(img, r, face, scale, ink)
+}
+
+// LegendLines returns how many lines of face the legend takes at width
+// device pixels.
+func (v *View) LegendLines(width int, face *Face, scale float64) int {
+	return v.legend(nil, image.Rect(0, 0, width, math.MaxInt32/2), face, scale, color.RGBA{})
 }
 
 func (v *View) drawLegend(img *image.RGBA, r image.Rectangle, face *Face, scale float64) {
 	v.legend(img, r, face, scale, color.RGBA{0x40, 0x40, 0x40, 0xff})
 }
 
-func (v *View) legend(img *image.RGBA, r image.Rectangle, face *Face, scale float64, ink color.RGBA) {
-	x := r.Min.X
-	baseline := r.Min.Y + face.Ascent
+// legend lays out the legend in r, an entry (a swatch and its label) or the
+// closing note at a time, starting a new line where one does not fit, and
+// draws it when img is not nil. It returns the lines used.
+func (v *View) legend(img *image.RGBA, r image.Rectangle, face *Face, scale float64, ink color.RGBA) int {
+	x, line := r.Min.X, 0
+	lineH := face.Height + int(4*scale) // as the image's lines
+	// place returns where an item w pixels wide goes, on a new line when
+	// it does not fit on this one, and false when no line of r is left.
+	place := func(w int) (int, int, bool) {
+		if x > r.Min.X && x+w > r.Max.X {
+			x, line = r.Min.X, line+1
+		}
+		y := r.Min.Y + line*lineH
+		return x, y, y+face.Height <= r.Max.Y
+	}
 	if !v.Tree.HasBase() {
-		face.Draw(img, x, baseline, face.Fit("one dump: width is its value; colours group packages", r.Dx()), ink, r)
-		return
+		if _, y, ok := place(0); ok && img != nil {
+			face.Draw(img, x, y+face.Ascent, face.Fit("one dump: width is its value; colours group packages", r.Dx()), ink, r)
+		}
+		return 1
 	}
 	sw := int(math.Round(22 * scale))
 	gap := int(math.Round(6 * scale))
-	h := face.Height
 	for _, e := range v.palette().LegendFor(v.Colors) {
-		box := image.Rect(x, r.Min.Y, x+sw, r.Min.Y+h)
-		fill(img, box, e.Color)
-		switch e.Mark {
-		case New:
-			bar := box
-			bar.Max.X = bar.Min.X + int(3*scale)
-			fill(img, bar, mix(e.Color, color.RGBA{0x40, 0, 0, 0xff}, 0.6))
-		case Gone:
-			hatch(img, box, mix(e.Color, color.RGBA{0xff, 0xff, 0xff, 0xff}, 0.55), max(int(4*scale), 2))
+		w := sw + gap/2 + face.Width(e.Label)
+		ex, y, ok := place(w)
+		if ok && img != nil {
+			box := image.Rect(ex, y, ex+sw, y+face.Height)
+			fill(img, box, e.Color)
+			switch e.Mark {
+			case New:
+				bar := box
+				bar.Max.X = bar.Min.X + int(3*scale)
+				fill(img, bar, mix(e.Color, color.RGBA{0x40, 0, 0, 0xff}, 0.6))
+			case Gone:
+				hatch(img, box, mix(e.Color, color.RGBA{0xff, 0xff, 0xff, 0xff}, 0.55), max(int(4*scale), 2))
+			}
+			face.Draw(img, ex+sw+gap/2, y+face.Ascent, e.Label, ink, r)
 		}
-		x += sw + gap/2
-		face.Draw(img, x, baseline, e.Label, ink, r)
-		x += face.Width(e.Label) + gap*2
+		x = ex + w + gap*2
 	}
-	note := fmt.Sprintf("  colour: %s change · width: %s value", v.Colors, v.Mode)
+	note := fmt.Sprintf("colour: %s change · width: %s value", v.Colors, v.Mode)
 	if v.Colors == Steady {
-		note = fmt.Sprintf("  colour: leak score over the series · width: %s value", v.Mode)
+		note = fmt.Sprintf("colour: leak score over the series · width: %s value", v.Mode)
 	}
-	face.Draw(img, x, baseline, face.Fit(note, r.Max.X-x), ink, r)
+	nx, y, ok := place(min(face.Width(note), r.Dx()))
+	if ok && img != nil {
+		face.Draw(img, nx, y+face.Ascent, face.Fit(note, r.Max.X-nx), ink, r)
+	}
+	return line + 1
 }
 
 // WritePNG encodes img as PNG.

@@ -331,7 +331,12 @@ func TestLayoutGolden(t *testing.T) {
 func TestImageGolden(t *testing.T) {
 	heap := heapTree(t)
 	single := flame.Build(compare(t, "heap-later.pb.gz"))
-	g := flame.Build(compare(t, "goroutines-base.txt", "goroutines-later.txt"))
+	gc := compare(t, "goroutines-base.txt", "goroutines-later.txt")
+	g := flame.Build(gc)
+	withPanels := &flame.View{Tree: heap, Notes: []string{"Finding 1: a note over the legend"}}
+	withPanels.Panels = []flame.Panel{withPanels.FunctionPanel(flame.PanelRows)}
+	sites := goroutineSites(t, gc)
+	gPanels := &flame.View{Tree: g, Panels: flame.SitePanels(sites, nil, flame.PanelRows)}
 	tests := []struct {
 		name  string
 		view  *flame.View
@@ -346,6 +351,11 @@ func TestImageGolden(t *testing.T) {
 		{"heap-relative.png", &flame.View{Tree: heap, Colors: flame.Relative}, 800, 160, 1},
 		{"heap-self-colorblind.png", &flame.View{Tree: heap, Colors: flame.Self, Palette: flame.ColorBlind}, 800, 160, 1},
 		{"heap-absolute-colorblind.png", &flame.View{Tree: heap, Palette: flame.ColorBlind}, 800, 160, 1},
+		// Wide enough for the panels beside the graph, as tall as both.
+		{"heap-panels.png", withPanels, 1200, 0, 1},
+		{"goroutines-panels.png", gPanels, 1200, 0, 1},
+		// Too narrow for panels: the legend wraps, the graph takes the width.
+		{"goroutines-narrow.png", gPanels, 420, 0, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
