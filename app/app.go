@@ -22,6 +22,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/leakscope/leakscope/app/instance"
@@ -211,6 +212,7 @@ func (u *UI) build() {
 	u.source = newSourcePanel(u)
 	u.sites.tips, u.funcs.tips, u.lines.tips = u.tips, u.tips, u.tips
 	u.legend = views.NewLegend()
+	u.legend.OnLines = func() { u.do(u.relayout) }
 	u.timeline = views.NewTimeline()
 	u.timeline.OnPick = u.PickSnapshots
 	u.timeline.Hide()
@@ -222,9 +224,8 @@ func (u *UI) build() {
 	top := container.NewVBox(
 		u.banner,
 		u.tb.row,
-		u.tb.loadBar,
 		u.watchBar,
-		container.NewHScroll(u.tb.row2),
+		u.tb.row2,
 		container.NewBorder(nil, nil, u.tb.gorChips, nil, container.NewHScroll(u.crumbs)),
 	)
 	u.topBox = top
@@ -242,8 +243,13 @@ func (u *UI) build() {
 	u.graphSlot = container.NewStack(u.graph)
 	split := container.NewHSplit(container.NewBorder(u.timeline, u.legend, nil, nil, u.graphSlot), u.tabs)
 	split.SetOffset(0.62)
-	bottom := container.NewVBox(widget.NewSeparator(), u.status, u.hoverInfo)
-	u.content = container.NewBorder(top, bottom, nil, nil, split)
+	// The status line, what is under the pointer, and the loading bar
+	// take turns in one row of steady height (showBottom): nothing above
+	// the graph moves while a dump loads.
+	u.hoverInfo.Hide()
+	bottom := container.NewVBox(widget.NewSeparator(), views.Steady(u.status, u.hoverInfo, u.tb.loadBar))
+	u.content = container.New(&views.WidthFirst{Inner: layout.NewBorderLayout(top, bottom, nil, nil),
+		Set: func(w float32) { u.tb.wrap.Width = w }}, top, bottom, split)
 	u.win.SetContent(container.NewStack(u.content, u.tips))
 	u.win.Resize(windowSize(u.screen))
 	u.setMenus()

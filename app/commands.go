@@ -320,8 +320,14 @@ func (u *UI) Export(path string, width, height int, scale float64) {
 // carrying the top findings.
 func (u *UI) exportView(v *flame.View) *flame.View {
 	snap := v.Snapshot()
-	if u.result != nil {
-		snap.Notes = findings.Headlines(u.result.Findings, 3)
+	if r := u.result; r != nil {
+		// The title says how the dumps were put in order, when they were.
+		notes := append(slices.Clone(r.Notes), u.sess.Notes...)
+		snap.Notes = append(notes[:min(len(notes), 2)], findings.Headlines(r.Findings, 3)...)
+		snap.Panels = flame.SitePanels(r.Sites, r.Tasks, flame.PanelRows)
+		if r.Shown != nil && r.Shown.Later.Kind != diff.KindGoroutine {
+			snap.Panels = append(snap.Panels, snap.FunctionPanel(flame.PanelRows))
+		}
 	}
 	return snap
 }
@@ -392,7 +398,7 @@ func widestPath(t *flame.Tree) string {
 // linesSplit puts the lines table over the source, the source larger.
 func linesSplit(table, source fyne.CanvasObject) *container.Split {
 	s := container.NewVSplit(table, source)
-	s.SetOffset(0.3)
+	s.SetOffset(0.42)
 	return s
 }
 

@@ -240,12 +240,11 @@ type exportSize struct {
 }
 
 var exportSizes = []exportSize{
-	{"As on screen", 0, 0, 1},
-	{"1600 × 900", 1600, 900, 1},
+	{"1920 wide, as tall as the graph", 1920, 0, 1},
+	{"1600 wide, as tall as the graph", 1600, 0, 1},
+	{"3840 wide, as tall as the graph (HiDPI, 2×)", 3840, 0, 2},
 	{"1920 × 1080", 1920, 1080, 1},
-	{"3840 × 2160 (HiDPI, 2×)", 3840, 2160, 2},
-	{"4000 × 2000", 4000, 2000, 1},
-	{"1600 wide, full height", 1600, 0, 1},
+	{"As on screen", 0, 0, 1},
 }
 
 // ShowExportDialog asks for a size and a file, then writes the current view

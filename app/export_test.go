@@ -399,6 +399,9 @@ func (u *UI) SourceShown() (string, map[string]string) {
 	return u.source.path, g
 }
 
+// SelectTab brings the tab named name forward.
+func (u *UI) SelectTab(name string) { u.selectTab(name) }
+
 // ShowLinesTab brings the Lines tab forward.
 func (u *UI) ShowLinesTab() { u.selectTab("Lines") }
 

@@ -133,14 +133,17 @@ func (t *funcTable) function(f *diff.Function) string {
 func newFuncTable(lines bool) *funcTable {
 	t := &funcTable{note: widget.NewLabel(""), cols: diffFuncColumns, sortCol: 3, lines: lines}
 	t.note.Wrapping = fyne.TextWrapWord
+	if lines { // one line: the table shares its tab with the source
+		t.note.Wrapping, t.note.Truncation = fyne.TextWrapOff, fyne.TextTruncateEllipsis
+	}
 	t.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(t.rows), len(t.cols) },
 		func() fyne.CanvasObject { return newFuncCell(t) },
 		func(id widget.TableCellID, o fyne.CanvasObject) { o.(*funcCell).set(id) })
 	views.SortableHeader(t.table, func() []funcColumn { return t.cols }, func() (int, bool) { return t.sortCol, t.asc }, t.SortBy)
 	t.setColumns(diffFuncColumns)
-	t.stretch = views.Stretch(t.table, func() []funcColumn { return t.cols })
-	t.box = container.NewBorder(t.note, nil, nil, nil, t.stretch)
+	t.stretch = views.Stretch(t.table, func() []funcColumn { return t.cols }, 0, nil)
+	t.box = container.NewBorder(views.Capped(t.note, 2), nil, nil, nil, t.stretch)
 	return t
 }
 
@@ -149,6 +152,28 @@ func (t *funcTable) setColumns(cols []funcColumn) {
 	views.SetWidths(t.table, cols)
 	if t.stretch != nil {
 		t.stretch.Refresh()
+	}
+}
+
+// fitWhere widens the Lines table's Where column to show each row's
+// file:line whole.
+func (t *funcTable) fitWhere() {
+	if !t.lines || len(t.cols) < 2 || t.cols[1].title != lineWhereColumn.title {
+		return
+	}
+	w := views.FitWidth(lineWhereColumn.title, func(yield func(string) bool) {
+		for _, i := range t.rows {
+			if !yield(lineWhereColumn.text(&t.all[i], t.unit)) {
+				return
+			}
+		}
+	}, false, lineWhereColumn.width, 360)
+	if w != t.cols[1].width {
+		t.cols[1].width = w
+		t.table.SetColumnWidth(1, w)
+		if t.stretch != nil {
+			t.stretch.Refresh()
+		}
 	}
 }
 
@@ -227,6 +252,7 @@ func (t *funcTable) refilter() {
 		}
 		t.rows = append(t.rows, i)
 	}
+	t.fitWhere()
 	t.sort()
 	kind := "functions"
 	if t.lines {
@@ -235,6 +261,10 @@ func (t *funcTable) refilter() {
 	what := fmt.Sprintf("%d %s", len(t.rows), kind)
 	if t.hidden > 0 {
 		what += fmt.Sprintf(" (%d hidden by the search or the noise filter)", t.hidden)
+	}
+	if t.lines { // a short note: the table shares its tab with the source
+		t.note.SetText(what + ". Click: mark in the graph; double-click: callers and callees.")
+		return
 	}
 	t.note.SetText(what + ". Click a row to mark the function in the graph, double-click for its callers and callees.")
 }

@@ -50,7 +50,7 @@ func (u *UI) searchFor(q string, table bool) {
 		u.graph.Refresh()
 		u.updateStatus()
 		u.tb.setMatches(nil)
-		u.hoverInfo.SetText("search: " + err.Error())
+		u.setHover("search: " + err.Error())
 		return
 	}
 	tree := v.Tree

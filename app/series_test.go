@@ -48,17 +48,17 @@ func TestSeriesView(t *testing.T) {
 		t.Errorf("pair %v → %v, want the first and the last heap snapshot", base, later)
 	}
 	cols := u.FunctionColumns()
-	if len(cols) < 5 || cols[1] != "Score" || cols[2] != "Flat trend" || cols[3] != "Grew" || cols[4] != "Rate" {
+	if len(cols) < 5 || cols[1] != "Score" || cols[2] != "Grew" || cols[3] != "Flat trend" || cols[4] != "Rate" {
 		t.Fatalf("function columns %v", cols)
 	}
 	top := u.FunctionRow(0)
-	if !strings.Contains(top[0], "Leaker).Grow") || top[3] != "3/3" || top[2] == "" {
+	if !strings.Contains(top[0], "Leaker).Grow") || top[2] != "3/3" || top[3] == "" {
 		t.Errorf("top function row %v: want the leak, grown in 3 of 3 intervals, with a sparkline", top)
 	}
-	if sc := u.SiteColumns(); len(sc) < 6 || sc[1] != "Where" || sc[2] != "Score" || sc[3] != "Trend" {
+	if sc := u.SiteColumns(); len(sc) < 6 || sc[1] != "Where" || sc[2] != "Score" || sc[3] != "Grew" || sc[4] != "Trend" {
 		t.Fatalf("site columns %v", sc)
 	}
-	if row := u.SiteRow(0); !strings.Contains(row[0], "Leaker).Grow") || !strings.HasPrefix(row[1], "series.go:") || row[4] != "3/3" {
+	if row := u.SiteRow(0); !strings.Contains(row[0], "Leaker).Grow") || !strings.HasPrefix(row[1], "series.go:") || row[3] != "3/3" {
 		t.Errorf("top spawn site %v: want the leak's go statement", row)
 	}
 
@@ -72,7 +72,7 @@ func TestSeriesView(t *testing.T) {
 	if _, b, l := u.TimelineShown(); b != 1 || l != 2 {
 		t.Errorf("timeline picks %d and %d after the pick", b, l)
 	}
-	if row := u.FunctionRow(0); row[3] != "3/3" {
+	if row := u.FunctionRow(0); row[2] != "3/3" {
 		t.Errorf("the trends changed with the pick: %v", row)
 	}
 

@@ -193,8 +193,18 @@ func newSitePanel() *sitePanel {
 		})
 	views.SortableHeader(p.table, func() []column { return p.cols }, func() (int, bool) { return p.sortCol, false }, p.sortBy)
 	p.setColumns(goroutineColumns)
-	p.stretch = views.Stretch(p.table, func() []column { return p.cols })
-	p.box = container.NewBorder(p.note, nil, nil, nil, p.stretch)
+	// In a narrow pane the site's name, its file:line and its growth stay
+	// in view; the other columns scroll.
+	p.stretch = views.Stretch(p.table, func() []column { return p.cols }, 2, func() float32 {
+		return views.FitWidth("", func(yield func(string) bool) {
+			for i := range p.rows {
+				if !yield(p.cols[0].text(&p.rows[i], p.unit)) {
+					return
+				}
+			}
+		}, false, 0, 320)
+	})
+	p.box = container.NewBorder(views.Capped(p.note, 2), nil, nil, nil, p.stretch)
 	return p
 }
 
@@ -205,6 +215,27 @@ func (p *sitePanel) setColumns(cols []column) {
 	views.SetWidths(p.table, p.cols)
 	if p.stretch != nil {
 		p.stretch.Refresh()
+	}
+}
+
+// fitWhere widens the Where column to show each row's file:line whole.
+func (p *sitePanel) fitWhere() {
+	if len(p.cols) < 2 || p.cols[1].title != whereColumn.title {
+		return
+	}
+	w := views.FitWidth(whereColumn.title, func(yield func(string) bool) {
+		for i := range p.rows {
+			if !yield(p.rows[i].where) {
+				return
+			}
+		}
+	}, monoColumn(whereColumn.title), whereColumn.width, 360)
+	if w != p.cols[1].width {
+		p.cols[1].width = w
+		p.table.SetColumnWidth(1, w)
+		if p.stretch != nil {
+			p.stretch.Refresh()
+		}
 	}
 }
 
@@ -394,6 +425,7 @@ func (p *sitePanel) sortBy(col int) {
 }
 
 func (p *sitePanel) sort() {
+	p.fitWhere()
 	less := p.cols[p.sortCol].less
 	sort.SliceStable(p.rows, func(i, j int) bool { return less(&p.rows[i], &p.rows[j]) })
 	p.table.ScrollToTop()

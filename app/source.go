@@ -2,21 +2,27 @@ package app
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/leakscope/leakscope/app/session"
+	views "github.com/leakscope/leakscope/app/widget"
+	"github.com/leakscope/leakscope/assets"
 	"github.com/leakscope/leakscope/diff"
 )
 
@@ -42,7 +48,7 @@ type srcLine struct {
 type sourcePanel struct {
 	u     *UI
 	title *widget.Label
-	list  *widget.List
+	table *widget.Table // the gutter, and the text
 	lines []srcLine
 	box   fyne.CanvasObject
 	path  string // the file shown, "" for none
@@ -51,15 +57,35 @@ type sourcePanel struct {
 func newSourcePanel(u *UI) *sourcePanel {
 	p := &sourcePanel{u: u, title: widget.NewLabel("Select a function to see its lines and source.")}
 	p.title.Wrapping = fyne.TextWrapWord
-	p.list = widget.NewList(func() int { return len(p.lines) },
+	// Two columns: the gutter (each line's change, and its number), which
+	// stays put, and the text, as wide as the widest line, which scrolls
+	// sideways under it.
+	p.table = widget.NewTable(func() (int, int) { return len(p.lines), 2 },
 		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.TextStyle = fyne.TextStyle{Monospace: true}
-			return l
+			// Plain text, one line high: a source file reads densely.
+			t := canvas.NewText("", theme.Color(theme.ColorNameForeground))
+			t.TextStyle = fyne.TextStyle{Monospace: true}
+			return t
 		},
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			l := o.(*widget.Label)
-			s := &p.lines[i]
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			t := o.(*canvas.Text)
+			if id.Row >= len(p.lines) {
+				t.Text = ""
+				t.Refresh()
+				return
+			}
+			s := &p.lines[id.Row]
+			t.Color = theme.Color(theme.ColorNameForeground)
+			if s.hasValue && s.cum.Diff() > 0 {
+				t.Color = theme.Color(theme.ColorNameError)
+			} else if s.hasValue && s.cum.Diff() < 0 {
+				t.Color = theme.Color(theme.ColorNamePrimary)
+			}
+			if id.Col == 1 {
+				t.Text = s.text
+				t.Refresh()
+				return
+			}
 			gutter := strings.Repeat(" ", 21)
 			if s.hasValue {
 				if s.hasBase {
@@ -68,17 +94,39 @@ func newSourcePanel(u *UI) *sourcePanel {
 					gutter = fmt.Sprintf("%10s %10s", diff.FormatValue(s.flat.Later, s.unit), diff.FormatValue(s.cum.Later, s.unit))
 				}
 			}
-			l.Importance = widget.MediumImportance
-			if s.hasValue && s.cum.Diff() > 0 {
-				l.Importance = widget.DangerImportance
-			} else if s.hasValue && s.cum.Diff() < 0 {
-				l.Importance = widget.HighImportance
-			}
-			l.SetText(fmt.Sprintf("%s %5d  %s", gutter, s.n, s.text))
+			t.Text = fmt.Sprintf("%s %5d", gutter, s.n)
+			t.Refresh()
 		})
-	add := widget.NewButtonWithIcon("Add source folder…", theme.FolderNewIcon(), p.addFolder)
-	p.box = container.NewBorder(container.NewBorder(nil, nil, nil, add, p.title), nil, nil, nil, p.list)
+	p.table.StickyColumnCount = 1
+	p.table.OnSelected = func(widget.TableCellID) { p.table.UnselectAll() }
+	p.setWidths()
+	add := views.NewTipButton(u.tips, "", theme.FolderNewIcon(), "Add source folder…: where to look for source files", p.addFolder)
+	p.box = container.NewBorder(container.NewBorder(nil, nil, nil, add, views.Capped(p.title, 2)), nil, nil, nil, p.table)
 	return p
+}
+
+// setWidths sizes the gutter to its 27 characters and the text column to
+// the widest line shown.
+func (p *sourcePanel) setWidths() {
+	ch := fyne.MeasureText("0", theme.TextSize(), fyne.TextStyle{Monospace: true}).Width
+	pad := 2 * theme.Padding()
+	p.table.SetColumnWidth(0, 27*ch+pad)
+	widest := 40
+	for i := range p.lines {
+		widest = max(widest, utf8.RuneCountInString(p.lines[i].text))
+	}
+	p.table.SetColumnWidth(1, float32(widest)*ch+pad)
+}
+
+// refresh shows the lines held, and no empty table when there are none.
+func (p *sourcePanel) refresh() {
+	p.setWidths()
+	if len(p.lines) == 0 {
+		p.table.Hide()
+		return
+	}
+	p.table.Show()
+	p.table.Refresh()
 }
 
 // show shows the source of function fn, whose rows in the lines table are
@@ -106,15 +154,20 @@ func (p *sourcePanel) show(fn string, lines []diff.Function, unit string, hasBas
 	}
 	if file == "" {
 		p.title.SetText(fmt.Sprintf("%s: the dumps record no source file for it.", fn))
-		p.list.Refresh()
+		p.refresh()
 		return
 	}
 	p.title.SetText(fmt.Sprintf("%s: looking for %s…", fn, file))
-	p.list.Refresh()
+	p.refresh()
 	folders := p.u.app.Preferences().StringList(sourceDirsKey)
 	// Finding and reading the file runs in the background: it may ask the
 	// go command for GOROOT, or read a large file.
+	demo := p.u.sess.Demo && file == assets.DemoSourcePath
 	p.u.worker.Submit(session.Job{Lane: session.LaneSource, Run: func(ctx context.Context) func() {
+		if demo { // the demo's source as its dumps knew it, on any machine
+			lines, err := scanSource(ctx, bytes.NewReader(assets.DemoSource()), byLine, unit, hasBase)
+			return func() { p.shown(fn, "demo/leakyd/main.go", nil, lines, err, hasBase) }
+		}
 		found, tried := session.FindSource(ctx, file, folders)
 		lines, err := readSource(ctx, found, byLine, unit, hasBase)
 		if ctx.Err() != nil {
@@ -144,7 +197,12 @@ func readSource(ctx context.Context, file string, byLine map[int]diff.Function, 
 		return nil, fmt.Errorf("larger than %d bytes", maxSourceBytes)
 	}
 	// Read no further than the size allowed, should the file grow meanwhile.
-	sc := bufio.NewScanner(io.LimitReader(f, maxSourceBytes))
+	return scanSource(ctx, io.LimitReader(f, maxSourceBytes), byLine, unit, hasBase)
+}
+
+// scanSource reads r's lines, with the values of byLine.
+func scanSource(ctx context.Context, r io.Reader, byLine map[int]diff.Function, unit string, hasBase bool) ([]srcLine, error) {
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	var lines []srcLine
 	for n := 1; sc.Scan(); n++ {
@@ -174,15 +232,15 @@ func (p *sourcePanel) shown(fn, found string, tried []string, lines []srcLine, e
 		if !hasBase {
 			head = "flat, cum"
 		}
-		p.title.SetText(fmt.Sprintf("%s in %s (gutter: %s)", fn, found, head))
+		p.title.SetText(fmt.Sprintf("%s in %s (gutter: %s)", fn, tailPath(found, 2), head))
 		p.lines, p.path = lines, found
 	}
-	p.list.Refresh()
+	p.refresh()
 	for i := range p.lines {
 		if p.lines[i].hasValue {
 			// From below, ScrollTo puts the line near the top.
-			p.list.ScrollToBottom()
-			p.list.ScrollTo(max(i-2, 0))
+			p.table.ScrollToBottom()
+			p.table.ScrollTo(widget.TableCellID{Row: max(i-2, 0)})
 			break
 		}
 	}
@@ -233,4 +291,15 @@ func abs64(x int64) int64 {
 		return -x
 	}
 	return x
+}
+
+// tailPath returns the last n elements of path, after "…/" when there are
+// more: the file and its folder say which file it is; the whole path is in
+// the Lines table's Where column.
+func tailPath(path string, n int) string {
+	parts := strings.Split(filepath.ToSlash(path), "/")
+	if len(parts) <= n {
+		return path
+	}
+	return "…/" + strings.Join(parts[len(parts)-n:], "/")
 }

@@ -27,15 +27,39 @@ func (u *UI) updateStatus() {
 
 func (u *UI) setStatus(s string) { u.status.SetText(s) }
 
+// setHover says what is under the pointer (or the keyboard cursor) in the
+// status line's place; "" brings the status line back.
+func (u *UI) setHover(s string) {
+	u.hoverInfo.SetText(s)
+	u.showBottom()
+}
+
+// showBottom shows one of the lines that share the bottom row: the loading
+// bar while work runs, else what is under the pointer, else the status.
+func (u *UI) showBottom() {
+	bar := u.tb != nil && u.tb.progress && u.watch == nil
+	hover := !bar && u.hoverInfo.Text != ""
+	for _, o := range []struct {
+		obj  fyne.CanvasObject
+		show bool
+	}{{u.tb.loadBar, bar}, {u.hoverInfo, hover}, {u.status, !bar && !hover}} {
+		if o.show && !o.obj.Visible() {
+			o.obj.Show()
+		} else if !o.show && o.obj.Visible() {
+			o.obj.Hide()
+		}
+	}
+}
+
 func (u *UI) hovered(g *views.FlameGraph, n int32) {
 	v := g.View()
 	if n < 0 || v == nil {
-		u.hoverInfo.SetText("")
+		u.setHover("")
 		u.tips.TipAt("", g, fyne.Position{})
 		return
 	}
 	text := describe(v.Tree, n)
-	u.hoverInfo.SetText(text)
+	u.setHover(text)
 	// A tip at the pointer says the same, where the eye is.
 	u.tips.TipAt(strings.ReplaceAll(text, " · ", "\n"), g, g.Pointer().AddXY(14, 18))
 }

@@ -17,8 +17,8 @@ import (
 	"github.com/leakscope/leakscope/flame"
 )
 
-// toolbar is the row of controls above the graph, the search field and the
-// loading bar.
+// toolbar is the row of controls above the graph, the search field, and
+// the loading bar that takes the status line's place.
 type toolbar struct {
 	u          *UI
 	row        fyne.CanvasObject
@@ -37,6 +37,7 @@ type toolbar struct {
 	growth     *widget.Check
 	changed    *widget.Check
 	row2       fyne.CanvasObject
+	wrap       *views.Wrap // row2's layout
 
 	loadBar  *fyne.Container
 	phase    *widget.Label
@@ -120,14 +121,16 @@ func (u *UI) newToolbar() *toolbar {
 		widget.NewSeparator(),
 		t.sampleSel,
 	)
-	t.row2 = container.NewHBox(
-		t.searchBox, t.matches,
-		views.NewTipButton(u.tips, "", theme.MoveUpIcon(), "Previous match (Ctrl+Shift+G)", func() { u.NextMatch(false) }),
-		views.NewTipButton(u.tips, "", theme.MoveDownIcon(), "Next match (Ctrl+G)", func() { u.NextMatch(true) }),
-		widget.NewSeparator(),
-		t.modeSel, t.colorSel, t.paletteSel,
-		widget.NewSeparator(),
-		container.NewGridWrap(fyne.NewSize(150, t.minDelta.MinSize().Height), t.minDelta), t.growth, t.changed,
+	// The second row wraps, in groups, where the window is too narrow for
+	// it: each control stays whole and in reach.
+	t.wrap = &views.Wrap{}
+	t.row2 = container.New(t.wrap,
+		container.NewHBox(t.searchBox,
+			container.NewGridWrap(fyne.NewSize(110, t.matches.MinSize().Height), t.matches), // "12345 matches" fits: typing moves nothing
+			views.NewTipButton(u.tips, "", theme.MoveUpIcon(), "Previous match (Ctrl+Shift+G)", func() { u.NextMatch(false) }),
+			views.NewTipButton(u.tips, "", theme.MoveDownIcon(), "Next match (Ctrl+G)", func() { u.NextMatch(true) })),
+		container.NewHBox(t.modeSel, t.colorSel, t.paletteSel),
+		container.NewHBox(container.NewGridWrap(fyne.NewSize(150, t.minDelta.MinSize().Height), t.minDelta), t.growth, t.changed),
 		t.tagSel,
 	)
 	right := container.NewHBox(
@@ -199,22 +202,27 @@ func (t *toolbar) refresh() {
 	}
 }
 
-// startProgress shows the loading bar, empty.
+// startProgress shows the loading bar, empty, in the status line's place;
+// during a watch, the watch's line says what is being done instead.
 func (t *toolbar) startProgress() {
 	if !t.progress {
 		t.progress = true
 		t.bar.SetValue(0)
 		t.phase.SetText("Loading…")
-		t.loadBar.Show()
-		t.u.relayout()
+		if t.u.watch != nil {
+			t.u.showWatchInfo()
+		}
+		t.u.showBottom()
 	}
 }
 
 // stopProgress hides the loading bar.
 func (t *toolbar) stopProgress() {
 	t.progress = false
-	t.loadBar.Hide()
-	t.u.relayout()
+	t.u.showBottom()
+	if t.u.watch != nil {
+		t.u.showWatchInfo()
+	}
 }
 
 // phaseStops place the phases after reading on the bar, which never
@@ -250,6 +258,9 @@ func (t *toolbar) showProgress(phase string, read, total int64) {
 	}
 	if v = min(max(v, t.bar.Value), 0.95); v != t.bar.Value {
 		t.bar.SetValue(v)
+	}
+	if t.u.watch != nil {
+		t.u.showWatchInfo()
 	}
 }
 

@@ -67,7 +67,9 @@ func grewText(t *series.Trend) string { return fmt.Sprintf("%d/%d", t.Grew, t.In
 func scoreText(t *series.Trend) string { return fmt.Sprintf("%.2f", t.Score) }
 
 // seriesFuncColumns are the function table's columns for a series: the flat
-// trend of each function first, then the values of the picked pair.
+// trend of each function first (score, intervals it grew in, sparkline,
+// rate), then the values of the picked pair. Grew comes before the
+// sparkline so that a narrow pane still shows it.
 func (t *funcTable) seriesFuncColumns() []funcColumn {
 	trend := func(f *diff.Function) *series.Trend {
 		if ft := t.trends[f.Name]; ft != nil {
@@ -94,8 +96,8 @@ func (t *funcTable) seriesFuncColumns() []funcColumn {
 	cols := []funcColumn{
 		diffFuncColumns[0],
 		{"Score", 52, text(scoreText), key(func(t *series.Trend) float64 { return t.Score }), false},
+		{"Grew", 72, text(grewText), key(func(t *series.Trend) float64 { return float64(t.Grew) }), false},
 		{"Flat trend", 120, text(func(tr *series.Trend) string { return sparkline(tr.Values) }), key(func(t *series.Trend) float64 { return t.Growth }), true},
-		{"Grew", 48, text(grewText), key(func(t *series.Trend) float64 { return float64(t.Grew) }), false},
 		{"Rate", 96, func(f *diff.Function, u string) string {
 			if tr := trend(f); tr != nil {
 				return rateText(tr, u)
@@ -125,6 +127,14 @@ var seriesSiteColumns = func() []column {
 		}, func(a, b *siteRow) bool {
 			return num(a, func(t *series.Trend) float64 { return t.Score }) > num(b, func(t *series.Trend) float64 { return t.Score })
 		}},
+		{"Grew", 72, func(r *siteRow, _ string) string {
+			if !has(r) {
+				return ""
+			}
+			return grewText(&r.trend.Trend)
+		}, func(a, b *siteRow) bool {
+			return num(a, func(t *series.Trend) float64 { return float64(t.Grew) }) > num(b, func(t *series.Trend) float64 { return float64(t.Grew) })
+		}},
 		{"Trend", 120, func(r *siteRow, _ string) string {
 			if !has(r) {
 				return ""
@@ -132,14 +142,6 @@ var seriesSiteColumns = func() []column {
 			return sparkline(r.trend.Values)
 		}, func(a, b *siteRow) bool {
 			return num(a, func(t *series.Trend) float64 { return t.Growth }) > num(b, func(t *series.Trend) float64 { return t.Growth })
-		}},
-		{"Grew", 48, func(r *siteRow, _ string) string {
-			if !has(r) {
-				return ""
-			}
-			return grewText(&r.trend.Trend)
-		}, func(a, b *siteRow) bool {
-			return num(a, func(t *series.Trend) float64 { return float64(t.Grew) }) > num(b, func(t *series.Trend) float64 { return float64(t.Grew) })
 		}},
 		{"Rate", 84, func(r *siteRow, _ string) string {
 			if !has(r) {

@@ -172,6 +172,9 @@ func (u *UI) showWatchInfo() {
 	if w.note != "" {
 		text += " — " + w.note
 	}
+	if p := u.tb.Phase(); p != "" {
+		text += " — " + strings.TrimSuffix(p, "…") + "…"
+	}
 	u.watchInfo.SetText(text)
 	if !u.watchBar.Visible() {
 		u.watchBar.Show()

@@ -10,7 +10,7 @@ import (
 	"io/fs"
 )
 
-//go:embed demo/dumps/*.pb.gz demo/dumps/*.txt
+//go:embed demo/dumps/*.pb.gz demo/dumps/*.txt demo/source/main.go.txt
 var demo embed.FS
 
 // DemoFile is one embedded demo dump.
@@ -23,6 +23,18 @@ type DemoFile struct {
 func Demo(name string) (DemoFile, error) {
 	b, err := fs.ReadFile(demo, "demo/dumps/"+name)
 	return DemoFile{Name: name, Data: b}, err
+}
+
+// DemoSourcePath is where the demo's dumps say the demo service's source
+// is, on the machine that made them.
+const DemoSourcePath = "/work/main/assets/demo/leakyd/main.go"
+
+// DemoSource returns the demo service's main.go as it was when the demo's
+// dumps were taken, so that the source view shows the very lines they name
+// on any machine (the service has grown since).
+func DemoSource() []byte {
+	b, _ := fs.ReadFile(demo, "demo/source/main.go.txt")
+	return b
 }
 
 //go:embed icon.png

@@ -34,14 +34,18 @@ func SortableHeader[C Heading](table *widget.Table, cols func() []C, state func(
 // Stretch returns table in a container that gives the table's first
 // column (the names) the width the other columns of cols() leave, never
 // less than its own, so that the names use a wide window and the columns
-// share a narrow one. Refresh the container after the columns change.
-func Stretch[C Heading](table *widget.Table, cols func() []C) fyne.CanvasObject {
-	return container.New(&stretchLayout[C]{table: table, cols: cols}, table)
+// share a narrow one. In a narrow one, the names may take up to need()
+// (the widest name; nil for none) while the keep columns after them stay
+// in view: the rest scroll. Refresh the container after the columns change.
+func Stretch[C Heading](table *widget.Table, cols func() []C, keep int, need func() float32) fyne.CanvasObject {
+	return container.New(&stretchLayout[C]{table: table, cols: cols, keep: keep, need: need}, table)
 }
 
 type stretchLayout[C Heading] struct {
 	table *widget.Table
 	cols  func() []C
+	keep  int
+	need  func() float32
 }
 
 func (l *stretchLayout[C]) Layout(objects []fyne.CanvasObject, size fyne.Size) {
@@ -49,11 +53,19 @@ func (l *stretchLayout[C]) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	if len(cs) > 0 {
 		_, first := cs[0].Heading()
 		rest := theme.ScrollBarSize() + theme.Padding()
-		for _, c := range cs[1:] {
+		kept := rest
+		for i, c := range cs[1:] {
 			_, w := c.Heading()
 			rest += w + theme.Padding()
+			if i < l.keep {
+				kept += w + theme.Padding()
+			}
 		}
-		l.table.SetColumnWidth(0, max(first, size.Width-rest))
+		width := max(first, size.Width-rest)
+		if l.need != nil && width < size.Width-kept {
+			width = max(width, min(l.need(), size.Width-kept))
+		}
+		l.table.SetColumnWidth(0, width)
 	}
 	for _, o := range objects {
 		o.Move(fyne.NewPos(0, 0))
@@ -91,4 +103,22 @@ func setSortHeader(b *widget.Button, ok bool, title string, col, sortCol int, as
 	}
 	b.SetText(title)
 	b.OnTapped = func() { sortBy(col) }
+}
+
+// FitWidth returns the width a column needs to show each of texts whole
+// (and its title), from least to most: the texts are measured as a
+// table's label draws them, monospace when mono.
+func FitWidth(title string, texts func(yield func(string) bool), mono bool, least, most float32) float32 {
+	style := fyne.TextStyle{Monospace: mono}
+	size := theme.TextSize()
+	w := fyne.MeasureText(title, size, fyne.TextStyle{Bold: true}).Width
+	longest := 0
+	for s := range texts {
+		// The longest texts are the widest: measure only those.
+		if n := len(s); n >= longest-2 {
+			longest = max(longest, n)
+			w = max(w, fyne.MeasureText(s, size, style).Width)
+		}
+	}
+	return min(max(w+2*theme.InnerPadding()+theme.Padding(), least), most)
 }

@@ -185,7 +185,6 @@ func (t *Timeline) CreateRenderer() fyne.WidgetRenderer {
 	}
 	r.gTop.Color = goroutineInk
 	r.gTop.Alignment = fyne.TextAlignTrailing
-	r.last.Alignment = fyne.TextAlignTrailing
 	for _, m := range []**canvas.Line{&r.baseMark, &r.laterMark} {
 		*m = canvas.NewLine(color.Black)
 		(*m).StrokeWidth = 2
@@ -339,16 +338,27 @@ func (r *timelineRenderer) Refresh() {
 	ls := r.last.MinSize()
 	r.last.Move(fyne.NewPos(x0+w+20-ls.Width, 1))
 	r.objects = append(r.objects, r.first, r.last)
-	info := fmt.Sprintf("%d snapshots — click to move the nearer mark, drag to pick both", n)
+	// The note between the first and the last time: the longest that fits.
+	notes := []string{fmt.Sprintf("%d snapshots — click to move the nearer mark, drag to pick both", n),
+		fmt.Sprintf("%d snapshots — click: nearer mark; drag: both", n), fmt.Sprintf("%d snapshots", n)}
 	if i := t.hover; i >= 0 && i < n {
-		info = fmt.Sprintf("#%d %s: %s", i+1, filepath.Base(t.main.Snapshots[i].Path), diff.FormatValue(t.totals[i], t.unit))
+		info := fmt.Sprintf("#%d %s: %s", i+1, filepath.Base(t.main.Snapshots[i].Path), diff.FormatValue(t.totals[i], t.unit))
 		if t.gors != nil && i < len(t.gors) {
 			info += fmt.Sprintf(", %d goroutines", t.gors[i])
 		}
+		notes = []string{info, fmt.Sprintf("#%d: %s", i+1, diff.FormatValue(t.totals[i], t.unit))}
 	}
-	r.info.Text = info
+	gap := float32(12)
+	left, right := x0-20+r.first.MinSize().Width+gap, x0+w+20-ls.Width-gap
+	for _, note := range notes {
+		r.info.Text = note
+		if r.info.MinSize().Width <= right-left {
+			break
+		}
+	}
 	is := r.info.MinSize()
-	r.info.Move(fyne.NewPos(x0+(w-is.Width)/2, 1))
+	r.info.Hidden = is.Width > right-left // not even the shortest fits
+	r.info.Move(fyne.NewPos(max(left, min(x0+(w-is.Width)/2, right-is.Width)), 1))
 	r.objects = append(r.objects, r.info)
 	canvas.Refresh(t)
 }
