@@ -40,7 +40,7 @@ func BenchmarkFirstDrawVsReport(b *testing.B) {
 	if out, err := build.CombinedOutput(); err != nil {
 		b.Fatalf("build: %v\n%s", err, out)
 	}
-	display := startXvfb(b)
+	display := startXvfb(b, "1280x800")
 	var window, report time.Duration
 	var windowRSS, reportRSS int64
 	n := 0

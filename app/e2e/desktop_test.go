@@ -133,7 +133,7 @@ func TestDesktopIntegration(t *testing.T) {
 
 	// Double-click: gio open starts the installed app with the file.
 	need(t, "Xvfb")
-	display := startXvfb(t)
+	display := startXvfb(t, "1280x800")
 	log := filepath.Join(d.home, "leakscope.log")
 	x := []string{"DISPLAY=" + display, "LEAKSCOPE_DEBUG=1", "LEAKSCOPE_LOG=" + log}
 	later := filepath.Join(dumps, "later heap.pb.gz")

@@ -106,11 +106,17 @@ func build(t *testing.T, dir, out, pkg string) string {
 
 func start(t *testing.T, args ...string) *session {
 	t.Helper()
+	return startOn(t, "1280x800", args...)
+}
+
+// startOn is start on a screen of size pixels ("1024x768").
+func startOn(t *testing.T, size string, args ...string) *session {
+	t.Helper()
 	need(t, "Xvfb", "xdotool", "import")
 	dir := t.TempDir()
 	bin := build(t, dir, "leakscope", ".")
 	s := &session{t: t, dir: dir, log: &logBuffer{}}
-	s.display = startXvfb(t)
+	s.display = startXvfb(t, size)
 	app := exec.Command(bin, args...)
 	app.Env = append(os.Environ(), "DISPLAY="+s.display, "LEAKSCOPE_DEBUG=1", "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"),
 		"XDG_RUNTIME_DIR="+dir) // its own socket: no other window takes its files
@@ -172,17 +178,18 @@ func (s *session) key(args ...string) {
 	s.t.Fatalf("xdotool key %v: %v\n%s", args, err, out)
 }
 
-// startXvfb starts an X server for the test's duration. Xvfb picks a free
-// display itself and writes its number once it accepts clients, so no two
-// tests race for one and none starts its program too early.
-func startXvfb(t testing.TB) string {
+// startXvfb starts an X server with a screen of size pixels ("1280x800")
+// for the test's duration. Xvfb picks a free display itself and writes its
+// number once it accepts clients, so no two tests race for one and none
+// starts its program too early.
+func startXvfb(t testing.TB, size string) string {
 	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	xvfb := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	xvfb := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", size+"x24", "-nolisten", "tcp")
 	xvfb.ExtraFiles = []*os.File{w}
 	if err := xvfb.Start(); err != nil {
 		t.Fatal(err)

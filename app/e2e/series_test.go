@@ -60,7 +60,7 @@ func TestSeriesWindow(t *testing.T) {
 	text, tab := "", word{}
 	for _, w := range words {
 		text += w.text + " "
-		if w.text == "Spawn" && tab.text == "" {
+		if strings.HasPrefix(w.text, "Spawn") && tab.text == "" {
 			tab = w
 		}
 	}
@@ -120,3 +120,54 @@ func TestSeriesWindow(t *testing.T) {
 		t.Errorf("after a click on the second snapshot, heap-0002 is not on screen as the base; it reads:\n%s", got)
 	}
 }
+
+// TestLongSeriesWindow opens 200 snapshots of a made-up service on a
+// 1024 × 768 screen: on the Functions tab, the leak's row reads that it
+// grew in 199 of 199 intervals, whole, and its sparkline stays in its cell.
+func TestLongSeriesWindow(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := reftest.SyntheticSeries(dir, 200); err != nil {
+		t.Fatal(err)
+	}
+	s := startOn(t, "1024x768", dir)
+	waitFor(t, "the graph", 60*time.Second, func() bool { return strings.Contains(s.log.String(), "DEBUG first draw") })
+	s.settled("11-long-series.png")
+	tab := word{}
+	for _, w := range ocrWords(t, s, "11-long-series.png") {
+		if w.text == "Functions" {
+			tab = w
+		}
+	}
+	if tab.text == "" {
+		t.Fatalf("no Functions tab on screen; it reads:\n%s", ocr(t, s, "11-long-series.png"))
+	}
+	s.run("xdotool", "mousemove", strconv.Itoa(tab.x), strconv.Itoa(tab.y), "click", "1")
+	s.settled("11-long-series-functions.png")
+	words := ocrWords(t, s, "11-long-series-functions.png")
+	var text []string
+	var leaks []word // the graph's frame, and the table's row
+	grew := word{}
+	for _, w := range words {
+		text = append(text, w.text)
+		switch {
+		case strings.Contains(w.text, "Store).put"):
+			leaks = append(leaks, w)
+		case w.text == "199/199":
+			grew = w
+		}
+	}
+	inRow := false
+	for _, l := range leaks {
+		inRow = inRow || grew.text != "" && abs(l.y-grew.y) <= 8 && l.x < grew.x
+	}
+	if !inRow {
+		t.Errorf("the leak's row does not read 199/199 (leak %+v, grew %+v); the screen reads:\n%s", leaks, grew, strings.Join(text, " "))
+	}
+	for _, want := range []string{"Grew", "Score", "200 heap dumps"} {
+		if !strings.Contains(strings.Join(text, " "), want) {
+			t.Errorf("%q is not on screen; it reads:\n%s", want, strings.Join(text, " "))
+		}
+	}
+}
+
+func abs(x int) int { return max(x, -x) }

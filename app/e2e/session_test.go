@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -140,10 +141,20 @@ func TestTokioTaskPanel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := start(t, "--binary", ts.Bin, ts.Base, ts.Later)
+	// The Default impl's spawn, as the test service's source marks it.
+	site := fmt.Sprintf("main.rs:%d", ts.Lines["cache"])
+	// On a 1024 × 768 screen, the smallest the window is made for.
+	s := startOn(t, "1024x768", "--binary", ts.Bin, ts.Base, ts.Later)
 	waitFor(t, "the graph", 60*time.Second, func() bool { return strings.Contains(s.log.String(), "DEBUG shown ") })
 	s.settled("8-tokio-tasks.png")
-	text := ocr(t, s, "8-tokio-tasks.png")
+	words := ocrWords(t, s, "8-tokio-tasks.png")
+	text, tab := "", word{}
+	for _, w := range words {
+		text += w.text + " "
+		if strings.HasPrefix(w.text, "Spawn") && tab.text == "" {
+			tab = w
+		}
+	}
 	c0, c1 := ts.Counts[0]["cache"].Live, ts.Counts[1]["cache"].Live
 	for _, want := range []string{"Findings", "RegionCache::default", fmt.Sprintf("%+d", c1-c0), fmt.Sprint(c1),
 		"Default::default()", "handle_request", "Client::new"} {
@@ -153,5 +164,17 @@ func TestTokioTaskPanel(t *testing.T) {
 	}
 	if strings.Contains(text, "Pool::start") {
 		t.Errorf("the fixed worker pool shows as a finding; the screen reads:\n%s", text)
+	}
+	// The Spawn sites tab shows the top site's file:line whole.
+	if tab.text == "" {
+		t.Fatalf("no Spawn sites tab on screen; it reads:\n%s", text)
+	}
+	s.run("xdotool", "mousemove", strconv.Itoa(tab.x), strconv.Itoa(tab.y), "click", "1")
+	s.settled("8-tokio-sites.png")
+	text = ocr(t, s, "8-tokio-sites.png")
+	for _, want := range []string{"RegionCache", site, fmt.Sprintf("%+d", c1-c0)} {
+		if !strings.Contains(text, want) {
+			t.Errorf("%q is not on the Spawn sites tab; it reads:\n%s", want, text)
+		}
 	}
 }
