@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/leakscope/leakscope/app/session"
@@ -521,6 +522,8 @@ func (u *UI) BannerShown(expand int) []string {
 					}
 				case *fyne.Container:
 					walk(o.Objects)
+				case *container.Scroll:
+					walk([]fyne.CanvasObject{o.Content})
 				}
 			}
 		}

@@ -201,6 +201,11 @@ func (u *UI) refreshBanner() {
 	if w := u.warnings(); w != "" {
 		u.addBannerRow(theme.WarningIcon(), widget.WarningImportance, w)
 	}
+	if d := u.sess.Details(); len(d) > 0 {
+		// One quiet line; what it sums up is behind "more…".
+		u.addBannerRow(theme.InfoIcon(), widget.MediumImportance,
+			"Details about how the dumps were read (nothing to do)\n"+strings.Join(d, "\n"))
+	}
 	u.banner.Hidden = len(u.banner.Objects) == 0
 	u.banner.Refresh()
 	u.relayout()
@@ -256,7 +261,9 @@ func (u *UI) addBannerRow(icon fyne.Resource, imp widget.Importance, text string
 	if multi || len(first) > 120 {
 		right.Objects = append([]fyne.CanvasObject{more}, right.Objects...)
 	}
-	row = container.NewBorder(nil, nil, widget.NewIcon(icon), right, msg)
+	// Expanded, a long text scrolls in at most 8 lines: the window never
+	// grows past the screen.
+	row = container.NewBorder(nil, nil, widget.NewIcon(icon), right, views.UpTo(msg, 8))
 	if u.bannerText == nil {
 		u.bannerText = map[*fyne.Container]string{}
 	}

@@ -664,6 +664,7 @@ func printWarnings(stderr io.Writer, d *diff.Dump, seen map[string]bool) {
 		}
 	}
 	printNotes(stderr, d.Notes, seen)
+	printNotes(stderr, d.Details, seen)
 }
 
 // printNotes writes the notes of a dump not in seen yet (the base and the

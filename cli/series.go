@@ -233,7 +233,7 @@ func analyzeFiles(files []string, sample string, opts *diff.Options, keepAllocFr
 			continue
 		}
 		for _, sn := range s.Snapshots {
-			printWarnings(stderr, &diff.Dump{Path: sn.Path, Warnings: sn.Warnings, SymbolWarnings: sn.SymbolWarnings, Notes: sn.Notes}, seen)
+			printWarnings(stderr, &diff.Dump{Path: sn.Path, Warnings: sn.Warnings, SymbolWarnings: sn.SymbolWarnings, Details: sn.Details, Notes: sn.Notes}, seen)
 		}
 	}
 	if n := a.Main.Note(); n != "" {

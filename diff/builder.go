@@ -178,6 +178,11 @@ func (b *Builder) WarnSymbols(format string, args ...any) {
 	b.d.SymbolWarnings = append(b.d.SymbolWarnings, fmt.Sprintf(format, args...))
 }
 
+// Detail records a small thing said for completeness (Dump.Details).
+func (b *Builder) Detail(format string, args ...any) {
+	b.d.Details = append(b.d.Details, fmt.Sprintf(format, args...))
+}
+
 // Note records something the user may want to know about how the dump
 // was read that is no problem, such as where its symbols came from.
 func (b *Builder) Note(format string, args ...any) {

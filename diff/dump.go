@@ -69,6 +69,11 @@ type Dump struct {
 	// They are the same for every dump of one program: front ends say
 	// each once, however many dumps it holds.
 	SymbolWarnings []string
+	// Details are small things said for completeness, that need nothing
+	// done (a few addresses in a system library named approximately):
+	// front ends list them out of the way. Like SymbolWarnings, they are
+	// the same for each dump of a program.
+	Details []string
 	// Thinned names the sample type whose zero-valued stacks were left out
 	// at loading (Options.SkipZero), "" when every stack was kept: the
 	// dump then compares for that sample type only.

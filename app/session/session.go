@@ -461,6 +461,34 @@ func (s *Session) Warnings() []string {
 	return lines
 }
 
+// Details returns the details of the dumps on screen (diff.Dump.Details),
+// each once.
+func (s *Session) Details() []string {
+	var lines []string
+	seen := map[string]bool{}
+	add := func(ds []string) {
+		for _, d := range ds {
+			if !seen[d] {
+				seen[d] = true
+				lines = append(lines, d)
+			}
+		}
+	}
+	if sr := s.Series; sr != nil {
+		for _, x := range []*series.Series{sr.Main, sr.Goroutines} {
+			if x != nil {
+				for _, sn := range x.Snapshots {
+					add(sn.Details)
+				}
+			}
+		}
+	}
+	for _, d := range s.dumps() {
+		add(d.Details)
+	}
+	return lines
+}
+
 // SetFocus keeps only the stacks through fn ("" for all).
 func (s *Session) SetFocus(fn string) { s.Focus = fn }
 

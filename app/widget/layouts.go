@@ -12,6 +12,14 @@ import (
 // instead of making the pane, and with it the window, taller.
 func Capped(o fyne.CanvasObject, lines int) fyne.CanvasObject {
 	s := container.NewVScroll(o)
+	return container.New(&cappedLayout{content: o, lines: lines, fixed: true}, s)
+}
+
+// UpTo is Capped that asks for o's own height when that is less than
+// lines lines: for a message the user expands, already laid out at its
+// width, so that its lines are known.
+func UpTo(o fyne.CanvasObject, lines int) fyne.CanvasObject {
+	s := container.NewVScroll(o)
 	return container.New(&cappedLayout{content: o, lines: lines}, s)
 }
 
@@ -19,6 +27,7 @@ type cappedLayout struct {
 	content fyne.CanvasObject
 	lines   int
 	limit   float32 // the height of lines lines, once measured
+	fixed   bool    // always that height
 }
 
 func (l *cappedLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
@@ -38,6 +47,9 @@ func (l *cappedLayout) MinSize([]fyne.CanvasObject) fyne.Size {
 	// Always that height: a wrapped label learns its lines only once laid
 	// out, too late for the pane around it; and a pane that keeps its
 	// height never moves what is under it.
+	if !l.fixed {
+		return fyne.NewSize(0, min(l.content.MinSize().Height, l.limit))
+	}
 	return fyne.NewSize(0, l.limit)
 }
 

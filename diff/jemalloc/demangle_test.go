@@ -142,3 +142,19 @@ func TestDemangleV0MatchesCxxfilt(t *testing.T) {
 	}
 	t.Logf("%d Rust v0 symbols, %d differ from c++filt", len(names), bad)
 }
+
+func TestSystemLibrary(t *testing.T) {
+	for path, want := range map[string]bool{
+		"/usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.30": true,
+		"/lib/x86_64-linux-gnu/libc.so.6":               true,
+		"/lib64/ld-linux-x86-64.so.2":                   true,
+		"/usr/local/lib/libjemalloc.so.2":               true,
+		"/srv/app/server":                               false,
+		"/home/me/target/debug/tasky":                   false,
+		"/usr/library/x.so":                             false,
+	} {
+		if got := systemLibrary(path); got != want {
+			t.Errorf("systemLibrary(%q) = %v, want %v", path, got, want)
+		}
+	}
+}

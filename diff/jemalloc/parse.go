@@ -301,8 +301,21 @@ func build(b *diff.Builder, samples []sample, maps []mapping, period int64, det 
 		}
 		b.Warn("cannot read %s: its addresses are shown raw; give the program with --binary, or choose it when the window asks", strings.Join(why, ", "))
 	}
+	// A few such addresses in a system library are common (its stripped
+	// static functions) and need nothing done: a detail, not a warning.
+	system := map[string]map[uint64]bool{}
+	for p, a := range approx {
+		if systemLibrary(p) && len(a) <= fewAddresses {
+			system[p] = a
+			delete(approx, p)
+		}
+	}
+	const approxWhy = "addresses outside any sized symbol are named after the nearest symbol before them, as jeprof and nm name them"
 	if a := approximate(approx); len(a) > 0 {
-		b.WarnSymbols("%s: addresses outside any sized symbol are named after the nearest symbol before them, as jeprof and nm name them; those names may be wrong (a stripped binary's static functions have no symbols)", strings.Join(a, ", "))
+		b.WarnSymbols("%s: %s; those names may be wrong (a stripped binary's static functions have no symbols)", strings.Join(a, ", "), approxWhy)
+	}
+	if a := approximate(system); len(a) > 0 {
+		b.Detail("%s: system libraries' %s", strings.Join(a, ", "), approxWhy)
 	}
 	for _, w := range sym.warnings {
 		b.Warn("%s", w)
@@ -360,4 +373,19 @@ func isAllocator(name string) bool {
 // diff.JemallocSequence.
 func Sequence(path string) (prefix string, pid, seq int64, ok bool) {
 	return diff.JemallocSequence(path)
+}
+
+// fewAddresses is how many approximately named addresses of a system
+// library are a detail rather than a warning.
+const fewAddresses = 16
+
+// systemLibrary reports whether path is a library of the system's, as
+// installed by its packages.
+func systemLibrary(path string) bool {
+	for _, dir := range []string{"/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/", "/usr/local/lib/"} {
+		if strings.HasPrefix(path, dir) {
+			return true
+		}
+	}
+	return false
 }

@@ -46,6 +46,8 @@ type Snapshot struct {
 	Notes []string
 	// SymbolWarnings are the dump's (diff.Dump.SymbolWarnings).
 	SymbolWarnings []string
+	// Details are the dump's (diff.Dump.Details).
+	Details []string
 	// FullNames are the dump's full function names (diff.Dump.FullNames).
 	FullNames map[string]string
 }
@@ -115,7 +117,7 @@ func (b *Builder) AddAt(d *diff.Dump, given int) error {
 			return &diff.Error{Path: d.Path, Err: fmt.Errorf("has no %s values, which the other dumps of the series (%s) have", st, b.snaps[0].Path)}
 		}
 	}
-	snap := Snapshot{Path: d.Path, Moment: diff.MomentOf(d), Total: make([]int64, nt), Given: given, Warnings: d.Warnings, Notes: d.Notes, SymbolWarnings: d.SymbolWarnings, FullNames: d.FullNames()}
+	snap := Snapshot{Path: d.Path, Moment: diff.MomentOf(d), Total: make([]int64, nt), Given: given, Warnings: d.Warnings, Notes: d.Notes, SymbolWarnings: d.SymbolWarnings, Details: d.Details, FullNames: d.FullNames()}
 	snap.Time = snap.Moment.Time
 	for t := range b.types {
 		snap.Total[t] = d.Total(cols[t])
