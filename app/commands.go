@@ -146,7 +146,11 @@ func (u *UI) SetTag(tag string) {
 
 // ShowSandwich shows function name's callers above it and its callees
 // below it, each merged over all its call sites, with diff colours.
-func (u *UI) ShowSandwich(name string) { u.SetView(session.CallersOf(name)) }
+// The Lines tab moves to the function too.
+func (u *UI) ShowSandwich(name string) {
+	u.SetView(session.CallersOf(name))
+	u.showLinesOf(name)
+}
 
 // ToggleInverted shows the graph bottom-up, or top-down again.
 func (u *UI) ToggleInverted() {

@@ -626,3 +626,41 @@ func TestBannerRowsOneLine(t *testing.T) {
 		t.Errorf("more… did not show the rest: %q", after)
 	}
 }
+
+// TestCursorSkipsHiddenFrames: the keyboard cursor on a frame that the
+// noise filter then hides moves to its nearest shown ancestor, and the
+// arrows go on from there over shown frames only.
+func TestCursorSkipsHiddenFrames(t *testing.T) {
+	u, _ := openSized(t, 1280, 800)
+	g := u.Graph()
+	tree := g.View().Tree
+	// Down to the demo's small janitor frames, under main.DefaultCache.
+	for range 20 {
+		u.TypeKey(fyne.KeyDown)
+		if tree.Nodes[g.Cursor()].Name == "main.DefaultCache" {
+			break
+		}
+	}
+	cache := g.Cursor()
+	if tree.Nodes[cache].Name != "main.DefaultCache" {
+		// The widest path may go elsewhere: reveal the frame instead.
+		cache = find(t, tree, "main.DefaultCache")
+		g.Reveal(cache)
+	}
+	// growth only, and a minimum well above DefaultCache's +90kB.
+	u.SetNoise("500kB", true, true)
+	l := u.GraphLayout()
+	if _, _, ok := l.Row(cache); ok {
+		t.Fatal("the filter left main.DefaultCache in the graph")
+	}
+	cur := g.Cursor()
+	if _, _, ok := l.Row(cur); !ok {
+		t.Fatalf("the cursor stayed on %s, which the filter hides", tree.Nodes[cur].Name)
+	}
+	for _, k := range []fyne.KeyName{fyne.KeyDown, fyne.KeyLeft, fyne.KeyRight, fyne.KeyUp, fyne.KeyDown} {
+		u.TypeKey(k)
+		if _, _, ok := u.GraphLayout().Row(g.Cursor()); !ok {
+			t.Fatalf("after %s the cursor is on %s, which the filter hides", k, tree.Nodes[g.Cursor()].Name)
+		}
+	}
+}

@@ -164,7 +164,7 @@ func (f *FlameGraph) TypedKey(e *fyne.KeyEvent) {
 		if away {
 			f.moveCursor(f.widestChild(f.cursor))
 		} else if p := f.view.Tree.Nodes[f.cursor].Parent; p >= 0 {
-			f.moveCursor(p)
+			f.moveCursor(f.shown(p))
 		}
 	case fyne.KeyLeft, fyne.KeyRight:
 		f.moveCursor(f.sibling(e.Name == fyne.KeyRight))
@@ -283,7 +283,24 @@ func (f *FlameGraph) ExpandRun(b flame.Box) {
 // Relayout lays the view out again after its width mode changed.
 func (f *FlameGraph) Relayout() {
 	f.layout = nil
+	// The keyboard cursor never stays on a frame the filter now hides.
+	f.cursor = f.shown(f.cursor)
 	f.Refresh()
+}
+
+// shown returns n, or its nearest ancestor that is laid out when n is not
+// (hidden by the noise filter, folded into a run, or too narrow).
+func (f *FlameGraph) shown(n int32) int32 {
+	l := f.CurrentLayout()
+	if l == nil {
+		return n
+	}
+	for m := n; m >= 0; m = f.view.Tree.Nodes[m].Parent {
+		if _, _, ok := l.Row(m); ok {
+			return m
+		}
+	}
+	return flame.Root
 }
 
 // View returns the view shown, or nil.
