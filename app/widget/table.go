@@ -2,6 +2,7 @@ package widget
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -18,7 +19,11 @@ type Heading interface {
 // both use it.
 func SortableHeader[C Heading](table *widget.Table, cols func() []C, state func() (col int, asc bool), sortBy func(int)) {
 	table.ShowHeaderColumn = false
-	table.CreateHeader = func() fyne.CanvasObject { return widget.NewButton("", nil) }
+	table.CreateHeader = func() fyne.CanvasObject {
+		// A grip at the right edge shows where to drag to widen the column.
+		grip := canvas.NewRectangle(theme.Color(theme.ColorNamePlaceHolder))
+		return container.New(gripLayout{}, widget.NewButton("", nil), grip)
+	}
 	table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		cs := cols()
 		ok := id.Col >= 0 && id.Col < len(cs)
@@ -27,7 +32,9 @@ func SortableHeader[C Heading](table *widget.Table, cols func() []C, state func(
 			title, _ = cs[id.Col].Heading()
 		}
 		col, asc := state()
-		setSortHeader(o.(*widget.Button), ok, title, id.Col, col, asc, sortBy)
+		c := o.(*fyne.Container)
+		setSortHeader(c.Objects[0].(*widget.Button), ok, title, id.Col, col, asc, sortBy)
+		c.Objects[1].(*canvas.Rectangle).Hidden = !ok
 	}
 }
 
@@ -76,6 +83,20 @@ func (l *stretchLayout[C]) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 func (l *stretchLayout[C]) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	return l.table.MinSize()
 }
+
+// gripLayout lays a header out: its button over the whole cell, and the
+// grip, a short bar, at its right edge, where the column's border is.
+type gripLayout struct{}
+
+func (gripLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	objects[0].Move(fyne.NewPos(0, 0))
+	objects[0].Resize(size)
+	h := min(size.Height/2, 16)
+	objects[1].Move(fyne.NewPos(size.Width-3, (size.Height-h)/2))
+	objects[1].Resize(fyne.NewSize(2, h))
+}
+
+func (gripLayout) MinSize(objects []fyne.CanvasObject) fyne.Size { return objects[0].MinSize() }
 
 // SetWidths sets the width of each of table's columns as cols give them.
 func SetWidths[C Heading](table *widget.Table, cols []C) {
