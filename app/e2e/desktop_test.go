@@ -125,6 +125,17 @@ func TestDesktopIntegration(t *testing.T) {
 			}
 		}
 	}
+	// GNOME's file manager asks GIO, which takes a suffix glob over the
+	// content: names that end as dumps are usually named are ours there
+	// too, where ordinary .txt files stay text.
+	dump := []byte("goroutine 1 [running]:\nmain.main()\n\t/src/m.go:3 +0x1\n")
+	for name, want := range map[string]string{"goroutines.txt": "text/x-go-goroutines", "prod-goroutine.txt": "text/x-go-goroutines",
+		"later-goroutines.txt": "text/x-go-goroutines", "readme.txt": "text/plain"} {
+		got := d.output(t, nil, "gio", "info", "-a", "standard::content-type", write(name, dump))
+		if !strings.Contains(got, "standard::content-type: "+want) {
+			t.Errorf("gio info %s: %q, want %s", name, got, want)
+		}
+	}
 	for _, typ := range []string{"application/x-pprof", "application/x-jemalloc-heap", "text/x-go-profile", "text/x-go-goroutines"} {
 		if got := d.output(t, nil, "xdg-mime", "query", "default", typ); got != "io.github.leakscope.desktop" {
 			t.Errorf("xdg-mime query default %s = %q", typ, got)
@@ -195,6 +206,11 @@ func readFile(p string) string {
 // waitOpened waits until the app's log shows every path opened, then stops the app.
 func waitOpened(t *testing.T, log string, paths ...string) {
 	t.Helper()
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("%s:\n%s", log, readFile(log))
+		}
+	})
 	waitFor(t, "the app to open "+strings.Join(paths, ", "), 30*time.Second, func() bool {
 		s := readFile(log)
 		for _, p := range paths {
