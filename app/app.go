@@ -242,7 +242,9 @@ func (u *UI) build() {
 	}
 	u.graphSlot = container.NewStack(u.graph)
 	split := container.NewHSplit(container.NewBorder(u.timeline, u.legend, nil, nil, u.graphSlot), u.tabs)
-	split.SetOffset(0.62)
+	// The graph takes the larger part; the tables' key columns (name,
+	// file:line, growth, trend) still fit beside it at 1024 × 768.
+	split.SetOffset(0.55)
 	// The status line, what is under the pointer, and the loading bar
 	// take turns in one row of steady height (showBottom): nothing above
 	// the graph moves while a dump loads.

@@ -142,7 +142,7 @@ func newFuncTable(lines bool) *funcTable {
 		func(id widget.TableCellID, o fyne.CanvasObject) { o.(*funcCell).set(id) })
 	views.SortableHeader(t.table, func() []funcColumn { return t.cols }, func() (int, bool) { return t.sortCol, t.asc }, t.SortBy)
 	t.setColumns(diffFuncColumns)
-	t.stretch = views.Stretch(t.table, func() []funcColumn { return t.cols }, 0, nil)
+	t.stretch = views.Stretch(t.table, func() []funcColumn { return t.cols }, nil, nil)
 	t.box = container.NewBorder(views.Capped(t.note, 2), nil, nil, nil, t.stretch)
 	return t
 }
@@ -155,25 +155,30 @@ func (t *funcTable) setColumns(cols []funcColumn) {
 	}
 }
 
-// fitWhere widens the Lines table's Where column to show each row's
-// file:line whole.
-func (t *funcTable) fitWhere() {
-	if !t.lines || len(t.cols) < 2 || t.cols[1].title != lineWhereColumn.title {
-		return
-	}
-	w := views.FitWidth(lineWhereColumn.title, func(yield func(string) bool) {
-		for _, i := range t.rows {
-			if !yield(lineWhereColumn.text(&t.all[i], t.unit)) {
-				return
+// fitColumns sizes the columns whose text must show whole (a line's
+// file:line, the intervals grown) to the widest of the rows'.
+func (t *funcTable) fitColumns() {
+	changed := false
+	for k := range t.cols {
+		c := &t.cols[k]
+		least := map[string]float32{"Where": 120, "Grew": 48}[c.title]
+		if least == 0 {
+			continue
+		}
+		w := views.FitWidth(c.title, func(yield func(string) bool) {
+			for _, i := range t.rows {
+				if !yield(c.text(&t.all[i], t.unit)) {
+					return
+				}
 			}
+		}, false, least, 360)
+		if w != c.width {
+			c.width, changed = w, true
+			t.table.SetColumnWidth(k, w)
 		}
-	}, false, lineWhereColumn.width, 360)
-	if w != t.cols[1].width {
-		t.cols[1].width = w
-		t.table.SetColumnWidth(1, w)
-		if t.stretch != nil {
-			t.stretch.Refresh()
-		}
+	}
+	if changed && t.stretch != nil {
+		t.stretch.Refresh()
 	}
 }
 
@@ -252,7 +257,7 @@ func (t *funcTable) refilter() {
 		}
 		t.rows = append(t.rows, i)
 	}
-	t.fitWhere()
+	t.fitColumns()
 	t.sort()
 	kind := "functions"
 	if t.lines {

@@ -193,9 +193,17 @@ func newSitePanel() *sitePanel {
 		})
 	views.SortableHeader(p.table, func() []column { return p.cols }, func() (int, bool) { return p.sortCol, false }, p.sortBy)
 	p.setColumns(goroutineColumns)
-	// In a narrow pane the site's name, its file:line and its growth stay
-	// in view; the other columns scroll.
-	p.stretch = views.Stretch(p.table, func() []column { return p.cols }, 2, func() float32 {
+	// In a narrow pane the site's name, its file:line and its growth (its
+	// trend, over a series) stay in view; the other columns scroll.
+	keep := func() int {
+		for i, c := range p.cols {
+			if c.title == "Trend" {
+				return i
+			}
+		}
+		return 2
+	}
+	p.stretch = views.Stretch(p.table, func() []column { return p.cols }, keep, func() float32 {
 		return views.FitWidth("", func(yield func(string) bool) {
 			for i := range p.rows {
 				if !yield(p.cols[0].text(&p.rows[i], p.unit)) {
@@ -218,24 +226,30 @@ func (p *sitePanel) setColumns(cols []column) {
 	}
 }
 
-// fitWhere widens the Where column to show each row's file:line whole.
-func (p *sitePanel) fitWhere() {
-	if len(p.cols) < 2 || p.cols[1].title != whereColumn.title {
-		return
-	}
-	w := views.FitWidth(whereColumn.title, func(yield func(string) bool) {
-		for i := range p.rows {
-			if !yield(p.rows[i].where) {
-				return
+// fitColumns sizes the columns whose text must show whole (a file:line,
+// the intervals grown) to the widest of the rows'.
+func (p *sitePanel) fitColumns() {
+	changed := false
+	for k := range p.cols {
+		c := &p.cols[k]
+		least := map[string]float32{"Where": 96, "Grew": 48}[c.title]
+		if least == 0 {
+			continue
+		}
+		w := views.FitWidth(c.title, func(yield func(string) bool) {
+			for i := range p.rows {
+				if !yield(c.text(&p.rows[i], p.unit)) {
+					return
+				}
 			}
+		}, false, least, 360)
+		if w != c.width {
+			c.width, changed = w, true
+			p.table.SetColumnWidth(k, w)
 		}
-	}, monoColumn(whereColumn.title), whereColumn.width, 360)
-	if w != p.cols[1].width {
-		p.cols[1].width = w
-		p.table.SetColumnWidth(1, w)
-		if p.stretch != nil {
-			p.stretch.Refresh()
-		}
+	}
+	if changed && p.stretch != nil {
+		p.stretch.Refresh()
 	}
 }
 
@@ -425,7 +439,7 @@ func (p *sitePanel) sortBy(col int) {
 }
 
 func (p *sitePanel) sort() {
-	p.fitWhere()
+	p.fitColumns()
 	less := p.cols[p.sortCol].less
 	sort.SliceStable(p.rows, func(i, j int) bool { return less(&p.rows[i], &p.rows[j]) })
 	p.table.ScrollToTop()

@@ -95,8 +95,8 @@ func (t *funcTable) seriesFuncColumns() []funcColumn {
 	}
 	cols := []funcColumn{
 		diffFuncColumns[0],
-		{"Score", 52, text(scoreText), key(func(t *series.Trend) float64 { return t.Score }), false},
-		{"Grew", 72, text(grewText), key(func(t *series.Trend) float64 { return float64(t.Grew) }), false},
+		{"Score", 64, text(scoreText), key(func(t *series.Trend) float64 { return t.Score }), false},
+		{"Grew", 48, text(grewText), key(func(t *series.Trend) float64 { return float64(t.Grew) }), false},
 		{"Flat trend", 120, text(func(tr *series.Trend) string { return sparkline(tr.Values) }), key(func(t *series.Trend) float64 { return t.Growth }), true},
 		{"Rate", 96, func(f *diff.Function, u string) string {
 			if tr := trend(f); tr != nil {
@@ -119,7 +119,7 @@ var seriesSiteColumns = func() []column {
 	}
 	cols := []column{
 		goroutineColumns[0],
-		{"Score", 52, func(r *siteRow, _ string) string {
+		{"Score", 64, func(r *siteRow, _ string) string {
 			if !has(r) {
 				return ""
 			}
@@ -127,7 +127,7 @@ var seriesSiteColumns = func() []column {
 		}, func(a, b *siteRow) bool {
 			return num(a, func(t *series.Trend) float64 { return t.Score }) > num(b, func(t *series.Trend) float64 { return t.Score })
 		}},
-		{"Grew", 72, func(r *siteRow, _ string) string {
+		{"Grew", 48, func(r *siteRow, _ string) string {
 			if !has(r) {
 				return ""
 			}

@@ -41,6 +41,20 @@ func ocrWords(t *testing.T, s *session, shot string) []word {
 	return words
 }
 
+// readTab returns the words read, as one text, and the first word that
+// starts with tab (a tab's title, to click).
+func readTab(words []word, tab string) (string, word) {
+	var text []string
+	found := word{}
+	for _, w := range words {
+		text = append(text, w.text)
+		if strings.HasPrefix(w.text, tab) && found.text == "" {
+			found = w
+		}
+	}
+	return strings.Join(text, " "), found
+}
+
 // TestSeriesWindow opens a folder of four snapshots of this test process
 // in the real window: the timeline and the series columns are on screen,
 // and a click on the timeline's second snapshot makes it the base.
@@ -57,13 +71,7 @@ func TestSeriesWindow(t *testing.T) {
 	// The series opens on its findings, coloured by steadiness, with the
 	// leak first; a click on the Spawn sites tab shows the series columns.
 	words := ocrWords(t, s, "9-series-findings.png")
-	text, tab := "", word{}
-	for _, w := range words {
-		text += w.text + " "
-		if strings.HasPrefix(w.text, "Spawn") && tab.text == "" {
-			tab = w
-		}
-	}
+	text, tab := readTab(words, "Spawn") // OCR may read "Spawnsites" as one word
 	for _, want := range []string{"Leaker).Grow", "leak", "score", "steadiness"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("%q is not on screen; it reads:\n%s", want, text)
@@ -132,12 +140,7 @@ func TestLongSeriesWindow(t *testing.T) {
 	s := startOn(t, "1024x768", dir)
 	waitFor(t, "the graph", 60*time.Second, func() bool { return strings.Contains(s.log.String(), "DEBUG first draw") })
 	s.settled("11-long-series.png")
-	tab := word{}
-	for _, w := range ocrWords(t, s, "11-long-series.png") {
-		if w.text == "Functions" {
-			tab = w
-		}
-	}
+	_, tab := readTab(ocrWords(t, s, "11-long-series.png"), "Functions")
 	if tab.text == "" {
 		t.Fatalf("no Functions tab on screen; it reads:\n%s", ocr(t, s, "11-long-series.png"))
 	}

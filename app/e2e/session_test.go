@@ -148,13 +148,7 @@ func TestTokioTaskPanel(t *testing.T) {
 	waitFor(t, "the graph", 60*time.Second, func() bool { return strings.Contains(s.log.String(), "DEBUG shown ") })
 	s.settled("8-tokio-tasks.png")
 	words := ocrWords(t, s, "8-tokio-tasks.png")
-	text, tab := "", word{}
-	for _, w := range words {
-		text += w.text + " "
-		if strings.HasPrefix(w.text, "Spawn") && tab.text == "" {
-			tab = w
-		}
-	}
+	text, tab := readTab(words, "Spawn") // OCR may read "Spawnsites" as one word
 	c0, c1 := ts.Counts[0]["cache"].Live, ts.Counts[1]["cache"].Live
 	for _, want := range []string{"Findings", "RegionCache::default", fmt.Sprintf("%+d", c1-c0), fmt.Sprint(c1),
 		"Default::default()", "handle_request", "Client::new"} {

@@ -396,9 +396,21 @@ func (s *Session) dumps() []*diff.Dump {
 // LoadNotes returns the load notes of the dumps on screen (where their
 // symbols came from), each once.
 func (s *Session) LoadNotes() []string {
+	return s.each(func(sn *series.Snapshot) []string { return sn.Notes }, func(d *diff.Dump) []string { return d.Notes })
+}
+
+// Details returns the details of the dumps on screen (diff.Dump.Details),
+// each once.
+func (s *Session) Details() []string {
+	return s.each(func(sn *series.Snapshot) []string { return sn.Details }, func(d *diff.Dump) []string { return d.Details })
+}
+
+// each gathers what of a snapshot of the series on screen, then of a dump
+// on screen, each line once.
+func (s *Session) each(of func(*series.Snapshot) []string, ofDump func(*diff.Dump) []string) []string {
 	var out []string
-	add := func(notes []string) {
-		for _, n := range notes {
+	add := func(lines []string) {
+		for _, n := range lines {
 			if !slices.Contains(out, n) {
 				out = append(out, n)
 			}
@@ -407,14 +419,14 @@ func (s *Session) LoadNotes() []string {
 	if sr := s.Series; sr != nil {
 		for _, x := range []*series.Series{sr.Main, sr.Goroutines} {
 			if x != nil {
-				for _, sn := range x.Snapshots {
-					add(sn.Notes)
+				for i := range x.Snapshots {
+					add(of(&x.Snapshots[i]))
 				}
 			}
 		}
 	}
 	for _, d := range s.dumps() {
-		add(d.Notes)
+		add(ofDump(d))
 	}
 	return out
 }
@@ -457,34 +469,6 @@ func (s *Session) Warnings() []string {
 		for _, w := range d.SymbolWarnings {
 			add("", w) // the same for each dump of the program: once
 		}
-	}
-	return lines
-}
-
-// Details returns the details of the dumps on screen (diff.Dump.Details),
-// each once.
-func (s *Session) Details() []string {
-	var lines []string
-	seen := map[string]bool{}
-	add := func(ds []string) {
-		for _, d := range ds {
-			if !seen[d] {
-				seen[d] = true
-				lines = append(lines, d)
-			}
-		}
-	}
-	if sr := s.Series; sr != nil {
-		for _, x := range []*series.Series{sr.Main, sr.Goroutines} {
-			if x != nil {
-				for _, sn := range x.Snapshots {
-					add(sn.Details)
-				}
-			}
-		}
-	}
-	for _, d := range s.dumps() {
-		add(d.Details)
 	}
 	return lines
 }

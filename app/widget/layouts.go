@@ -41,8 +41,11 @@ func (l *cappedLayout) MinSize([]fyne.CanvasObject) fyne.Size {
 	if l.limit == 0 {
 		// A label's lines, padding included, as a label lays them out.
 		one := widget.NewLabel("Mg").MinSize().Height
-		two := widget.NewLabel("Mg\nMg").MinSize().Height
-		l.limit = one + float32(l.lines-1)*(two-one)
+		line := widget.NewLabel("Mg\nMg").MinSize().Height - one
+		pad := (one - line) / 2
+		// The padding above, the lines, and no more than a sliver of the
+		// padding below: the next line must not show its top half.
+		l.limit = pad + float32(l.lines)*line + 2
 	}
 	// Always that height: a wrapped label learns its lines only once laid
 	// out, too late for the pane around it; and a pane that keeps its

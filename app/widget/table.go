@@ -42,16 +42,16 @@ func SortableHeader[C Heading](table *widget.Table, cols func() []C, state func(
 // column (the names) the width the other columns of cols() leave, never
 // less than its own, so that the names use a wide window and the columns
 // share a narrow one. In a narrow one, the names may take up to need()
-// (the widest name; nil for none) while the keep columns after them stay
+// (the widest name; nil for none) while the keep() columns after them stay
 // in view: the rest scroll. Refresh the container after the columns change.
-func Stretch[C Heading](table *widget.Table, cols func() []C, keep int, need func() float32) fyne.CanvasObject {
+func Stretch[C Heading](table *widget.Table, cols func() []C, keep func() int, need func() float32) fyne.CanvasObject {
 	return container.New(&stretchLayout[C]{table: table, cols: cols, keep: keep, need: need}, table)
 }
 
 type stretchLayout[C Heading] struct {
 	table *widget.Table
 	cols  func() []C
-	keep  int
+	keep  func() int
 	need  func() float32
 }
 
@@ -60,11 +60,14 @@ func (l *stretchLayout[C]) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	if len(cs) > 0 {
 		_, first := cs[0].Heading()
 		rest := theme.ScrollBarSize() + theme.Padding()
-		kept := rest
+		kept, keep := rest, 0
+		if l.keep != nil {
+			keep = l.keep()
+		}
 		for i, c := range cs[1:] {
 			_, w := c.Heading()
 			rest += w + theme.Padding()
-			if i < l.keep {
+			if i < keep {
 				kept += w + theme.Padding()
 			}
 		}
