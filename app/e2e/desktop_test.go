@@ -151,9 +151,23 @@ func TestDesktopIntegration(t *testing.T) {
 	d.launch(t, x, "gio", "open", later)
 	waitOpened(t, log, later)
 
-	// "Open with Leakscope" on two selected files passes both (%F).
+	// Double-click one dump, then another: the second launch hands its
+	// file to the window of the first, which compares the two.
 	os.Remove(log)
 	base := filepath.Join(dumps, "base.pprof")
+	d.launch(t, x, "gio", "open", base)
+	waitFor(t, "the first window", 30*time.Second, func() bool { return strings.Contains(readFile(log), "msg=\"first draw\"") })
+	d.launch(t, x, "gio", "open", later)
+	waitFor(t, "the second file in the first window", 30*time.Second, func() bool {
+		return strings.Contains(readFile(log), "msg=\"files handed over\"") && strings.Count(readFile(log), "msg=opened") >= 2
+	})
+	if n := strings.Count(readFile(log), "msg=start"); n != 1 {
+		t.Errorf("two double-clicks started %d windows, want one:\n%s", n, readFile(log))
+	}
+	waitOpened(t, log, base, later)
+
+	// "Open with Leakscope" on two selected files passes both (%F).
+	os.Remove(log)
 	d.launch(t, x, "gio", "launch", entry, base, later)
 	waitOpened(t, log, base, later)
 	if n := strings.Count(readFile(log), "msg=start"); n != 1 {
