@@ -400,6 +400,17 @@ func (u *UI) SourceShown() (string, map[string]string) {
 	return u.source.path, g
 }
 
+// WatchTaken returns how many snapshots the watch took (0 without one).
+func (u *UI) WatchTaken() int {
+	if u.watch == nil {
+		return 0
+	}
+	return u.watch.taken
+}
+
+// LoadBarShown reports whether the loading bar is on screen.
+func (u *UI) LoadBarShown() bool { return u.tb.loadBar.Visible() }
+
 // SelectTab brings the tab named name forward.
 func (u *UI) SelectTab(name string) { u.selectTab(name) }
 

@@ -176,11 +176,17 @@ func (u *UI) computed(r *session.Result, err error) {
 		}
 		if prev == nil || prev.Profile != r.Profile || prev.Sites != r.Sites || prev.Tasks != r.Tasks {
 			u.found.show(r.Findings)
-			// New dumps open on their top finding, else on their sites.
-			if len(r.Findings) > 0 {
-				u.selectTab("Findings")
-			} else if t := u.tabs.Selected(); t != nil && t.Text == "Findings" {
-				u.selectTab("Spawn sites")
+			// New dumps open on their top finding, else on their sites;
+			// a watch does so once, then leaves the tab to the user.
+			if w := u.watch; w == nil || !w.tabbed {
+				if len(r.Findings) > 0 {
+					u.selectTab("Findings")
+				} else if t := u.tabs.Selected(); t != nil && t.Text == "Findings" {
+					u.selectTab("Spawn sites")
+				}
+				if w != nil {
+					w.tabbed = len(r.Findings) > 0
+				}
 			}
 		}
 		u.sites.selectSite(u.sess.Site)

@@ -143,6 +143,20 @@ func TestWindowWatch(t *testing.T) {
 	if !strings.Contains(u.WatchText(), "Watching") {
 		t.Errorf("watch bar %q", u.WatchText())
 	}
+	// The user picks a tab: the next snapshots leave it, and their loading
+	// shows in the watch's line, never in a bar that comes and goes.
+	u.SelectTab("Functions")
+	for taken := u.WatchTaken(); u.WatchTaken() < taken+2; {
+		if !u.WaitDelivered(20 * time.Second) {
+			t.Fatalf("no new snapshot for 20 s; watch bar %q, error %v", u.WatchText(), u.LastError())
+		}
+		if u.LoadBarShown() {
+			t.Errorf("the loading bar shows during a watch; the watch line reads %q", u.WatchText())
+		}
+	}
+	if tab := u.SelectedTab(); tab != "Functions" {
+		t.Errorf("new snapshots moved the window to the %s tab", tab)
+	}
 	if base, later := u.Files(); !strings.Contains(base[0], "heap-0001-") || strings.Contains(later[0], "heap-0001-") {
 		t.Errorf("pair %v → %v while following: want the first and the newest", base, later)
 	}

@@ -44,6 +44,7 @@ type watching struct {
 	dir    string
 	taken  int
 	note   string
+	tabbed bool // a result of the watch chose the tab: the next ones leave it
 }
 
 // newWatchBar makes the bar that shows a running watch, with its Stop button.
