@@ -86,10 +86,14 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 	}
 	p.SetPhase("ranking the series")
 	r.Trends = trendsOf(snap, prev, r)
-	if r.Trends != nil && r.Trends.Sites != nil {
-		// Over a series, spawn sites rank by steady growth.
-		r.Findings = findings.Find(findings.Input{Goroutines: r.Sites, Tasks: r.Tasks, Profile: r.Profile, SiteTrends: r.Trends.Sites,
-			Outside: snap.Rule().Func()})
+	if t := r.Trends; t != nil && (t.Sites != nil || t.Functions != nil && t.Shown != nil && t.Shown.Kind == diff.KindHeap) {
+		// Over a series, spawn and allocation sites rank by steady growth.
+		in := findings.Input{Goroutines: r.Sites, Tasks: r.Tasks, Profile: r.Profile, SiteTrends: t.Sites,
+			Outside: snap.Rule().Func()}
+		if t.Shown != nil && t.Shown.Kind == diff.KindHeap {
+			in.FunctionTrends = t.Functions
+		}
+		r.Findings = findings.Find(in)
 	}
 	return r, ctx.Err()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -334,5 +335,41 @@ func TestPreloadComputesAhead(t *testing.T) {
 	var nilPreload *session.Preload
 	if nilPreload.Result(context.Background(), s.Snapshot()) != nil {
 		t.Error("a nil preload had a result")
+	}
+}
+
+// TestSeriesFindingsRankBySteadiness: over a heap series, the allocation
+// findings rank by leak score, so that the steady leak comes first and
+// the warm-up cache, which grew most between first and last, does not.
+func TestSeriesFindingsRankBySteadiness(t *testing.T) {
+	paths, err := reftest.SyntheticSeries(t.TempDir(), 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := session.LoadAll(context.Background(), session.Files(paths), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := session.New(nil)
+	s.Add(got.Dumps, false)
+	s.SetSeries(session.NewSeries(got.Series))
+	r, err := session.Compute(context.Background(), s.Snapshot(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Findings) == 0 {
+		t.Fatal("no findings over the series")
+	}
+	top := r.Findings[0]
+	if top.Function != "main.(*Store).put" || top.Trend == nil || top.Trend.Grew != 6 {
+		t.Errorf("top finding %s (trend %+v): want main.(*Store).put, grown in 6 of 6 intervals", top.Function, top.Trend)
+	}
+	if !strings.Contains(top.Summary, "leak score 1.00") {
+		t.Errorf("summary %q does not give the leak score", top.Summary)
+	}
+	for _, f := range r.Findings {
+		if f.Function == "main.warmCache" {
+			t.Errorf("the warm-up cache, which stopped growing, is a finding: %s", f.Summary)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package findings
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -87,6 +88,11 @@ type Input struct {
 	// the sites then rank by leak score (steady growth), not by growth
 	// between the two dumps; nil for a pair.
 	SiteTrends map[goroutines.Site]*series.SiteTrend
+	// FunctionTrends, over a heap series, are the functions' trends by
+	// name: allocation sites then rank by the leak score of their flat
+	// value (steady growth), not by growth between the two dumps; nil for
+	// a pair.
+	FunctionTrends map[string]*series.FunctionTrend
 }
 
 // Max is how many findings of each kind Find returns at most.
@@ -284,12 +290,31 @@ func (in Input) allocations(spawned map[string]bool, src *sources) []Finding {
 			sites[i].heavy = s
 		}
 	}
+	// Over a series, a site ranks by its function's leak score, and any
+	// that grew steadily is a suspect; over a pair, by growth, from a tenth
+	// of the profile's.
+	score := func(i int) float64 {
+		if t := in.FunctionTrends[sites[i].frame.Function]; t != nil {
+			return t.Flat.Score
+		}
+		return 0
+	}
+	better := func(i, j int) bool {
+		if in.FunctionTrends != nil && score(i) != score(j) {
+			return score(i) > score(j)
+		}
+		return sites[i].value.Diff() > sites[j].value.Diff()
+	}
+	taken := make([]bool, len(sites))
 	var out []Finding
 	for len(out) < Max {
 		best := -1
 		for i := range sites {
-			if d := sites[i].value.Diff(); d*10 >= growth && !spawned[sites[i].frame.Function] &&
-				(best < 0 || d > sites[best].value.Diff()) {
+			suspect := sites[i].value.Diff()*10 >= growth
+			if in.FunctionTrends != nil {
+				suspect = score(i) > 0 && sites[i].value.Diff() > 0
+			}
+			if suspect && !taken[i] && !spawned[sites[i].frame.Function] && (best < 0 || better(i, best)) {
 				best = i
 			}
 		}
@@ -297,7 +322,7 @@ func (in Input) allocations(spawned map[string]bool, src *sources) []Finding {
 			break
 		}
 		s := sites[best]
-		sites[best].value = diff.Delta{} // taken
+		taken[best] = true
 		runtime := "go"
 		if strings.Contains(c.Later.Format, "jemalloc") {
 			runtime = "native"
@@ -309,6 +334,10 @@ func (in Input) allocations(spawned map[string]bool, src *sources) []Finding {
 		f := Finding{Kind: Allocation, Runtime: runtime, Function: s.frame.Function, File: s.frame.File, Line: s.frame.Line,
 			Unit: c.SampleType.Unit, Value: s.value}
 		f.Path = in.path(stack, func(fr diff.Frame) bool { return fr == s.frame }, src)
+		if t := in.FunctionTrends[s.frame.Function]; t != nil {
+			tr := t.Flat
+			f.Trend = &tr
+		}
 		out = append(out, f)
 	}
 	return out
@@ -558,7 +587,11 @@ func summary(f *Finding) string {
 		if t.PerHour {
 			unit = "h"
 		}
-		fmt.Fprintf(&b, "; it grew in %d of %d intervals, %+.3g/%s (leak score %.2f)", t.Grew, t.Intervals, t.Rate, unit, t.Score)
+		rate := fmt.Sprintf("%+.2g", t.Rate)
+		if math.Abs(t.Rate) >= 1 {
+			rate = diff.FormatDelta(int64(math.Round(t.Rate)), f.Unit)
+		}
+		fmt.Fprintf(&b, "; it grew in %d of %d intervals, %s/%s (leak score %.2f)", t.Grew, t.Intervals, rate, unit, t.Score)
 	}
 	b.WriteString(".")
 	return b.String()
