@@ -211,6 +211,7 @@ func (u *UI) build() {
 	u.lines.onOpen = u.ShowSandwich
 	u.source = newSourcePanel(u)
 	u.sites.tips, u.funcs.tips, u.lines.tips = u.tips, u.tips, u.tips
+	u.sites.menu, u.funcs.menu, u.lines.menu = u.rowMenu, u.rowMenu, u.rowMenu
 	u.legend = views.NewLegend()
 	u.legend.OnLines = func() { u.do(u.relayout) }
 	u.timeline = views.NewTimeline()

@@ -411,6 +411,33 @@ func (u *UI) WatchTaken() int {
 // LoadBarShown reports whether the loading bar is on screen.
 func (u *UI) LoadBarShown() bool { return u.tb.loadBar.Visible() }
 
+// CopyFromRow runs the menu item labelled item of the function table's row
+// i (lines: of the Lines table) and returns what it put on the clipboard.
+func (u *UI) CopyFromRow(lines bool, i int, item string) string {
+	t := u.funcs
+	if lines {
+		t = u.lines
+	}
+	name, row := t.fullRow(i)
+	for _, m := range rowMenuItems(u.app, name, row) {
+		if m.Label == item {
+			m.Action()
+		}
+	}
+	return u.app.Clipboard().Content()
+}
+
+// CopyFromSite is CopyFromRow for the spawn-site panel's row i.
+func (u *UI) CopyFromSite(i int, item string) string {
+	name, row := u.sites.fullRow(i)
+	for _, m := range rowMenuItems(u.app, name, row) {
+		if m.Label == item {
+			m.Action()
+		}
+	}
+	return u.app.Clipboard().Content()
+}
+
 // SelectTab brings the tab named name forward.
 func (u *UI) SelectTab(name string) { u.selectTab(name) }
 

@@ -57,6 +57,21 @@ func TestFramesWithSpacesAndNoFile(t *testing.T) {
 	if !strings.Contains(strings.Join(names, "|"), "Cache::default") {
 		t.Errorf("function rows %q lack the Rust frame", names)
 	}
+	// The row shows the short name; a copy takes the full one.
+	for i, n := range names {
+		if !strings.Contains(n, "Cache::default") {
+			continue
+		}
+		if n == rust {
+			t.Errorf("the row shows the full name %q, not its short form", n)
+		}
+		if got := u.CopyFromRow(false, i, "Copy name"); got != rust {
+			t.Errorf("Copy name copied %q, want %q", got, rust)
+		}
+		if got := u.CopyFromRow(false, i, "Copy row"); !strings.HasPrefix(got, rust+"\t") || strings.Count(got, "\t") != len(u.FunctionRow(i))-1 {
+			t.Errorf("Copy row copied %q", got)
+		}
+	}
 	u.MarkFunction("main.leak")
 	u.ShowLinesTab()
 	u.Wait()
@@ -77,5 +92,17 @@ func TestFramesWithSpacesAndNoFile(t *testing.T) {
 	u.Wait()
 	if rows := u.LineRows(); len(rows) != 1 || rows[0].Frame.Function != rust || rows[0].Frame.File != "" {
 		t.Errorf("the Rust frame's lines: %+v", rows)
+	}
+}
+
+// TestCopySiteRow: a spawn site's row menu copies its name, and its row
+// with the file:line and the counts, tab-separated.
+func TestCopySiteRow(t *testing.T) {
+	u, _ := open(t)
+	if got := u.CopyFromSite(0, "Copy name"); got != "main.DefaultCache" {
+		t.Errorf("Copy name copied %q", got)
+	}
+	if got := u.CopyFromSite(0, "Copy row"); !strings.HasPrefix(got, "main.DefaultCache\tmain.go:114\t+20\t20\t40") {
+		t.Errorf("Copy row copied %q", got)
 	}
 }

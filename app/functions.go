@@ -112,12 +112,13 @@ type funcTable struct {
 	hidden  int    // rows the filters leave out
 	chosen  string // the selected function
 
-	trends   map[string]*series.FunctionTrend // by name, when a series is open
-	lines    bool                             // rows are source lines
-	only     string                           // with lines: show only this function's ("" for all)
-	tips     *views.TipLayer                  // shows names cut short; may be nil
-	onSelect func(name string)                // a row was selected: its function
-	onOpen   func(name string)                // a row was double-clicked: its function
+	trends   map[string]*series.FunctionTrend         // by name, when a series is open
+	lines    bool                                     // rows are source lines
+	only     string                                   // with lines: show only this function's ("" for all)
+	tips     *views.TipLayer                          // shows names cut short; may be nil
+	menu     func(at fyne.Position, name, row string) // a row's menu (copy); may be nil
+	onSelect func(name string)                        // a row was selected: its function
+	onOpen   func(name string)                        // a row was double-clicked: its function
 }
 
 // function returns the function a row stands for.
@@ -320,6 +321,16 @@ func (t *funcTable) Row(i int) []string {
 	return out
 }
 
+// fullRow returns row i's full name, and its cells as tab-separated text
+// with that name first.
+func (t *funcTable) fullRow(i int) (name, row string) {
+	cells := t.Row(i)
+	f := &t.all[t.rows[i]]
+	name = t.function(f)
+	cells[0] = f.Name // a line's "function file:line", whole
+	return name, strings.Join(cells, "\t")
+}
+
 // CSV writes the rows as on screen (filtered, sorted), with a header.
 func (t *funcTable) CSV() string {
 	var b strings.Builder
@@ -374,10 +385,20 @@ type funcCell struct {
 }
 
 var (
-	_ fyne.Tappable       = (*funcCell)(nil)
-	_ fyne.DoubleTappable = (*funcCell)(nil)
-	_ desktop.Hoverable   = (*funcCell)(nil)
+	_ fyne.Tappable          = (*funcCell)(nil)
+	_ fyne.DoubleTappable    = (*funcCell)(nil)
+	_ fyne.SecondaryTappable = (*funcCell)(nil)
+	_ desktop.Hoverable      = (*funcCell)(nil)
 )
+
+// TappedSecondary offers to copy the row, with the function's full name.
+func (c *funcCell) TappedSecondary(e *fyne.PointEvent) {
+	if c.t.menu == nil || c.row >= len(c.t.rows) {
+		return
+	}
+	name, row := c.t.fullRow(c.row)
+	c.t.menu(e.AbsolutePosition, name, row)
+}
 
 // MouseIn shows the whole name of a row whose name is cut short.
 func (c *funcCell) MouseIn(*desktop.MouseEvent) {

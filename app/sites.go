@@ -34,9 +34,10 @@ type sitePanel struct {
 	filter   flame.Filter
 	unit     string
 	sortCol  int
-	selected int               // the spawn site shown in the graph, or -1
-	tips     *views.TipLayer   // shows texts cut short; may be nil
-	stretch  fyne.CanvasObject // the table, its name column stretched
+	selected int                                      // the spawn site shown in the graph, or -1
+	tips     *views.TipLayer                          // shows texts cut short; may be nil
+	menu     func(at fyne.Position, name, row string) // a row's menu (copy); may be nil
+	stretch  fyne.CanvasObject                        // the table, its name column stretched
 
 	// onSelect is called with the selected row, or nil when unselected.
 	onSelect func(r *siteRow)
@@ -377,6 +378,26 @@ func newSiteCell(p *sitePanel) *siteCell {
 
 // Tapped activates the cell's row.
 func (c *siteCell) Tapped(*fyne.PointEvent) { c.p.activate(c.row) }
+
+// TappedSecondary offers to copy the row, with the site's full name.
+func (c *siteCell) TappedSecondary(e *fyne.PointEvent) {
+	if c.p.menu == nil || c.row >= len(c.p.rows) {
+		return
+	}
+	name, row := c.p.fullRow(c.row)
+	c.p.menu(e.AbsolutePosition, name, row)
+}
+
+// fullRow returns row i's full site name, and its cells as tab-separated
+// text with that name first.
+func (p *sitePanel) fullRow(i int) (name, row string) {
+	r := &p.rows[i]
+	cells := []string{r.name} // the whole name; Where follows
+	for _, c := range p.cols[1:] {
+		cells = append(cells, c.text(r, p.unit))
+	}
+	return cells[0], strings.Join(cells, "\t")
+}
 
 // labelText lists label sets with their goroutine counts, most common first.
 func labelText(sets map[string]int64) string {

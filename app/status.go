@@ -270,3 +270,17 @@ func (u *UI) addBannerRow(icon fyne.Resource, imp widget.Importance, text string
 	u.bannerText[row] = text
 	u.banner.Add(row)
 }
+
+// rowMenu shows, at the pointer, the menu of a table row: copy its full
+// name, or the whole row (tab-separated, the name whole).
+func (u *UI) rowMenu(at fyne.Position, name, row string) {
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", rowMenuItems(u.app, name, row)...), u.win.Canvas(), at)
+}
+
+// rowMenuItems are a table row's menu items.
+func rowMenuItems(a fyne.App, name, row string) []*fyne.MenuItem {
+	return []*fyne.MenuItem{
+		fyne.NewMenuItem("Copy name", func() { a.Clipboard().SetContent(name) }),
+		fyne.NewMenuItem("Copy row", func() { a.Clipboard().SetContent(row) }),
+	}
+}
