@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/leakscope/leakscope/assets"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/findings"
 	"github.com/leakscope/leakscope/diff/goroutines"
@@ -89,7 +90,7 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 	if t := r.Trends; t != nil && (t.Sites != nil || t.Functions != nil && t.Shown != nil && t.Shown.Kind == diff.KindHeap) {
 		// Over a series, spawn and allocation sites rank by steady growth.
 		in := findings.Input{Goroutines: r.Sites, Tasks: r.Tasks, Profile: r.Profile, SiteTrends: t.Sites,
-			Outside: snap.Rule().Func()}
+			Outside: snap.Rule().Func(), ReadLines: snap.readLines()}
 		if t.Shown != nil && t.Shown.Kind == diff.KindHeap {
 			in.FunctionTrends = t.Functions
 		}
@@ -163,7 +164,8 @@ func compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 		r.Findings = prev.Findings
 	} else {
 		p.SetPhase("finding the suspects")
-		r.Findings = findings.Find(findings.Input{Goroutines: r.Sites, Tasks: r.Tasks, Profile: r.Profile, Outside: snap.Rule().Func()})
+		r.Findings = findings.Find(findings.Input{Goroutines: r.Sites, Tasks: r.Tasks, Profile: r.Profile, Outside: snap.Rule().Func(),
+			ReadLines: snap.readLines()})
 	}
 	r.found = true
 	if r.Tree != nil {
@@ -436,4 +438,19 @@ func (s *Session) Labels() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// readLines reads source files for the findings: nil (the file system)
+// but for the built-in demo, whose service's source is served as it was
+// when its dumps were taken.
+func (s Snapshot) readLines() func(string) []string {
+	if !s.Demo {
+		return nil
+	}
+	return func(path string) []string {
+		if path == assets.DemoSourcePath {
+			return strings.Split(string(assets.DemoSource()), "\n")
+		}
+		return findings.ReadLines(path)
+	}
 }

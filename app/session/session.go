@@ -506,13 +506,14 @@ type Snapshot struct {
 	Hidden              map[string]bool // not to be modified
 	Site                int
 	Series              *Series
+	Demo                bool
 }
 
 // Snapshot copies the session's state for Compute on another goroutine.
 func (s *Session) Snapshot() Snapshot {
 	return Snapshot{Profile: s.Profile, Goroutines: s.Goroutines, Sample: s.Sample,
 		Focus: s.Focus, View: s.View, KeepAllocFrames: s.KeepAllocFrames, Runtime: strings.Join(s.RuntimeCrates, "\x00"), Tag: s.Tag,
-		Hidden: maps.Clone(s.Hidden), Site: s.Site, Series: s.Series}
+		Hidden: maps.Clone(s.Hidden), Site: s.Site, Series: s.Series, Demo: s.Demo}
 }
 
 // same reports whether s and t show the same thing: the same dumps, series
@@ -520,7 +521,7 @@ func (s *Session) Snapshot() Snapshot {
 func (s Snapshot) same(t Snapshot) bool {
 	return s.Profile == t.Profile && s.Goroutines == t.Goroutines && s.Sample == t.Sample &&
 		s.Focus == t.Focus && s.View == t.View && s.KeepAllocFrames == t.KeepAllocFrames && s.Runtime == t.Runtime &&
-		s.Tag == t.Tag && s.Site == t.Site && hiddenKey(s.Hidden) == hiddenKey(t.Hidden) &&
+		s.Tag == t.Tag && s.Site == t.Site && s.Demo == t.Demo && hiddenKey(s.Hidden) == hiddenKey(t.Hidden) &&
 		(s.Series == t.Series || s.Series != nil && t.Series != nil && *s.Series == *t.Series)
 }
 

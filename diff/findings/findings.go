@@ -93,6 +93,10 @@ type Input struct {
 	// value (steady growth), not by growth between the two dumps; nil for
 	// a pair.
 	FunctionTrends map[string]*series.FunctionTrend
+	// ReadLines, when set, reads the source files the paths name (nil
+	// for one it cannot read) instead of the file system: the built-in
+	// demo serves its service's source as its dumps knew it.
+	ReadLines func(path string) []string
 }
 
 // Max is how many findings of each kind Find returns at most.
@@ -106,7 +110,10 @@ func Find(in Input) []Finding {
 	if in.Outside == nil {
 		in.Outside = Outside
 	}
-	src := &sources{files: map[string][]string{}}
+	src := &sources{files: map[string][]string{}, read: in.ReadLines}
+	if src.read == nil {
+		src.read = ReadLines
+	}
 	var out []Finding
 	spawned := map[string]bool{}
 	if t := in.Tasks; t != nil && t.Base != nil {
@@ -600,6 +607,7 @@ func summary(f *Finding) string {
 // sources reads source lines, each file once.
 type sources struct {
 	files map[string][]string // nil: not found
+	read  func(path string) []string
 }
 
 // line returns line n of file, trimmed; "" when the file is not found.
@@ -609,7 +617,7 @@ func (s *sources) line(file string, n int64) string {
 	}
 	lines, ok := s.files[file]
 	if !ok {
-		lines = readLines(file)
+		lines = s.read(file)
 		s.files[file] = lines
 	}
 	if int(n) > len(lines) {
@@ -618,8 +626,8 @@ func (s *sources) line(file string, n int64) string {
 	return strings.TrimSpace(lines[n-1])
 }
 
-// readLines reads a source file of at most 4 MB; nil when it cannot.
-func readLines(path string) []string {
+// ReadLines reads a source file of at most 4 MB; nil when it cannot.
+func ReadLines(path string) []string {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil
