@@ -156,7 +156,18 @@ func TestDesktopIntegration(t *testing.T) {
 	os.Remove(log)
 	base := filepath.Join(dumps, "base.pprof")
 	d.launch(t, x, "gio", "open", base)
-	waitFor(t, "the first window", 30*time.Second, func() bool { return strings.Contains(readFile(log), "msg=\"first draw\"") })
+	waitFor(t, "the first window", 30*time.Second, func() bool {
+		if strings.Contains(readFile(log), "msg=\"first draw\"") {
+			return true
+		}
+		outs, _ := filepath.Glob(filepath.Join(d.home, "launch-*.log"))
+		for _, o := range outs {
+			if strings.Contains(readFile(o), "panic") {
+				t.Fatalf("the app failed:\n%s", readFile(o))
+			}
+		}
+		return false
+	})
 	d.launch(t, x, "gio", "open", later)
 	waitFor(t, "the second file in the first window", 30*time.Second, func() bool {
 		return strings.Contains(readFile(log), "msg=\"files handed over\"") && strings.Count(readFile(log), "msg=opened") >= 2
@@ -223,6 +234,11 @@ func waitOpened(t *testing.T, log string, paths ...string) {
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("%s:\n%s", log, readFile(log))
+			// What the launchers and the app wrote to their output.
+			outs, _ := filepath.Glob(filepath.Join(filepath.Dir(log), "launch-*.log"))
+			for _, o := range outs {
+				t.Logf("%s:\n%s", o, readFile(o))
+			}
 		}
 	})
 	waitFor(t, "the app to open "+strings.Join(paths, ", "), 30*time.Second, func() bool {

@@ -181,7 +181,9 @@ func (s *session) key(args ...string) {
 // startXvfb starts an X server with a screen of size pixels ("1280x800")
 // for the test's duration. Xvfb picks a free display itself and writes its
 // number once it accepts clients, so no two tests race for one and none
-// starts its program too early.
+// starts its program too early. It never resets: by default an X server
+// resets when its last client leaves, and a program started during the
+// reset cannot open the display.
 func startXvfb(t testing.TB, size string) string {
 	t.Helper()
 	r, w, err := os.Pipe()
@@ -189,7 +191,7 @@ func startXvfb(t testing.TB, size string) string {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	xvfb := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", size+"x24", "-nolisten", "tcp")
+	xvfb := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", size+"x24", "-nolisten", "tcp", "-noreset")
 	xvfb.ExtraFiles = []*os.File{w}
 	if err := xvfb.Start(); err != nil {
 		t.Fatal(err)
