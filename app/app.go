@@ -98,33 +98,36 @@ type UI struct {
 	lastErr      error
 
 	// Widgets.
-	graph      *views.FlameGraph
-	callers    *views.FlameGraph // the callers half of the sandwich view
-	graphSlot  *fyne.Container   // holds the graph, or the sandwich of callers over graph
-	sites      *sitePanel
-	funcs      *funcTable
-	lines      *funcTable
-	source     *sourcePanel
-	linesOf    string           // the function the Lines tab is to show
-	linesShown *diff.Comparison // the comparison whose lines the Lines tab holds
-	tabs       *container.AppTabs
-	found      *findingsPanel // the Findings tab
-	legend     *views.Legend
-	timeline   *views.Timeline // the series, above the graph; hidden without one
-	watch      *watching       // the watch running; nil for none
-	watchBar   *fyne.Container
-	watchInfo  *widget.Label
-	tb         *toolbar
-	status     *widget.Label
-	hoverInfo  *widget.Label
-	crumbs     *fyne.Container
-	banner     *fyne.Container
-	tips       *views.TipLayer
-	content    *fyne.Container            // the window's layout, redone when a bar shows or hides
-	topBox     *fyne.Container            // everything above the graph
-	top        dialogHandle               // the dialog on screen, for Esc
-	menuView   session.View               // the view the View menu says is on screen
-	bannerText map[*fyne.Container]string // each banner row's whole text
+	graph       *views.FlameGraph
+	callers     *views.FlameGraph // the callers half of the sandwich view
+	graphSlot   *fyne.Container   // holds the graph, or the sandwich of callers over graph
+	sites       *sitePanel
+	funcs       *funcTable
+	lines       *funcTable
+	source      *sourcePanel
+	linesOf     string           // the function the Lines tab is to show
+	linesShown  *diff.Comparison // the comparison whose lines the Lines tab holds
+	tabs        *container.AppTabs
+	found       *findingsPanel // the Findings tab
+	legend      *views.Legend
+	timeline    *views.Timeline // the series, above the graph; hidden without one
+	watch       *watching       // the watch running; nil for none
+	watchBar    *fyne.Container
+	watchInfo   *widget.Label
+	tb          *toolbar
+	status      *widget.Label
+	hoverInfo   *widget.Label
+	crumbScroll *container.Scroll // the breadcrumb, scrolled to its end
+	opened      bool              // the next result is of dumps just opened: it picks the tab
+	marked      bool              // the search field holds a function's mark (MarkFunction), not a filter
+	crumbs      *fyne.Container
+	banner      *fyne.Container
+	tips        *views.TipLayer
+	content     *fyne.Container            // the window's layout, redone when a bar shows or hides
+	topBox      *fyne.Container            // everything above the graph
+	top         dialogHandle               // the dialog on screen, for Esc
+	menuView    session.View               // the view the View menu says is on screen
+	bannerText  map[*fyne.Container]string // each banner row's whole text
 }
 
 // Create builds the window's content and starts loading the files of o (the
@@ -175,6 +178,7 @@ func (u *UI) build() {
 	u.hoverInfo = widget.NewLabel("")
 	u.hoverInfo.Truncation = fyne.TextTruncateEllipsis
 	u.crumbs = container.NewHBox()
+	u.crumbScroll = container.NewHScroll(u.crumbs)
 	u.graph = views.NewFlameGraph("Open a base and a later dump (Ctrl+O), or drop them here.")
 	u.graph.OnHover = func(n int32) { u.hovered(u.graph, n) }
 	u.callers = views.NewFlameGraph("")
@@ -227,7 +231,7 @@ func (u *UI) build() {
 		u.tb.row,
 		u.watchBar,
 		u.tb.row2,
-		container.NewBorder(nil, nil, u.tb.gorChips, nil, container.NewHScroll(u.crumbs)),
+		container.NewBorder(nil, nil, u.tb.gorChips, nil, u.crumbScroll),
 	)
 	u.topBox = top
 	u.tabs = container.NewAppTabs(

@@ -91,7 +91,11 @@ func (u *UI) SetFilter(f flame.Filter) {
 // MarkFunction outlines every frame of function name in the graph, as the
 // function table's selection.
 func (u *UI) MarkFunction(name string) {
-	u.searchFor("^"+regexp.QuoteMeta(name)+"$", false)
+	q := "^" + regexp.QuoteMeta(name) + "$"
+	// The field shows the mark, so that it can be read and cleared; the
+	// tables stay whole, as the mark is no filter.
+	u.tb.showQuery(q)
+	u.searchFor(q, false)
 	u.showLinesOf(name)
 }
 

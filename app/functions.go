@@ -100,17 +100,18 @@ type funcTable struct {
 	table *widget.Table
 	box   fyne.CanvasObject
 
-	all     []diff.Function // as computed
-	rows    []int           // indices into all, filtered and sorted
-	cols    []funcColumn
-	unit    string
-	sortCol int
-	stretch fyne.CanvasObject // the table, its name column stretched
-	asc     bool
-	match   func(name string) bool // the search; nil for all
-	filter  flame.Filter
-	hidden  int    // rows the filters leave out
-	chosen  string // the selected function
+	all      []diff.Function // as computed
+	rows     []int           // indices into all, filtered and sorted
+	cols     []funcColumn
+	unit     string
+	sortCol  int
+	stretch  fyne.CanvasObject // the table, its name column stretched
+	asc      bool
+	match    func(name string) bool // the search; nil for all
+	filter   flame.Filter
+	hidden   int    // rows the filters leave out
+	ofOthers int    // of those, the lines of other functions (only)
+	chosen   string // the selected function
 
 	trends   map[string]*series.FunctionTrend         // by name, when a series is open
 	lines    bool                                     // rows are source lines
@@ -241,11 +242,12 @@ func (t *funcTable) setFilter(f flame.Filter) {
 
 func (t *funcTable) refilter() {
 	t.rows = t.rows[:0]
-	t.hidden = 0
+	t.hidden, t.ofOthers = 0, 0
 	for i := range t.all {
 		f := &t.all[i]
 		if t.only != "" && t.function(f) != t.only {
 			t.hidden++
+			t.ofOthers++
 			continue
 		}
 		if t.match != nil && !t.match(t.function(f)) {
@@ -260,16 +262,18 @@ func (t *funcTable) refilter() {
 	}
 	t.fitColumns()
 	t.sort()
-	kind := "functions"
+	what := plural(len(t.rows), "function", "functions")
 	if t.lines {
-		kind = "lines"
+		what = plural(len(t.rows), "line", "lines")
+		if t.only != "" {
+			what += " of " + flame.ShortName(t.only)
+		}
 	}
-	what := fmt.Sprintf("%d %s", len(t.rows), kind)
-	if t.hidden > 0 {
-		what += fmt.Sprintf(" (%d hidden by the search or the noise filter)", t.hidden)
+	if hidden := t.hidden - t.ofOthers; hidden > 0 {
+		what += fmt.Sprintf(" (%d hidden by the search or the noise filter)", hidden)
 	}
 	if t.lines { // a short note: the table shares its tab with the source
-		t.note.SetText(what + ". Click: mark in the graph; double-click: callers and callees.")
+		t.note.SetText(what + ". Double-click: callers and callees.")
 		return
 	}
 	t.note.SetText(what + ". Click a row to mark the function in the graph, double-click for its callers and callees.")
@@ -470,7 +474,9 @@ func (t *funcTable) selectName(name string) {
 		if t.function(&t.all[k]) == name {
 			t.chosen = name
 			t.table.Select(widget.TableCellID{Row: i, Col: 0})
-			t.table.ScrollTo(widget.TableCellID{Row: i, Col: 0})
+			// The row above goes to the top, under the header that stays:
+			// the chosen row is the first one in view.
+			t.table.ScrollTo(widget.TableCellID{Row: max(i-1, 0), Col: 0})
 			return
 		}
 	}
@@ -492,4 +498,12 @@ func (t *funcTable) rowsOf(fn string) []diff.Function {
 		}
 	}
 	return out
+}
+
+// plural says n things: "1 line", "3 lines".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

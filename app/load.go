@@ -78,6 +78,7 @@ func (u *UI) loaded(srcs []session.Source, mode loadMode, got *session.Loaded, e
 		}
 	}
 	u.begin()
+	u.opened = mode != loadReload
 	switch mode {
 	case loadReload:
 		if rest := u.sess.Reload(dumps); len(rest) > 0 {
@@ -176,17 +177,16 @@ func (u *UI) computed(r *session.Result, err error) {
 		}
 		if prev == nil || prev.Profile != r.Profile || prev.Sites != r.Sites || prev.Tasks != r.Tasks {
 			u.found.show(r.Findings)
-			// New dumps open on their top finding, else on their sites;
-			// a watch does so once, then leaves the tab to the user.
-			if w := u.watch; w == nil || !w.tabbed {
+			// Dumps just opened show their top finding, else their sites;
+			// a pick on the timeline, or a watch's next snapshot, leaves
+			// the tab the user chose.
+			if u.opened {
 				if len(r.Findings) > 0 {
 					u.selectTab("Findings")
 				} else if t := u.tabs.Selected(); t != nil && t.Text == "Findings" {
 					u.selectTab("Spawn sites")
 				}
-				if w != nil {
-					w.tabbed = len(r.Findings) > 0
-				}
+				u.opened = false
 			}
 		}
 		u.sites.selectSite(u.sess.Site)
@@ -255,7 +255,9 @@ func (u *UI) showTree(r *session.Result) {
 	u.legend.SetView(v)
 	u.updateStatus()
 	u.updateCrumbs()
-	if u.query != "" {
+	if u.query != "" && u.marked {
+		u.searchFor(u.query, false) // a mark, not a filter of the tables
+	} else if u.query != "" {
 		u.setQuery(u.query)
 	} else {
 		u.tb.setMatches(nil)

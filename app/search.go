@@ -19,7 +19,7 @@ const searchDelay = 120 * time.Millisecond
 // expression clears the search at once and says why; a good one is matched
 // in the background once typing pauses.
 func (u *UI) setQuery(q string) {
-	u.query = q
+	u.query, u.marked = q, false
 	v := u.graph.View()
 	if v == nil {
 		return

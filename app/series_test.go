@@ -205,3 +205,24 @@ func TestSeriesPairsByMoment(t *testing.T) {
 		}
 	}
 }
+
+// TestPickKeepsTabAndFindings: a pick on the timeline of a heap series
+// keeps the tab the user is on, and the leak stays the top finding.
+func TestPickKeepsTabAndFindings(t *testing.T) {
+	paths, err := reftest.SyntheticSeries(t.TempDir(), 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := open(t, paths...)
+	if tab := u.SelectedTab(); tab != "Findings" {
+		t.Errorf("the series opened on %s, not on its findings", tab)
+	}
+	u.PickSnapshots(2, 6)
+	u.Wait()
+	if tab := u.SelectedTab(); tab != "Findings" {
+		t.Errorf("a pick moved the window to the %s tab", tab)
+	}
+	if f := u.FindingsText(); len(f) == 0 || !strings.Contains(f[0], "main.(*Store).put") {
+		t.Errorf("after the pick the findings read %q", f)
+	}
+}

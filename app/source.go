@@ -118,14 +118,9 @@ func (p *sourcePanel) setWidths() {
 	p.table.SetColumnWidth(1, float32(widest)*ch+pad)
 }
 
-// refresh shows the lines held, and no empty table when there are none.
+// refresh shows the lines held.
 func (p *sourcePanel) refresh() {
 	p.setWidths()
-	if len(p.lines) == 0 {
-		p.table.Hide()
-		return
-	}
-	p.table.Show()
 	p.table.Refresh()
 }
 

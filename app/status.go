@@ -117,10 +117,15 @@ func (u *UI) updateCrumbs() {
 				u.crumbs.Add(widget.NewLabel("›"))
 			}
 			node := n
-			u.crumbs.Add(widget.NewButton(shorten(v.Tree.Nodes[n].Name), func() { u.graph.ZoomTo(node) }))
+			u.crumbs.Add(widget.NewButton(shorten(flame.ShortName(v.Tree.Nodes[n].Name)), func() { u.graph.ZoomTo(node) }))
 		}
 	}
 	u.crumbs.Refresh()
+	// The frame just zoomed into is the last crumb: keep it in view.
+	if s := u.crumbScroll; s != nil {
+		s.Offset.X = max(0, u.crumbs.MinSize().Width-s.Size().Width)
+		s.Refresh()
+	}
 }
 
 // maxCrumbs is how many frames of the zoom path the breadcrumb shows.

@@ -272,6 +272,17 @@ func (t *toolbar) Phase() string {
 	return t.phase.Text
 }
 
+// showQuery puts q, a function's mark, in the search field without
+// searching again (the caller has): the mark marks the graph and leaves
+// the tables whole until the field is edited.
+func (t *toolbar) showQuery(q string) {
+	on := t.search.OnChanged
+	t.search.OnChanged = nil
+	t.search.SetText(q)
+	t.search.OnChanged = on
+	t.u.query, t.u.marked = q, true
+}
+
 // allLabels is the label choice that keeps every stack.
 const allLabels = "all labels"
 

@@ -44,7 +44,7 @@ type watching struct {
 	dir    string
 	taken  int
 	note   string
-	tabbed bool // a result of the watch chose the tab: the next ones leave it
+	tabbed bool // the watch's first comparison chose the tab: the next ones leave it
 }
 
 // newWatchBar makes the bar that shows a running watch, with its Stop button.
@@ -204,6 +204,9 @@ func (u *UI) watchSnapshot(w *watching, all []*series.Series, dumps []*diff.Dump
 	}
 	w.taken++
 	w.note = ""
+	if w.taken >= 2 && !w.tabbed { // the first comparison shows its findings
+		u.opened, w.tabbed = true, true
+	}
 	u.showWatchInfo()
 	next := session.NewSeries(all)
 	prev := u.sess.Series

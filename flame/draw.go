@@ -39,6 +39,9 @@ type Style struct {
 	// HoverName, when not "", outlines every frame of that function
 	// (the one under the pointer), thinner than Hover's outline.
 	HoverName string
+	// Static draws for an image, which has no clicks: labels do not
+	// offer them.
+	Static bool
 }
 
 func (s *Style) withDefaults() Style {
@@ -113,6 +116,9 @@ func drawBox(dst *image.RGBA, box image.Rectangle, t *Tree, b Box, s *Style) {
 	case b.Folded > 0:
 		c = color.RGBA{0xd8, 0xd8, 0xd4, 0xff}
 		label = fmt.Sprintf("… %d frames (click to show)", b.Folded)
+		if s.Static {
+			label = fmt.Sprintf("… %d frames", b.Folded)
+		}
 	case b.Merged > 0:
 		c = color.RGBA{0xe4, 0xe4, 0xe0, 0xff}
 		label = "…"

@@ -307,7 +307,8 @@ func (v *View) metrics(width int, scale float64, face *Face) metrics {
 		m.graphW = inner - m.sideW - 2*m.pad
 		m.panelsH = panelsHeight(v.Panels, m.lineH, m.pad)
 	}
-	m.style = &Style{Face: face, Scale: scale, Palette: v.palette(), Flame: v.Flame, Match: v.Match, Hover: -1, Colors: v.Colors, Scores: v.Scores, RootLabel: v.RootLabel}
+	m.style = &Style{Face: face, Scale: scale, Palette: v.palette(), Flame: v.Flame, Match: v.Match, Hover: -1, Colors: v.Colors, Scores: v.Scores, RootLabel: v.RootLabel,
+		Static: true}
 	m.rowH = max(m.style.RowPixels(), 1)
 	return m
 }
