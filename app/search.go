@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"time"
 
+	"fyne.io/fyne/v2"
+
 	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/diff"
 )
@@ -20,6 +22,7 @@ const searchDelay = 120 * time.Millisecond
 // in the background once typing pauses.
 func (u *UI) setQuery(q string) {
 	u.query, u.marked = q, false
+	u.tips.TipAt("", u.graph, fyne.Position{}) // the tip about a frame is in the way
 	v := u.graph.View()
 	if v == nil {
 		return

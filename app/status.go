@@ -61,7 +61,7 @@ func (u *UI) hovered(g *views.FlameGraph, n int32) {
 	text := describe(v.Tree, n)
 	u.setHover(text)
 	// A tip at the pointer says the same, where the eye is.
-	u.tips.TipAt(strings.ReplaceAll(text, " · ", "\n"), g, g.Pointer().AddXY(14, 18))
+	u.tips.TipAt(strings.ReplaceAll(text, " · ", "\n"), g, g.TipAt())
 }
 
 // describe says what a frame is: name, file:line, base → later, delta, share.

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/leakscope/leakscope/app"
@@ -662,5 +663,31 @@ func TestCursorSkipsHiddenFrames(t *testing.T) {
 		if _, _, ok := u.GraphLayout().Row(g.Cursor()); !ok {
 			t.Fatalf("after %s the cursor is on %s, which the filter hides", k, tree.Nodes[g.Cursor()].Name)
 		}
+	}
+}
+
+// TestHoverFollowsScroll: after the wheel scrolls the graph under a still
+// pointer, the hover names the frame now under it; after the keyboard
+// moves, the tip sits by the cursor's frame, not by the pointer.
+func TestHoverFollowsScroll(t *testing.T) {
+	base, later := deepDumps(t)
+	u, _ := openSized(t, 1280, 800, base, later)
+	g := u.Graph()
+	at := fyne.NewPos(40, 5*18+9)
+	g.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: at}})
+	before := g.Hovered()
+	g.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.NewDelta(0, -18*3)})
+	after := g.Hovered()
+	if after == before || after != g.NodeAt(at) {
+		t.Errorf("after a scroll the hover is on node %d (before %d); under the pointer is %d", after, before, g.NodeAt(at))
+	}
+	if name := g.View().Tree.Nodes[after].Name; !strings.Contains(u.HoverText(), name) {
+		t.Errorf("the hover line %q does not name %s", u.HoverText(), name)
+	}
+	for range 4 {
+		u.TypeKey(fyne.KeyDown)
+	}
+	if tip := g.TipAt(); tip.Y < 4*18 || tip.Y > 7*18 {
+		t.Errorf("after the keyboard moved to row 4 the tip is at %v", tip)
 	}
 }

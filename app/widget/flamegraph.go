@@ -43,11 +43,12 @@ type FlameGraph struct {
 	dragY   float32 // drag distance not yet turned into rows
 
 	// Drawing state, owned by the raster's generator.
-	img    *image.RGBA
-	layout *flame.Layout
-	scale  float64
-	face   *flame.Face
-	drawn  bool // a view has been drawn once
+	img      *image.RGBA
+	layout   *flame.Layout
+	scale    float64
+	face     *flame.Face
+	drawn    bool // a view has been drawn once
+	keyboard bool // the keyboard moved the cursor last, not the pointer
 }
 
 var (
@@ -121,6 +122,20 @@ func (f *FlameGraph) Scrolled(e *fyne.ScrollEvent) {
 		rows = -rows
 	}
 	f.ScrollBy(rows)
+	f.rehover()
+}
+
+// rehover says again what is under the pointer, after the rows moved
+// under it: the tip must not name the frame that was there.
+func (f *FlameGraph) rehover() {
+	if f.hover < 0 || f.keyboard {
+		return
+	}
+	n := f.NodeAt(f.pointer)
+	f.setHover(n)
+	if n >= 0 && f.OnHover != nil {
+		f.OnHover(n)
+	}
 }
 
 // Dragged implements fyne.Draggable: dragging moves the rows with the pointer.
@@ -230,7 +245,7 @@ func (f *FlameGraph) sibling(right bool) int32 {
 // moveCursor puts the keyboard on node n, scrolls it into view and reports
 // it as hovered, so the status line describes it.
 func (f *FlameGraph) moveCursor(n int32) {
-	f.cursor = n
+	f.cursor, f.keyboard = n, true
 	if d, _, ok := f.CurrentLayout().Row(n); ok {
 		switch vis := f.VisibleRows(); {
 		case d < f.scroll:
@@ -392,7 +407,7 @@ func (f *FlameGraph) MouseIn(e *desktop.MouseEvent) { f.MouseMoved(e) }
 
 // MouseMoved implements desktop.Hoverable.
 func (f *FlameGraph) MouseMoved(e *desktop.MouseEvent) {
-	f.pointer = e.Position
+	f.pointer, f.keyboard = e.Position, false
 	n := f.NodeAt(e.Position)
 	if n == f.hover && n >= 0 && f.OnHover != nil {
 		f.OnHover(n) // the tip follows the pointer
@@ -411,6 +426,23 @@ func (f *FlameGraph) hoverName() string {
 
 // Pointer returns where the pointer was last over the graph.
 func (f *FlameGraph) Pointer() fyne.Position { return f.pointer }
+
+// TipAt returns where a tip about the hovered frame goes: by the pointer,
+// or under the keyboard cursor's box when the keyboard moved last.
+func (f *FlameGraph) TipAt() fyne.Position {
+	if !f.keyboard || f.view == nil {
+		return f.pointer.AddXY(14, 18)
+	}
+	d, b, ok := f.CurrentLayout().Row(f.cursor)
+	if !ok {
+		return f.pointer.AddXY(14, 18)
+	}
+	y := float32(d-f.scroll+1) * rowHeight
+	if f.view.Flame {
+		y = f.Size().Height - float32(d-f.scroll)*rowHeight
+	}
+	return fyne.NewPos(float32(b.X)*f.Size().Width+8, y+4)
+}
 
 // MouseOut implements desktop.Hoverable.
 func (f *FlameGraph) MouseOut() { f.setHover(-1) }
