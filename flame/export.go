@@ -233,7 +233,27 @@ func (v *View) ImageSize(width, height int, scale float64) (int, int) {
 	}
 	m := v.metrics(width, clampScale(scale), nil)
 	l := v.Layout(m.graphW, 0)
-	return width, m.fullHeight(len(l.Rows))
+	return width, m.fullHeight(drawnRows(l, m.graphW))
+}
+
+// hairline is the width in pixels below which a box is a hairline: rows
+// of hairlines only say nothing an image can show.
+const hairline = 3
+
+// drawnRows returns how many rows of l, at width pixels, an image as tall
+// as its graph draws: down to the deepest row with a box wider than a
+// hairline. The rows below are deep stacks too narrow to read.
+func drawnRows(l *Layout, width int) int {
+	n := 0
+	for d, row := range l.Rows {
+		for _, b := range row {
+			if b.W*float64(width) >= hairline {
+				n = d + 1
+				break
+			}
+		}
+	}
+	return n
 }
 
 // fullHeight is the height that shows rows of the graph and every panel.
@@ -331,7 +351,7 @@ func (v *View) image(width, height int, scale float64, face *Face, stop func() b
 	face, pad, lineH, headerH, style := m.face, m.pad, m.lineH, m.headerH, m.style
 	width = min(max(width, 2*pad+1), MaxImageSide)
 	if height <= 0 {
-		height = m.fullHeight(len(v.Layout(m.graphW, 0).Rows))
+		height = m.fullHeight(drawnRows(v.Layout(m.graphW, 0), m.graphW))
 	}
 	height = min(max(height, 1), MaxImageSide, MaxImagePixels/width)
 	img := image.NewRGBA(image.Rect(0, 0, width, height))
