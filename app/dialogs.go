@@ -269,6 +269,7 @@ func (u *UI) ShowExportDialog() {
 			u.Export(path, preset.width, preset.height, preset.scale)
 		})
 	}, u.win)
+	form.Resize(fyne.NewSize(520, 0)) // the sizes' names whole
 	u.showDialog(form)
 }
 

@@ -401,6 +401,9 @@ func (c *funcCell) TappedSecondary(e *fyne.PointEvent) {
 		return
 	}
 	name, row := c.t.fullRow(c.row)
+	if c.t.tips != nil {
+		c.t.tips.Tip("", c) // the menu takes its place
+	}
 	c.t.menu(e.AbsolutePosition, name, row)
 }
 

@@ -385,6 +385,9 @@ func (c *siteCell) TappedSecondary(e *fyne.PointEvent) {
 		return
 	}
 	name, row := c.p.fullRow(c.row)
+	if c.p.tips != nil {
+		c.p.tips.Tip("", c) // the menu takes its place
+	}
 	c.p.menu(e.AbsolutePosition, name, row)
 }
 

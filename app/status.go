@@ -73,6 +73,8 @@ func describe(t *flame.Tree, n int32) string {
 		where = " " + node.File
 		if node.Line > 0 {
 			where += fmt.Sprintf(":%d", node.Line)
+		} else {
+			where += " (calls from several lines)" // merged frames of one function
 		}
 	}
 	total := t.Nodes[flame.Root].Total

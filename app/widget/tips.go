@@ -60,6 +60,7 @@ func (t *TipLayer) CreateRenderer() fyne.WidgetRenderer {
 	bg.StrokeColor = theme.Color(theme.ColorNamePrimary)
 	bg.StrokeWidth = 1
 	bg.CornerRadius = 3
+	bg.Hidden = t.text == "" // no empty box before the first tip
 	return &tipRenderer{t: t, bg: bg}
 }
 
