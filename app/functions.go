@@ -72,7 +72,7 @@ func displayName(f *diff.Function) string {
 }
 
 var diffFuncColumns = []funcColumn{
-	{"Function", 230, func(f *diff.Function, _ string) string { return displayName(f) }, nil, true},
+	{"Function", 150, func(f *diff.Function, _ string) string { return displayName(f) }, nil, true},
 	{"Flat base", 84, func(f *diff.Function, u string) string { return diff.FormatValue(f.Flat.Base, u) }, func(f *diff.Function) float64 { return float64(f.Flat.Base) }, false},
 	{"Flat later", 84, func(f *diff.Function, u string) string { return diff.FormatValue(f.Flat.Later, u) }, func(f *diff.Function) float64 { return float64(f.Flat.Later) }, false},
 	{"Flat Δ", 80, func(f *diff.Function, u string) string { return diff.FormatDelta(f.Flat.Diff(), u) }, func(f *diff.Function) float64 { return float64(f.Flat.Diff()) }, false},
@@ -144,7 +144,26 @@ func newFuncTable(lines bool) *funcTable {
 		func(id widget.TableCellID, o fyne.CanvasObject) { o.(*funcCell).set(id) })
 	views.SortableHeader(t.table, func() []funcColumn { return t.cols }, func() (int, bool) { return t.sortCol, t.asc }, t.SortBy)
 	t.setColumns(diffFuncColumns)
-	t.stretch = views.Stretch(t.table, func() []funcColumn { return t.cols }, nil, nil)
+	// In a narrow pane the name and the columns up to the one sorted by
+	// stay in view, the name as wide as it needs up to 320 px; the other
+	// columns scroll.
+	t.stretch = views.Stretch(t.table, func() []funcColumn { return t.cols }, func() int {
+		keep := t.sortCol
+		for i, c := range t.cols {
+			if c.title == "Flat trend" { // over a series, the trend too
+				keep = max(keep, i)
+			}
+		}
+		return keep
+	}, func() float32 {
+		return views.FitWidth("", func(yield func(string) bool) {
+			for _, i := range t.rows {
+				if !yield(t.cols[0].text(&t.all[i], t.unit)) {
+					return
+				}
+			}
+		}, false, 0, 320)
+	})
 	t.box = container.NewBorder(views.Capped(t.note, 2), nil, nil, nil, t.stretch)
 	return t
 }

@@ -157,7 +157,7 @@ func (v *View) Header() []string {
 	if z := v.Zoom.Current(); z != Root {
 		var names []string
 		for _, n := range t.Path(z)[1:] {
-			names = append(names, shortName(t.Nodes[n].Name))
+			names = append(names, ShortName(t.Nodes[n].Name))
 		}
 		second += " · zoom: " + strings.Join(names, " › ")
 	}
