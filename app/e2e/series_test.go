@@ -1,9 +1,11 @@
 package e2e_test
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -41,6 +43,34 @@ func ocrWords(t *testing.T, s *session, shot string) []word {
 	return words
 }
 
+// ocrBox reads one line of text in rectangle r of screenshot shot (in
+// screen pixels). Read alone, a cell or a toolbar row is not merged with a
+// drawing next to it, as it can be when the whole screen is read at once.
+func ocrBox(t *testing.T, shot string, r image.Rectangle) string {
+	t.Helper()
+	need(t, "tesseract", "convert")
+	big := filepath.Join(t.TempDir(), "box.png")
+	geometry := fmt.Sprintf("%dx%d+%d+%d", r.Dx(), r.Dy(), r.Min.X, r.Min.Y)
+	if out, err := exec.Command("convert", filepath.Join(artifacts(t), shot), "-crop", geometry, "+repage", "-resize", "250%", "-colorspace", "Gray", big).CombinedOutput(); err != nil {
+		t.Fatalf("convert: %v\n%s", err, out)
+	}
+	out, err := exec.Command("tesseract", big, "-", "--psm", "7").Output()
+	if err != nil {
+		t.Fatalf("tesseract: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// findWord returns the first word that starts with prefix.
+func findWord(words []word, prefix string) (word, bool) {
+	for _, w := range words {
+		if strings.HasPrefix(w.text, prefix) {
+			return w, true
+		}
+	}
+	return word{}, false
+}
+
 // readTab returns the words read, as one text, and the first word that
 // starts with tab (a tab's title, to click).
 func readTab(words []word, tab string) (string, word) {
@@ -72,10 +102,17 @@ func TestSeriesWindow(t *testing.T) {
 	// leak first; a click on the Spawn sites tab shows the series columns.
 	words := ocrWords(t, s, "9-series-findings.png")
 	text, tab := readTab(words, "Spawn") // OCR may read "Spawnsites" as one word
-	for _, want := range []string{"Leaker).Grow", "leak", "score", "steadiness"} {
+	for _, want := range []string{"Leaker).Grow", "leak", "score"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("%q is not on screen; it reads:\n%s", want, text)
 		}
+	}
+	// The colour choice sits in the toolbar row that starts with the
+	// search field; that row is read alone.
+	if search, ok := findWord(words, "search"); !ok {
+		t.Errorf("no search field on screen; it reads:\n%s", text)
+	} else if row := ocrBox(t, "9-series-findings.png", image.Rect(0, search.y-14, 1280, search.y+14)); !strings.Contains(row, "steadiness") {
+		t.Errorf("the colour choice does not read steadiness; the search field's row reads %q", row)
 	}
 	if tab.text == "" {
 		t.Fatalf("no Spawn sites tab on screen; it reads:\n%s", text)
@@ -148,23 +185,23 @@ func TestLongSeriesWindow(t *testing.T) {
 	s.settled("11-long-series-functions.png")
 	words := ocrWords(t, s, "11-long-series-functions.png")
 	var text []string
-	var leaks []word // the graph's frame, and the table's row
-	grew := word{}
 	for _, w := range words {
 		text = append(text, w.text)
-		switch {
-		case strings.Contains(w.text, "Store).put"):
-			leaks = append(leaks, w)
-		case w.text == "199/199":
-			grew = w
+	}
+	// The Grew cell of the leak's row, read alone: under the column's
+	// header, on the row of the table's (rightmost) main.(*Store).put.
+	header, ok := findWord(words, "Grew")
+	leak := word{}
+	for _, w := range words {
+		if strings.Contains(w.text, "Store).put") && w.x > leak.x {
+			leak = w
 		}
 	}
-	inRow := false
-	for _, l := range leaks {
-		inRow = inRow || grew.text != "" && abs(l.y-grew.y) <= 8 && l.x < grew.x
+	if !ok || leak.text == "" || leak.x >= header.x {
+		t.Fatalf("no Grew column or leak row on screen (header %+v, leak %+v); it reads:\n%s", header, leak, strings.Join(text, " "))
 	}
-	if !inRow {
-		t.Errorf("the leak's row does not read 199/199 (leak %+v, grew %+v); the screen reads:\n%s", leaks, grew, strings.Join(text, " "))
+	if cell := ocrBox(t, "11-long-series-functions.png", image.Rect(header.x-45, leak.y-12, header.x+45, leak.y+12)); cell != "199/199" {
+		t.Errorf("the leak's Grew cell reads %q, not 199/199; the screen reads:\n%s", cell, strings.Join(text, " "))
 	}
 	for _, want := range []string{"Grew", "Score", "200 heap dumps"} {
 		if !strings.Contains(strings.Join(text, " "), want) {
@@ -172,5 +209,3 @@ func TestLongSeriesWindow(t *testing.T) {
 		}
 	}
 }
-
-func abs(x int) int { return max(x, -x) }
