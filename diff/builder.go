@@ -139,6 +139,30 @@ func growInt32(s []int32, n int) []int32 {
 // SetSampleTypes replaces the sample types. It must be called before the first AddStack.
 func (b *Builder) SetSampleTypes(types []SampleType) { b.d.SampleTypes = types }
 
+// Thin returns the index of the sample type whose zero values leave a
+// stack out of the dump, or -1 to keep every stack. Options.SkipZero asks
+// for it, for the sample type Options.Sample names, and only heap dumps
+// are thinned: their stacks of allocated but freed memory are most of
+// them. Formats call it after SetSampleTypes and SetPeriod. When it returns
+// a type, the dump records it (Dump.Thinned), and the format, which leaves
+// those stacks out, gives the totals of every stack with SetTotals.
+func (b *Builder) Thin() int {
+	o := b.opts
+	if o == nil || !o.SkipZero || kindOf(b.d.SampleTypes, b.d.PeriodType) != KindHeap {
+		return -1
+	}
+	i, err := b.d.SampleIndex(o.Sample)
+	if err != nil {
+		return -1
+	}
+	b.d.Thinned = b.d.SampleTypes[i].Type
+	return i
+}
+
+// SetTotals gives the sums of each sample type over every stack read, the
+// stacks Thin left out too, for Dump.Total.
+func (b *Builder) SetTotals(totals []int64) { b.d.totals = totals }
+
 // SetDefaultSampleType records the dump's own default sample type.
 func (b *Builder) SetDefaultSampleType(name string) { b.d.DefaultSampleType = name }
 
@@ -211,7 +235,7 @@ func (b *Builder) AddStack(frames []int32, values []int64) {
 	}
 	if len(frames) > MaxStackDepth {
 		if b.err == nil {
-			b.err = errStackTooDeep(len(frames))
+			b.err = StackTooDeep(len(frames))
 		}
 		return
 	}

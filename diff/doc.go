@@ -5,7 +5,9 @@
 //   - a Dump is one loaded file: its kind, sample types, time and its stacks,
 //     each stack a sequence of symbolized Frames with one value per sample type;
 //   - a Format reads one kind of file; formats are detected by content, never
-//     by file name, and new ones plug in with RegisterFormat;
+//     by file name, and plug in with RegisterFormat from their own packages
+//     (diff/pprof, diff/goroutines, diff/jemalloc), which a program imports
+//     for the kinds it reads;
 //   - a Comparison holds, for one sample type, every stack of either dump with
 //     its base and later value, so that nothing that shrank is lost;
 //   - Functions and Totals summarise a Comparison the way `pprof -top -base`

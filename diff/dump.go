@@ -324,8 +324,6 @@ func (e *Error) Error() string { return e.Path + ": " + e.Err.Error() }
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
 
-func timeFromNanos(ns int64) time.Time { return time.Unix(0, ns) }
-
 // TrimLeaves returns a dump with the same header, frame table and stacks
 // in which every stack has lost its leading (leaf-side) frames for which
 // drop returns true, so that their values count for the first frame kept:

@@ -39,8 +39,9 @@ import "strings"
 // the first AddStack, after the sample and period types are set.
 func (b *Builder) HideGoRuntime() { b.hide = hideProto }
 
-// hideText is HideGoRuntime for text profiles, whose runtime frames are unnamed.
-func (b *Builder) hideText() { b.hide = hideText }
+// HideGoRuntimeText is HideGoRuntime for Go's text profiles, whose
+// runtime frames are unnamed addresses.
+func (b *Builder) HideGoRuntimeText() { b.hide = hideText }
 
 const (
 	hideNone = iota

@@ -118,7 +118,7 @@ func TestHideGoRuntime(t *testing.T) {
 		t.Run(tt.desc, func(t *testing.T) {
 			b := diff.NewBuilder(tt.types)
 			if tt.text {
-				diff.HideGoRuntimeText(b)
+				b.HideGoRuntimeText()
 			} else {
 				b.HideGoRuntime()
 			}

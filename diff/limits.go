@@ -11,9 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
-
-	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // Loading a dump takes memory in proportion to what the file really holds,
@@ -166,65 +163,19 @@ func readLimited(r io.Reader, buf []byte, limit int64, tooLarge func() error) ([
 const sniffSize = 64 << 10
 
 // plausibleHead reports whether head, the start of a stream, can begin a dump
-// this tool reads: gzip, text, or a pprof protobuf whose first fields are
-// fields of Profile, with well-formed sub-messages and UTF-8 strings as far
-// as head goes. It lets /dev/zero or /dev/urandom be refused at once rather
-// than at the size limit.
+// this tool reads: gzip, text, or the start of a registered format (see
+// Format.Plausible). It lets /dev/zero or /dev/urandom be refused at once
+// rather than at the size limit.
 func plausibleHead(head []byte) bool {
-	if len(head) == 0 || isGzip(head) || looksLikeText(head) {
+	if len(head) == 0 || isGzip(head) || LooksLikeText(head) {
 		return true
 	}
-	for fields := 0; len(head) > 0 && fields < 64; fields++ {
-		if !matchProto(head) {
-			return false
-		}
-		num, typ, n := protowire.ConsumeTag(head)
-		if typ != protowire.BytesType {
-			k := protowire.ConsumeFieldValue(num, typ, head[n:])
-			if k < 0 {
-				return len(head) < 16 // a varint cut at the end
-			}
-			head = head[n+k:]
-			continue
-		}
-		body, m := protowire.ConsumeBytes(head[n:])
-		if m < 0 {
-			// A message that goes on past the head: check what is there.
-			_, k := protowire.ConsumeVarint(head[n:])
-			if k < 0 {
-				return false
-			}
-			return plausibleBody(num, head[n+k:])
-		}
-		if !plausibleBody(num, body) {
-			return false
-		}
-		head = head[n+m:]
-	}
-	return true
-}
-
-// plausibleBody checks the (possibly cut) body of top-level field num.
-func plausibleBody(num protowire.Number, body []byte) bool {
-	if num == profStringTable {
-		// A string cut in the middle of a rune is still plausible.
-		for i := 0; i < 3 && len(body) > 0 && !utf8.Valid(body); i++ {
-			body = body[:len(body)-1]
-		}
-		return utf8.Valid(body)
-	}
-	for len(body) > 0 {
-		num, typ, n := protowire.ConsumeTag(body)
-		if n < 0 || num > 20 || (typ != protowire.VarintType && typ != protowire.BytesType) {
-			return n < 0 && len(body) < 10
-		}
-		k := protowire.ConsumeFieldValue(num, typ, body[n:])
-		if k < 0 {
+	for _, f := range registeredFormats() {
+		if f.Plausible != nil && f.Plausible(head) || f.Plausible == nil && f.Match(head) {
 			return true
 		}
-		body = body[n+k:]
 	}
-	return true
+	return false
 }
 
 // budgetError says that decoding would pass its memory budget.
@@ -243,7 +194,9 @@ func (e *budgetError) Error() string {
 		FormatValue(e.budget, "bytes"), FormatValue(int64(e.data), "bytes"))
 }
 
-// errStackTooDeep says that one stack has more frames than MaxStackDepth.
-func errStackTooDeep(n int) error {
+// StackTooDeep returns the error for a stack of n frames, more than
+// MaxStackDepth: formats that count a stack's frames before adding it
+// return it.
+func StackTooDeep(n int) error {
 	return fmt.Errorf("a stack has %d frames, more than the %d this tool reads (a crafted or corrupt dump?)", n, MaxStackDepth)
 }

@@ -3,6 +3,7 @@ package diff_test
 import (
 	"testing"
 
+	_ "github.com/leakscope/leakscope/diff/pprof" // reads pprof protobuf and Go text profiles
 	"github.com/leakscope/leakscope/diff/reftest"
 )
 

@@ -19,8 +19,9 @@ import (
 	"github.com/leakscope/leakscope/diff/debuginfod"
 )
 
-// Format reads one kind of dump. Formats are tried in the order they were
-// registered; the first whose Match accepts the data reads it.
+// Format reads one kind of dump. Formats are tried by Order, and those of
+// the same Order in the order they were registered; the first whose Match
+// accepts the data reads it. Messages list them in that order too.
 type Format struct {
 	// Name names the format in messages and in Dump.Format, e.g. "pprof".
 	Name string
@@ -30,6 +31,16 @@ type Format struct {
 	// Load reads data into b. An error says what is wrong with the data,
 	// without the file name, which the caller adds.
 	Load func(data []byte, b *Builder) error
+	// Order places the format among the others, lowest first. Formats
+	// register from their packages' init functions, whose order follows
+	// their import paths; Order keeps the list the same whichever
+	// formats a program imports.
+	Order int
+	// Plausible, when set, reports whether head, the first 64 KiB of a
+	// stream that goes on, can begin data of this format, so that an
+	// endless stream of something else is refused without reading it all.
+	// When nil, Match decides. Text and gzip are always plausible.
+	Plausible func(head []byte) bool
 	// Suffixes are the endings of the names files of this format usually
 	// have (".pb.gz", ".heap"): a folder opens those files, and the open
 	// dialog shows them. The content decides the format, never the name.
@@ -51,7 +62,11 @@ var (
 func RegisterFormat(f Format) {
 	formatsMu.Lock()
 	defer formatsMu.Unlock()
-	formats = append(formats, f)
+	i := len(formats)
+	for i > 0 && formats[i-1].Order > f.Order {
+		i--
+	}
+	formats = slices.Insert(formats, i, f)
 }
 
 // Suffixes returns the file name endings of every registered format (see
@@ -391,7 +406,7 @@ func errUnrecognized(data []byte) error {
 		names += f.Name
 	}
 	what := "binary data"
-	if looksLikeText(data) {
+	if LooksLikeText(data) {
 		line, _, _ := bytes.Cut(data, []byte("\n"))
 		if len(line) > 40 {
 			line = append(line[:40:40], "…"...)
@@ -401,7 +416,10 @@ func errUnrecognized(data []byte) error {
 	return fmt.Errorf("not a profile this tool reads (%s; known formats: %s)", what, names)
 }
 
-func looksLikeText(data []byte) bool {
+// LooksLikeText reports whether the start of data reads as text: UTF-8
+// without control characters other than tabs and line ends. Formats use it
+// to tell text from binary data.
+func LooksLikeText(data []byte) bool {
 	head := data[:min(len(data), 512)]
 	for len(head) > 0 {
 		r, size := utf8.DecodeRune(head)

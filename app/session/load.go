@@ -14,6 +14,7 @@ import (
 	"github.com/leakscope/leakscope/diff"
 	_ "github.com/leakscope/leakscope/diff/goroutines" // reads Go debug=2 dumps
 	_ "github.com/leakscope/leakscope/diff/jemalloc"   // reads jemalloc heap_v2 dumps
+	_ "github.com/leakscope/leakscope/diff/pprof"      // reads pprof protobuf and Go text profiles
 )
 
 // Source is a dump to load: a file, or a dump built into the program.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/goroutines"
+	_ "github.com/leakscope/leakscope/diff/pprof" // reads the goroutine profiles the dumps are checked against
 	"github.com/leakscope/leakscope/diff/reftest"
 )
 

@@ -27,7 +27,7 @@ import (
 )
 
 func init() {
-	diff.RegisterFormat(diff.Format{Name: "Go goroutine dump (debug=2)", Match: Match, Load: load, Suffixes: []string{".txt"}})
+	diff.RegisterFormat(diff.Format{Name: "Go goroutine dump (debug=2)", Order: 30, Match: Match, Load: load, Suffixes: []string{".txt"}})
 }
 
 // headerRE matches the start of the header runtime.goroutineheader prints.

@@ -20,7 +20,7 @@ import (
 )
 
 func init() {
-	diff.RegisterFormat(diff.Format{Name: "jemalloc heap profile (heap_v2)", Match: Match, Load: load, Suffixes: []string{".heap"}})
+	diff.RegisterFormat(diff.Format{Name: "jemalloc heap profile (heap_v2)", Order: 40, Match: Match, Load: load, Suffixes: []string{".heap"}})
 }
 
 // Match reports whether data is a jemalloc heap_v2 profile.

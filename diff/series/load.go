@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/leakscope/leakscope/diff"
+	_ "github.com/leakscope/leakscope/diff/pprof" // reads pprof protobuf and Go text profiles
 )
 
 // bigDump is the file size past which a series' dumps are read one at a

@@ -1,13 +1,15 @@
-package diff
+package pprof
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/leakscope/leakscope/diff"
 	"math"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/pprof/profile"
 )
@@ -39,7 +41,7 @@ func matchLegacyText(data []byte) bool {
 	return countHeaderRE.MatchString(s)
 }
 
-func loadLegacyText(data []byte, b *Builder) error {
+func loadLegacyText(data []byte, b *diff.Builder) error {
 	if ok, err := loadGoHeapText(data, b); ok || err != nil {
 		return err
 	}
@@ -51,10 +53,10 @@ func loadLegacyText(data []byte, b *Builder) error {
 		return err
 	}
 	syms := commentSymbols(data)
-	b.hideText()
-	loadProfile(p, b, func(l *profile.Location) []Frame {
+	b.HideGoRuntimeText()
+	loadProfile(p, b, func(l *profile.Location) []diff.Frame {
 		if f, ok := syms[l.Address]; ok {
-			return []Frame{f}
+			return []diff.Frame{f}
 		}
 		return nil
 	})
@@ -66,18 +68,18 @@ func loadLegacyText(data []byte, b *Builder) error {
 // accepts silently: it does not end in a newline, a count profile's stacks
 // add up to less than its header's total, or a Go heap profile lacks the
 // runtime.MemStats section Go writes after the stacks.
-func warnCut(data []byte, p *profile.Profile, b *Builder) {
+func warnCut(data []byte, p *profile.Profile, b *diff.Builder) {
 	var sum int64
 	for _, s := range p.Sample {
 		if len(s.Value) > 0 {
-			sum = satAdd(sum, max(s.Value[0], 0))
+			sum, _ = diff.AddSaturating(sum, max(s.Value[0], 0))
 		}
 	}
 	warnCutSum(data, sum, b)
 }
 
 // warnCutSum is warnCut given the sum of a count profile's first values.
-func warnCutSum(data []byte, sum int64, b *Builder) {
+func warnCutSum(data []byte, sum int64, b *diff.Builder) {
 	first, _, _ := bytes.Cut(data, []byte("\n"))
 	header := strings.TrimSpace(string(first))
 	switch {
@@ -100,8 +102,8 @@ func warnCutSum(data []byte, sum int64, b *Builder) {
 // commentSymbols reads the "#\taddr\tfunc+off\tfile:line" lines of Go's
 // text profiles, lines of any length. An address commented again (Go
 // comments every stack) is not parsed again.
-func commentSymbols(data []byte) map[uint64]Frame {
-	syms := make(map[uint64]Frame)
+func commentSymbols(data []byte) map[uint64]diff.Frame {
+	syms := make(map[uint64]diff.Frame)
 	for rest := data; len(rest) > 0; {
 		line := rest
 		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
@@ -134,7 +136,7 @@ func commentSymbols(data []byte) map[uint64]Frame {
 		if i := strings.LastIndex(fn, "+0x"); i > 0 {
 			fn = fn[:i]
 		}
-		f := Frame{Function: fn}
+		f := diff.Frame{Function: fn}
 		if len(parts) >= 2 {
 			f.File = parts[1]
 			if i := strings.LastIndexByte(f.File, ':'); i > 0 {
@@ -162,7 +164,7 @@ var (
 // profile.Parse's samples with their locations and label maps. ok is false
 // for the forms it leaves to profile.Parse: other headers, and dumps with a
 // memory map section.
-func loadGoHeapText(data []byte, b *Builder) (ok bool, err error) {
+func loadGoHeapText(data []byte, b *diff.Builder) (ok bool, err error) {
 	first, _, _ := bytes.Cut(data, []byte("\n"))
 	header := goHeapHeaderRE.FindStringSubmatch(string(first))
 	if header == nil || bytes.Contains(data, []byte("MAPPED_LIBRARIES:")) || bytes.Contains(data, []byte("--- Memory map: ---")) {
@@ -187,13 +189,13 @@ func loadGoHeapText(data []byte, b *Builder) (ok bool, err error) {
 		return false, nil
 	}
 	if hasAlloc {
-		b.SetSampleTypes([]SampleType{{"alloc_objects", "count"}, {"alloc_space", "bytes"}, {"inuse_objects", "count"}, {"inuse_space", "bytes"}})
+		b.SetSampleTypes([]diff.SampleType{{Type: "alloc_objects", Unit: "count"}, {Type: "alloc_space", Unit: "bytes"}, {Type: "inuse_objects", Unit: "count"}, {Type: "inuse_space", Unit: "bytes"}})
 	} else {
-		b.SetSampleTypes([]SampleType{{"objects", "count"}, {"space", "bytes"}})
+		b.SetSampleTypes([]diff.SampleType{{Type: "objects", Unit: "count"}, {Type: "space", Unit: "bytes"}})
 	}
-	b.SetPeriod(period, SampleType{Type: "space", Unit: "bytes"})
+	b.SetPeriod(period, diff.SampleType{Type: "space", Unit: "bytes"})
 	named := newAddrFrames(data, b)
-	b.hideText()
+	b.HideGoRuntimeText()
 	var frames []int32
 	values := make([]int64, 0, 4)
 	rest := data[len(first):]
@@ -253,12 +255,12 @@ func loadGoHeapText(data []byte, b *Builder) (ok bool, err error) {
 // addrFrames gives the frame of each return address of a Go text profile:
 // named from its comment lines, else "0x…"; one frame per address.
 type addrFrames struct {
-	b    *Builder
-	syms map[uint64]Frame
+	b    *diff.Builder
+	syms map[uint64]diff.Frame
 	ids  map[uint64]int32
 }
 
-func newAddrFrames(data []byte, b *Builder) *addrFrames {
+func newAddrFrames(data []byte, b *diff.Builder) *addrFrames {
 	return &addrFrames{b: b, syms: commentSymbols(data), ids: map[uint64]int32{}}
 }
 
@@ -270,7 +272,7 @@ func (a *addrFrames) id(ret uint64) int32 {
 	if !ok {
 		f, named := a.syms[addr]
 		if !named {
-			f = Frame{Function: fmt.Sprintf("0x%x", addr)}
+			f = diff.Frame{Function: fmt.Sprintf("0x%x", addr)}
 		}
 		id = a.b.Frame(f)
 		a.ids[addr] = id
@@ -297,7 +299,7 @@ func nextLine(rest []byte) (line, after []byte) {
 // threadcreate) straight into b, as loadGoHeapText does heap profiles,
 // with the values profile.Parse gives. ok is false for what it leaves to
 // profile.Parse: other forms, and dumps with sections after the stacks.
-func loadGoCountText(data []byte, b *Builder) (ok bool, err error) {
+func loadGoCountText(data []byte, b *diff.Builder) (ok bool, err error) {
 	rest := data
 	var header []byte
 	for len(rest) > 0 {
@@ -311,10 +313,10 @@ func loadGoCountText(data []byte, b *Builder) (ok bool, err error) {
 		return false, nil
 	}
 	name := string(m[1])
-	b.SetSampleTypes([]SampleType{{Type: name, Unit: "count"}})
-	b.SetPeriod(1, SampleType{Type: name, Unit: "count"})
+	b.SetSampleTypes([]diff.SampleType{{Type: name, Unit: "count"}})
+	b.SetPeriod(1, diff.SampleType{Type: name, Unit: "count"})
 	named := newAddrFrames(data, b)
-	b.hideText()
+	b.HideGoRuntimeText()
 	var frames []int32
 	var sum int64
 	for len(rest) > 0 {
@@ -339,7 +341,7 @@ func loadGoCountText(data []byte, b *Builder) (ok bool, err error) {
 			}
 			frames = append(frames, named.id(addr))
 		}
-		sum = satAdd(sum, max(n, 0))
+		sum, _ = diff.AddSaturating(sum, max(n, 0))
 		b.AddStack(frames, []int64{n})
 	}
 	warnCutSum(data, sum, b)
@@ -363,18 +365,18 @@ func scaleGoHeapSample(count, size, rate int64) (int64, int64) {
 
 // loadProfile copies a parsed profile into b. symbolize, when not nil, gives
 // the frames of locations that have no line information.
-func loadProfile(p *profile.Profile, b *Builder, symbolize func(*profile.Location) []Frame) {
-	types := make([]SampleType, len(p.SampleType))
+func loadProfile(p *profile.Profile, b *diff.Builder, symbolize func(*profile.Location) []diff.Frame) {
+	types := make([]diff.SampleType, len(p.SampleType))
 	for i, st := range p.SampleType {
-		types[i] = SampleType{Type: st.Type, Unit: st.Unit}
+		types[i] = diff.SampleType{Type: st.Type, Unit: st.Unit}
 	}
 	b.SetSampleTypes(types)
 	b.SetDefaultSampleType(p.DefaultSampleType)
 	if p.TimeNanos != 0 {
-		b.SetTime(timeFromNanos(p.TimeNanos))
+		b.SetTime(time.Unix(0, p.TimeNanos))
 	}
 	if p.PeriodType != nil {
-		b.SetPeriod(p.Period, SampleType{Type: p.PeriodType.Type, Unit: p.PeriodType.Unit})
+		b.SetPeriod(p.Period, diff.SampleType{Type: p.PeriodType.Type, Unit: p.PeriodType.Unit})
 	}
 	for _, c := range p.Comments {
 		b.AddComment(c)
@@ -383,7 +385,7 @@ func loadProfile(p *profile.Profile, b *Builder, symbolize func(*profile.Locatio
 	for _, l := range p.Location {
 		var ids []int32
 		for _, ln := range l.Line {
-			f := Frame{Line: ln.Line}
+			f := diff.Frame{Line: ln.Line}
 			if ln.Function != nil {
 				f.Function, f.File = ln.Function.Name, ln.Function.Filename
 			}
@@ -399,7 +401,7 @@ func loadProfile(p *profile.Profile, b *Builder, symbolize func(*profile.Locatio
 			if l.Mapping != nil {
 				obj = l.Mapping.File
 			}
-			ids = append(ids, b.Frame(Frame{Function: fmt.Sprintf("0x%x", l.Address), File: obj}))
+			ids = append(ids, b.Frame(diff.Frame{Function: fmt.Sprintf("0x%x", l.Address), File: obj}))
 		}
 		locFrames[l.ID] = ids
 	}

@@ -1,4 +1,4 @@
-package diff_test
+package pprof_test
 
 import (
 	"context"

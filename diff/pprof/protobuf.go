@@ -1,9 +1,12 @@
-package diff
+package pprof
 
 import (
 	"errors"
 	"fmt"
+	"github.com/leakscope/leakscope/diff"
 	"math"
+	"time"
+	"unicode/utf8"
 	"unsafe"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -15,9 +18,13 @@ import (
 // known, then each sample's frames and values go straight into the Builder.
 
 func init() {
-	RegisterFormat(Format{Name: "Go text profile (debug=1)", Match: matchLegacyText, Load: loadLegacyText, Suffixes: []string{".txt", ".prof"}})
-	RegisterFormat(Format{Name: "pprof protobuf", Match: matchProto, Load: loadProto, Suffixes: []string{".pb.gz", ".pb", ".pprof", ".prof", ".memprof"}})
+	diff.RegisterFormat(diff.Format{Name: "Go text profile (debug=1)", Order: 10, Match: matchLegacyText, Load: loadLegacyText, Suffixes: []string{".txt", ".prof"}})
+	diff.RegisterFormat(diff.Format{Name: "pprof protobuf", Order: 20, Match: matchProto, Plausible: plausible, Load: loadProto, Suffixes: []string{".pb.gz", ".pb", ".pprof", ".prof", ".memprof"}})
 }
+
+// checkEvery is how many samples or locations the reader handles between
+// two looks at Builder.Err.
+const checkEvery = 4096
 
 // Field numbers of profile.proto.
 const (
@@ -39,7 +46,7 @@ const (
 // the right wire type.
 func matchProto(data []byte) bool {
 	num, typ, n := protowire.ConsumeTag(data)
-	if n < 0 || looksLikeText(data[:min(len(data), 64)]) {
+	if n < 0 || diff.LooksLikeText(data[:min(len(data), 64)]) {
 		return false
 	}
 	switch num {
@@ -68,7 +75,7 @@ type protoFunction struct {
 }
 
 type protoDecoder struct {
-	b           *Builder // for its context; nil when only scanning
+	b           *diff.Builder // for its context; nil when only scanning
 	strs        []string
 	sampleTypes [][2]int64
 	data        []byte // the Profile message
@@ -89,7 +96,7 @@ type protoDecoder struct {
 
 var errTruncated = errors.New("truncated or corrupt protobuf")
 
-func loadProto(data []byte, b *Builder) error {
+func loadProto(data []byte, b *diff.Builder) error {
 	p := protoDecoder{b: b}
 	if err := p.presize(data); err != nil {
 		return err
@@ -359,17 +366,17 @@ func (p *protoDecoder) function(msg []byte) error {
 // pprof's -tagfocus=key=value matches it. Numeric labels (Go's heap
 // profiles give every sample one, "bytes", its allocation size) return "":
 // they are not labels a user filters on by value.
-func (p *protoDecoder) label(msg []byte) (Label, error) {
+func (p *protoDecoder) label(msg []byte) (diff.Label, error) {
 	key, str, err := labelIndices(msg)
 	if err != nil || str == 0 {
-		return Label{}, err
+		return diff.Label{}, err
 	}
 	k, err := p.str(key)
 	if err != nil || k == "" {
-		return Label{}, err
+		return diff.Label{}, err
 	}
 	v, err := p.str(str)
-	return Label{Key: k, Value: v}, err
+	return diff.Label{Key: k, Value: v}, err
 }
 
 // checkLabel fails where label would, without making the label.
@@ -413,21 +420,21 @@ func (p *protoDecoder) str(i int64) (string, error) {
 	return p.strs[i], nil
 }
 
-func (p *protoDecoder) valueType(vt [2]int64) (SampleType, error) {
+func (p *protoDecoder) valueType(vt [2]int64) (diff.SampleType, error) {
 	t, err := p.str(vt[0])
 	if err != nil {
-		return SampleType{}, err
+		return diff.SampleType{}, err
 	}
 	u, err := p.str(vt[1])
-	return SampleType{Type: t, Unit: u}, err
+	return diff.SampleType{Type: t, Unit: u}, err
 }
 
 // build resolves the tables and feeds every sample into b.
-func (p *protoDecoder) build(b *Builder) error {
+func (p *protoDecoder) build(b *diff.Builder) error {
 	if len(p.strs) == 0 || p.strs[0] != "" {
 		return errors.New("string table does not start with the empty string; not a pprof profile")
 	}
-	types := make([]SampleType, len(p.sampleTypes))
+	types := make([]diff.SampleType, len(p.sampleTypes))
 	for i, vt := range p.sampleTypes {
 		t, err := p.valueType(vt)
 		if err != nil {
@@ -459,7 +466,7 @@ func (p *protoDecoder) build(b *Builder) error {
 		lines := p.lines[loc.lines[0]:loc.lines[1]]
 		if len(lines) == 0 {
 			obj, _ := p.str(p.mappings[loc.mapping])
-			locFrames = append(locFrames, b.Frame(Frame{Function: fmt.Sprintf("0x%x", loc.address), File: obj}))
+			locFrames = append(locFrames, b.Frame(diff.Frame{Function: fmt.Sprintf("0x%x", loc.address), File: obj}))
 		}
 		for _, ln := range lines {
 			fi, ok := funcIndex.get(ln.function)
@@ -475,7 +482,7 @@ func (p *protoDecoder) build(b *Builder) error {
 			if err != nil {
 				return fmt.Errorf("function %d: %w", ln.function, err)
 			}
-			locFrames = append(locFrames, b.Frame(Frame{Function: name, File: file, Line: ln.line}))
+			locFrames = append(locFrames, b.Frame(diff.Frame{Function: name, File: file, Line: ln.line}))
 		}
 		locStart[i+1] = int32(len(locFrames))
 	}
@@ -483,7 +490,7 @@ func (p *protoDecoder) build(b *Builder) error {
 	return p.samplesInto(b, len(types), locIndex, locFrames, locStart)
 }
 
-func (p *protoDecoder) header(b *Builder) error {
+func (p *protoDecoder) header(b *diff.Builder) error {
 	if p.defaultType != 0 {
 		name, err := p.str(p.defaultType)
 		if err != nil {
@@ -492,7 +499,7 @@ func (p *protoDecoder) header(b *Builder) error {
 		b.SetDefaultSampleType(name)
 	}
 	if p.timeNanos != 0 {
-		b.SetTime(timeFromNanos(p.timeNanos))
+		b.SetTime(time.Unix(0, p.timeNanos))
 	}
 	if p.hasPeriod {
 		pt, err := p.valueType(p.periodType)
@@ -511,26 +518,8 @@ func (p *protoDecoder) header(b *Builder) error {
 	return nil
 }
 
-// skipIndex returns the sample type whose zero values leave a stack out
-// (Options.SkipZero), or -1 to keep every stack. Only heap profiles are
-// thinned: their stacks of allocated but freed memory are most of them.
-func skipIndex(b *Builder) int {
-	o := b.opts
-	if o == nil || !o.SkipZero || kindOf(b.d.SampleTypes, b.d.PeriodType) != KindHeap {
-		return -1
-	}
-	i, err := b.d.SampleIndex(o.Sample)
-	if err != nil {
-		return -1
-	}
-	return i
-}
-
-func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, locFrames, locStart []int32) error {
-	skip := skipIndex(b)
-	if skip >= 0 {
-		b.d.Thinned = b.d.SampleTypes[skip].Type
-	}
+func (p *protoDecoder) samplesInto(b *diff.Builder, nTypes int, locIndex *idIndex, locFrames, locStart []int32) error {
+	skip := b.Thin()
 	// Check each sample and count its frames first, so that the dump is
 	// sized exactly and no stack passes MaxStackDepth, however often a
 	// sample names a location of many lines. A sample whose value of type
@@ -558,8 +547,8 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 		if err != nil {
 			return err
 		}
-		if n > MaxStackDepth {
-			return errStackTooDeep(int(n))
+		if n > diff.MaxStackDepth {
+			return diff.StackTooDeep(int(n))
 		}
 		if skip >= 0 {
 			if v == 0 {
@@ -584,8 +573,8 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 	// this is the hot path, run once per sample, and in a CPU profile of
 	// loading the Go compiler's heap profile the per-location closure took
 	// about a quarter of the time.
-	var labels Labels // the sample's labels
-	labeled := false  // a sample had labels: every later one records its own
+	var labels diff.Labels // the sample's labels
+	labeled := false       // a sample had labels: every later one records its own
 	for si := range p.samples {
 		if si%checkEvery == 0 {
 			if err := b.Err(); err != nil {
@@ -656,7 +645,9 @@ func (p *protoDecoder) samplesInto(b *Builder, nTypes int, locIndex *idIndex, lo
 		}
 		labels = labels[:0]
 	}
-	b.d.totals = totals
+	if totals != nil {
+		b.SetTotals(totals)
+	}
 	return nil
 }
 
@@ -674,7 +665,7 @@ func (p *protoDecoder) checkSample(s []byte, locIndex *idIndex, counts, locStart
 			value = int64(v)
 		}
 		if nv < len(totals) {
-			totals[nv] = sat(totals[nv], int64(v))
+			totals[nv], _ = diff.AddSaturating(totals[nv], int64(v))
 		}
 		nv++
 	}
@@ -840,4 +831,61 @@ func (x *idIndex) get(id uint64) (int32, bool) {
 	}
 	i, ok := x.m[id]
 	return i, ok
+}
+
+// plausible reports whether head, the start of a stream, can begin a pprof
+// protobuf: its first fields are fields of Profile, with well-formed
+// sub-messages and UTF-8 strings as far as head goes.
+func plausible(head []byte) bool {
+	for fields := 0; len(head) > 0 && fields < 64; fields++ {
+		if !matchProto(head) {
+			return false
+		}
+		num, typ, n := protowire.ConsumeTag(head)
+		if typ != protowire.BytesType {
+			k := protowire.ConsumeFieldValue(num, typ, head[n:])
+			if k < 0 {
+				return len(head) < 16 // a varint cut at the end
+			}
+			head = head[n+k:]
+			continue
+		}
+		body, m := protowire.ConsumeBytes(head[n:])
+		if m < 0 {
+			// A message that goes on past the head: check what is there.
+			_, k := protowire.ConsumeVarint(head[n:])
+			if k < 0 {
+				return false
+			}
+			return plausibleBody(num, head[n+k:])
+		}
+		if !plausibleBody(num, body) {
+			return false
+		}
+		head = head[n+m:]
+	}
+	return true
+}
+
+// plausibleBody checks the (possibly cut) body of top-level field num.
+func plausibleBody(num protowire.Number, body []byte) bool {
+	if num == profStringTable {
+		// A string cut in the middle of a rune is still plausible.
+		for i := 0; i < 3 && len(body) > 0 && !utf8.Valid(body); i++ {
+			body = body[:len(body)-1]
+		}
+		return utf8.Valid(body)
+	}
+	for len(body) > 0 {
+		num, typ, n := protowire.ConsumeTag(body)
+		if n < 0 || num > 20 || (typ != protowire.VarintType && typ != protowire.BytesType) {
+			return n < 0 && len(body) < 10
+		}
+		k := protowire.ConsumeFieldValue(num, typ, body[n:])
+		if k < 0 {
+			return true
+		}
+		body = body[n+k:]
+	}
+	return true
 }
