@@ -474,6 +474,12 @@ func (u *UI) ShowFunctionsForBench(fns []diff.Function) {
 	u.win.Canvas().Refresh(u.funcs.table)
 }
 
+// ShowFunctionList fills the function table with fns, of a comparison with a
+// base when hasBase, as a new computation does.
+func (u *UI) ShowFunctionList(fns []diff.Function, hasBase bool) {
+	u.funcs.show(fns, "bytes", hasBase, nil)
+}
+
 // TimelineShown reports whether the series timeline is visible, and its picks.
 func (u *UI) TimelineShown() (shown bool, base, later int) {
 	b, l := u.timeline.Picked()

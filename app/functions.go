@@ -134,7 +134,8 @@ func (t *funcTable) fitColumns() {
 // show lists fns, of a comparison with a base when hasBase; trends, when
 // not nil, are the functions over a series, which then sort by score.
 func (t *funcTable) show(fns []diff.Function, unit string, hasBase bool, trends map[string]*series.FunctionTrend) {
-	t.all, t.unit, t.trends = fns, unit, trends
+	// The rows index the old list: empty them before anything redraws.
+	t.all, t.rows, t.unit, t.trends = fns, t.rows[:0], unit, trends
 	cols := diffFuncColumns
 	t.sortCol, t.asc = 3, false
 	if !hasBase {

@@ -110,6 +110,27 @@ func TestDeepLeafByKeyboard(t *testing.T) {
 	}
 }
 
+// TestFunctionTableTakesAShorterList: a new computation with fewer
+// functions and other columns (a series' base moved, a watch's next
+// snapshot) redraws the table on screen without reading the old rows into
+// the new list, which made the window panic.
+func TestFunctionTableTakesAShorterList(t *testing.T) {
+	u, _ := open(t)
+	var many []diff.Function
+	for i := range 50 {
+		many = append(many, diff.Function{Name: fmt.Sprintf("main.f%02d", i), Flat: diff.Delta{Base: 1, Later: int64(2 + i)}})
+	}
+	u.ShowFunctionsForBench(many)
+	for _, hasBase := range []bool{false, true} {
+		u.ShowFunctionList(many[:3], hasBase)
+		if got := len(u.Functions()); got != 3 {
+			t.Errorf("with a base %v: %d rows, want 3", hasBase, got)
+		}
+		u.ShowFunctionList(nil, hasBase)
+		u.ShowFunctionList(many, hasBase)
+	}
+}
+
 // TestFunctionTable: the table's values are those of `leakscope report`;
 // it sorts both ways; a click marks the function in the graph, a double
 // click merges the graph at it.
