@@ -226,3 +226,27 @@ func TestPickKeepsTabAndFindings(t *testing.T) {
 		t.Errorf("after the pick the findings read %q", f)
 	}
 }
+
+// TestSeriesWindowFitsSmallScreen opens a series named as watch names its
+// snapshots, whose long names once made the toolbar's first row, and so
+// the window, wider than a 1024 px screen.
+func TestSeriesWindowFitsSmallScreen(t *testing.T) {
+	paths := writeSeries(t, t.TempDir(), 7)
+	u, w := open(t, paths...)
+	if err := u.LastError(); err != nil {
+		t.Fatal(err)
+	}
+	w.Resize(fyne.NewSize(992, 704))
+	if got := w.Content().MinSize().Width; got > 992 {
+		t.Errorf("window needs %.0f px; want it to fit 992 px (a 1024 px screen less its frame)", got)
+	}
+	base, later := u.ChipTexts()
+	for _, c := range []string{base, later} {
+		if !strings.Contains(c, "…") || !strings.HasSuffix(c, ".pb.gz") {
+			t.Errorf("chip %q; want its name cut in the middle, its extension shown", c)
+		}
+	}
+	if !strings.HasPrefix(base, "base: heap-") || !strings.HasPrefix(later, "later: heap-") {
+		t.Errorf("chips %q and %q; want the start of each name shown", base, later)
+	}
+}

@@ -141,44 +141,35 @@ func shorten(name string) string {
 	return truncate(name, 48)
 }
 
-// shortPath is a file's base name, cut to 32 letters.
-func shortPath(p string) string {
+// baseName is a path's last element.
+func baseName(p string) string {
 	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
 		p = p[i+1:]
 	}
-	return truncate(p, 32)
+	return p
 }
 
-// pairNames names two dumps as shortPath does, with as many of their
+// pairNames names two dumps by their file names, with as many of their
 // folders as it takes to tell them apart when their names are the same
-// (run1/heap.pb.gz, run2/heap.pb.gz). Either may be "".
+// (run1/heap.pb.gz, run2/heap.pb.gz). Either may be "". The names are
+// whole: the chips that show them cut them to their width.
 func pairNames(a, b string) (string, string) {
 	if a == "" || b == "" || filepath.Base(a) != filepath.Base(b) || a == b {
-		return shortPath(a), shortPath(b)
+		return baseName(a), baseName(b)
 	}
 	pa := strings.Split(filepath.ToSlash(filepath.Clean(a)), "/")
 	pb := strings.Split(filepath.ToSlash(filepath.Clean(b)), "/")
 	for k := 2; k <= max(len(pa), len(pb)); k++ {
 		ta, tb := tail(pa, k), tail(pb, k)
 		if ta != tb {
-			return truncateLeft(ta, 40), truncateLeft(tb, 40)
+			return ta, tb
 		}
 	}
-	return shortPath(a), shortPath(b)
+	return baseName(a), baseName(b)
 }
 
 // tail joins the last k elements of a path.
 func tail(p []string, k int) string { return strings.Join(p[max(len(p)-k, 0):], "/") }
-
-// truncateLeft cuts s to n letters from the left, the first being "…", so
-// that the file name stays whole.
-func truncateLeft(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return "…" + string(r[len(r)-n+1:])
-}
 
 // truncate cuts s to n letters, the last being "…"; it never splits a letter.
 func truncate(s string, n int) string {

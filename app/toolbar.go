@@ -113,7 +113,8 @@ func (u *UI) newToolbar() *toolbar {
 	t.loadBar = container.NewBorder(nil, nil, t.phase, cancel, t.bar)
 	t.loadBar.Hide()
 
-	left := container.NewHBox(
+	// The file chips share the row's free width and cut their names to it.
+	left := container.New(views.Elastic{},
 		widget.NewButtonWithIcon("Open", theme.FolderOpenIcon(), u.ShowOpenDialog),
 		t.baseChip,
 		views.NewTipButton(u.tips, "", theme.NewThemedResource(swapIcon), "Swap base and later (Ctrl+Shift+S)", u.Swap),
@@ -137,9 +138,17 @@ func (u *UI) newToolbar() *toolbar {
 		views.NewTipButton(u.tips, "", theme.ZoomFitIcon(), "Reset zoom (Home); Esc goes back one step", u.ResetZoom),
 		views.NewTipButton(u.tips, "PNG", theme.DocumentSaveIcon(), "Export the graph as PNG (Ctrl+E)", u.ShowExportDialog),
 	)
-	t.row = container.NewBorder(nil, nil, left, right)
+	t.row = container.NewBorder(nil, nil, nil, right, left)
 	return t
 }
+
+// chipLetters is how many letters of "base: name" a file chip shows at the
+// least: the toolbar's first row then fits a 1024 px screen.
+const chipLetters = 20
+
+// pairLetters is how many letters of each name the goroutine pair's chip
+// shows: enough for a watch snapshot's number and time.
+const pairLetters = 30
 
 // swapIcon is two arrows, one each way.
 var swapIcon = fyne.NewStaticResource("swap.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">`+
@@ -165,14 +174,14 @@ func (t *toolbar) refresh() {
 		return side + ": " + name
 	}
 	bn, ln := pairNames(path(p.Base), path(p.Later))
-	t.baseChip.SetText(label("base", bn))
-	t.laterChip.SetText(label("later", ln))
+	t.baseChip.SetFitText(label("base", bn), chipLetters)
+	t.laterChip.SetFitText(label("later", ln), chipLetters)
 	t.gorChips.RemoveAll()
 	if !s.Profile.Empty() && !s.Goroutines.Empty() {
 		gb, gl := pairNames(path(s.Goroutines.Base), path(s.Goroutines.Later))
-		g := gl
+		g := views.CutMiddle(gl, pairLetters)
 		if gb != "" {
-			g = gb + " → " + gl
+			g = views.CutMiddle(gb, pairLetters) + " → " + g
 		}
 		t.gorChips.Add(views.NewTipButton(t.u.tips, g, theme.ListIcon(), "The goroutine pair: click for the paths", t.u.showGoroutinePair))
 	}

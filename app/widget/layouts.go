@@ -163,3 +163,91 @@ func (l *WidthFirst) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 
 // MinSize is Inner's.
 func (l *WidthFirst) MinSize(objects []fyne.CanvasObject) fyne.Size { return l.Inner.MinSize(objects) }
+
+// Wanter is an object that can use more width than its minimum: a button
+// whose text is cut to fit, for example.
+type Wanter interface {
+	// WantWidth is the width the object needs to show itself whole.
+	WantWidth() float32
+}
+
+// Elastic lays objects out in a row, as an HBox does, at their minimum
+// widths, and shares the width left over among the objects that want more
+// (Wanter), each up to what it wants. The row keeps to the left; what no
+// object wants stays empty at its right.
+type Elastic struct{}
+
+// Layout implements fyne.Layout.
+func (Elastic) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding()
+	widths := make([]float32, len(objects))
+	extra := make([]float32, len(objects)) // what each visible Wanter wants beyond its minimum
+	left := size.Width
+	n := 0
+	for i, o := range objects {
+		if !o.Visible() {
+			continue
+		}
+		widths[i] = o.MinSize().Width
+		left -= widths[i]
+		if n > 0 {
+			left -= pad
+		}
+		n++
+		if w, ok := o.(Wanter); ok {
+			extra[i] = max(0, w.WantWidth()-widths[i])
+		}
+	}
+	// Water-filling: every Wanter gets an equal share, the ones that want
+	// less than that get what they want, and the rest is shared again.
+	for left > 0.5 {
+		wanting := 0
+		for _, e := range extra {
+			if e > 0 {
+				wanting++
+			}
+		}
+		if wanting == 0 {
+			break
+		}
+		share := left / float32(wanting)
+		for i, e := range extra {
+			if e <= 0 {
+				continue
+			}
+			g := min(e, share)
+			widths[i] += g
+			extra[i] -= g
+			left -= g
+		}
+	}
+	x := float32(0)
+	for i, o := range objects {
+		if !o.Visible() {
+			continue
+		}
+		h := o.MinSize().Height
+		o.Resize(fyne.NewSize(widths[i], h))
+		o.Move(fyne.NewPos(x, (size.Height-h)/2))
+		x += widths[i] + pad
+	}
+}
+
+// MinSize implements fyne.Layout: the objects' minimum widths side by side.
+func (Elastic) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	n := 0
+	for _, o := range objects {
+		if !o.Visible() {
+			continue
+		}
+		m := o.MinSize()
+		s.Width += m.Width
+		s.Height = max(s.Height, m.Height)
+		n++
+	}
+	if n > 1 {
+		s.Width += theme.Padding() * float32(n-1)
+	}
+	return s
+}

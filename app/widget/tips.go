@@ -3,6 +3,7 @@ package widget
 import (
 	"image/color"
 	"strings"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -137,6 +138,8 @@ type TipButton struct {
 	widget.Button
 	tip   string
 	layer *TipLayer
+	full  string // with SetFitText, the text the button cuts to its width
+	least int    // and how many of its letters the minimum width holds
 }
 
 var _ desktop.Hoverable = (*TipButton)(nil)
@@ -151,6 +154,91 @@ func NewTipButton(layer *TipLayer, label string, icon fyne.Resource, tip string,
 	b.Text, b.Icon, b.OnTapped = label, icon, tapped
 	b.ExtendBaseWidget(b)
 	return b
+}
+
+// SetFitText shows text on the button, cut in the middle with "…" when
+// the button is narrower than the whole text needs. The button's minimum
+// width holds least letters of it; in an Elastic row it widens up to the
+// whole text as the row has room.
+func (b *TipButton) SetFitText(text string, least int) {
+	b.full, b.least = text, least
+	if b.Text == "" { // sizeFor measures against a label
+		b.Text = text
+		b.Refresh()
+	}
+	b.fit(b.Size().Width)
+}
+
+// MinSize implements fyne.Widget: with SetFitText, the width of least
+// letters of the text.
+func (b *TipButton) MinSize() fyne.Size {
+	if b.full == "" {
+		return b.Button.MinSize()
+	}
+	return b.sizeFor(CutMiddle(b.full, b.least))
+}
+
+// WantWidth implements Wanter: the width of the whole text.
+func (b *TipButton) WantWidth() float32 {
+	if b.full == "" {
+		return b.Button.MinSize().Width
+	}
+	return b.sizeFor(b.full).Width
+}
+
+// Resize implements fyne.Widget: a text set with SetFitText is cut to the
+// new width.
+func (b *TipButton) Resize(size fyne.Size) {
+	b.Button.Resize(size)
+	b.fit(size.Width)
+}
+
+// fit sets the button's text to as much of the full text as width holds
+// (all of it before the button has a width).
+func (b *TipButton) fit(width float32) {
+	if b.full == "" {
+		return
+	}
+	text := b.full
+	if width > 0 && b.sizeFor(text).Width > width {
+		lo, hi := b.least, utf8.RuneCountInString(b.full)-1 // the most letters that fit
+		for lo < hi {
+			mid := (lo + hi + 1) / 2
+			if b.sizeFor(CutMiddle(b.full, mid)).Width <= width {
+				lo = mid
+			} else {
+				hi = mid - 1
+			}
+		}
+		text = CutMiddle(b.full, lo)
+	}
+	if text != b.Text {
+		b.Text = text
+		b.Refresh()
+	}
+}
+
+// sizeFor is the button's minimum size with text s: its size with its
+// (non-empty) text, less the text's width, plus s's (button text is bold).
+func (b *TipButton) sizeFor(s string) fyne.Size {
+	m := b.Button.MinSize()
+	measure := func(t string) float32 {
+		return fyne.MeasureText(t, theme.TextSize(), fyne.TextStyle{Bold: true}).Width
+	}
+	return fyne.NewSize(m.Width-measure(b.Text)+measure(s), m.Height)
+}
+
+// CutMiddle cuts s to n letters, one of them an "…" in the middle, so that
+// its start and end (a file's name and its extension) show. It returns s
+// as it is when s has at most n letters or n is under 3.
+func CutMiddle(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n || n < 3 {
+		return s
+	}
+	head := n / 2
+	tail := n - 1 - head
+	return string(r[:head]) + "…" + string(r[len(r)-tail:])
 }
 
 // MouseIn implements desktop.Hoverable.
