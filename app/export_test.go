@@ -1,7 +1,7 @@
 package app
 
 import (
-	views "github.com/leakscope/leakscope/app/widget"
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -10,9 +10,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/leakscope/leakscope/app/session"
+	views "github.com/leakscope/leakscope/app/widget"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/flame"
 )
@@ -512,6 +514,32 @@ func (u *UI) SiteRow(i int) []string {
 	var out []string
 	for _, c := range u.sites.cols {
 		out = append(out, c.text(&u.sites.rows[i], u.sites.unit))
+	}
+	return out
+}
+
+// CutCells returns, for the function table and the spawn-site panel, the
+// cells of the columns that must show whole (the trend's numbers and
+// sparkline, file:line) whose text is wider than their column, as
+// "table column: text".
+func (u *UI) CutCells() []string {
+	var out []string
+	whole := map[string]bool{"Where": true, "Score": true, "Grew": true, "Trend": true, "Flat trend": true, "Rate": true}
+	check := func(table, title string, width float32, text string) {
+		w := fyne.MeasureText(text, theme.TextSize(), fyne.TextStyle{Monospace: monoColumn(title)}).Width
+		if whole[title] && w+2*theme.InnerPadding() > width {
+			out = append(out, fmt.Sprintf("%s %s: %q (%.0f px in %.0f)", table, title, text, w, width))
+		}
+	}
+	for _, c := range u.funcs.cols {
+		for _, i := range u.funcs.rows {
+			check("functions", c.title, c.width, c.text(&u.funcs.all[i], u.funcs.unit))
+		}
+	}
+	for _, c := range u.sites.cols {
+		for i := range u.sites.rows {
+			check("sites", c.title, c.width, c.text(&u.sites.rows[i], u.sites.unit))
+		}
 	}
 	return out
 }

@@ -105,12 +105,13 @@ func (t *funcTable) setColumns(cols []funcColumn) {
 }
 
 // fitColumns sizes the columns whose text must show whole (a line's
-// file:line, the intervals grown) to the widest of the rows'.
+// file:line, the intervals grown, a trend's sparkline and rate) to the
+// widest of the rows'.
 func (t *funcTable) fitColumns() {
 	changed := false
 	for k := range t.cols {
 		c := &t.cols[k]
-		least := map[string]float32{"Where": 120, "Grew": 48}[c.title]
+		least := map[string]float32{"Where": 120, "Grew": 48, "Flat trend": 64, "Rate": 96}[c.title]
 		if least == 0 {
 			continue
 		}
@@ -120,7 +121,7 @@ func (t *funcTable) fitColumns() {
 					return
 				}
 			}
-		}, false, least, 360)
+		}, monoColumn(c.title), least, 360)
 		if w != c.width {
 			c.width, changed = w, true
 			t.table.SetColumnWidth(k, w)

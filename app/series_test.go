@@ -250,3 +250,24 @@ func TestSeriesWindowFitsSmallScreen(t *testing.T) {
 		t.Errorf("chips %q and %q; want the start of each name shown", base, later)
 	}
 }
+
+// TestSeriesTablesShowTrendsWhole opens a series longer than a sparkline
+// has bars: the sparklines, scores, counts and rates fit their columns
+// (they once spilled over their neighbours).
+func TestSeriesTablesShowTrendsWhole(t *testing.T) {
+	paths := writeSeries(t, t.TempDir(), 30)
+	u, w := open(t, paths...)
+	if err := u.LastError(); err != nil {
+		t.Fatal(err)
+	}
+	w.Resize(fyne.NewSize(992, 704))
+	for _, tab := range []string{"Functions", "Spawn sites"} {
+		u.SelectTab(tab)
+	}
+	if cut := u.CutCells(); len(cut) > 0 {
+		t.Errorf("%d cells wider than their columns, such as %q", len(cut), cut[:min(len(cut), 4)])
+	}
+	if row := u.SiteRow(0); len([]rune(row[4])) != 16 {
+		t.Errorf("top spawn site %q: want a 16-bar sparkline of its 30 snapshots", row)
+	}
+}

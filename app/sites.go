@@ -108,12 +108,13 @@ func (p *sitePanel) setColumns(cols []column) {
 }
 
 // fitColumns sizes the columns whose text must show whole (a file:line,
-// the intervals grown) to the widest of the rows'.
+// the intervals grown, a trend's sparkline and rate) to the widest of the
+// rows'.
 func (p *sitePanel) fitColumns() {
 	changed := false
 	for k := range p.cols {
 		c := &p.cols[k]
-		least := map[string]float32{"Where": 96, "Grew": 48}[c.title]
+		least := map[string]float32{"Where": 96, "Grew": 48, "Trend": 64, "Rate": 84}[c.title]
 		if least == 0 {
 			continue
 		}
@@ -123,7 +124,7 @@ func (p *sitePanel) fitColumns() {
 					return
 				}
 			}
-		}, false, least, 360)
+		}, monoColumn(c.title), least, 360)
 		if w != c.width {
 			c.width, changed = w, true
 			p.table.SetColumnWidth(k, w)

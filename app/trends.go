@@ -13,7 +13,7 @@ import (
 
 // sparkWidth is the most characters a sparkline takes; longer series are
 // drawn by their bucket means.
-const sparkWidth = 24
+const sparkWidth = 16
 
 // sparkline draws values as block characters, lowest to highest, in at most
 // sparkWidth characters. The table shows it in a monospaced font, which has
