@@ -107,6 +107,7 @@ type UI struct {
 	source      *sourcePanel
 	linesOf     string           // the function the Lines tab is to show
 	linesShown  *diff.Comparison // the comparison whose lines the Lines tab holds
+	linesSplit  *linesSplit      // the Lines tab: its table over the source
 	tabs        *container.AppTabs
 	found       *findingsPanel // the Findings tab
 	legend      *views.Legend
@@ -214,6 +215,7 @@ func (u *UI) build() {
 	u.lines.onSelect = u.MarkFunction
 	u.lines.onOpen = u.ShowSandwich
 	u.source = newSourcePanel(u)
+	u.linesSplit = newLinesSplit(u.lines, u.source.box)
 	u.sites.tips, u.funcs.tips, u.lines.tips = u.tips, u.tips, u.tips
 	u.sites.menu, u.funcs.menu, u.lines.menu = u.rowMenu, u.rowMenu, u.rowMenu
 	u.legend = views.NewLegend()
@@ -238,7 +240,7 @@ func (u *UI) build() {
 		container.NewTabItem("Findings", u.found.box),
 		container.NewTabItem("Spawn sites", u.sites.box),
 		container.NewTabItem("Functions", u.funcs.box),
-		container.NewTabItem("Lines", linesSplit(u.lines.box, u.source.box)),
+		container.NewTabItem("Lines", u.linesSplit.split),
 	)
 	u.tabs.OnSelected = func(t *container.TabItem) {
 		if t.Text == "Lines" {

@@ -12,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/assets"
@@ -130,6 +131,7 @@ func (u *UI) showLinesOf(name string) {
 	if u.lines.only != name {
 		u.lines.setOnly(name)
 	}
+	u.linesSplit.fit()
 	if name == "" || u.result == nil || u.result.Shown == nil {
 		return
 	}
@@ -403,11 +405,34 @@ func widestPath(t *flame.Tree) string {
 	return strings.Join(names, " > ")
 }
 
-// linesSplit puts the lines table over the source, the source larger.
-func linesSplit(table, source fyne.CanvasObject) *container.Split {
-	s := container.NewVSplit(table, source)
-	s.SetOffset(0.42)
-	return s
+// linesSplit is the Lines tab: the lines table over the source. The
+// table takes the height its rows need (all the lines, or the few of one
+// function), from a fifth to three fifths of the tab, until the divider
+// is dragged; then it stays where the user put it.
+type linesSplit struct {
+	split *container.Split
+	table *funcTable
+	set   float64 // the offset last set here
+}
+
+func newLinesSplit(table *funcTable, source fyne.CanvasObject) *linesSplit {
+	l := &linesSplit{split: container.NewVSplit(table.box, source), table: table, set: 0.5}
+	l.split.SetOffset(l.set)
+	return l
+}
+
+// fit sets the divider for the table's rows, unless the user moved it.
+func (l *linesSplit) fit() {
+	h := l.split.Size().Height
+	if h <= 0 || l.split.Offset != l.set {
+		return
+	}
+	cell := newFuncCell(l.table)
+	cell.SetText("0")
+	row := cell.MinSize().Height + theme.SeparatorThicknessSize()
+	need := l.table.note.MinSize().Height + theme.Padding() + float32(len(l.table.rows)+1)*row + theme.ScrollBarSize()
+	l.set = min(max(float64(need/h), 0.2), 0.6)
+	l.split.SetOffset(l.set)
 }
 
 // eachView calls change for each graph on screen (the graph, and the

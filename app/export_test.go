@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -541,6 +543,38 @@ func (u *UI) CutCells() []string {
 			check("sites", c.title, c.width, c.text(&u.sites.rows[i], u.sites.unit))
 		}
 	}
+	return out
+}
+
+// LinesOffset returns the Lines tab's divider: the table's share.
+func (u *UI) LinesOffset() float64 { return u.linesSplit.split.Offset }
+
+// SetLinesOffset drags the Lines tab's divider.
+func (u *UI) SetLinesOffset(o float64) { u.linesSplit.split.SetOffset(o) }
+
+// SourceInView returns the source lines' gutters (changes and line
+// number) drawn inside the source table's frame, top to bottom.
+func (u *UI) SourceInView() []string {
+	t := u.source.table
+	var out []string
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch o := o.(type) {
+		case *canvas.Text:
+			if p := o.Position(); o.Visible() && o.Text != "" && p.Y >= 0 && p.Y+o.MinSize().Height <= t.Size().Height && strings.HasSuffix(o.Text, strings.TrimSpace(o.Text)) && len(o.Text) > 20 {
+				out = append(out, strings.TrimSpace(o.Text))
+			}
+		case *fyne.Container:
+			for _, k := range o.Objects {
+				walk(k)
+			}
+		case fyne.Widget:
+			for _, k := range test.WidgetRenderer(o).Objects() {
+				walk(k)
+			}
+		}
+	}
+	walk(t)
 	return out
 }
 

@@ -233,9 +233,13 @@ func (p *sourcePanel) shown(fn, found string, tried []string, lines []srcLine, e
 	p.refresh()
 	for i := range p.lines {
 		if p.lines[i].hasValue {
-			// From below, ScrollTo puts the line near the top.
-			p.table.ScrollToBottom()
-			p.table.ScrollTo(widget.TableCellID{Row: max(i-2, 0)})
+			// From below, ScrollTo puts the line near the top. The first
+			// scroll after the rows changed is measured against the old
+			// rows and leaves the cells drawn out of view: scroll twice.
+			for range 2 {
+				p.table.ScrollToBottom()
+				p.table.ScrollTo(widget.TableCellID{Row: max(i-2, 0)})
+			}
 			break
 		}
 	}

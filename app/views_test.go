@@ -712,3 +712,51 @@ func TestHoverFollowsScroll(t *testing.T) {
 		t.Errorf("after the keyboard moved to row 4 the tip is at %v", tip)
 	}
 }
+
+// TestLinesSplitFitsItsRows: the Lines tab gives its table the room of
+// all the lines, and, once a function with one line is marked, the rest
+// to its source; a divider the user dragged stays.
+func TestLinesSplitFitsItsRows(t *testing.T) {
+	u, w := open(t)
+	w.Resize(fyne.NewSize(992, 704))
+	u.ShowLinesTab()
+	u.Wait()
+	all := u.LinesOffset()
+	if all < 0.55 {
+		t.Errorf("with all %d lines the table has %.2f of the tab; want most of it", len(u.LineRows()), all)
+	}
+	u.AddSourceFolder("../assets/demo/leakyd")
+	u.MarkFunction("main.NewClient")
+	u.Wait()
+	if one := u.LinesOffset(); one >= all || one > 0.4 {
+		t.Errorf("with one line the table has %.2f of the tab (%.2f with all); want the source to get the rest", one, all)
+	}
+	u.SetLinesOffset(0.5) // the user drags the divider
+	u.MarkFunction("")
+	u.Wait()
+	if got := u.LinesOffset(); got != 0.5 {
+		t.Errorf("the divider moved from where the user put it to %.2f", got)
+	}
+}
+
+// TestSourceShowsItsChangedLine: the source of a marked function opens
+// with its changed line in view, whatever the window's size (the rows
+// were once drawn out of view in a tall window).
+func TestSourceShowsItsChangedLine(t *testing.T) {
+	for _, size := range []fyne.Size{{Width: 992, Height: 704}, {Width: 1920, Height: 1080}} {
+		u, w := open(t)
+		w.Resize(size)
+		u.AddSourceFolder("../assets/demo/leakyd")
+		u.MarkFunction("main.NewClient")
+		u.ShowLinesTab()
+		u.Wait()
+		in := u.SourceInView()
+		found := false
+		for _, g := range in {
+			found = found || strings.HasSuffix(g, " 58") && strings.HasPrefix(g, "+1.25MB")
+		}
+		if !found {
+			t.Errorf("at %v the source shows the gutters %q; want main.go:58 (+1.25MB) among them", size, in)
+		}
+	}
+}
