@@ -57,4 +57,16 @@ func TestHoverTip(t *testing.T) {
 	if tip := u.TipText(); tip != "" {
 		t.Errorf("tip %q after the pointer left", tip)
 	}
+
+	// A new view under the pointer (a watch's next snapshot) hides the
+	// tip about the old one, and the pointer leaving after it leaves none.
+	g.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: pos}})
+	g.SetView(g.View())
+	if tip := u.TipText(); tip != "" {
+		t.Errorf("tip %q stays over a new view", tip)
+	}
+	g.MouseOut()
+	if tip := u.TipText(); tip != "" {
+		t.Errorf("tip %q after a new view and the pointer left", tip)
+	}
 }

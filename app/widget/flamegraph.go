@@ -71,10 +71,15 @@ func NewFlameGraph(message string) *FlameGraph {
 	return f
 }
 
-// SetView shows v (nil for the empty message), scrolled to the root.
+// SetView shows v (nil for the empty message), scrolled to the root. A
+// frame hovered in the old view is no longer: OnHover hears -1.
 func (f *FlameGraph) SetView(v *flame.View) {
+	hovered := f.hover >= 0
 	f.view, f.hover, f.cursor, f.scroll, f.layout = v, -1, flame.Root, 0, nil
 	f.Refresh()
+	if hovered && f.OnHover != nil {
+		f.OnHover(-1)
+	}
 }
 
 // Scroll returns how many rows are scrolled out of view.
