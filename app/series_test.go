@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -169,6 +170,34 @@ func TestWindowWatch(t *testing.T) {
 	if len(files) < 4 {
 		t.Errorf("%d heap snapshots in %s", len(files), dir)
 	}
+
+	// A watch into the same folder goes on from what the first took: its
+	// first snapshot is the base, the new one the later, on a timeline of
+	// all of them.
+	if err := u.StartWatch(strings.TrimPrefix(srv.URL, "http://"), 150*time.Millisecond, dir); err != nil {
+		t.Fatal(err)
+	}
+	for u.WatchTaken() < 1 || u.LoadBarShown() {
+		if !u.WaitDelivered(20 * time.Second) {
+			t.Fatalf("no snapshot for 20 s after the restart; watch bar %q, error %v", u.WatchText(), u.LastError())
+		}
+	}
+	u.Wait()
+	base, later := u.Files()
+	if !strings.Contains(base[0], "heap-0001-") || !strings.Contains(base[1], "goroutines-0001-") {
+		t.Errorf("base %v after the restart: want the folder's first snapshot", base)
+	}
+	if n := fmt.Sprintf("-%04d-", len(files)+1); !strings.Contains(later[0], "heap"+n) {
+		t.Errorf("later %v after the restart: want the new snapshot, heap%s", later, n)
+	}
+	if shown, b, l := u.TimelineShown(); !shown || b != 0 || l != len(files) {
+		t.Errorf("timeline shown %v, picks %d and %d; want 0 and %d", shown, b, l, len(files))
+	}
+	if want := fmt.Sprintf("after the %d already in", len(files)); !strings.Contains(u.WatchText(), want) {
+		t.Errorf("watch bar %q; want it to say %q", u.WatchText(), want)
+	}
+	u.StopWatch()
+	u.Wait()
 }
 
 // TestSeriesPairsByMoment opens seven heap profiles and seven debug=2

@@ -43,6 +43,7 @@ type watching struct {
 	target string
 	dir    string
 	taken  int
+	before int // snapshots an earlier watch left in dir, which this one goes on from
 	note   string
 	tabbed bool // the watch's first comparison chose the tab: the next ones leave it
 }
@@ -121,11 +122,27 @@ func (u *UI) StartWatch(target string, interval time.Duration, dir string) error
 		Opts: u.sess.Symbols.Clone().Options(nil), Names: watchSettingNames}
 	u.watch = w
 	u.showWatchInfo()
+	sym := u.sess.Symbols.Clone()
 	w.stop = u.worker.Go(func(ctx context.Context) {
 		var watcher *watch.Watcher
+		first := true
 		opts.OnSnapshot = func(dumps []*diff.Dump) {
 			all := watcher.Series()
-			u.do(func() { u.watchSnapshot(w, all, dumps) })
+			var earliest []*diff.Dump
+			var err error
+			if first {
+				// A watch into a folder an earlier one filled goes on
+				// from its first snapshot: read it here, before the
+				// next snapshot can come.
+				first = false
+				earliest, err = loadEarliest(ctx, all, sym)
+			}
+			u.do(func() {
+				if err != nil && u.watch == w {
+					u.showError(err)
+				}
+				u.watchSnapshot(w, all, dumps, earliest)
+			})
 		}
 		opts.Progress = func(_ *series.Analysis, _, _ int, note string) {
 			u.do(func() {
@@ -157,7 +174,7 @@ func (u *UI) StopWatch() {
 	u.watch = nil
 	w.stop()
 	u.watchBar.Hide()
-	u.setStatus(fmt.Sprintf("Watch stopped: %d snapshots in %s.", w.taken, w.dir))
+	u.setStatus(fmt.Sprintf("Watch stopped: %s taken, %d in all in %s.", plural(w.taken, "snapshot", "snapshots"), w.before+w.taken, w.dir))
 	u.relayout()
 }
 
@@ -169,7 +186,10 @@ func (u *UI) showWatchInfo() {
 	if w == nil {
 		return
 	}
-	text := fmt.Sprintf("Watching %s: %d snapshots taken, in %s", w.target, w.taken, w.dir)
+	text := fmt.Sprintf("Watching %s: %s taken, in %s", w.target, plural(w.taken, "snapshot", "snapshots"), w.dir)
+	if w.before > 0 {
+		text = fmt.Sprintf("Watching %s: %s taken, after the %d already in %s", w.target, plural(w.taken, "snapshot", "snapshots"), w.before, w.dir)
+	}
 	if w.note != "" {
 		text += " — " + w.note
 	}
@@ -192,13 +212,15 @@ func (u *UI) watchEnded(w *watching, err error) {
 	u.watchBar.Hide()
 	u.relayout()
 	if err != nil {
-		u.showError(fmt.Errorf("%w; the %d snapshots taken are kept in %s", err, w.taken, w.dir))
+		u.showError(fmt.Errorf("%w; what it took (%s) stays in %s", err, plural(w.taken, "snapshot", "snapshots"), w.dir))
 	}
 }
 
 // watchSnapshot puts a new snapshot of a watch on screen: the series grows,
 // and while the later snapshot is the newest, the new one replaces it.
-func (u *UI) watchSnapshot(w *watching, all []*series.Series, dumps []*diff.Dump) {
+// With the first snapshot come the earliest dumps of a folder an earlier
+// watch filled (none for a new folder): they are the base.
+func (u *UI) watchSnapshot(w *watching, all []*series.Series, dumps, earliest []*diff.Dump) {
 	if u.watch != w {
 		return
 	}
@@ -207,14 +229,31 @@ func (u *UI) watchSnapshot(w *watching, all []*series.Series, dumps []*diff.Dump
 	if w.taken >= 2 && !w.tabbed { // the first comparison shows its findings
 		u.opened, w.tabbed = true, true
 	}
-	u.showWatchInfo()
 	next := session.NewSeries(all)
 	prev := u.sess.Series
 	if w.taken == 1 {
 		// The watch replaces what was on screen.
 		u.sess.Profile, u.sess.Goroutines = session.Pair{}, session.Pair{}
+		u.sess.Series, prev = nil, nil
 		u.sess.Demo = false
+		for _, s := range all {
+			w.before = max(w.before, s.Len()-1)
+		}
+		if len(earliest) > 0 {
+			// Going on in a filled folder: its first snapshot and the
+			// new one, and the series of all when there are enough.
+			u.showWatchInfo()
+			u.begin()
+			u.pending = append(u.pending, u.sess.Add(append(earliest, dumps...), false)...)
+			if next != nil {
+				u.sess.Series = next.Pick(0, next.Main.Len()-1)
+				u.sess.Notes = nil // the series is in order
+			}
+			u.recompute()
+			return
+		}
 	}
+	u.showWatchInfo()
 	if next == nil || prev == nil && !u.sess.Profile.Full() && !u.sess.Goroutines.Full() {
 		// One or two snapshots: a pair, as when they are opened.
 		u.begin()
@@ -253,4 +292,23 @@ func (u *UI) placeNewest(dumps []*diff.Dump) {
 			u.sess.ProfileOrder.Later = d
 		}
 	}
+}
+
+// loadEarliest reads the first snapshot of each kind of all that has more
+// than the one just taken: what an earlier watch into the same folder left.
+func loadEarliest(ctx context.Context, all []*series.Series, sym *session.Symbols) ([]*diff.Dump, error) {
+	var paths []string
+	for _, s := range all {
+		if s.Len() > 1 {
+			paths = append(paths, s.Snapshots[0].Path)
+		}
+	}
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	dumps, err := session.Load(ctx, session.Files(paths), sym, nil)
+	if err != nil {
+		return nil, fmt.Errorf("reading the first snapshot an earlier watch left: %w", err)
+	}
+	return dumps, nil
 }
