@@ -35,6 +35,14 @@ func (h *dialogHandle) dismiss() bool {
 // visible reports whether a dialog is on screen.
 func (h *dialogHandle) visible() bool { return h.d != nil }
 
+// submitOnEnter makes Enter in each of entries submit the form d, as its
+// confirm button does (not while the form is invalid).
+func submitOnEnter(d *dialog.FormDialog, entries ...*widget.Entry) {
+	for _, e := range entries {
+		e.OnSubmitted = func(string) { d.Submit() }
+	}
+}
+
 // showDialog shows d and makes it the one Esc dismisses.
 func (u *UI) showDialog(d dialog.Dialog) {
 	d.SetOnClosed(func() {

@@ -14,6 +14,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/leakscope/leakscope/diff/reftest"
 	"github.com/leakscope/leakscope/flame"
@@ -299,4 +300,49 @@ func TestSeriesTablesShowTrendsWhole(t *testing.T) {
 	if row := u.SiteRow(0); len([]rune(row[4])) != 16 {
 		t.Errorf("top spawn site %q: want a 16-bar sparkline of its 30 snapshots", row)
 	}
+}
+
+// TestWatchDialogEnter: Enter in the Watch dialog starts the watch, as its
+// Watch button does, once the address is valid.
+func TestWatchDialogEnter(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	u, w := open(t)
+	u.ShowWatchDialog()
+	var entries []*widget.Entry
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch o := o.(type) {
+		case *widget.Entry:
+			entries = append(entries, o)
+		case *fyne.Container:
+			for _, k := range o.Objects {
+				walk(k)
+			}
+		case fyne.Widget:
+			for _, k := range test.WidgetRenderer(o).Objects() {
+				walk(k)
+			}
+		}
+	}
+	walk(w.Canvas().Overlays().Top())
+	if len(entries) != 3 {
+		t.Fatalf("%d entries in the Watch dialog; want service, interval and folder", len(entries))
+	}
+	enter := func(e *widget.Entry) { e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) }
+	entries[0].SetText("not a service ::")
+	enter(entries[0])
+	if u.Watching() {
+		t.Fatal("Enter started a watch of an invalid address")
+	}
+	entries[0].SetText(strings.TrimPrefix(srv.URL, "http://"))
+	entries[2].SetText(filepath.Join(t.TempDir(), "snaps"))
+	enter(entries[2])
+	if !u.Watching() {
+		t.Fatal("Enter in the Watch dialog did not start the watch")
+	}
+	u.StopWatch()
+	u.Wait()
 }

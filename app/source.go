@@ -271,6 +271,7 @@ func (p *sourcePanel) addFolder() {
 			p.AddFolder(strings.TrimSpace(path.Text))
 		}
 	}, p.u.win)
+	submitOnEnter(d, path)
 	d.Resize(fyne.NewSize(640, 0))
 	p.u.showDialog(d)
 }

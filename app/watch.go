@@ -99,6 +99,7 @@ func (u *UI) ShowWatchDialog() {
 			u.showError(err)
 		}
 	}, u.win)
+	submitOnEnter(d, target, interval, folder)
 	d.Resize(fyne.NewSize(520, 0))
 	u.showDialog(d)
 }
