@@ -578,6 +578,12 @@ func (u *UI) SourceInView() []string {
 	return out
 }
 
+// ToolbarHeight returns the height of the toolbar's rows under the file
+// chips: one row, or more where they wrap.
+func (u *UI) ToolbarHeight() (height, row float32) {
+	return u.tb.row2.MinSize().Height, u.tb.search.MinSize().Height
+}
+
 // WatchText returns the watch bar's text, or "" when no watch runs.
 func (u *UI) WatchText() string {
 	if !u.watchBar.Visible() {

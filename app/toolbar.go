@@ -91,8 +91,13 @@ func (u *UI) newToolbar() *toolbar {
 	t.search = widget.NewEntry()
 	t.search.SetPlaceHolder("search (regexp)  Ctrl+F")
 	t.search.OnChanged = u.setQuery
-	t.searchBox = container.NewGridWrap(fyne.NewSize(260, t.search.MinSize().Height), t.search)
 	t.matches = widget.NewLabel("")
+	t.matches.Alignment = fyne.TextAlignTrailing
+	// The count sits in the field, at its end, in a width that "12345
+	// matches" fits: typing moves nothing.
+	countWidth := fyne.MeasureText("12345 matches", theme.TextSize(), fyne.TextStyle{}).Width + 2*theme.InnerPadding()
+	t.search.ActionItem = container.NewGridWrap(fyne.NewSize(countWidth, t.matches.MinSize().Height), t.matches)
+	t.searchBox = container.NewGridWrap(fyne.NewSize(300, t.search.MinSize().Height), t.search)
 	t.minDelta = widget.NewEntry()
 	t.minDelta.SetPlaceHolder(minDeltaHint("bytes"))
 	t.minDelta.OnChanged = func(string) { t.applyFilter() }
@@ -127,7 +132,6 @@ func (u *UI) newToolbar() *toolbar {
 	t.wrap = &views.Wrap{}
 	t.row2 = container.New(t.wrap,
 		container.NewHBox(t.searchBox,
-			container.NewGridWrap(fyne.NewSize(110, t.matches.MinSize().Height), t.matches), // "12345 matches" fits: typing moves nothing
 			views.NewTipButton(u.tips, "", theme.MoveUpIcon(), "Previous match (Ctrl+Shift+G)", func() { u.NextMatch(false) }),
 			views.NewTipButton(u.tips, "", theme.MoveDownIcon(), "Next match (Ctrl+G)", func() { u.NextMatch(true) })),
 		container.NewHBox(t.modeSel, t.colorSel, t.paletteSel),

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/leakscope/leakscope/app"
 	"github.com/leakscope/leakscope/app/session"
@@ -757,6 +758,23 @@ func TestSourceShowsItsChangedLine(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("at %v the source shows the gutters %q; want main.go:58 (+1.25MB) among them", size, in)
+		}
+	}
+}
+
+// TestToolbarOneRowAt1280: on a 1280 px screen the search, the graph's
+// choices and the noise filter share one row (the match count sits in the
+// search field); at 1024 px they wrap, each group whole.
+func TestToolbarOneRowAt1280(t *testing.T) {
+	u, w := open(t)
+	for _, c := range []struct {
+		width float32
+		rows  int
+	}{{1248, 1}, {992, 2}} {
+		w.Resize(fyne.NewSize(c.width, 704))
+		h, row := u.ToolbarHeight()
+		if got := int((h + theme.Padding()) / (row + theme.Padding())); got != c.rows {
+			t.Errorf("at %v px the toolbar's second part takes %d rows (%v px); want %d", c.width, got, h, c.rows)
 		}
 	}
 }
