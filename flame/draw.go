@@ -44,14 +44,10 @@ type Style struct {
 	Static bool
 }
 
+// withDefaults returns s with its zero fields set: scale 1, 18 px rows,
+// the diverging palette, Go's font at 12 px, a white background.
 func (s *Style) withDefaults() Style {
-	o := *s
-	if o.Scale <= 0 {
-		o.Scale = 1
-	}
-	if o.RowHeight <= 0 {
-		o.RowHeight = 18
-	}
+	o := s.sized()
 	if o.Palette == nil {
 		o.Palette = Diverging
 	}
@@ -64,8 +60,8 @@ func (s *Style) withDefaults() Style {
 	return o
 }
 
-// RowPixels returns the height of a row in device pixels.
-func (s *Style) RowPixels() int {
+// sized returns s with its zero scale and row height set (1, 18 px).
+func (s *Style) sized() Style {
 	o := *s
 	if o.Scale <= 0 {
 		o.Scale = 1
@@ -73,6 +69,12 @@ func (s *Style) RowPixels() int {
 	if o.RowHeight <= 0 {
 		o.RowHeight = 18
 	}
+	return o
+}
+
+// RowPixels returns the height of a row in device pixels.
+func (s *Style) RowPixels() int {
+	o := s.sized()
 	return int(math.Round(float64(o.RowHeight) * o.Scale))
 }
 
