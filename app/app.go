@@ -233,7 +233,7 @@ func (u *UI) build() {
 		u.tb.row,
 		u.watchBar,
 		u.tb.row2,
-		container.NewBorder(nil, nil, u.tb.gorChips, nil, u.crumbScroll),
+		u.crumbRow(),
 	)
 	u.topBox = top
 	u.tabs = container.NewAppTabs(

@@ -584,6 +584,11 @@ func (u *UI) ToolbarHeight() (height, row float32) {
 	return u.tb.row2.MinSize().Height, u.tb.search.MinSize().Height
 }
 
+// GraphTop returns the graph's top edge in the window.
+func (u *UI) GraphTop() float32 {
+	return fyne.CurrentApp().Driver().AbsolutePositionForObject(u.graph).Y
+}
+
 // WatchText returns the watch bar's text, or "" when no watch runs.
 func (u *UI) WatchText() string {
 	if !u.watchBar.Visible() {

@@ -2,17 +2,19 @@ package app
 
 import (
 	"fmt"
-	views "github.com/leakscope/leakscope/app/widget"
+	"image/color"
 	"path/filepath"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	views "github.com/leakscope/leakscope/app/widget"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/flame"
 )
@@ -128,6 +130,15 @@ func (u *UI) updateCrumbs() {
 		s.Offset.X = max(0, u.crumbs.MinSize().Width-s.Size().Width)
 		s.Refresh()
 	}
+}
+
+// crumbRow is the row of the goroutine pair's chip and the breadcrumb. It
+// is as tall as a button with an icon, which it holds at times ("Show all
+// frames"), so that the graph under it never moves when one comes or goes.
+func (u *UI) crumbRow() fyne.CanvasObject {
+	strut := canvas.NewRectangle(color.Transparent)
+	strut.SetMinSize(fyne.NewSize(0, widget.NewButtonWithIcon("x", theme.VisibilityIcon(), nil).MinSize().Height))
+	return container.NewBorder(nil, nil, container.NewStack(strut, u.tb.gorChips), nil, u.crumbScroll)
 }
 
 // maxCrumbs is how many frames of the zoom path the breadcrumb shows.

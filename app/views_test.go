@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -776,5 +777,23 @@ func TestToolbarOneRowAt1280(t *testing.T) {
 		if got := int((h + theme.Padding()) / (row + theme.Padding())); got != c.rows {
 			t.Errorf("at %v px the toolbar's second part takes %d rows (%v px); want %d", c.width, got, h, c.rows)
 		}
+	}
+}
+
+// TestGraphStaysPut: the graph does not move down when the breadcrumb row
+// gains its "Show all frames" button (a button with an icon, taller than
+// the crumbs), as when the graph is merged at a function.
+func TestGraphStaysPut(t *testing.T) {
+	u, w := open(t, "../assets/demo/dumps/heap-base.pb.gz", "../assets/demo/dumps/heap-later.pb.gz")
+	w.Resize(fyne.NewSize(1280, 800))
+	before := u.GraphTop()
+	u.MergeAt("main.NewClient")
+	u.Wait()
+	w.Resize(fyne.NewSize(1280, 800))
+	if crumbs := u.Breadcrumbs(); !slices.Contains(crumbs, "Show all frames") {
+		t.Fatalf("breadcrumb %q lacks Show all frames", crumbs)
+	}
+	if after := u.GraphTop(); after != before {
+		t.Errorf("the graph moved from y %v to %v when Show all frames came", before, after)
 	}
 }
