@@ -61,6 +61,12 @@ func (u *UI) hovered(g *views.FlameGraph, n int32) {
 		return
 	}
 	text := describe(v.Tree, n)
+	if run := g.RunLabel(); run != "" {
+		// The run's first frame holds the run's values: name the run.
+		if _, values, ok := strings.Cut(text, " · "); ok {
+			text = run + " · " + values
+		}
+	}
 	u.setHover(text)
 	// A tip at the pointer says the same, where the eye is.
 	u.tips.TipAt(strings.ReplaceAll(text, " · ", "\n"), g, g.TipAt())

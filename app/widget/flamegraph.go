@@ -394,6 +394,21 @@ func (f *FlameGraph) NodeAt(p fyne.Position) int32 {
 	return b.Node
 }
 
+// RunLabel returns the label of the folded run of runtime frames under the
+// pointer ("… 56 runtime frames (clone3 … poll)"); "" when the pointer is
+// over another box or the keyboard moved last. The hovered node is then
+// the run's first.
+func (f *FlameGraph) RunLabel() string {
+	if f.keyboard {
+		return ""
+	}
+	b, ok := f.boxAt(f.pointer)
+	if !ok || b.Run == 0 {
+		return ""
+	}
+	return flame.RunLabel(f.view.Tree, b)
+}
+
 // boxAt returns the box at a position in the widget.
 func (f *FlameGraph) boxAt(p fyne.Position) (flame.Box, bool) {
 	size := f.Size()
