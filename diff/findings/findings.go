@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -150,9 +151,9 @@ func Find(in Input) []Finding {
 		return d, ok
 	}
 	if g := in.Goroutines; g != nil && g.Base != nil && !g.ByEntry {
-		order := make([]int, len(g.Sites))
-		for i := range order {
-			order[i] = i
+		byGrowth := make([]int, len(g.Sites)) // the sites' own order
+		for i := range byGrowth {
+			byGrowth[i] = i
 		}
 		score := func(i int) float64 {
 			if t := in.SiteTrends[g.Sites[i].Site]; t != nil {
@@ -160,13 +161,21 @@ func Find(in Input) []Finding {
 			}
 			return 0
 		}
-		if in.SiteTrends != nil {
+		order, byScore := byGrowth, in.SiteTrends != nil
+		if byScore {
+			order = slices.Clone(byGrowth)
 			sort.SliceStable(order, func(a, b int) bool { return score(order[a]) > score(order[b]) })
+			if len(order) == 0 || score(order[0]) <= 0 {
+				// No site grew steadily over the series (a leak that
+				// stopped, a warm-up): the sites that grew between the
+				// two snapshots are the suspects, with their trends.
+				order, byScore = byGrowth, false
+			}
 		}
 		n := 0
 		for _, i := range order {
 			s := &g.Sites[i]
-			if n >= Max || in.SiteTrends == nil && s.Delta() <= 0 || in.SiteTrends != nil && score(i) <= 0 {
+			if n >= Max || !byScore && s.Delta() <= 0 || byScore && score(i) <= 0 {
 				break
 			}
 			if s.NoCreator {
@@ -264,6 +273,18 @@ func (in Input) allocations(spawned map[string]bool, src *sources) []Finding {
 	if growth <= 0 && in.FunctionTrends == nil { // over a series, a leak hides under a pool that emptied
 		return nil
 	}
+	if out := in.allocationSites(spawned, src, growth, in.FunctionTrends != nil); len(out) > 0 || in.FunctionTrends == nil || growth <= 0 {
+		return out
+	}
+	// No function grew steadily over the series: the sites that hold a
+	// tenth of the growth between the two snapshots, with their trends.
+	return in.allocationSites(spawned, src, growth, false)
+}
+
+// allocationSites returns the allocation findings of in.Profile: by leak
+// score over a series (byScore), else by growth, from a tenth of growth.
+func (in Input) allocationSites(spawned map[string]bool, src *sources, growth int64, byScore bool) []Finding {
+	c := in.Profile
 	type site struct {
 		frame diff.Frame
 		value diff.Delta
@@ -307,7 +328,7 @@ func (in Input) allocations(spawned map[string]bool, src *sources) []Finding {
 		return 0
 	}
 	better := func(i, j int) bool {
-		if in.FunctionTrends != nil && score(i) != score(j) {
+		if byScore && score(i) != score(j) {
 			return score(i) > score(j)
 		}
 		return sites[i].value.Diff() > sites[j].value.Diff()
@@ -317,8 +338,8 @@ func (in Input) allocations(spawned map[string]bool, src *sources) []Finding {
 	for len(out) < Max {
 		best := -1
 		for i := range sites {
-			suspect := sites[i].value.Diff()*10 >= growth
-			if in.FunctionTrends != nil {
+			suspect := sites[i].value.Diff() > 0 && sites[i].value.Diff()*10 >= growth
+			if byScore {
 				suspect = score(i) > 0 && sites[i].value.Diff() > 0
 			}
 			if suspect && !taken[i] && !spawned[sites[i].frame.Function] && (best < 0 || better(i, best)) {
@@ -599,6 +620,9 @@ func summary(f *Finding) string {
 			rate = diff.FormatDelta(int64(math.Round(t.Rate)), f.Unit)
 		}
 		fmt.Fprintf(&b, "; it grew in %d of %d intervals, %s/%s (leak score %.2f)", t.Grew, t.Intervals, rate, unit, t.Score)
+		if t.Score == 0 {
+			b.WriteString(", not as a leak grows: it levelled off, or grew in bursts")
+		}
 	}
 	b.WriteString(".")
 	return b.String()

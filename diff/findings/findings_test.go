@@ -11,6 +11,7 @@ import (
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/findings"
 	"github.com/leakscope/leakscope/diff/goroutines"
+	"github.com/leakscope/leakscope/diff/series"
 )
 
 const demo = "../../assets/demo/dumps/"
@@ -136,6 +137,39 @@ func TestFindGoDemo(t *testing.T) {
 				t.Errorf("heap %v: the fixed worker pool is a finding", withHeap)
 			}
 		}
+	}
+}
+
+// TestFindSeriesThatLevelledOff: over a series in which no spawn site
+// grew steadily (a leak that levelled off), the sites that grew between
+// the two snapshots are still the findings, with their trends, and the
+// summary says the growth was not steady; a steady one ranks as before.
+func TestFindSeriesThatLevelledOff(t *testing.T) {
+	g := goroutineSites(t)
+	trends := map[goroutines.Site]*series.SiteTrend{}
+	for _, s := range g.Sites {
+		values := []int64{s.Base, s.Later, s.Later, s.Later}
+		trends[s.Site] = &series.SiteTrend{Site: s.Site, Trend: series.Trend{Values: values, Grew: 1, Intervals: 3}}
+	}
+	fs := findings.Find(findings.Input{Goroutines: g, SiteTrends: trends})
+	if len(fs) < 2 || fs[0].Trend == nil {
+		t.Fatalf("findings %+v: want the sites that grew, with their trends", fs)
+	}
+	for _, f := range fs[:2] {
+		if f.Value.Diff() != 20 || !strings.Contains(f.Summary, "grew in 1 of 3 intervals") || !strings.Contains(f.Summary, "levelled off") {
+			t.Errorf("%s: +%d, %q", f.Function, f.Value.Diff(), f.Summary)
+		}
+	}
+
+	// One site that grew steadily: it alone is the finding.
+	for _, s := range g.Sites {
+		if s.Function == "main.NewClient" {
+			trends[s.Site].Score, trends[s.Site].Grew = 0.9, 3
+		}
+	}
+	fs = findings.Find(findings.Input{Goroutines: g, SiteTrends: trends})
+	if len(fs) != 1 || fs[0].Function != "main.NewClient" || strings.Contains(fs[0].Summary, "levelled off") {
+		t.Errorf("findings %+v: want main.NewClient alone", fs)
 	}
 }
 
