@@ -22,9 +22,16 @@ import (
 	"github.com/leakscope/leakscope/flame/page"
 )
 
-// Swap reverses base and later of the pairs.
+// Swap reverses base and later of the pairs. A series stays in time order:
+// its picks are made on the timeline.
 func (u *UI) Swap() {
 	if !u.sess.Profile.Full() && !u.sess.Goroutines.Full() {
+		return
+	}
+	if u.sess.Series != nil {
+		// The timeline's marks say which snapshots are compared, and a
+		// watch puts each new one on the later side.
+		u.setStatus("A series is in time order: pick the base and the later snapshot on the timeline.")
 		return
 	}
 	u.begin()

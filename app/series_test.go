@@ -64,6 +64,16 @@ func TestSeriesView(t *testing.T) {
 		t.Errorf("top spawn site %v: want the leak's go statement", row)
 	}
 
+	// Swap leaves a series in time order, and says where to pick.
+	u.Swap()
+	u.Wait()
+	if base, later := u.Files(); !strings.Contains(base[0], "heap-0001-") || !strings.Contains(later[0], "heap-0004-") {
+		t.Errorf("after Swap: %v → %v, want the series' order kept", base, later)
+	}
+	if s := u.StatusText(); !strings.Contains(s, "timeline") {
+		t.Errorf("status after Swap on a series: %q", s)
+	}
+
 	// Picking on the timeline compares those snapshots.
 	u.PickSnapshots(1, 2)
 	u.Wait()
