@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -355,4 +357,64 @@ func TestWatchDialogEnter(t *testing.T) {
 	}
 	u.StopWatch()
 	u.Wait()
+}
+
+// TestTimelineReadout: the timeline reads out the snapshot under the
+// pointer, follows a drag, and forgets it when the drag ends or new
+// snapshots come (the pointer may have left). In a pane too narrow for
+// both times, the last one is not printed over the first.
+func TestTimelineReadout(t *testing.T) {
+	paths := writeSeries(t, t.TempDir(), 4)
+	u, _ := open(t, paths...)
+	tl := u.Timeline()
+	tl.Resize(tl.MinSize().AddWidthHeight(400, 0))
+	texts := func() (shown []string) {
+		for _, o := range test.WidgetRenderer(tl).Objects() {
+			if c, ok := o.(*canvas.Text); ok && c.Visible() && c.Text != "" {
+				shown = append(shown, c.Text)
+			}
+		}
+		return shown
+	}
+	readout := func() string {
+		for _, s := range texts() {
+			if strings.HasPrefix(s, "#") {
+				return s
+			}
+		}
+		return ""
+	}
+	x := func(i int) float32 { return 124 + (tl.Size().Width-124-40)*float32(i)/3 } // the plot's snapshots
+	tl.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(x(0), 40)}})
+	first := readout()
+	if first == "" {
+		t.Fatalf("no readout under the pointer; the timeline shows %q", texts())
+	}
+	tl.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(x(3), 40)}, Dragged: fyne.NewDelta(x(3)-x(0), 0)})
+	if r := readout(); r == "" || r == first {
+		t.Errorf("during a drag the readout is %q; want the snapshot dragged to, not %q", r, first)
+	}
+	tl.DragEnd()
+	u.Wait()
+	if r := readout(); r != "" {
+		t.Errorf("after the drag the readout %q stays", r)
+	}
+	tl.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(x(1), 40)}})
+	u.PickSnapshots(0, 3)
+	u.Wait()
+	if r := readout(); r != "" {
+		t.Errorf("after new picks the readout %q stays", r)
+	}
+
+	tl.Resize(fyne.NewSize(210, tl.Size().Height))
+	shown := texts()
+	times := 0
+	for _, s := range shown {
+		if strings.Count(s, ":") == 2 && !strings.Contains(s, " ") {
+			times++
+		}
+	}
+	if times > 1 {
+		t.Errorf("a 210 px timeline prints both times, over each other: %q", shown)
+	}
 }

@@ -48,9 +48,11 @@ func NewTimeline() *Timeline {
 }
 
 // Set shows totals (in unit, of the sample type what) and goroutine counts
-// gors (nil for none) of s, with snapshots base and later picked.
+// gors (nil for none) of s, with snapshots base and later picked. The
+// snapshot hovered before is no longer shown: the pointer may have left.
 func (t *Timeline) Set(s *series.Series, totals []int64, unit, what string, gors []int64, base, later int) {
 	t.main, t.totals, t.unit, t.what, t.gors, t.base, t.later = s, totals, unit, what, gors, base, later
+	t.hover = -1
 	t.Refresh()
 }
 
@@ -125,19 +127,19 @@ func (t *Timeline) Dragged(e *fyne.DragEvent) {
 	if t.dragFrom < 0 {
 		t.dragFrom = t.indexAt(e.Position.X - e.Dragged.DX)
 	}
-	t.dragTo = i
+	t.dragTo, t.hover = i, i // the readout follows the drag
 	t.Refresh()
 }
 
-// DragEnd picks the range dragged over.
+// DragEnd picks the range dragged over. The pointer may end anywhere: the
+// readout waits for it to move over the timeline again.
 func (t *Timeline) DragEnd() {
 	a, b := t.dragFrom, t.dragTo
-	t.dragFrom = -1
+	t.dragFrom, t.hover = -1, -1
+	t.Refresh()
 	if a >= 0 && b >= 0 && a != b {
 		t.pick(min(a, b), max(a, b))
-		return
 	}
-	t.Refresh()
 }
 
 func (t *Timeline) pick(b, l int) {
@@ -337,6 +339,10 @@ func (r *timelineRenderer) Refresh() {
 	r.first.Move(fyne.NewPos(x0-20, 1))
 	ls := r.last.MinSize()
 	r.last.Move(fyne.NewPos(x0+w+20-ls.Width, 1))
+	// In a narrow pane the last time would print over the first: it goes,
+	// and the first too when even it does not fit.
+	r.last.Hidden = x0-20+r.first.MinSize().Width+8 > x0+w+20-ls.Width
+	r.first.Hidden = x0-20+r.first.MinSize().Width > size.Width
 	r.objects = append(r.objects, r.first, r.last)
 	// The note between the first and the last time: the longest that fits.
 	notes := []string{fmt.Sprintf("%d snapshots — click to move the nearer mark, drag to pick both", n),
