@@ -142,7 +142,11 @@ func (u *UI) showLinesOf(name string) {
 	if name == "" || u.result == nil || u.result.Shown == nil {
 		return
 	}
-	u.source.show(name, u.lines.rowsOf(name), u.result.Shown.SampleType.Unit, u.result.Shown.Base != nil)
+	var line int64 // the line chosen in the table, when it is of this function
+	if u.lines.chosen == name {
+		line = u.lines.line
+	}
+	u.source.show(name, u.lines.rowsOf(name), u.result.Shown.SampleType.Unit, u.result.Shown.Base != nil, line)
 }
 
 // SetTag restricts the comparison to the stacks whose labels hold tag,

@@ -589,6 +589,9 @@ func (u *UI) GraphTop() float32 {
 	return fyne.CurrentApp().Driver().AbsolutePositionForObject(u.graph).Y
 }
 
+// ChooseLine clicks row i of the Lines table.
+func (u *UI) ChooseLine(i int) { u.lines.choose(i, false) }
+
 // WatchText returns the watch bar's text, or "" when no watch runs.
 func (u *UI) WatchText() string {
 	if !u.watchBar.Visible() {

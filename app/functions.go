@@ -40,6 +40,7 @@ type funcTable struct {
 	hidden   int    // rows the filters leave out
 	ofOthers int    // of those, the lines of other functions (only)
 	chosen   string // the selected function
+	line     int64  // with lines: the selected row's line of it (0 for none)
 
 	trends   map[string]*series.FunctionTrend         // by name, when a series is open
 	lines    bool                                     // rows are source lines
@@ -301,7 +302,7 @@ func (t *funcTable) choose(i int, open bool) {
 		return
 	}
 	name := t.function(&t.all[t.rows[i]])
-	t.chosen = name
+	t.chosen, t.line = name, t.all[t.rows[i]].Frame.Line
 	t.table.Select(widget.TableCellID{Row: i, Col: 0})
 	if open && t.onOpen != nil {
 		t.onOpen(name)

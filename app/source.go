@@ -125,8 +125,9 @@ func (p *sourcePanel) refresh() {
 }
 
 // show shows the source of function fn, whose rows in the lines table are
-// lines ("fn file:line").
-func (p *sourcePanel) show(fn string, lines []diff.Function, unit string, hasBase bool) {
+// lines ("fn file:line"), scrolled to line focus (0: to the line that
+// changed most).
+func (p *sourcePanel) show(fn string, lines []diff.Function, unit string, hasBase bool, focus int64) {
 	p.lines, p.path = nil, ""
 	byLine := map[int]diff.Function{}
 	file, best := "", int64(-1)
@@ -161,14 +162,14 @@ func (p *sourcePanel) show(fn string, lines []diff.Function, unit string, hasBas
 	p.u.worker.Submit(session.Job{Lane: session.LaneSource, Run: func(ctx context.Context) func() {
 		if demo { // the demo's source as its dumps knew it, on any machine
 			lines, err := scanSource(ctx, bytes.NewReader(assets.DemoSource()), byLine, unit, hasBase)
-			return func() { p.shown(fn, "demo/leakyd/main.go", nil, lines, err, hasBase) }
+			return func() { p.shown(fn, "demo/leakyd/main.go", nil, lines, err, hasBase, focus) }
 		}
 		found, tried := session.FindSource(ctx, file, folders)
 		lines, err := readSource(ctx, found, byLine, unit, hasBase)
 		if ctx.Err() != nil {
 			return nil
 		}
-		return func() { p.shown(fn, found, tried, lines, err, hasBase) }
+		return func() { p.shown(fn, found, tried, lines, err, hasBase, focus) }
 	}})
 }
 
@@ -213,8 +214,9 @@ func scanSource(ctx context.Context, r io.Reader, byLine map[int]diff.Function, 
 	return lines, sc.Err()
 }
 
-// shown puts a source file read in the background on screen.
-func (p *sourcePanel) shown(fn, found string, tried []string, lines []srcLine, err error, hasBase bool) {
+// shown puts a source file read in the background on screen, scrolled to
+// line focus, or to the line that changed most.
+func (p *sourcePanel) shown(fn, found string, tried []string, lines []srcLine, err error, hasBase bool, focus int64) {
 	switch {
 	case found == "":
 		p.title.SetText(fmt.Sprintf("%s: source not found; looked in %s. Add the folder that holds it.", fn, strings.Join(tried, ", ")))
@@ -231,18 +233,39 @@ func (p *sourcePanel) shown(fn, found string, tried []string, lines []srcLine, e
 		p.lines, p.path = lines, found
 	}
 	p.refresh()
-	for i := range p.lines {
-		if p.lines[i].hasValue {
-			// From below, ScrollTo puts the line near the top. The first
-			// scroll after the rows changed is measured against the old
-			// rows and leaves the cells drawn out of view: scroll twice.
-			for range 2 {
-				p.table.ScrollToBottom()
-				p.table.ScrollTo(widget.TableCellID{Row: max(i-2, 0)})
-			}
-			break
+	if i := focusRow(p.lines, focus, hasBase); i >= 0 {
+		// From below, ScrollTo puts the line near the top. The first
+		// scroll after the rows changed is measured against the old rows
+		// and leaves the cells drawn out of view: scroll twice.
+		for range 2 {
+			p.table.ScrollToBottom()
+			p.table.ScrollTo(widget.TableCellID{Row: max(i-2, 0)})
 		}
 	}
+}
+
+// focusRow returns the row of line focus, or, for 0 (or a line past the
+// file's end), of the line whose cum changed most (whose cum is largest,
+// without a base), the first of equals; -1 when no line has a value.
+func focusRow(lines []srcLine, focus int64, hasBase bool) int {
+	if focus > 0 && focus <= int64(len(lines)) {
+		return int(focus - 1)
+	}
+	best, weight := -1, int64(-1)
+	for i := range lines {
+		l := &lines[i]
+		if !l.hasValue {
+			continue
+		}
+		w := abs64(l.cum.Later)
+		if hasBase {
+			w = abs64(l.cum.Diff())
+		}
+		if w > weight {
+			best, weight = i, w
+		}
+	}
+	return best
 }
 
 // addFolder asks for a folder to look for source files in: typed or

@@ -797,3 +797,40 @@ func TestGraphStaysPut(t *testing.T) {
 		t.Errorf("the graph moved from y %v to %v when Show all frames came", before, after)
 	}
 }
+
+// TestSourceShowsTheLineThatChanged: a long function's source opens at
+// the line whose value changed most, and a click on one of its rows in
+// the Lines table scrolls the source to that row's line.
+func TestSourceShowsTheLineThatChanged(t *testing.T) {
+	u, w := open(t)
+	w.Resize(fyne.NewSize(992, 704))
+	u.AddSourceFolder("../assets/demo/leakyd")
+	u.ShowLinesTab()
+	u.MarkFunction("main.main")
+	u.Wait()
+	inView := func(line string) bool {
+		for _, g := range u.SourceInView() {
+			if strings.HasSuffix(g, " "+line) || g == line {
+				return true
+			}
+		}
+		return false
+	}
+	if !inView("245") {
+		t.Errorf("main.main's source shows %q; want line 245 (+1.34MB cum), its largest change", u.SourceInView())
+	}
+	row := -1
+	for i := range u.LineRows() {
+		if strings.HasSuffix(u.LineRow(i)[1], "main.go:228") {
+			row = i
+		}
+	}
+	if row < 0 {
+		t.Fatal("no row for main.go:228")
+	}
+	u.ChooseLine(row)
+	u.Wait()
+	if !inView("228") {
+		t.Errorf("after a click on main.go:228 the source shows %q", u.SourceInView())
+	}
+}
