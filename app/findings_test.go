@@ -69,4 +69,14 @@ func TestHoverTip(t *testing.T) {
 	if tip := u.TipText(); tip != "" {
 		t.Errorf("tip %q after a new view and the pointer left", tip)
 	}
+
+	// The frame's menu hides the tip it would cover.
+	g.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: pos}})
+	if u.TipText() == "" {
+		t.Fatal("no tip over the frame")
+	}
+	g.TappedSecondary(&fyne.PointEvent{Position: pos, AbsolutePosition: pos})
+	if tip := u.TipText(); tip != "" {
+		t.Errorf("tip %q behind the frame's menu", tip)
+	}
 }

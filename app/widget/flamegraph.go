@@ -563,6 +563,9 @@ func (f *FlameGraph) TappedSecondary(e *fyne.PointEvent) {
 	if c == nil {
 		return
 	}
+	if f.OnHover != nil {
+		f.OnHover(-1) // the menu covers the frame: no tip behind it
+	}
 	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), c, e.AbsolutePosition)
 }
 
