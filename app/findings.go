@@ -13,7 +13,7 @@ import (
 	views "github.com/leakscope/leakscope/app/widget"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/findings"
-	"github.com/leakscope/leakscope/diff/rust"
+	"github.com/leakscope/leakscope/flame"
 )
 
 // maxSteps is how many steps of a finding's path a card shows: the last
@@ -68,7 +68,7 @@ func findingCard(n int, f findings.Finding) (fyne.CanvasObject, string) {
 			what = "tokio tasks"
 		}
 	}
-	title := fmt.Sprintf("%d. %s %s at %s", n, diff.FormatDelta(f.Value.Diff(), f.Unit), what, rust.ShortName(f.Function))
+	title := fmt.Sprintf("%d. %s %s at %s", n, diff.FormatDelta(f.Value.Diff(), f.Unit), what, flame.ShortName(f.Function))
 	if f.File != "" {
 		title += fmt.Sprintf("  %s:%d", filepath.Base(f.File), f.Line)
 	}
@@ -87,7 +87,7 @@ func findingCard(n int, f findings.Finding) (fyne.CanvasObject, string) {
 	path := widget.NewRichText()
 	path.Wrapping = fyne.TextWrapWord
 	for i, s := range steps {
-		at := rust.ShortName(s.Function)
+		at := flame.ShortName(s.Function) // as pprof shortens: no package path
 		if s.File != "" {
 			at += fmt.Sprintf("  %s:%d", filepath.Base(s.File), s.Line)
 		}
@@ -132,7 +132,7 @@ func (u *UI) showFinding(f findings.Finding) {
 		}
 	}
 	if best < 0 {
-		u.setStatus(fmt.Sprintf("%s is not in this graph.", rust.ShortName(f.Function)))
+		u.setStatus(fmt.Sprintf("%s is not in this graph.", flame.ShortName(f.Function)))
 		return
 	}
 	u.graph.ZoomTo(best)

@@ -51,6 +51,11 @@ func TestSeriesView(t *testing.T) {
 	if base, later := u.Files(); !strings.Contains(base[0], "heap-0001-") || !strings.Contains(later[0], "heap-0004-") {
 		t.Errorf("pair %v → %v, want the first and the last heap snapshot", base, later)
 	}
+	// The cards name functions as pprof shortens them, without the
+	// package path, so that they wrap between words.
+	if f := u.FindingsText(); len(f) == 0 || !strings.Contains(f[0], "goroutines at reftest.(*Leaker).Grow") || strings.Contains(f[0], "github.com/") {
+		t.Errorf("first finding %q: want short names", f)
+	}
 	cols := u.FunctionColumns()
 	if len(cols) < 5 || cols[1] != "Score" || cols[2] != "Grew" || cols[3] != "Flat trend" || cols[4] != "Rate" {
 		t.Fatalf("function columns %v", cols)
