@@ -291,11 +291,18 @@ func (u *UI) ShowHTMLDialog() {
 	u.askSavePath(u.exportName(".html"), ".html", u.ExportHTML)
 }
 
-// exportFolder is where an export is saved by default: the later dump's
-// folder when it can be written (not the demo's, not a read-only mount),
-// else the home folder; "" when neither is known.
+// prefExportFolder is the folder the last export was saved in.
+const prefExportFolder = "export.folder"
+
+// exportFolder is where an export is saved by default: the folder the last
+// one went to, else the later dump's folder (not the demo's), else the home
+// folder, the first that can be written (not a read-only mount, not gone);
+// "" when none is known.
 func (u *UI) exportFolder() string {
 	var dirs []string
+	if d := u.app.Preferences().String(prefExportFolder); d != "" {
+		dirs = append(dirs, d)
+	}
 	if r := u.result; r != nil && r.Shown != nil && !u.sess.Demo {
 		dirs = append(dirs, filepath.Dir(r.Shown.Later.Path))
 	}
@@ -370,6 +377,7 @@ func (u *UI) askSavePath(name, suffix string, save func(path string)) {
 		}
 		path := w.URI().Path()
 		w.Close()
+		u.app.Preferences().SetString(prefExportFolder, filepath.Dir(path)) // offered first next time
 		save(path)
 	}, u.win)
 	d.SetFileName(name)

@@ -451,6 +451,10 @@ func (u *UI) ShowLinesTab() { u.selectTab("Lines") }
 // ExportView is the view Export draws now.
 func (u *UI) ExportView() *flame.View { return u.exportView(u.graph.View()) }
 
+// SavedExportIn is what choosing a file in dir in an export's save
+// dialog remembers.
+func (u *UI) SavedExportIn(dir string) { u.app.Preferences().SetString(prefExportFolder, dir) }
+
 // ExportDefaults are the name and folder an export dialog offers.
 func (u *UI) ExportDefaults(suffix string) (string, string) {
 	return u.exportName(suffix), u.exportFolder()

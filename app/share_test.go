@@ -78,7 +78,8 @@ func TestExportHTMLTakesTheView(t *testing.T) {
 }
 
 // TestExportDefaults: an export is named after the later dump and offered
-// in its folder when that can be written, else in the home folder.
+// in the folder the last export went to, else in the dump's folder when
+// that can be written, else in the home folder.
 func TestExportDefaults(t *testing.T) {
 	dir := t.TempDir()
 	files := copyDemo(t, map[string]string{"heap-base.pb.gz": "svc-1.pb.gz", "heap-later.pb.gz": "svc-2.pb.gz"})
@@ -94,6 +95,16 @@ func TestExportDefaults(t *testing.T) {
 	t.Setenv("HOME", dir)
 	if _, folder := u.ExportDefaults(".html"); folder != dir {
 		t.Errorf("offered %s, want the home folder %s", folder, dir)
+	}
+	// The folder the last export went to comes first, while it exists.
+	last := t.TempDir()
+	u.SavedExportIn(last)
+	if _, folder := u.ExportDefaults(".png"); folder != last {
+		t.Errorf("offered %s, want the last export's folder %s", folder, last)
+	}
+	os.RemoveAll(last)
+	if _, folder := u.ExportDefaults(".png"); folder != dir {
+		t.Errorf("offered %s once the last export's folder is gone, want %s", folder, dir)
 	}
 }
 
