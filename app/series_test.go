@@ -360,6 +360,9 @@ func TestWatchDialogEnter(t *testing.T) {
 	if !u.Watching() {
 		t.Fatal("Enter in the Watch dialog did not start the watch")
 	}
+	if s := u.WatchText(); !strings.Contains(s, "taking the first snapshot") {
+		t.Errorf("watch bar before the first snapshot: %q", s)
+	}
 	u.StopWatch()
 	u.Wait()
 }

@@ -188,7 +188,10 @@ func (u *UI) showWatchInfo() {
 		return
 	}
 	text := fmt.Sprintf("Watching %s: %s taken, in %s", w.target, plural(w.taken, "snapshot", "snapshots"), w.dir)
-	if w.before > 0 {
+	switch {
+	case w.taken == 0:
+		text = fmt.Sprintf("Watching %s: taking the first snapshot, into %s", w.target, w.dir)
+	case w.before > 0:
 		text = fmt.Sprintf("Watching %s: %s taken, after the %d already in %s", w.target, plural(w.taken, "snapshot", "snapshots"), w.before, w.dir)
 	}
 	if w.note != "" {
