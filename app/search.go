@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"regexp"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -23,6 +24,11 @@ const searchDelay = 120 * time.Millisecond
 func (u *UI) setQuery(q string) {
 	u.query, u.marked = q, false
 	u.tips.TipAt("", u.graph, fyne.Position{}) // the tip about a frame is in the way
+	if u.linesOf != "" {
+		// The mark a click put in the field is edited away: the Lines tab
+		// lists every line again, filtered by the search as the others.
+		u.showLinesOf("")
+	}
 	v := u.graph.View()
 	if v == nil {
 		return
@@ -30,12 +36,18 @@ func (u *UI) setQuery(q string) {
 	u.searchFor(q, true)
 }
 
+// searchError starts the bottom line that says why a query is no regexp.
+const searchError = "search: "
+
 // searchFor matches the regular expression q in the graph, and, when table
 // is set, filters the function table by it.
 func (u *UI) searchFor(q string, table bool) {
 	v := u.graph.View()
 	u.worker.Cancel(session.LaneSearch)
 	u.matchAt = -1
+	if strings.HasPrefix(u.hoverInfo.Text, searchError) {
+		u.setHover("") // the last query's error, fixed or cleared since
+	}
 	if q == "" {
 		v.Match, v.Query = nil, ""
 		u.graph.Refresh()
@@ -53,7 +65,7 @@ func (u *UI) searchFor(q string, table bool) {
 		u.graph.Refresh()
 		u.updateStatus()
 		u.tb.setMatches(nil)
-		u.setHover("search: " + err.Error())
+		u.setHover(searchError + err.Error())
 		return
 	}
 	tree := v.Tree

@@ -834,3 +834,35 @@ func TestSourceShowsTheLineThatChanged(t *testing.T) {
 		t.Errorf("after a click on main.go:228 the source shows %q", u.SourceInView())
 	}
 }
+
+// TestSearchEditsClearMarkAndError: a query that is no regexp says so at
+// the bottom until it is fixed; and clearing the mark a click put in the
+// search field lists every line in the Lines tab again.
+func TestSearchEditsClearMarkAndError(t *testing.T) {
+	u, _ := open(t)
+	u.SetSearch("a(b")
+	u.Wait()
+	if h := u.HoverText(); !strings.Contains(h, "search: error parsing regexp") {
+		t.Errorf("bottom line %q for a broken regexp", h)
+	}
+	u.SetSearch("a(b)")
+	u.Wait()
+	if h := u.HoverText(); h != "" {
+		t.Errorf("bottom line %q once the regexp is fixed", h)
+	}
+
+	u.SetSearch("")
+	u.ShowLinesTab()
+	u.Wait()
+	all := len(u.LineRows())
+	u.MarkFunction("main.main")
+	u.Wait()
+	if n := len(u.LineRows()); n == 0 || n >= all {
+		t.Fatalf("%d of %d lines with main.main marked", n, all)
+	}
+	u.SetSearch("")
+	u.Wait()
+	if n := len(u.LineRows()); n != all {
+		t.Errorf("%d of %d lines after the mark was cleared", n, all)
+	}
+}
