@@ -596,6 +596,13 @@ func (u *UI) GraphTop() float32 {
 // ChooseLine clicks row i of the Lines table.
 func (u *UI) ChooseLine(i int) { u.lines.choose(i, false) }
 
+// NoiseFieldError is what the min |Δ| field marks as wrong, after Enter
+// was pressed in it.
+func (u *UI) NoiseFieldError() error {
+	u.tb.minDelta.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	return u.tb.minDelta.Validate()
+}
+
 // WatchText returns the watch bar's text, or "" when no watch runs.
 func (u *UI) WatchText() string {
 	if !u.watchBar.Visible() {

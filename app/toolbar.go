@@ -101,6 +101,16 @@ func (u *UI) newToolbar() *toolbar {
 	t.minDelta = widget.NewEntry()
 	t.minDelta.SetPlaceHolder(minDeltaHint("bytes"))
 	t.minDelta.OnChanged = func(string) { t.applyFilter() }
+	// What cannot be read is marked in the field, and said on Enter.
+	t.minDelta.Validator = func(s string) error {
+		_, err := parseMinDelta(s, t.unit(), 1)
+		return err
+	}
+	t.minDelta.OnSubmitted = func(s string) {
+		if err := t.minDelta.Validator(s); err != nil {
+			t.u.setStatus("Noise filter: " + err.Error())
+		}
+	}
 	t.tagSel = widget.NewSelect(nil, func(s string) {
 		if s == allLabels {
 			s = ""
@@ -329,8 +339,7 @@ func (t *toolbar) applyFilter() {
 	}
 	min, err := parseMinDelta(t.minDelta.Text, t.unit(), total)
 	if err != nil {
-		t.minDelta.SetValidationError(err)
-		return
+		return // the field's validator marks it
 	}
 	f.MinDelta = min
 	t.u.SetFilter(f)

@@ -866,3 +866,28 @@ func TestSearchEditsClearMarkAndError(t *testing.T) {
 		t.Errorf("%d of %d lines after the mark was cleared", n, all)
 	}
 }
+
+// TestNoiseFieldSaysWhatItCannotRead: a min |Δ| that is no value is marked
+// in the field, said on Enter, and leaves the filter as it was.
+func TestNoiseFieldSaysWhatItCannotRead(t *testing.T) {
+	u, _ := open(t)
+	u.SetNoise("64kB", false, false)
+	u.Wait()
+	before, _ := u.MinDelta()
+	u.SetNoise("lots", false, false)
+	u.Wait()
+	if err := u.NoiseFieldError(); err == nil {
+		t.Error("the field takes lots as a value")
+	}
+	if s := u.StatusText(); !strings.Contains(s, "Noise filter:") || !strings.Contains(s, "lots") {
+		t.Errorf("status after Enter: %q", s)
+	}
+	if after, _ := u.MinDelta(); after != before {
+		t.Errorf("min |Δ| went from %d to %d", before, after)
+	}
+	u.SetNoise("1MB", false, false)
+	u.Wait()
+	if err := u.NoiseFieldError(); err != nil {
+		t.Errorf("1MB marked wrong: %v", err)
+	}
+}
