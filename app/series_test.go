@@ -356,7 +356,13 @@ func TestWatchDialogEnter(t *testing.T) {
 	}
 	entries[0].SetText(strings.TrimPrefix(srv.URL, "http://"))
 	entries[2].SetText(filepath.Join(t.TempDir(), "snaps"))
-	enter(entries[2])
+	// The dialog opens with the service field focused: Enter, with
+	// nothing clicked, watches what the fields hold.
+	focused, ok := w.Canvas().Focused().(*widget.Entry)
+	if !ok || focused != entries[0] {
+		t.Fatalf("the dialog opens with %T focused; want the service field", w.Canvas().Focused())
+	}
+	enter(focused)
 	if !u.Watching() {
 		t.Fatal("Enter in the Watch dialog did not start the watch")
 	}

@@ -297,6 +297,7 @@ func (p *sourcePanel) addFolder() {
 	submitOnEnter(d, path)
 	d.Resize(fyne.NewSize(640, 0))
 	p.u.showDialog(d)
+	p.u.win.Canvas().Focus(path)
 }
 
 // AddFolder adds dir to the folders source files are looked for in, kept

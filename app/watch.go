@@ -102,6 +102,7 @@ func (u *UI) ShowWatchDialog() {
 	submitOnEnter(d, target, interval, folder)
 	d.Resize(fyne.NewSize(520, 0))
 	u.showDialog(d)
+	u.win.Canvas().Focus(target) // Enter submits at once, the fields kept from the last watch
 }
 
 // StartWatch takes a heap and a goroutine snapshot of the Go service at
