@@ -145,7 +145,7 @@ func (u *UI) newToolbar() *toolbar {
 			views.NewTipButton(u.tips, "", theme.MoveUpIcon(), "Previous match (Ctrl+Shift+G)", func() { u.NextMatch(false) }),
 			views.NewTipButton(u.tips, "", theme.MoveDownIcon(), "Next match (Ctrl+G)", func() { u.NextMatch(true) })),
 		container.NewHBox(t.modeSel, t.colorSel, t.paletteSel),
-		container.NewHBox(container.NewGridWrap(fyne.NewSize(150, t.minDelta.MinSize().Height), t.minDelta), t.growth, t.changed),
+		container.NewHBox(container.NewGridWrap(fyne.NewSize(176, t.minDelta.MinSize().Height), t.minDelta), t.growth, t.changed),
 		t.tagSel,
 	)
 	right := container.NewHBox(
