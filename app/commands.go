@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/leakscope/leakscope/app/session"
 	"github.com/leakscope/leakscope/assets"
@@ -440,8 +441,12 @@ func (l *linesSplit) fit() {
 	}
 	cell := newFuncCell(l.table)
 	cell.SetText("0")
-	row := cell.MinSize().Height + theme.SeparatorThicknessSize()
-	need := l.table.note.MinSize().Height + theme.Padding() + float32(len(l.table.rows)+1)*row + theme.ScrollBarSize()
+	sep := theme.Padding() // Fyne's tables put this much between rows
+	row := cell.MinSize().Height + sep
+	header := widget.NewButton("0", nil).MinSize().Height + sep // the sortable headers are buttons
+	// The note, the header, the rows, and room for the scroll bar that
+	// Fyne draws over the last row and for the divider.
+	need := l.table.note.MinSize().Height + theme.Padding() + header + float32(len(l.table.rows))*row + theme.ScrollBarSize() + 2*theme.Padding()
 	l.set = min(max(float64(need/h), 0.2), 0.6)
 	l.split.SetOffset(l.set)
 }
