@@ -557,7 +557,8 @@ func (u *UI) LinesOffset() float64 { return u.linesSplit.split.Offset }
 func (u *UI) SetLinesOffset(o float64) { u.linesSplit.split.SetOffset(o) }
 
 // SourceInView returns the source lines' gutters (changes and line
-// number) drawn inside the source table's frame, top to bottom.
+// number, ">" before the one chosen in the Lines table) drawn inside the
+// source table's frame, top to bottom.
 func (u *UI) SourceInView() []string {
 	t := u.source.table
 	var out []string

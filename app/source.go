@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"unicode/utf8"
@@ -52,6 +53,7 @@ type sourcePanel struct {
 	lines []srcLine
 	box   fyne.CanvasObject
 	path  string // the file shown, "" for none
+	chose int    // the line chosen in the Lines table, marked ">"; 0 for none
 }
 
 func newSourcePanel(u *UI) *sourcePanel {
@@ -94,7 +96,11 @@ func newSourcePanel(u *UI) *sourcePanel {
 					gutter = fmt.Sprintf("%10s %10s", diff.FormatValue(s.flat.Later, s.unit), diff.FormatValue(s.cum.Later, s.unit))
 				}
 			}
-			t.Text = fmt.Sprintf("%s %5d", gutter, s.n)
+			num := strconv.Itoa(s.n)
+			if s.n == p.chose {
+				num = ">" + num // the line chosen in the Lines table
+			}
+			t.Text = fmt.Sprintf("%s %5s", gutter, num)
 			t.Refresh()
 		})
 	p.table.StickyColumnCount = 1
@@ -232,6 +238,7 @@ func (p *sourcePanel) shown(fn, found string, tried []string, lines []srcLine, e
 		p.title.SetText(fmt.Sprintf("%s in %s (gutter: %s)", fn, tailPath(found, 2), head))
 		p.lines, p.path = lines, found
 	}
+	p.chose = int(focus)
 	p.refresh()
 	if i := focusRow(p.lines, focus, hasBase); i >= 0 {
 		// From below, ScrollTo puts the line near the top. The first

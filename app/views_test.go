@@ -830,8 +830,8 @@ func TestSourceShowsTheLineThatChanged(t *testing.T) {
 	}
 	u.ChooseLine(row)
 	u.Wait()
-	if !inView("228") {
-		t.Errorf("after a click on main.go:228 the source shows %q", u.SourceInView())
+	if !inView(">228") {
+		t.Errorf("after a click on main.go:228 the source shows %q; want 228 in view, marked", u.SourceInView())
 	}
 }
 
