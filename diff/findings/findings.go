@@ -273,18 +273,6 @@ func (in Input) allocations(spawned map[string]bool, src *sources) []Finding {
 	if growth <= 0 && in.FunctionTrends == nil { // over a series, a leak hides under a pool that emptied
 		return nil
 	}
-	if out := in.allocationSites(spawned, src, growth, in.FunctionTrends != nil); len(out) > 0 || in.FunctionTrends == nil || growth <= 0 {
-		return out
-	}
-	// No function grew steadily over the series: the sites that hold a
-	// tenth of the growth between the two snapshots, with their trends.
-	return in.allocationSites(spawned, src, growth, false)
-}
-
-// allocationSites returns the allocation findings of in.Profile: by leak
-// score over a series (byScore), else by growth, from a tenth of growth.
-func (in Input) allocationSites(spawned map[string]bool, src *sources, growth int64, byScore bool) []Finding {
-	c := in.Profile
 	type site struct {
 		frame diff.Frame
 		value diff.Delta
@@ -327,48 +315,58 @@ func (in Input) allocationSites(spawned map[string]bool, src *sources, growth in
 		}
 		return 0
 	}
-	better := func(i, j int) bool {
-		if byScore && score(i) != score(j) {
-			return score(i) > score(j)
-		}
-		return sites[i].value.Diff() > sites[j].value.Diff()
-	}
-	taken := make([]bool, len(sites))
-	var out []Finding
-	for len(out) < Max {
-		best := -1
-		for i := range sites {
-			suspect := sites[i].value.Diff() > 0 && sites[i].value.Diff()*10 >= growth
-			if byScore {
-				suspect = score(i) > 0 && sites[i].value.Diff() > 0
+	// pick picks by leak score (over a series) when byScore is set, else
+	// by growth, from a tenth of the profile's.
+	pick := func(byScore bool) []Finding {
+		better := func(i, j int) bool {
+			if byScore && score(i) != score(j) {
+				return score(i) > score(j)
 			}
-			if suspect && !taken[i] && !spawned[sites[i].frame.Function] && (best < 0 || better(i, best)) {
-				best = i
+			return sites[i].value.Diff() > sites[j].value.Diff()
+		}
+		taken := make([]bool, len(sites))
+		var out []Finding
+		for len(out) < Max {
+			best := -1
+			for i := range sites {
+				suspect := sites[i].value.Diff() > 0 && sites[i].value.Diff()*10 >= growth
+				if byScore {
+					suspect = score(i) > 0 && sites[i].value.Diff() > 0
+				}
+				if suspect && !taken[i] && !spawned[sites[i].frame.Function] && (best < 0 || better(i, best)) {
+					best = i
+				}
 			}
+			if best < 0 {
+				break
+			}
+			s := sites[best]
+			taken[best] = true
+			runtime := "go"
+			if strings.Contains(c.Later.Format, "jemalloc") {
+				runtime = "native"
+			}
+			var stack []diff.Frame
+			for _, id := range c.Stack(s.heavy) {
+				stack = append(stack, c.Frame(id))
+			}
+			f := Finding{Kind: Allocation, Runtime: runtime, Function: s.frame.Function, File: s.frame.File, Line: s.frame.Line,
+				Unit: c.SampleType.Unit, Value: s.value}
+			f.Path = in.path(stack, func(fr diff.Frame) bool { return fr == s.frame }, src)
+			if t := in.FunctionTrends[s.frame.Function]; t != nil {
+				tr := t.Flat
+				f.Trend = &tr
+			}
+			out = append(out, f)
 		}
-		if best < 0 {
-			break
-		}
-		s := sites[best]
-		taken[best] = true
-		runtime := "go"
-		if strings.Contains(c.Later.Format, "jemalloc") {
-			runtime = "native"
-		}
-		var stack []diff.Frame
-		for _, id := range c.Stack(s.heavy) {
-			stack = append(stack, c.Frame(id))
-		}
-		f := Finding{Kind: Allocation, Runtime: runtime, Function: s.frame.Function, File: s.frame.File, Line: s.frame.Line,
-			Unit: c.SampleType.Unit, Value: s.value}
-		f.Path = in.path(stack, func(fr diff.Frame) bool { return fr == s.frame }, src)
-		if t := in.FunctionTrends[s.frame.Function]; t != nil {
-			tr := t.Flat
-			f.Trend = &tr
-		}
-		out = append(out, f)
+		return out
 	}
-	return out
+	if out := pick(in.FunctionTrends != nil); len(out) > 0 || in.FunctionTrends == nil || growth <= 0 {
+		return out
+	}
+	// No function grew steadily over the series: the sites that hold a
+	// tenth of the growth between the two snapshots, with their trends.
+	return pick(false)
 }
 
 // checkSource drops the source lines of f's path that do not make the call
