@@ -120,11 +120,11 @@ func (u *UI) StartWatch(target string, interval time.Duration, dir string) error
 	}
 	u.StopWatch()
 	w := &watching{target: base, dir: dir}
+	sym := u.sess.Symbols.Clone()
 	opts := watch.Options{Base: base, Dir: dir, Interval: interval, Timeout: 30 * time.Second, Retries: 3,
-		Opts: u.sess.Symbols.Clone().Options(nil), Names: watchSettingNames}
+		Opts: sym.Options(nil), Names: watchSettingNames}
 	u.watch = w
 	u.showWatchInfo()
-	sym := u.sess.Symbols.Clone()
 	w.stop = u.worker.Go(func(ctx context.Context) {
 		var watcher *watch.Watcher
 		first := true
@@ -188,12 +188,13 @@ func (u *UI) showWatchInfo() {
 	if w == nil {
 		return
 	}
-	text := fmt.Sprintf("Watching %s: %s taken, in %s", w.target, plural(w.taken, "snapshot", "snapshots"), w.dir)
+	taken := plural(w.taken, "snapshot", "snapshots")
+	text := fmt.Sprintf("Watching %s: %s taken, in %s", w.target, taken, w.dir)
 	switch {
 	case w.taken == 0:
 		text = fmt.Sprintf("Watching %s: taking the first snapshot, into %s", w.target, w.dir)
 	case w.before > 0:
-		text = fmt.Sprintf("Watching %s: %s taken, after the %d already in %s", w.target, plural(w.taken, "snapshot", "snapshots"), w.before, w.dir)
+		text = fmt.Sprintf("Watching %s: %s taken, after the %d already in %s", w.target, taken, w.before, w.dir)
 	}
 	if w.note != "" {
 		text += " — " + w.note
@@ -234,6 +235,12 @@ func (u *UI) watchSnapshot(w *watching, all []*series.Series, dumps, earliest []
 	if w.taken >= 2 && !w.tabbed { // the first comparison shows its findings
 		u.opened, w.tabbed = true, true
 	}
+	if w.taken == 1 {
+		for _, s := range all {
+			w.before = max(w.before, s.Len()-1)
+		}
+	}
+	u.showWatchInfo()
 	next := session.NewSeries(all)
 	prev := u.sess.Series
 	if w.taken == 1 {
@@ -241,13 +248,9 @@ func (u *UI) watchSnapshot(w *watching, all []*series.Series, dumps, earliest []
 		u.sess.Profile, u.sess.Goroutines = session.Pair{}, session.Pair{}
 		u.sess.Series, prev = nil, nil
 		u.sess.Demo = false
-		for _, s := range all {
-			w.before = max(w.before, s.Len()-1)
-		}
 		if len(earliest) > 0 {
 			// Going on in a filled folder: its first snapshot and the
 			// new one, and the series of all when there are enough.
-			u.showWatchInfo()
 			u.begin()
 			u.pending = append(u.pending, u.sess.Add(append(earliest, dumps...), false)...)
 			if next != nil {
@@ -258,7 +261,6 @@ func (u *UI) watchSnapshot(w *watching, all []*series.Series, dumps, earliest []
 			return
 		}
 	}
-	u.showWatchInfo()
 	if next == nil || prev == nil && !u.sess.Profile.Full() && !u.sess.Goroutines.Full() {
 		// One or two snapshots: a pair, as when they are opened.
 		u.begin()
