@@ -422,14 +422,20 @@ func widestPath(t *flame.Tree) string {
 // function), from a fifth to three fifths of the tab, until the divider
 // is dragged; then it stays where the user put it.
 type linesSplit struct {
-	split *container.Split
-	table *funcTable
-	set   float64 // the offset last set here
+	split       *container.Split
+	table       *funcTable
+	set         float64 // the offset last set here
+	row, header float32 // the table's row and header heights, with the space under each
 }
 
 func newLinesSplit(table *funcTable, source fyne.CanvasObject) *linesSplit {
 	l := &linesSplit{split: container.NewVSplit(table.box, source), table: table, set: 0.5}
 	l.split.SetOffset(l.set)
+	cell := newFuncCell(table)
+	cell.SetText("0")
+	sep := theme.Padding() // Fyne's tables put this much between rows
+	l.row = cell.MinSize().Height + sep
+	l.header = widget.NewButton("0", nil).MinSize().Height + sep // the sortable headers are buttons
 	return l
 }
 
@@ -439,14 +445,9 @@ func (l *linesSplit) fit() {
 	if h <= 0 || l.split.Offset != l.set {
 		return
 	}
-	cell := newFuncCell(l.table)
-	cell.SetText("0")
-	sep := theme.Padding() // Fyne's tables put this much between rows
-	row := cell.MinSize().Height + sep
-	header := widget.NewButton("0", nil).MinSize().Height + sep // the sortable headers are buttons
 	// The note, the header, the rows, and room for the scroll bar that
 	// Fyne draws over the last row and for the divider.
-	need := l.table.note.MinSize().Height + theme.Padding() + header + float32(len(l.table.rows))*row + theme.ScrollBarSize() + 2*theme.Padding()
+	need := l.table.note.MinSize().Height + theme.Padding() + l.header + float32(len(l.table.rows))*l.row + theme.ScrollBarSize() + 2*theme.Padding()
 	l.set = min(max(float64(need/h), 0.2), 0.6)
 	l.split.SetOffset(l.set)
 }
