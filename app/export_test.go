@@ -562,24 +562,30 @@ func (u *UI) SetLinesOffset(o float64) { u.linesSplit.split.SetOffset(o) }
 func (u *UI) SourceInView() []string {
 	t := u.source.table
 	var out []string
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		switch o := o.(type) {
-		case *canvas.Text:
+	for _, o := range Objects(t) {
+		if o, ok := o.(*canvas.Text); ok {
 			if p := o.Position(); o.Visible() && o.Text != "" && p.Y >= 0 && p.Y+o.MinSize().Height <= t.Size().Height && strings.HasSuffix(o.Text, strings.TrimSpace(o.Text)) && len(o.Text) > 20 {
 				out = append(out, strings.TrimSpace(o.Text))
 			}
-		case *fyne.Container:
-			for _, k := range o.Objects {
-				walk(k)
-			}
-		case fyne.Widget:
-			for _, k := range test.WidgetRenderer(o).Objects() {
-				walk(k)
-			}
 		}
 	}
-	walk(t)
+	return out
+}
+
+// Objects returns o and every object under it, depth first: a container's
+// objects and a widget's renderer's, as the test driver builds them.
+func Objects(o fyne.CanvasObject) []fyne.CanvasObject {
+	out := []fyne.CanvasObject{o}
+	switch o := o.(type) {
+	case *fyne.Container:
+		for _, k := range o.Objects {
+			out = append(out, Objects(k)...)
+		}
+	case fyne.Widget:
+		for _, k := range test.WidgetRenderer(o).Objects() {
+			out = append(out, Objects(k)...)
+		}
+	}
 	return out
 }
 

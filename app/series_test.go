@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/leakscope/leakscope/app"
 	"github.com/leakscope/leakscope/diff/reftest"
 	"github.com/leakscope/leakscope/flame"
 )
@@ -35,12 +36,19 @@ func writeSeries(t *testing.T, dir string, n int) []string {
 	return paths
 }
 
-func TestSeriesView(t *testing.T) {
-	paths := writeSeries(t, t.TempDir(), 4)
-	u, _ := open(t, paths...)
+// openSeries opens a series of n snapshots of this process (writeSeries)
+// in a window, and fails the test when the window could not load it.
+func openSeries(t *testing.T, n int) (*app.UI, fyne.Window) {
+	t.Helper()
+	u, w := open(t, writeSeries(t, t.TempDir(), n)...)
 	if err := u.LastError(); err != nil {
 		t.Fatal(err)
 	}
+	return u, w
+}
+
+func TestSeriesView(t *testing.T) {
+	u, _ := openSeries(t, 4)
 	shown, b, l := u.TimelineShown()
 	if !shown || b != 0 || l != 3 {
 		t.Fatalf("timeline shown %v, picks %d and %d; want 0 and 3", shown, b, l)
@@ -278,11 +286,7 @@ func TestPickKeepsTabAndFindings(t *testing.T) {
 // snapshots, whose long names once made the toolbar's first row, and so
 // the window, wider than a 1024 px screen.
 func TestSeriesWindowFitsSmallScreen(t *testing.T) {
-	paths := writeSeries(t, t.TempDir(), 7)
-	u, w := open(t, paths...)
-	if err := u.LastError(); err != nil {
-		t.Fatal(err)
-	}
+	u, w := openSeries(t, 7)
 	w.Resize(fyne.NewSize(992, 704))
 	if got := w.Content().MinSize().Width; got > 992 {
 		t.Errorf("window needs %.0f px; want it to fit 992 px (a 1024 px screen less its frame)", got)
@@ -302,11 +306,7 @@ func TestSeriesWindowFitsSmallScreen(t *testing.T) {
 // has bars: the sparklines, scores, counts and rates fit their columns
 // (they once spilled over their neighbours).
 func TestSeriesTablesShowTrendsWhole(t *testing.T) {
-	paths := writeSeries(t, t.TempDir(), 30)
-	u, w := open(t, paths...)
-	if err := u.LastError(); err != nil {
-		t.Fatal(err)
-	}
+	u, w := openSeries(t, 30)
 	w.Resize(fyne.NewSize(992, 704))
 	for _, tab := range []string{"Functions", "Spawn sites"} {
 		u.SelectTab(tab)
@@ -329,22 +329,11 @@ func TestWatchDialogEnter(t *testing.T) {
 	u, w := open(t)
 	u.ShowWatchDialog()
 	var entries []*widget.Entry
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		switch o := o.(type) {
-		case *widget.Entry:
-			entries = append(entries, o)
-		case *fyne.Container:
-			for _, k := range o.Objects {
-				walk(k)
-			}
-		case fyne.Widget:
-			for _, k := range test.WidgetRenderer(o).Objects() {
-				walk(k)
-			}
+	for _, o := range app.Objects(w.Canvas().Overlays().Top()) {
+		if e, ok := o.(*widget.Entry); ok {
+			entries = append(entries, e)
 		}
 	}
-	walk(w.Canvas().Overlays().Top())
 	if len(entries) != 3 {
 		t.Fatalf("%d entries in the Watch dialog; want service, interval and folder", len(entries))
 	}
