@@ -15,7 +15,14 @@ import (
 // pathTotals sums each root-to-frame path's values straight from the
 // stacks, leaving out the skipped functions: what every node's Total must be.
 func pathTotals(c *diff.Comparison, skip func(string) bool) map[string]diff.Delta {
-	out := map[string]diff.Delta{}
+	totals, _ := pathSums(c, skip)
+	return totals
+}
+
+// pathSums is pathTotals with, second, the sums of the stacks that end at
+// each path (after the skipped functions): what every node's Self must be.
+func pathSums(c *diff.Comparison, skip func(string) bool) (totals, self map[string]diff.Delta) {
+	out, self := map[string]diff.Delta{}, map[string]diff.Delta{}
 	for s := 0; s < c.NumStacks(); s++ {
 		v := c.Value(s)
 		st := c.Stack(s)
@@ -32,8 +39,13 @@ func pathTotals(c *diff.Comparison, skip func(string) bool) map[string]diff.Delt
 			d.Later += v.Later
 			out[k] = d
 		}
+		k := strings.Join(path, ";")
+		d := self[k]
+		d.Base += v.Base
+		d.Later += v.Later
+		self[k] = d
 	}
-	return out
+	return out, self
 }
 
 func nodePath(t *flame.Tree, n int32) string {
@@ -45,7 +57,8 @@ func nodePath(t *flame.Tree, n int32) string {
 }
 
 // TestBuildMatchesTheStacks checks every node of real trees against sums
-// computed directly from the samples, with and without hidden functions.
+// computed directly from the samples, with and without hidden functions:
+// its Total, and its Self.
 func TestBuildMatchesTheStacks(t *testing.T) {
 	pairs := [][]string{
 		{"heap-base.pb.gz", "heap-later.pb.gz"},
@@ -58,7 +71,7 @@ func TestBuildMatchesTheStacks(t *testing.T) {
 	for _, p := range pairs {
 		c := compare(t, p...)
 		for desc, skip := range skips {
-			want := pathTotals(c, skip)
+			want, self := pathSums(c, skip)
 			tree := flame.BuildWith(c, skip)
 			if len(tree.Nodes)-1 != len(want) {
 				t.Errorf("%v, %s: %d nodes, want %d", p, desc, len(tree.Nodes)-1, len(want))
@@ -67,6 +80,9 @@ func TestBuildMatchesTheStacks(t *testing.T) {
 				k := nodePath(tree, int32(i))
 				if got := tree.Nodes[i].Total; got != want[k] {
 					t.Errorf("%v, %s: %s total %+v, want %+v", p, desc, k, got, want[k])
+				}
+				if got := tree.Nodes[i].Self; got != self[k] {
+					t.Errorf("%v, %s: %s self %+v, want %+v", p, desc, k, got, self[k])
 				}
 			}
 		}

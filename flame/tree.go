@@ -104,15 +104,27 @@ type stacks interface {
 	NumFrames() int
 }
 
-// treeBuilder holds a tree under construction, a column per field.
+// treeBuilder holds a tree under construction, a column per field. The
+// values are not summed while the stacks are added: each stack's node
+// (its leaf) is kept, and finish adds the values into the tree's nodes,
+// bottom-up, so that a node costs the builder only its parent, frame and
+// a flag.
 type treeBuilder struct {
 	parent, frame []int32 // frame: the first frame merged into the node
+	mixed         []bool  // the merged frames have different lines
 	frames        []diff.Frame
-	total, self   []diff.Delta
-	mixed         []bool // the merged frames have different lines
+	lines         []int64 // frames' lines
 	names         map[string]int32
 	skip          func(string) bool
 	child         *childTable
+	added         []leaves
+}
+
+// leaves are the nodes where the stacks of one source end (-1: a stack
+// left out), with the values of those stacks.
+type leaves struct {
+	node  []int32
+	value func(stack int) diff.Delta
 }
 
 // newTreeBuilder makes a builder for about guess nodes. The columns are
@@ -122,10 +134,8 @@ type treeBuilder struct {
 func newTreeBuilder(guess int, skip func(string) bool) *treeBuilder {
 	c := 2 * guess
 	b := &treeBuilder{
-		parent: make([]int32, 1, c), frame: make([]int32, 1, c),
-		total: make([]diff.Delta, 1, c), self: make([]diff.Delta, 1, c),
-		mixed: make([]bool, 1, c), names: map[string]int32{}, skip: skip,
-		child: newChildTable(guess),
+		parent: make([]int32, 1, c), frame: make([]int32, 1, c), mixed: make([]bool, 1, c),
+		names: map[string]int32{}, skip: skip, child: newChildTable(guess),
 	}
 	b.parent[0], b.frame[0] = -1, -1
 	return b
@@ -142,6 +152,7 @@ func (b *treeBuilder) add(ctx context.Context, src stacks, value func(stack int)
 		fr := src.Frame(int32(f))
 		frameID[f] = int32(len(b.frames))
 		b.frames = append(b.frames, fr)
+		b.lines = append(b.lines, fr.Line)
 		if b.skip != nil && b.skip(fr.Function) {
 			nameID[f] = -1
 			continue
@@ -153,20 +164,20 @@ func (b *treeBuilder) add(ctx context.Context, src stacks, value func(stack int)
 		}
 		nameID[f] = id
 	}
+	leaf := make([]int32, src.NumStacks())
+	b.added = append(b.added, leaves{node: leaf, value: value})
 	var prevFrames, prevNodes []int32 // the last stack, root first, and its nodes
-	for s := 0; s < src.NumStacks(); s++ {
+	for s := range leaf {
 		if s%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		v := value(s)
-		if v == (diff.Delta{}) {
+		if value(s) == (diff.Delta{}) {
+			leaf[s] = -1
 			continue
 		}
-		b.total[0] = addDelta(b.total[0], v)
 		stack := src.Stack(s)
-		cur := Root
 		// Stacks share long runs from the root: the previous stack's path
 		// answers without hashing as far as the frames are the same.
 		same := 0
@@ -174,11 +185,9 @@ func (b *treeBuilder) add(ctx context.Context, src stacks, value func(stack int)
 			same++
 		}
 		prevFrames, prevNodes = prevFrames[:same], prevNodes[:same]
-		for j := 0; j < same; j++ {
-			if n := prevNodes[j]; n != cur {
-				b.total[n] = addDelta(b.total[n], v)
-				cur = n
-			}
+		cur := Root
+		if same > 0 {
+			cur = prevNodes[same-1]
 		}
 		for i := len(stack) - 1 - same; i >= 0; i-- {
 			fid := stack[i]
@@ -197,18 +206,15 @@ func (b *treeBuilder) add(ctx context.Context, src stacks, value func(stack int)
 				}
 				b.parent = append(b.parent, cur)
 				b.frame = append(b.frame, frameID[fid])
-				b.total = append(b.total, diff.Delta{})
-				b.self = append(b.self, diff.Delta{})
 				b.mixed = append(b.mixed, false)
 				b.child.put(slot, key, n)
-			} else if !b.mixed[n] && b.frames[b.frame[n]].Line != src.Frame(fid).Line {
+			} else if !b.mixed[n] && b.lines[b.frame[n]] != b.lines[frameID[fid]] {
 				b.mixed[n] = true
 			}
-			b.total[n] = addDelta(b.total[n], v)
 			cur = n
 			prevNodes = append(prevNodes, n)
 		}
-		b.self[cur] = addDelta(b.self[cur], v)
+		leaf[s] = cur
 	}
 	return nil
 }
@@ -219,24 +225,38 @@ func (b *treeBuilder) grow() {
 	n := 2 * cap(b.parent)
 	b.parent = append(make([]int32, 0, n), b.parent...)
 	b.frame = append(make([]int32, 0, n), b.frame...)
-	b.total = append(make([]diff.Delta, 0, n), b.total...)
-	b.self = append(make([]diff.Delta, 0, n), b.self...)
 	b.mixed = append(make([]bool, 0, n), b.mixed...)
 }
 
-// finish makes t's nodes, once, at their size.
+// finish makes t's nodes, once, at their size, and sums their values:
+// each stack's value goes to its leaf's Self, and a node's Total is its
+// Self plus its children's Totals (children come after their parent).
 func (b *treeBuilder) finish(t *Tree) {
+	b.child = nil // the lookups are done: the table can go before the nodes come
 	t.Nodes = make([]Node, len(b.parent))
-	t.Nodes[0] = Node{Name: "all", Parent: -1, Total: b.total[0], Self: b.self[0]}
+	t.Nodes[0] = Node{Name: "all", Parent: -1}
 	for i := 1; i < len(t.Nodes); i++ {
-		f := b.frames[b.frame[i]]
+		f := &b.frames[b.frame[i]]
 		n := &t.Nodes[i]
 		n.Name, n.File, n.Line = f.Function, f.File, f.Line
 		if b.mixed[i] {
 			n.Line = 0
 		}
 		n.Parent, n.Depth = b.parent[i], t.Nodes[b.parent[i]].Depth+1
-		n.Total, n.Self = b.total[i], b.self[i]
+	}
+	for _, l := range b.added {
+		for s, n := range l.node {
+			if n >= 0 {
+				t.Nodes[n].Self = addDelta(t.Nodes[n].Self, l.value(s))
+			}
+		}
+	}
+	for i := range t.Nodes {
+		t.Nodes[i].Total = t.Nodes[i].Self
+	}
+	for i := len(t.Nodes) - 1; i > 0; i-- {
+		p := &t.Nodes[t.Nodes[i].Parent]
+		p.Total = addDelta(p.Total, t.Nodes[i].Total)
 	}
 	t.link()
 }
