@@ -9,6 +9,11 @@ APPID   := io.github.leakscope
 # bin/go is the toolchain scripts/setup.sh installs when Go is missing or
 # older than go.mod asks.
 export PATH := $(CURDIR)/bin/go/bin:$(PATH):/usr/local/go/bin
+# Fyne's bundled colour-emoji font (4 MB) is parsed once per text style as
+# the window starts; the window shows no emoji, and a glyph its fonts lack
+# still comes from the system's fonts. Without it the window starts sooner
+# and holds about 20 MB less. Every build, test and check here uses it.
+export GOFLAGS := $(strip $(GOFLAGS) -tags=no_emoji)
 
 .PHONY: run test build check setup-run setup-test dumps demo-service clean install uninstall
 
