@@ -1,12 +1,20 @@
 package app_test
 
 import (
+	"bytes"
+	"flag"
 	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 
 	"github.com/leakscope/leakscope/app"
+	views "github.com/leakscope/leakscope/app/widget"
 	"github.com/leakscope/leakscope/diff/reftest"
 )
 
@@ -61,3 +69,74 @@ func TestViewGoldens(t *testing.T) {
 		}
 	}
 }
+
+func TestFlameWidgetRenders(t *testing.T) {
+	u, _ := open(t)
+	g := views.NewFlameGraph("")
+	g.SetView(u.Graph().View())
+	w := test.NewTempWindow(t, g)
+	w.Resize(fyne.NewSize(640, 260))
+	matchGolden(t, "flamegraph.png", w.Canvas().Capture())
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// matchGolden compares img with testdata/name, allowing a few pixels of
+// anti-aliasing difference; a mismatch is written to testdata/failed/, or
+// with -update to testdata/name (a match leaves the file as it is).
+func matchGolden(t *testing.T, name string, img image.Image) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	diff, err := pixelsOff(path, img)
+	b := img.Bounds()
+	if err == nil && diff <= b.Dx()*b.Dy()/1000 {
+		return
+	}
+	if *update {
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	os.MkdirAll(filepath.Join("testdata", "failed"), 0o755)
+	os.WriteFile(filepath.Join("testdata", "failed", name), buf.Bytes(), 0o644)
+	t.Errorf("%d pixels differ from %s; see testdata/failed/%s (-update to accept)", diff, path, name)
+}
+
+// pixelsOff counts the pixels of img that differ from the PNG at path by
+// more than anti-aliasing does; all of them when the sizes differ.
+func pixelsOff(path string, img image.Image) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	want, err := png.Decode(f)
+	if err != nil {
+		return 0, fmt.Errorf("decoding %s: %w", path, err)
+	}
+	b := img.Bounds()
+	if want.Bounds() != b {
+		return b.Dx() * b.Dy(), nil
+	}
+	diff := 0
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r1, g1, b1, _ := img.At(x, y).RGBA()
+			r2, g2, b2, _ := want.At(x, y).RGBA()
+			if far(r1, r2) || far(g1, g2) || far(b1, b2) {
+				diff++
+			}
+		}
+	}
+	return diff, nil
+}
+
+func far(a, b uint32) bool { return a > b+8<<8 || b > a+8<<8 }
