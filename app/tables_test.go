@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -295,8 +296,11 @@ func TestNoiseTakesShownValues(t *testing.T) {
 		shown := diff.FormatDelta(f.Flat.Diff(), "bytes")
 		u.SetNoise(shown, false, false)
 		got, _ := u.MinDelta()
-		if d := abs(got - v); float64(d) > 0.006*float64(v)+1 {
-			t.Errorf("%s: %q typed into the noise field means %d, not %d", f.Name, shown, got, v)
+		if got > v || float64(v-got) > 0.011*float64(v)+1 { // within a step of the last digit shown
+			t.Errorf("%s: %q typed into the noise field means %d, not a bound that keeps %d", f.Name, shown, got, v)
+		}
+		if !slices.ContainsFunc(u.Functions(), func(g diff.Function) bool { return g.Name == f.Name }) {
+			t.Errorf("%s: hidden by the noise field set to its own change %q", f.Name, shown)
 		}
 	}
 	u2, _ := open(t, demo+"goroutines-base.txt", demo+"goroutines-later.txt")
@@ -473,6 +477,16 @@ func TestNoiseFieldSaysWhatItCannotRead(t *testing.T) {
 	}
 	if after, _ := u.MinDelta(); after != before {
 		t.Errorf("min |Δ| went from %d to %d", before, after)
+	}
+	// A Δ% copied from the tables is a change relative to the base, which
+	// this field does not filter by: it says so.
+	u.SetNoise("+1410.0%", false, false)
+	u.Wait()
+	if err := u.NoiseFieldError(); err == nil || !strings.Contains(err.Error(), "relative to the base") {
+		t.Errorf("+1410.0%%: %v", err)
+	}
+	if s := u.StatusText(); !strings.Contains(s, "Δ% column") {
+		t.Errorf("status after Enter on a Δ%%: %q", s)
 	}
 	u.SetNoise("1MB", false, false)
 	u.Wait()

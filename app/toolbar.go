@@ -346,8 +346,8 @@ func (t *toolbar) applyFilter() {
 }
 
 // parseMinDelta reads a minimum change in unit as the window shows values
-// (diff.ParseValue: "1.5MB" is what the window writes for 1.5 MiB, and so it
-// reads), or a percentage of total. "" is no minimum; a sign is ignored.
+// (diff.ParseAtLeast: "1.34MB" keeps every change the window shows as
+// 1.34MB), or a percentage of total. "" is no minimum; a sign is ignored.
 func parseMinDelta(s, unit string, total int64) (int64, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -355,17 +355,17 @@ func parseMinDelta(s, unit string, total int64) (int64, error) {
 	}
 	if p, ok := strings.CutSuffix(s, "%"); ok {
 		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || f < 0 || math.IsNaN(f) || f > 100 {
+		if err == nil && (f > 100 || strings.ContainsAny(p, "+-")) {
+			return 0, fmt.Errorf("%q reads as a change relative to the base (the Δ%% column); this field takes a size such as %s, or a share of the total from 0 to 100%%", s, diff.Example(unit))
+		}
+		if err != nil || f < 0 || math.IsNaN(f) {
 			return 0, fmt.Errorf("%q is not a percentage from 0 to 100", s)
 		}
 		return int64(math.Ceil(f / 100 * float64(total))), nil
 	}
-	v, err := diff.ParseValue(s, unit)
+	v, err := diff.ParseAtLeast(s, unit)
 	if err != nil {
 		return 0, fmt.Errorf("%q is not a change such as %s or 1%%", s, diff.Example(unit))
-	}
-	if v < 0 {
-		v = -v
 	}
 	return v, nil
 }

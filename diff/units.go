@@ -25,8 +25,8 @@ func FormatValue(v int64, unit string) string {
 		if strings.HasSuffix(s, "ms") || strings.HasSuffix(s, "us") || strings.HasSuffix(s, "ns") {
 			break
 		}
-		if mag >= 60e9 {
-			s = strconv.FormatFloat(float64(mag)/60e9, 'f', 1, 64) + "min"
+		if s == "60s" || mag >= 60e9 { // 59.97s shows as a minute, as 1023.9kB shows as 1MB
+			s = trimZeros(strconv.FormatFloat(float64(mag)/60e9, 'f', 1, 64)) + "min"
 		}
 	default:
 		s = strconv.FormatUint(mag, 10)
@@ -52,7 +52,9 @@ func scaled(v uint64, base float64, unit string, units []string) string {
 	f := float64(v)
 	u := unit
 	for _, next := range units {
-		if f < base {
+		// A value that rounds to base (at this unit's precision, none from
+		// 100 up) shows as one of the next unit: 1MB, not 1024kB.
+		if math.Round(f) < base {
 			break
 		}
 		f /= base
@@ -64,11 +66,16 @@ func scaled(v uint64, base float64, unit string, units []string) string {
 	} else if f >= 10 {
 		prec = 1
 	}
-	s := strconv.FormatFloat(f, 'f', prec, 64)
+	return trimZeros(strconv.FormatFloat(f, 'f', prec, 64)) + u
+}
+
+// trimZeros drops a number's trailing zeros after its point: "1.50" is "1.5",
+// "2.0" is "2".
+func trimZeros(s string) string {
 	if strings.Contains(s, ".") {
 		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	}
-	return s + u
+	return s
 }
 
 // ParseValue reads a value in unit as FormatValue and FormatDelta write it,
@@ -131,6 +138,41 @@ func ParseValue(s, unit string) (int64, error) {
 		v = -v
 	}
 	return v, nil
+}
+
+// ParseAtLeast reads a lower bound typed as values are shown, for a filter
+// such as the window's noise field: the least magnitude that FormatValue
+// shows as s or more, or the value s names exactly when that is less (a
+// value typed in full means itself). Every value shown as s passes it,
+// where ParseValue(s) would leave out those whose display rounded up to
+// s: 1,404,000 bytes show as "1.34MB", which ParseValue reads as
+// 1,405,092. The sign is ignored.
+func ParseAtLeast(s, unit string) (int64, error) {
+	v, err := ParseValue(s, unit)
+	if err != nil {
+		return 0, err
+	}
+	if v < 0 {
+		v = -v
+	}
+	// What x shows as, read back, does not decrease as x grows: search
+	// [0, v] for the least x that shows as v or more.
+	shown := func(x int64) int64 {
+		p, err := ParseValue(FormatValue(x, unit), unit)
+		if err != nil {
+			return math.MaxInt64 // shown beyond what can be read: above any bound
+		}
+		return p
+	}
+	lo, hi := int64(0), v
+	for lo < hi {
+		if mid := lo + (hi-lo)/2; shown(mid) >= v {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo, nil
 }
 
 // byteUnits are the multipliers of byte suffixes, in lower case, without

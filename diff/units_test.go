@@ -2,6 +2,7 @@ package diff_test
 
 import (
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -23,6 +24,13 @@ func TestFormatValue(t *testing.T) {
 		{math.MinInt64, "bytes", "-8EB", "-8EB"},
 		{math.MinInt64, "nanoseconds", "-153722867.3min", "-153722867.3min"},
 		{90e9, "nanoseconds", "1.5min", "+1.5min"},
+		// A value that rounds up to the next unit shows in it.
+		{1048575, "bytes", "1MB", "+1MB"},
+		{1048063, "bytes", "1023kB", "+1023kB"},
+		{999999, "nanoseconds", "1ms", "+1ms"},
+		{59.97e9, "nanoseconds", "1min", "+1min"},
+		{59.94e9, "nanoseconds", "59.9s", "+59.9s"},
+		{60e9, "nanoseconds", "1min", "+1min"},
 	}
 	for _, tt := range tests {
 		if got := diff.FormatValue(tt.v, tt.unit); got != tt.want {
@@ -78,6 +86,50 @@ func TestParseValue(t *testing.T) {
 	for _, bad := range []struct{ in, unit string }{{"1MB", "count"}, {"1ms", "bytes"}, {"x", "bytes"}, {"", "count"}, {"1e400", "bytes"}, {"NaN", "count"}} {
 		if got, err := diff.ParseValue(bad.in, bad.unit); err == nil {
 			t.Errorf("diff.ParseValue(%q, %s) = %d, want an error", bad.in, bad.unit, got)
+		}
+	}
+}
+
+// TestParseAtLeast: a bound typed as a value is shown keeps every value
+// shown so, and leaves out every value shown as less; typed in full, a
+// value keeps itself.
+func TestParseAtLeast(t *testing.T) {
+	t.Parallel()
+	// Four changes the window shows alike, as "+1.34MB".
+	for _, v := range []int64{1404000, 1405000, 1407000, 1410000} {
+		if s := diff.FormatDelta(v, "bytes"); s != "+1.34MB" {
+			t.Fatalf("%d shows as %q", v, s)
+		}
+	}
+	if got, err := diff.ParseAtLeast("+1.34MB", "bytes"); err != nil || got > 1404000 || got < 1399000 {
+		t.Errorf(`ParseAtLeast("+1.34MB") = %d, %v; want the least value shown as 1.34MB`, got, err)
+	}
+	if got, err := diff.ParseAtLeast("1410000", "bytes"); err != nil || got != 1410000 {
+		t.Errorf(`ParseAtLeast("1410000") = %d, %v; want itself`, got, err)
+	}
+	if _, err := diff.ParseAtLeast("lots", "bytes"); err == nil {
+		t.Error(`ParseAtLeast("lots") gave no error`)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, unit := range []string{"bytes", "nanoseconds", "count"} {
+		for range 3000 {
+			v := int64(rng.Uint64N(1 << uint(1+rng.IntN(50))))
+			s := diff.FormatDelta(v, unit)
+			bound, err := diff.ParseAtLeast(s, unit)
+			if err != nil {
+				t.Fatalf("%s: %q: %v", unit, s, err)
+			}
+			if bound > v {
+				t.Fatalf("%s: %d shows as %q, whose bound %d leaves it out", unit, v, s, bound)
+			}
+			// Just below the bound, a value shows as less than s.
+			if bound > 0 {
+				below, _ := diff.ParseValue(diff.FormatValue(bound-1, unit), unit)
+				typed, _ := diff.ParseValue(s, unit)
+				if below >= typed {
+					t.Fatalf("%s: %q: %d, below its bound %d, shows as %q", unit, s, bound-1, bound, diff.FormatValue(bound-1, unit))
+				}
+			}
 		}
 	}
 }
