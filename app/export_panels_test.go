@@ -89,6 +89,9 @@ func (u *UI) SourceShown() (string, map[string]string) {
 	return u.source.path, g
 }
 
+// SourceTitle returns the source panel's title line.
+func (u *UI) SourceTitle() string { return u.source.title.Text }
+
 // WatchTaken returns how many snapshots the watch took (0 without one).
 func (u *UI) WatchTaken() int {
 	if u.watch == nil {

@@ -200,6 +200,7 @@ func (u *UI) computed(r *session.Result, err error) {
 				u.linesShown = nil // summed when the Lines tab is first shown
 				u.lines.show(nil, r.Shown.SampleType.Unit, r.Shown.Base != nil, nil)
 				u.lines.setMatch(nil)
+				u.showLinesOf(u.linesOf) // now, when the Lines tab is open
 			}
 			u.askNext()
 		})

@@ -154,6 +154,12 @@ func (p *sourcePanel) show(fn string, lines []diff.Function, unit string, hasBas
 			byLine[int(l.Frame.Line)] = l
 		}
 	}
+	if len(lines) == 0 {
+		// Not in this comparison: a label or sample type left it out.
+		p.title.SetText(fmt.Sprintf("%s: no stack of this comparison reaches it.", fn))
+		p.refresh()
+		return
+	}
 	if file == "" {
 		p.title.SetText(fmt.Sprintf("%s: the dumps record no source file for it.", fn))
 		p.refresh()

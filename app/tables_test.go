@@ -223,6 +223,27 @@ func TestLabelFilter(t *testing.T) {
 	if v := u.Graph().View(); strings.Contains(v.Title, "tag") || v.Tree.Nodes[flame.Root].Total.Later <= 5 {
 		t.Errorf("all labels again: title %q, later total %d", v.Title, v.Tree.Nodes[flame.Root].Total.Later)
 	}
+
+	// The Lines tab, open on a function that no stack of tenant=a reaches
+	// (the goroutine that wrote the profile has no label), follows the
+	// label: no lines and no values, then its lines again.
+	const writer = "runtime/pprof.writeGoroutine"
+	u.MarkFunction(writer)
+	u.ShowLinesTab()
+	u.Wait()
+	if len(u.LineRows()) == 0 {
+		t.Fatalf("no lines of %s", writer)
+	}
+	u.SetTag("tenant=a")
+	u.Wait()
+	if path, _ := u.SourceShown(); len(u.LineRows()) != 0 || path != "" || !strings.Contains(u.SourceTitle(), "no stack of this comparison") {
+		t.Errorf("tenant=a: %d lines of %s, source %q titled %q", len(u.LineRows()), writer, path, u.SourceTitle())
+	}
+	u.SetTag("")
+	u.Wait()
+	if len(u.LineRows()) == 0 {
+		t.Errorf("all labels again: no lines of %s", writer)
+	}
 }
 
 // TestLinesAndSource: choosing a function shows its lines, and its source
@@ -261,6 +282,21 @@ func TestLinesAndSource(t *testing.T) {
 	for _, f := range u.Functions() {
 		if f.Name == "main.NewClient" && f.Flat.Diff() != sum {
 			t.Errorf("lines sum to %+d, the function's flat is %+d", sum, f.Flat.Diff())
+		}
+	}
+	// A new comparison with the tab open lists the function's lines of that
+	// comparison, and the source gutter its values.
+	u.Swap()
+	u.Wait()
+	swapped := u.LineRows()
+	if len(swapped) != len(lines) {
+		t.Fatalf("after Swap, %d lines of main.NewClient, want %d", len(swapped), len(lines))
+	}
+	_, gutter = u.SourceShown()
+	for _, l := range swapped {
+		n := l.Name[strings.LastIndexByte(l.Name, ':')+1:]
+		if want := diff.FormatDelta(l.Flat.Diff(), "bytes"); !strings.Contains(gutter[n], want) {
+			t.Errorf("after Swap, line %s shows %q in the gutter, want %s", n, gutter[n], want)
 		}
 	}
 }
