@@ -154,5 +154,10 @@ func TestTagWithComma(t *testing.T) {
 		if r.Total.Later != tt.want {
 			t.Errorf("--tag %s keeps %d goroutines, want %d", tt.tag, r.Total.Later, tt.want)
 		}
+		// A value no stack carries says so, and which values there are.
+		warned := strings.Contains(errs.String(), "warning: no stack carries "+tt.tag+" (tenant takes a, a,b)")
+		if warned != (tt.want == 0) {
+			t.Errorf("--tag %s: stderr %q", tt.tag, errs.String())
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -401,13 +402,23 @@ func loadTagged(files []string, sample, tag string, fold bool, opts *diff.Option
 		}
 	}
 	if key, value, ok := strings.Cut(tag, "="); ok {
-		labelled := false
+		labelled, kept := false, 0
+		var values []string // of key, in the dumps
 		for i, d := range dumps {
 			labelled = labelled || d.HasLabels()
+			values = append(values, d.LabelKeys()[key]...)
 			dumps[i] = d.Tagged(key, value)
+			kept += dumps[i].NumStacks()
 		}
 		if !labelled {
 			return nil, &diff.Error{Path: dumps[len(dumps)-1].Path, Err: fmt.Errorf("no stack carries labels, so --tag %s keeps nothing", tag)}
+		}
+		if kept == 0 {
+			has := "no stack carries the label " + printable(key)
+			if slices.Sort(values); len(values) > 0 {
+				has = fmt.Sprintf("%s takes %s", printable(key), printable(strings.Join(slices.Compact(values), ", ")))
+			}
+			fmt.Fprintf(stderr, "leakscope: warning: no stack carries %s (%s): the comparison is empty\n", printable(tag), has)
 		}
 	}
 	if len(dumps) == 1 {
