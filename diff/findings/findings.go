@@ -70,6 +70,9 @@ type Finding struct {
 	Trend *series.Trend
 	// Summary is one sentence a person would write.
 	Summary string
+	// otherCallers counts the functions besides the path's that called an
+	// allocation site in stacks that grew.
+	otherCallers int
 }
 
 // Input is what the findings are drawn from; any part may be nil.
@@ -274,9 +277,10 @@ func (in Input) allocations(spawned map[string]bool, src *sources) []Finding {
 		return nil
 	}
 	type site struct {
-		frame diff.Frame
-		value diff.Delta
-		heavy int // the stack with the largest later value
+		frame   diff.Frame
+		value   diff.Delta
+		heavy   int             // the stack with the largest later value
+		callers map[string]bool // the program's functions that called it, in stacks that grew
 	}
 	index := map[diff.Frame]int{}
 	var sites []site
@@ -304,6 +308,18 @@ func (in Input) allocations(spawned map[string]bool, src *sources) []Finding {
 		sites[i].value.Later += v.Later
 		if v.Later > c.Value(sites[i].heavy).Later {
 			sites[i].heavy = s
+		}
+		if v.Diff() > 0 {
+			// The caller as a path shows it: the next frame of the program.
+			for j := leaf + 1; j < len(st); j++ {
+				if fn := c.Frame(st[j]).Function; in.KeepRuntime || !in.Outside(fn) {
+					if sites[i].callers == nil {
+						sites[i].callers = map[string]bool{}
+					}
+					sites[i].callers[fn] = true
+					break
+				}
+			}
 		}
 	}
 	// Over a series, a site ranks by its function's leak score, and any
@@ -353,6 +369,12 @@ func (in Input) allocations(spawned map[string]bool, src *sources) []Finding {
 			f := Finding{Kind: Allocation, Runtime: runtime, Function: s.frame.Function, File: s.frame.File, Line: s.frame.Line,
 				Unit: c.SampleType.Unit, Value: s.value}
 			f.Path = in.path(stack, func(fr diff.Frame) bool { return fr == s.frame }, src)
+			if n := len(f.Path); n >= 2 {
+				f.otherCallers = len(s.callers)
+				if s.callers[f.Path[n-2].Function] {
+					f.otherCallers--
+				}
+			}
 			if t := in.FunctionTrends[s.frame.Function]; t != nil {
 				tr := t.Flat
 				f.Trend = &tr
@@ -606,6 +628,13 @@ func summary(f *Finding) string {
 		fmt.Fprintf(&b, ", called from %s", shortName(c.Function))
 		if w := where(c.File, c.Line); w != "" {
 			fmt.Fprintf(&b, " (%s)", w)
+		}
+		if from == len(f.Path)-1 && f.otherCallers > 0 { // the site's own callers
+			other := "function"
+			if f.otherCallers > 1 {
+				other = "functions"
+			}
+			fmt.Fprintf(&b, " and from %d other %s", f.otherCallers, other)
 		}
 	}
 	if t := f.Trend; t != nil {

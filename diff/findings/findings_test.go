@@ -252,3 +252,35 @@ func TestSourceLines(t *testing.T) {
 		t.Errorf("source %q from a file that changed since the dump", f.Path[0].Source)
 	}
 }
+
+// TestFindAllocationCallers: an allocation site that grew through two
+// callers names the heavier path's caller and says there is another; a
+// site reached from one caller says nothing more.
+func TestFindAllocationCallers(t *testing.T) {
+	dump := func(name string, viaHandler, viaMain, single int64) *diff.Dump {
+		b := diff.NewBuilder([]diff.SampleType{{Type: "inuse_space", Unit: "bytes"}})
+		alloc := b.Frame(diff.Frame{Function: "main.alloc", File: "main.go", Line: 20})
+		handler := b.Frame(diff.Frame{Function: "main.leakyHandler", File: "main.go", Line: 13})
+		mainFn := b.Frame(diff.Frame{Function: "main.main", File: "main.go", Line: 32})
+		cache := b.Frame(diff.Frame{Function: "main.fill", File: "main.go", Line: 40})
+		b.AddStack([]int32{alloc, handler, mainFn}, []int64{viaHandler})
+		b.AddStack([]int32{alloc, mainFn}, []int64{viaMain})
+		b.AddStack([]int32{cache, mainFn}, []int64{single})
+		return b.Dump(name)
+	}
+	c, err := diff.Compare(dump("base", 1<<20, 0, 0), dump("later", 3<<20, 2<<20, 2<<20), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := findings.Find(findings.Input{Profile: c, Outside: func(string) bool { return false }})
+	got := map[string]string{}
+	for _, f := range fs {
+		got[f.Function] = f.Summary
+	}
+	if s := got["main.alloc"]; !strings.Contains(s, "called from main.leakyHandler (main.go:13) and from 1 other function.") {
+		t.Errorf("main.alloc: %q", s)
+	}
+	if s := got["main.fill"]; !strings.Contains(s, "called from main.main (main.go:32).") {
+		t.Errorf("main.fill: %q", s)
+	}
+}
