@@ -89,6 +89,19 @@ func (u *UI) SourceShown() (string, map[string]string) {
 	return u.source.path, g
 }
 
+// LabelMenuFits reports whether the label menu is wide enough for each of
+// its choices, and lists them.
+func (u *UI) LabelMenuFits() (bool, []string) {
+	sel := u.tb.tagSel
+	room := sel.MinSize().Width - 3*theme.InnerPadding() - theme.IconInlineSize() - theme.InnerPadding()
+	for _, o := range sel.Options {
+		if fyne.MeasureText(o, theme.TextSize(), fyne.TextStyle{}).Width > room+0.5 {
+			return false, sel.Options
+		}
+	}
+	return true, sel.Options
+}
+
 // SourceTitle returns the source panel's title line.
 func (u *UI) SourceTitle() string { return u.source.title.Text }
 

@@ -22,6 +22,9 @@ func TestLabelFilter(t *testing.T) {
 	if !strings.Contains(labels, "tenant=a") || !strings.Contains(labels, "tenant=b") {
 		t.Fatalf("labels offered: %q", labels)
 	}
+	if fits, opts := u.LabelMenuFits(); !fits {
+		t.Errorf("the label menu cuts one of %q", opts)
+	}
 	u.SetTag("tenant=a")
 	u.Wait()
 	v := u.Graph().View()

@@ -2,10 +2,11 @@ package app
 
 import (
 	"fmt"
-	views "github.com/leakscope/leakscope/app/widget"
 	"math"
 	"strconv"
 	"strings"
+
+	views "github.com/leakscope/leakscope/app/widget"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -214,6 +215,16 @@ func (t *toolbar) refresh() {
 	t.sampleSel.Refresh()
 	if labels := s.Labels(); len(labels) > 0 {
 		t.tagSel.Options = append([]string{allLabels}, labels...)
+		// A Select is as wide as its placeholder: the widest choice, so
+		// that the one shown is whole, up to tagLetters letters.
+		widest, most := "", float32(0)
+		for _, o := range t.tagSel.Options {
+			o = truncate(o, tagLetters)
+			if w := fyne.MeasureText(o, theme.TextSize(), fyne.TextStyle{}).Width; w > most {
+				widest, most = o, w
+			}
+		}
+		t.tagSel.PlaceHolder = widest
 		t.tagSel.Selected = s.Tag
 		if s.Tag == "" {
 			t.tagSel.Selected = allLabels
@@ -308,6 +319,9 @@ func (t *toolbar) showQuery(q string) {
 
 // allLabels is the label choice that keeps every stack.
 const allLabels = "all labels"
+
+// tagLetters is how many letters of a label the label menu makes room for.
+const tagLetters = 32
 
 // setMatches shows how many frames the search matches.
 func (t *toolbar) setMatches(m *flame.Match) {
