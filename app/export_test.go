@@ -264,6 +264,9 @@ func (u *UI) SearchEntry() fyne.CanvasObject { return u.tb.search }
 // Truncate is truncate.
 var Truncate = truncate
 
+// Pct is the Δ% the function table shows for d.
+var Pct = pct
+
 // WaitTimed is Wait that returns the longest time one result took to apply.
 func (u *UI) WaitTimed() time.Duration {
 	var longest time.Duration

@@ -20,6 +20,8 @@ type funcColumn struct {
 func pct(d diff.Delta) string {
 	c, ok := d.Change()
 	switch {
+	case d.Diff() == 0:
+		return "0%" // unchanged, as a row of zeros reads
 	case ok:
 		return fmt.Sprintf("%+.1f%%", c)
 	case d.Later == 0:

@@ -12,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/leakscope/leakscope/app"
 	"github.com/leakscope/leakscope/cli"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/flame"
@@ -446,5 +447,18 @@ func TestNoiseFieldSaysWhatItCannotRead(t *testing.T) {
 	u.Wait()
 	if err := u.NoiseFieldError(); err != nil {
 		t.Errorf("1MB marked wrong: %v", err)
+	}
+}
+
+// TestPct: the Δ% column reads 0% for every unchanged row, zero or not.
+func TestPct(t *testing.T) {
+	for _, tt := range []struct {
+		base, later int64
+		want        string
+	}{{0, 0, "0%"}, {500, 500, "0%"}, {100, 150, "+50.0%"}, {100, 40, "-60.0%"}, {0, 7, "new"}} {
+		d := diff.Delta{Base: tt.base, Later: tt.later}
+		if got := app.Pct(d); got != tt.want {
+			t.Errorf("%d → %d: %q, want %q", tt.base, tt.later, got, tt.want)
+		}
 	}
 }
