@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/google/pprof/profile"
 )
 
 // Leaker is a steady leak in the calling process: each Grow keeps 256 KiB
@@ -58,7 +60,9 @@ func (l *Leaker) Close() {
 // calling process into dir, named as leakscope watch names them, growing l
 // three times before each snapshot, and returns their paths, heap and
 // goroutines for each snapshot in turn. The heap profiles are taken at
-// MemProfileRate 4096, which it restores.
+// MemProfileRate 4096, which it restores. The snapshots are a minute apart
+// by their names and by the heap profiles' own times, so that rates read
+// as a watch every minute would give them.
 func WriteSeries(dir string, n int, l *Leaker) ([]string, error) {
 	old := runtime.MemProfileRate
 	runtime.MemProfileRate = 4096
@@ -75,18 +79,28 @@ func WriteSeries(dir string, n int, l *Leaker) ([]string, error) {
 			profile, kind, ext string
 			debug              int
 		}{{"heap", "heap", ".pb.gz", 0}, {"goroutine", "goroutines", ".txt", 2}} {
-			name := fmt.Sprintf("%s-%04d-%s%s", d.kind, i+1, at.Add(time.Duration(i)*time.Minute).UTC().Format("20060102T150405.000Z"), d.ext)
+			when := at.Add(time.Duration(i) * time.Minute)
+			name := fmt.Sprintf("%s-%04d-%s%s", d.kind, i+1, when.UTC().Format("20060102T150405.000Z"), d.ext)
 			p := filepath.Join(dir, name)
-			f, err := os.Create(p)
-			if err != nil {
-				return nil, err
-			}
-			err = pprof.Lookup(d.profile).WriteTo(f, d.debug)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
+			var buf bytes.Buffer
+			if err := pprof.Lookup(d.profile).WriteTo(&buf, d.debug); err != nil {
 				return nil, fmt.Errorf("writing %s: %w", p, err)
+			}
+			data := buf.Bytes()
+			if d.debug == 0 {
+				prof, err := profile.Parse(&buf)
+				if err != nil {
+					return nil, fmt.Errorf("reading back %s: %w", p, err)
+				}
+				prof.TimeNanos = when.UnixNano()
+				var out bytes.Buffer
+				if err := prof.Write(&out); err != nil {
+					return nil, fmt.Errorf("writing %s: %w", p, err)
+				}
+				data = out.Bytes()
+			}
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				return nil, err
 			}
 			paths = append(paths, p)
 		}
