@@ -60,10 +60,11 @@ func (u *UI) hovered(g *views.FlameGraph, n int32) {
 		u.tips.TipAt("", g, fyne.Position{})
 		return
 	}
-	text := describe(v.Tree, n)
-	if run := g.RunLabel(); run != "" {
-		// The run's first frame holds the run's values: name the run.
-		if _, values, ok := strings.Cut(text, " · "); ok {
+	text := describe(v.Tree, n, v.Tree.Nodes[n].Self)
+	if run, self := g.RunLabel(); run != "" {
+		// The run's first frame holds the run's total: name the run, with
+		// the self of all its frames.
+		if _, values, ok := strings.Cut(describe(v.Tree, n, self), " · "); ok {
 			text = run + " · " + values
 		}
 	}
@@ -72,8 +73,9 @@ func (u *UI) hovered(g *views.FlameGraph, n int32) {
 	u.tips.TipAt(strings.ReplaceAll(text, " · ", "\n"), g, g.TipAt())
 }
 
-// describe says what a frame is: name, file:line, base → later, delta, share.
-func describe(t *flame.Tree, n int32) string {
+// describe says what a frame is: name, file:line, base → later, delta,
+// share, and self.
+func describe(t *flame.Tree, n int32, self diff.Delta) string {
 	node := &t.Nodes[n]
 	unit := t.SampleType.Unit
 	where := ""
@@ -94,12 +96,12 @@ func describe(t *flame.Tree, n int32) string {
 	}
 	if !t.HasBase() {
 		return fmt.Sprintf("%s%s · %s (%s of total) · self %s", node.Name, where,
-			diff.FormatValue(node.Total.Later, unit), share(node.Total.Later, total.Later), diff.FormatValue(node.Self.Later, unit))
+			diff.FormatValue(node.Total.Later, unit), share(node.Total.Later, total.Later), diff.FormatValue(self.Later, unit))
 	}
 	return fmt.Sprintf("%s%s · %s → %s (%s) · %s of later total · self %s → %s", node.Name, where,
 		diff.FormatValue(node.Total.Base, unit), diff.FormatValue(node.Total.Later, unit),
 		diff.FormatDelta(node.Total.Diff(), unit), share(node.Total.Later, total.Later),
-		diff.FormatValue(node.Self.Base, unit), diff.FormatValue(node.Self.Later, unit))
+		diff.FormatValue(self.Base, unit), diff.FormatValue(self.Later, unit))
 }
 
 // updateCrumbs shows the zoom path as buttons, and the way back from a site.

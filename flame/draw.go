@@ -7,6 +7,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/rust"
 )
 
@@ -202,6 +203,19 @@ func drawBox(dst *image.RGBA, box image.Rectangle, t *Tree, b Box, s *Style) {
 func RunLabel(t *Tree, b Box) string {
 	return fmt.Sprintf("… %d runtime frames (%s … %s)", b.RunLen,
 		shortName(rust.ShortName(t.Nodes[b.Node].Name)), shortName(rust.ShortName(t.Nodes[b.Run].Name)))
+}
+
+// RunSelf returns the self value of a folded run of frames b: the sum of
+// its frames' own values, where its first node holds only its own.
+func RunSelf(t *Tree, b Box) diff.Delta {
+	var self diff.Delta
+	for i := b.Run; i >= 0; i = t.Nodes[i].Parent {
+		self = addDelta(self, t.Nodes[i].Self)
+		if i == b.Node {
+			break
+		}
+	}
+	return self
 }
 
 // ShortName is a function's name as the tables and labels show it: a Rust

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/flame"
 )
 
@@ -244,18 +245,18 @@ func (f *FlameGraph) NodeAt(p fyne.Position) int32 {
 }
 
 // RunLabel returns the label of the folded run of runtime frames under the
-// pointer ("… 56 runtime frames (clone3 … poll)"); "" when the pointer is
-// over another box or the keyboard moved last. The hovered node is then
-// the run's first.
-func (f *FlameGraph) RunLabel() string {
+// pointer ("… 56 runtime frames (clone3 … poll)") and the run's self value
+// (flame.RunSelf); "" when the pointer is over another box or the keyboard
+// moved last. The hovered node is then the run's first.
+func (f *FlameGraph) RunLabel() (string, diff.Delta) {
 	if f.keyboard {
-		return ""
+		return "", diff.Delta{}
 	}
 	b, ok := f.boxAt(f.pointer)
 	if !ok || b.Run == 0 {
-		return ""
+		return "", diff.Delta{}
 	}
-	return flame.RunLabel(f.view.Tree, b)
+	return flame.RunLabel(f.view.Tree, b), flame.RunSelf(f.view.Tree, b)
 }
 
 // boxAt returns the box at a position in the widget.

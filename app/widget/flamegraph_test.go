@@ -20,6 +20,7 @@ func TestRunLabelUnderPointer(t *testing.T) {
 		b := diff.NewBuilder([]diff.SampleType{{Type: "inuse_space", Unit: "bytes"}})
 		f := func(n string) int32 { return b.Frame(diff.Frame{Function: n}) }
 		b.AddStack([]int32{f("main.leak"), f("rt.c"), f("rt.b"), f("rt.a")}, []int64{v})
+		b.AddStack([]int32{f("rt.c"), f("rt.b"), f("rt.a")}, []int64{10 * v}) // self at the run's end
 		return b.Dump(name)
 	}
 	c, err := diff.Compare(dump("base", 1), dump("later", 3), "")
@@ -38,11 +39,11 @@ func TestRunLabelUnderPointer(t *testing.T) {
 		return p
 	}
 	g.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: at(1)}})
-	if got, want := g.RunLabel(), "… 3 runtime frames (rt.a … rt.c)"; got != want {
-		t.Errorf("over the run: %q, want %q", got, want)
+	if got, self := g.RunLabel(); got != "… 3 runtime frames (rt.a … rt.c)" || self != (diff.Delta{Base: 10, Later: 30}) {
+		t.Errorf("over the run: %q, self %+v; want … 3 runtime frames (rt.a … rt.c), self 10 → 30", got, self)
 	}
 	g.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: at(2)}})
-	if got := g.RunLabel(); got != "" {
+	if got, _ := g.RunLabel(); got != "" {
 		t.Errorf("over main.leak: %q, want none", got)
 	}
 }
