@@ -47,7 +47,10 @@ type Hidden struct {
 
 // Filtered returns every node's width in mode m with the subtrees that f
 // hides left out (0 for those), for Options.Weights, and what was hidden.
-// It runs in time linear in the size of the tree.
+// A frame kept keeps its whole width (Weight), so that the graph keeps its
+// proportions: what its hidden callees held is a gap below it, and a frame
+// that passes is drawn even when all its value lies in callees that do
+// not. It runs in time linear in the size of the tree.
 func (t *Tree) Filtered(f Filter, m WidthMode) ([]int64, Hidden) {
 	n := len(t.Nodes)
 	keep := make([]bool, n)
@@ -62,25 +65,14 @@ func (t *Tree) Filtered(f Filter, m WidthMode) ([]int64, Hidden) {
 	}
 	w := make([]int64, n)
 	var h Hidden
-	for i := n - 1; i >= 0; i-- {
-		node := &t.Nodes[i]
-		if !keep[i] {
-			h.Frames++
-			if p := node.Parent; p >= 0 && keep[p] {
-				h.Value = addDelta(h.Value, node.Total)
-			}
+	for i := range t.Nodes {
+		if keep[i] {
+			w[i] = t.Weight(int32(i), m)
 			continue
 		}
-		switch m {
-		case WidthBase:
-			w[i] = sat(w[i], max(node.Self.Base, 0))
-		case WidthMax:
-			w[i] = sat(w[i], max(node.Self.Base, node.Self.Later, 0))
-		default:
-			w[i] = sat(w[i], max(node.Self.Later, 0))
-		}
-		if p := node.Parent; p >= 0 {
-			w[p] = sat(w[p], w[i])
+		h.Frames++
+		if p := t.Nodes[i].Parent; p >= 0 && keep[p] {
+			h.Value = addDelta(h.Value, t.Nodes[i].Total)
 		}
 	}
 	return w, h
