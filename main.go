@@ -54,9 +54,25 @@ func main() {
 		o.Preload = session.StartPreload(session.Files(args.Files), app.StartupSymbols(a, o))
 	}
 	a.SetIcon(fyne.NewStaticResource("leakscope.png", assets.Icon()))
-	w := a.NewWindow("Leakscope")
+	w, err := newWindow(a)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "leakscope: %v\n", err)
+		os.Exit(1)
+	}
 	app.Create(a, w, o)
 	w.ShowAndRun()
+}
+
+// newWindow opens the app's window. The toolkit panics when it cannot
+// reach a display (no X server at $DISPLAY): that is said in one line, not
+// a stack trace.
+func newWindow(a fyne.App) (w fyne.Window, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the window cannot open (%v): is an X server running at DISPLAY=%q?", r, os.Getenv("DISPLAY"))
+		}
+	}()
+	return a.NewWindow("Leakscope"), nil
 }
 
 // guiMemoryLimit is the window's soft memory limit. The Go runtime then

@@ -9,6 +9,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -468,5 +469,22 @@ func TestCorruptFileShowsDialog(t *testing.T) {
 	}
 	if strings.Contains(s.log.String(), "panic") {
 		t.Errorf("the app panicked:\n%s", s.log.String())
+	}
+}
+
+// TestNoXServerSaysSo starts the binary with DISPLAY naming a display no
+// X server serves: one line says so, with no stack trace, and it exits 1.
+func TestNoXServerSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	bin := build(t, dir, "leakscope", ".")
+	cmd := exec.Command(bin, "--new-window")
+	cmd.Env = append(os.Environ(), "DISPLAY=:1234", "HOME="+dir, "XDG_RUNTIME_DIR="+dir)
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Errorf("exit %v, want 1", err)
+	}
+	if s := string(out); !strings.Contains(s, `leakscope: the window cannot open`) || !strings.Contains(s, `DISPLAY=":1234"`) || strings.Contains(s, "goroutine ") {
+		t.Errorf("output:\n%s", s)
 	}
 }
