@@ -125,7 +125,7 @@ func waitText(m int32) string {
 	if m <= 0 {
 		return "< 1 min"
 	}
-	return fmt.Sprintf("%d min", m)
+	return diff.FormatMinutes(int64(m))
 }
 
 // whereColumn gives a site's file:line in a column of its own, so that the

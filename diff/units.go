@@ -140,6 +140,24 @@ func ParseValue(s, unit string) (int64, error) {
 	return v, nil
 }
 
+// FormatMinutes formats a wait of m minutes, as goroutine dumps count
+// them, the way people say it: "45 min", "2 h 5 min", "25 h", "3 d 4 h".
+func FormatMinutes(m int64) string {
+	switch {
+	case m < 60:
+		return fmt.Sprintf("%d min", m)
+	case m < 48*60:
+		if m%60 == 0 {
+			return fmt.Sprintf("%d h", m/60)
+		}
+		return fmt.Sprintf("%d h %d min", m/60, m%60)
+	}
+	if h := m / 60 % 24; h != 0 {
+		return fmt.Sprintf("%d d %d h", m/(24*60), h)
+	}
+	return fmt.Sprintf("%d d", m/(24*60))
+}
+
 // ParseAtLeast reads a lower bound typed as values are shown, for a filter
 // such as the window's noise field: the least magnitude that FormatValue
 // shows as s or more, or the value s names exactly when that is less (a

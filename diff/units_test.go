@@ -133,3 +133,13 @@ func TestParseAtLeast(t *testing.T) {
 		}
 	}
 }
+
+// TestFormatMinutes: waits read in the unit people use for them.
+func TestFormatMinutes(t *testing.T) {
+	t.Parallel()
+	for m, want := range map[int64]string{0: "0 min", 45: "45 min", 60: "1 h", 125: "2 h 5 min", 1500: "25 h", 2880: "2 d", 4560: "3 d 4 h"} {
+		if got := diff.FormatMinutes(m); got != want {
+			t.Errorf("FormatMinutes(%d) = %q, want %q", m, got, want)
+		}
+	}
+}

@@ -61,7 +61,7 @@ func (r *Result) pageSites() *page.Sites {
 				detail = append(detail, st)
 			}
 			if x.MaxWait > 0 {
-				detail = append(detail, fmt.Sprintf("waiting up to %d min", x.MaxWait))
+				detail = append(detail, "waiting up to "+diff.FormatMinutes(int64(x.MaxWait)))
 			}
 			if x.Survivors > 0 {
 				detail = append(detail, fmt.Sprintf("%d alive in both dumps", x.Survivors))

@@ -501,7 +501,7 @@ func goroutineHolds(s *goroutines.SiteDelta, c *diff.Comparison, flat func(strin
 				waits = append(waits, fmt.Sprintf("%d %s", b.n, b.what))
 			}
 		}
-		parts = append(parts, fmt.Sprintf("blocked %s (longest %d min)", strings.Join(waits, ", "), s.MaxWait))
+		parts = append(parts, fmt.Sprintf("blocked %s (longest %s)", strings.Join(waits, ", "), diff.FormatMinutes(int64(s.MaxWait))))
 	}
 	if s.Survivors > 0 {
 		parts = append(parts, fmt.Sprintf("%d alive in both dumps", s.Survivors))
