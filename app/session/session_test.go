@@ -249,6 +249,8 @@ func TestFindSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	goroot := filepath.Join(strings.TrimSpace(string(out)), "src", "runtime", "malloc.go")
+	t.Setenv("GOMODCACHE", filepath.Join(dir, "mod"))
+	inModule := mk("mod/example.com/lib@v1.2.3/cache.go")
 	tests := []struct {
 		desc, path string
 		folders    []string
@@ -256,6 +258,8 @@ func TestFindSource(t *testing.T) {
 	}{
 		{"the recorded path", here, nil, here},
 		{"Go's own source, built elsewhere", "/usr/local/go-build/src/runtime/malloc.go", nil, goroot},
+		{"Go's own source, by import path (-trimpath)", "runtime/malloc.go", nil, goroot},
+		{"a module's source, by path@version (-trimpath)", "example.com/lib@v1.2.3/cache.go", nil, inModule},
 		{"a build machine's path, by its tail in a folder", "/build/app/cmd/server/main.go", []string{filepath.Join(dir, "checkout")}, inFolder},
 		{"not found", "/nowhere/x.go", []string{dir}, ""},
 	}

@@ -45,6 +45,22 @@ func FindSource(ctx context.Context, path string, folders []string) (found strin
 			return p, tried
 		}
 	}
+	if !filepath.IsAbs(path) {
+		// A -trimpath build (Go's own tools among them) names the standard
+		// library's and cmd's files by import path ("cmd/compile/internal/
+		// ir/name.go"), and a module's by path@version.
+		if i := strings.Index(slashed, "@"); i >= 0 && strings.Contains(slashed[:i], ".") {
+			if p := filepath.Join(modCache(), filepath.FromSlash(slashed)); try(p) {
+				return p, tried
+			}
+		} else {
+			for _, root := range goRoots(ctx) {
+				if p := filepath.Join(root, "src", filepath.FromSlash(slashed)); try(p) {
+					return p, tried
+				}
+			}
+		}
+	}
 	parts := strings.Split(strings.TrimPrefix(slashed, "/"), "/")
 	for _, dir := range folders {
 		for k := 0; k < len(parts); k++ {
