@@ -56,6 +56,15 @@ func (u *UI) Functions() []diff.Function {
 // FunctionRow returns row i of the function table as text.
 func (u *UI) FunctionRow(i int) []string { return u.funcs.Row(i) }
 
+// SelectedFunctionRow returns the function of the row the function table
+// shows selected; "" for none.
+func (u *UI) SelectedFunctionRow() string {
+	if i := u.funcs.selected; i >= 0 && i < len(u.funcs.rows) {
+		return u.funcs.function(&u.funcs.all[u.funcs.rows[i]])
+	}
+	return ""
+}
+
 // SortFunctions clicks the header of column col of the function table.
 func (u *UI) SortFunctions(col int) { u.funcs.SortBy(col) }
 

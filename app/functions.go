@@ -40,6 +40,7 @@ type funcTable struct {
 	hidden   int    // rows the filters leave out
 	ofOthers int    // of those, the lines of other functions (only)
 	chosen   string // the selected function
+	selected int    // the row shown selected; -1 for none
 	line     int64  // with lines: the selected row's line of it (0 for none)
 
 	trends   map[string]*series.FunctionTrend         // by name, when a series is open
@@ -62,7 +63,7 @@ func (t *funcTable) function(f *diff.Function) string {
 // newFuncTable returns the table of functions, or of lines ("function
 // file:line" rows, as pprof's -lines) when lines is set.
 func newFuncTable(lines bool) *funcTable {
-	t := &funcTable{note: widget.NewLabel(""), cols: diffFuncColumns, sortCol: 3, lines: lines}
+	t := &funcTable{note: widget.NewLabel(""), cols: diffFuncColumns, sortCol: 3, lines: lines, selected: -1}
 	t.note.Wrapping = fyne.TextWrapWord
 	if lines { // one line: the table shares its tab with the source
 		t.note.Wrapping, t.note.Truncation = fyne.TextWrapOff, fyne.TextTruncateEllipsis
@@ -242,8 +243,27 @@ func (t *funcTable) sort() {
 		}
 		return less(t.rows[i], t.rows[j])
 	})
+	// The selection follows the chosen function (and line) to its new
+	// row, or goes when the row is hidden: it is not a row number.
+	t.mark(-1)
+	for i, k := range t.rows {
+		if f := &t.all[k]; t.chosen != "" && t.function(f) == t.chosen && (!t.lines || f.Frame.Line == t.line) {
+			t.mark(i)
+			break
+		}
+	}
 	t.table.ScrollToTop()
 	t.table.Refresh()
+}
+
+// mark shows row i selected (-1: none), without the callbacks of a click.
+func (t *funcTable) mark(i int) {
+	t.selected = i
+	if i < 0 {
+		t.table.UnselectAll()
+		return
+	}
+	t.table.Select(widget.TableCellID{Row: i, Col: 0})
 }
 
 // Row returns row i's cells as text.
@@ -303,7 +323,7 @@ func (t *funcTable) choose(i int, open bool) {
 	}
 	name := t.function(&t.all[t.rows[i]])
 	t.chosen, t.line = name, t.all[t.rows[i]].Frame.Line
-	t.table.Select(widget.TableCellID{Row: i, Col: 0})
+	t.mark(i)
 	if open && t.onOpen != nil {
 		t.onOpen(name)
 	} else if !open && t.onSelect != nil {
@@ -406,14 +426,14 @@ func (t *funcTable) selectName(name string) {
 	for i, k := range t.rows {
 		if t.function(&t.all[k]) == name {
 			t.chosen = name
-			t.table.Select(widget.TableCellID{Row: i, Col: 0})
+			t.mark(i)
 			// The row above goes to the top, under the header that stays:
 			// the chosen row is the first one in view.
 			t.table.ScrollTo(widget.TableCellID{Row: max(i-1, 0), Col: 0})
 			return
 		}
 	}
-	t.table.UnselectAll()
+	t.mark(-1)
 }
 
 // setOnly shows only the rows of function fn ("" for all).

@@ -450,6 +450,37 @@ func TestNoiseFieldSaysWhatItCannotRead(t *testing.T) {
 	}
 }
 
+// TestSelectionFollowsTheFunction: the function table's selection stays on
+// the chosen function when the noise filter or a sort moves its row, and
+// goes when the filter hides it.
+func TestSelectionFollowsTheFunction(t *testing.T) {
+	u, _ := open(t, demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
+	fns := u.Functions()
+	i := len(fns) / 2
+	chosen := fns[i].Name
+	u.ChooseFunction(i, false)
+	u.Wait()
+	if got := u.SelectedFunctionRow(); got != chosen {
+		t.Fatalf("chose %s, the selected row is %q", chosen, got)
+	}
+	u.SortFunctions(0)
+	if got := u.SelectedFunctionRow(); got != chosen {
+		t.Errorf("after a sort, the selected row is %q, want %s", got, chosen)
+	}
+	// A minimum just under the chosen function's change hides smaller
+	// rows, some of them above it.
+	u.SetNoise(diff.FormatValue(abs(fns[i].Cum.Diff()), "bytes"), false, false)
+	u.Wait()
+	if got := u.SelectedFunctionRow(); got != chosen {
+		t.Errorf("under the noise filter, the selected row is %q, want %s", got, chosen)
+	}
+	u.SetNoise("1TB", false, false)
+	u.Wait()
+	if got := u.SelectedFunctionRow(); got != "" {
+		t.Errorf("with every row hidden, %q is selected", got)
+	}
+}
+
 // TestPct: the Δ% column reads 0% for every unchanged row, zero or not.
 func TestPct(t *testing.T) {
 	for _, tt := range []struct {
