@@ -140,7 +140,11 @@ func (u *UI) showLinesOf(name string) {
 		u.lines.setOnly(name)
 	}
 	u.linesSplit.fit()
-	if name == "" || u.result == nil || u.result.Shown == nil {
+	if name == "" {
+		u.source.clear() // the lines of every function: none is chosen
+		return
+	}
+	if u.result == nil || u.result.Shown == nil {
 		return
 	}
 	var line int64 // the line chosen in the table, when it is of this function

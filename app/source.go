@@ -56,8 +56,18 @@ type sourcePanel struct {
 	chose int    // the line chosen in the Lines table, marked ">"; 0 for none
 }
 
+// sourceHint is the source panel's title while no function is chosen.
+const sourceHint = "Select a function to see its lines and source."
+
+// clear empties the panel: no function is chosen.
+func (p *sourcePanel) clear() {
+	p.lines, p.path = nil, ""
+	p.title.SetText(sourceHint)
+	p.refresh()
+}
+
 func newSourcePanel(u *UI) *sourcePanel {
-	p := &sourcePanel{u: u, title: widget.NewLabel("Select a function to see its lines and source.")}
+	p := &sourcePanel{u: u, title: widget.NewLabel(sourceHint)}
 	p.title.Wrapping = fyne.TextWrapWord
 	// Two columns: the gutter (each line's change, and its number), which
 	// stays put, and the text, as wide as the widest line, which scrolls

@@ -423,4 +423,8 @@ func TestSearchEditsClearMarkAndError(t *testing.T) {
 	if n := len(u.LineRows()); n != all {
 		t.Errorf("%d of %d lines after the mark was cleared", n, all)
 	}
+	// No function is chosen any more: the source panel says so.
+	if path, gutter := u.SourceShown(); path != "" || len(gutter) != 0 || strings.Contains(u.SourceTitle(), "main.main") {
+		t.Errorf("source %q (%d values) titled %q after the mark was cleared", path, len(gutter), u.SourceTitle())
+	}
 }
