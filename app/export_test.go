@@ -264,6 +264,9 @@ func (u *UI) SearchEntry() fyne.CanvasObject { return u.tb.search }
 // Truncate is truncate.
 var Truncate = truncate
 
+// SampleMenuShown reports whether the sample type menu is on screen.
+func (u *UI) SampleMenuShown() bool { return u.tb.sampleSel.Visible() }
+
 // Pct is the Δ% the function table shows for d.
 var Pct = pct
 

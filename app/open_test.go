@@ -288,3 +288,16 @@ func TestDropIncompatibleRefusedFirst(t *testing.T) {
 		t.Errorf("the pair changed: %q → %q", base[0], later[0])
 	}
 }
+
+// TestSampleMenuOnlyWithChoices: the sample type menu shows with a profile
+// pair, whose values it chooses, and not with a goroutine pair alone.
+func TestSampleMenuOnlyWithChoices(t *testing.T) {
+	u, _ := open(t, demo+"goroutines-base.txt", demo+"goroutines-later.txt")
+	if u.SampleMenuShown() {
+		t.Error("a goroutine pair alone shows the sample type menu")
+	}
+	u2, _ := open(t, demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
+	if !u2.SampleMenuShown() {
+		t.Error("a heap pair shows no sample type menu")
+	}
+}

@@ -208,6 +208,13 @@ func (t *toolbar) refresh() {
 		}
 	}
 	t.sampleSel.Options = opts
+	// A goroutine pair alone has one kind of value: no menu that opens on
+	// nothing.
+	if len(opts) == 0 {
+		t.sampleSel.Hide()
+	} else {
+		t.sampleSel.Show()
+	}
 	if u := t.unit(); u != "" {
 		t.minDelta.SetPlaceHolder(minDeltaHint(u))
 	}
