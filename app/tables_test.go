@@ -437,10 +437,10 @@ func TestNoiseFieldSaysWhatItCannotRead(t *testing.T) {
 	// this field does not filter by: it says so.
 	u.SetNoise("+1410.0%", false, false)
 	u.Wait()
-	if err := u.NoiseFieldError(); err == nil || !strings.Contains(err.Error(), "relative to the base") {
+	if err := u.NoiseFieldError(); err == nil || !strings.Contains(err.Error(), "change from the base") {
 		t.Errorf("+1410.0%%: %v", err)
 	}
-	if s := u.StatusText(); !strings.Contains(s, "Δ% column") {
+	if s := u.StatusText(); !strings.Contains(s, "is a Δ%") {
 		t.Errorf("status after Enter on a Δ%%: %q", s)
 	}
 	u.SetNoise("1MB", false, false)

@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -34,6 +35,7 @@ type toolbar struct {
 	searchBox  fyne.CanvasObject
 	matches    *widget.Label
 	minDelta   *widget.Entry
+	noiseBox   *fyne.Container // sizes minDelta to its placeholder
 	tagSel     *widget.Select
 	growth     *widget.Check
 	changed    *widget.Check
@@ -138,6 +140,7 @@ func (u *UI) newToolbar() *toolbar {
 		widget.NewSeparator(),
 		t.sampleSel,
 	)
+	t.noiseBox = container.NewGridWrap(noiseFieldSize(t.minDelta), t.minDelta)
 	// The second row wraps, in groups, where the window is too narrow for
 	// it: each control stays whole and in reach.
 	t.wrap = &views.Wrap{}
@@ -146,7 +149,7 @@ func (u *UI) newToolbar() *toolbar {
 			views.NewTipButton(u.tips, "", theme.MoveUpIcon(), "Previous match (Ctrl+Shift+G)", func() { u.NextMatch(false) }),
 			views.NewTipButton(u.tips, "", theme.MoveDownIcon(), "Next match (Ctrl+G)", func() { u.NextMatch(true) })),
 		container.NewHBox(t.modeSel, t.colorSel, t.paletteSel),
-		container.NewHBox(container.NewGridWrap(fyne.NewSize(176, t.minDelta.MinSize().Height), t.minDelta), t.growth, t.changed),
+		container.NewHBox(t.noiseBox, t.growth, t.changed),
 		t.tagSel,
 	)
 	right := container.NewHBox(
@@ -217,6 +220,8 @@ func (t *toolbar) refresh() {
 	}
 	if u := t.unit(); u != "" {
 		t.minDelta.SetPlaceHolder(minDeltaHint(u))
+		t.noiseBox.Layout = layout.NewGridWrapLayout(noiseFieldSize(t.minDelta))
+		t.noiseBox.Refresh()
 	}
 	t.sampleSel.Selected = s.Sample
 	t.sampleSel.Refresh()
@@ -377,7 +382,7 @@ func parseMinDelta(s, unit string, total int64) (int64, error) {
 	if p, ok := strings.CutSuffix(s, "%"); ok {
 		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
 		if err == nil && (f > 100 || strings.ContainsAny(p, "+-")) {
-			return 0, fmt.Errorf("%q reads as a change relative to the base (the Δ%% column); this field takes a size such as %s, or a share of the total from 0 to 100%%", s, diff.Example(unit))
+			return 0, fmt.Errorf("%q is a Δ%% (change from the base); the field takes a size (%s) or a share of the total (1%%)", s, diff.Example(unit))
 		}
 		if err != nil || f < 0 || math.IsNaN(f) {
 			return 0, fmt.Errorf("%q is not a percentage from 0 to 100", s)
@@ -389,6 +394,13 @@ func parseMinDelta(s, unit string, total int64) (int64, error) {
 		return 0, fmt.Errorf("%q is not a change such as %s or 1%%", s, diff.Example(unit))
 	}
 	return v, nil
+}
+
+// noiseFieldSize is the noise field's size: its placeholder whole, with
+// room for the mark that says whether it reads what is typed.
+func noiseFieldSize(e *widget.Entry) fyne.Size {
+	w := fyne.MeasureText(e.PlaceHolder, theme.TextSize(), fyne.TextStyle{}).Width
+	return fyne.NewSize(max(176, w+4*theme.InnerPadding()+theme.IconInlineSize()), e.MinSize().Height)
 }
 
 // minDeltaHint is the noise field's placeholder for values in unit.
