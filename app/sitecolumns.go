@@ -106,7 +106,7 @@ var singleAllocColumns = []column{
 
 // leftAligned reports whether a column holds text rather than numbers.
 func leftAligned(c column) bool {
-	return c.title == "Main state" || c.title == "Labels" || strings.HasSuffix(c.title, "site") || c.title == "Inside tasks" || c.title == "Where" || monoColumn(c.title)
+	return c.title == "Main state" || c.title == "Labels" || strings.HasSuffix(strings.ToLower(c.title), "site") || c.title == "Inside tasks" || c.title == "Where" || monoColumn(c.title)
 }
 
 // siteText is a site as the panel shows it: a Rust name in its short form

@@ -2,10 +2,12 @@ package app
 
 import (
 	"fmt"
-	views "github.com/leakscope/leakscope/app/widget"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+
+	views "github.com/leakscope/leakscope/app/widget"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -238,11 +240,18 @@ func (p *sitePanel) showTasks(c *tokio.Comparison) {
 
 // showAllocations lists the allocation sites of c by growth.
 func (p *sitePanel) showAllocations(c *diff.Comparison, sites []session.AllocationSite) {
-	p.setColumns(allocColumns)
-	main := 2
+	cols, kind := allocColumns, "Allocation sites"
 	if c.Base == nil {
-		p.setColumns(singleAllocColumns)
+		cols = singleAllocColumns
 	}
+	if c.Later.Kind != diff.KindHeap {
+		// CPU, mutex, block: where the program was when the value was
+		// recorded, not an allocation.
+		cols, kind = slices.Clone(cols), "Sites (the program's frames where it was recorded)"
+		cols[0].title = "Site"
+	}
+	p.setColumns(cols)
+	main := 2
 	p.unit = c.SampleType.Unit
 	p.rows = p.rows[:0]
 	for _, a := range sites {
@@ -250,9 +259,9 @@ func (p *sitePanel) showAllocations(c *diff.Comparison, sites []session.Allocati
 	}
 	what := strings.ReplaceAll(c.SampleType.Type, "_", " ")
 	if c.Base == nil {
-		p.note.SetText(fmt.Sprintf("Allocation sites by %s. Open a goroutine dump pair to rank spawn sites.", what))
+		p.note.SetText(fmt.Sprintf("%s by %s. Open a goroutine dump pair to rank spawn sites.", kind, what))
 	} else {
-		p.note.SetText(fmt.Sprintf("Allocation sites ranked by growth in %s. Open a goroutine dump pair to rank spawn sites.", what))
+		p.note.SetText(fmt.Sprintf("%s ranked by growth in %s. Open a goroutine dump pair to rank spawn sites.", kind, what))
 	}
 	p.all = append(p.all[:0], p.rows...)
 	p.applyFilter()
