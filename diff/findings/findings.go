@@ -2,6 +2,7 @@ package findings
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"math"
 	"os"
@@ -70,9 +71,17 @@ type Finding struct {
 	Trend *series.Trend
 	// Summary is one sentence a person would write.
 	Summary string
-	// otherCallers counts the functions besides the path's that called an
-	// allocation site in stacks that grew.
-	otherCallers int
+	// otherCallers are the functions besides the path's that called an
+	// allocation site in stacks that grew, most growth first.
+	otherCallers []caller
+	callerGrew   int64 // the growth through the path's caller
+}
+
+// caller is a function that called an allocation site, and the growth
+// through it.
+type caller struct {
+	function string
+	grew     int64
 }
 
 // Input is what the findings are drawn from; any part may be nil.
@@ -279,8 +288,8 @@ func (in Input) allocations(spawned map[string]bool, src *sources) []Finding {
 	type site struct {
 		frame   diff.Frame
 		value   diff.Delta
-		heavy   int             // the stack with the largest later value
-		callers map[string]bool // the program's functions that called it, in stacks that grew
+		heavy   int              // the stack with the largest later value
+		callers map[string]int64 // growth through each function of the program that called it
 	}
 	index := map[diff.Frame]int{}
 	var sites []site
@@ -314,9 +323,9 @@ func (in Input) allocations(spawned map[string]bool, src *sources) []Finding {
 			for j := leaf + 1; j < len(st); j++ {
 				if fn := c.Frame(st[j]).Function; in.KeepRuntime || !in.Outside(fn) {
 					if sites[i].callers == nil {
-						sites[i].callers = map[string]bool{}
+						sites[i].callers = map[string]int64{}
 					}
-					sites[i].callers[fn] = true
+					sites[i].callers[fn] += v.Diff()
 					break
 				}
 			}
@@ -370,10 +379,15 @@ func (in Input) allocations(spawned map[string]bool, src *sources) []Finding {
 				Unit: c.SampleType.Unit, Value: s.value}
 			f.Path = in.path(stack, func(fr diff.Frame) bool { return fr == s.frame }, src)
 			if n := len(f.Path); n >= 2 {
-				f.otherCallers = len(s.callers)
-				if s.callers[f.Path[n-2].Function] {
-					f.otherCallers--
+				f.callerGrew = s.callers[f.Path[n-2].Function]
+				for fn, grew := range s.callers {
+					if fn != f.Path[n-2].Function {
+						f.otherCallers = append(f.otherCallers, caller{fn, grew})
+					}
 				}
+				slices.SortFunc(f.otherCallers, func(a, b caller) int {
+					return cmp.Or(cmp.Compare(b.grew, a.grew), strings.Compare(a.function, b.function))
+				})
 			}
 			if t := in.FunctionTrends[s.frame.Function]; t != nil {
 				tr := t.Flat
@@ -626,15 +640,25 @@ func summary(f *Finding) string {
 	if from > 0 {
 		c := f.Path[from-1]
 		fmt.Fprintf(&b, ", called from %s", shortName(c.Function))
-		if w := where(c.File, c.Line); w != "" {
+		others := from == len(f.Path)-1 && len(f.otherCallers) > 0 // the site's own callers
+		switch w := where(c.File, c.Line); {
+		case others && w != "":
+			fmt.Fprintf(&b, " (%s; %s)", w, diff.FormatDelta(f.callerGrew, f.Unit))
+		case others:
+			fmt.Fprintf(&b, " (%s)", diff.FormatDelta(f.callerGrew, f.Unit))
+		case w != "":
 			fmt.Fprintf(&b, " (%s)", w)
 		}
-		if from == len(f.Path)-1 && f.otherCallers > 0 { // the site's own callers
-			other := "function"
-			if f.otherCallers > 1 {
-				other = "functions"
+		if others {
+			// The path is the heaviest stack's: name the next caller too,
+			// with what grew through each.
+			next := f.otherCallers[0]
+			fmt.Fprintf(&b, " and from %s (%s)", shortName(next.function), diff.FormatDelta(next.grew, f.Unit))
+			if n := len(f.otherCallers) - 1; n == 1 {
+				b.WriteString(" and 1 other function")
+			} else if n > 1 {
+				fmt.Fprintf(&b, " and %d other functions", n)
 			}
-			fmt.Fprintf(&b, " and from %d other %s", f.otherCallers, other)
 		}
 	}
 	if t := f.Trend; t != nil {

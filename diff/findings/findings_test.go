@@ -277,7 +277,7 @@ func TestFindAllocationCallers(t *testing.T) {
 	for _, f := range fs {
 		got[f.Function] = f.Summary
 	}
-	if s := got["main.alloc"]; !strings.Contains(s, "called from main.leakyHandler (main.go:13) and from 1 other function.") {
+	if s := got["main.alloc"]; !strings.Contains(s, "called from main.leakyHandler (main.go:13; +2MB) and from main.main (+2MB).") {
 		t.Errorf("main.alloc: %q", s)
 	}
 	if s := got["main.fill"]; !strings.Contains(s, "called from main.main (main.go:32).") {
