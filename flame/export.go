@@ -154,6 +154,10 @@ func (v *View) Header() []string {
 	if v.Title != "" {
 		first += " · " + v.Title
 	}
+	if t.HasBase() && v.Mode == WidthLater && t.Weight(Root, WidthLater) == 0 && tot.Base > 0 {
+		// Frames are as wide as their later value: nothing would show.
+		second += " · nothing of it is left in the later dump: width base or max shows what was there"
+	}
 	if z := v.Zoom.Current(); z != Root {
 		var names []string
 		for _, n := range t.Path(z)[1:] {

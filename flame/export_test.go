@@ -122,3 +122,26 @@ func TestExportStops(t *testing.T) {
 		t.Errorf("a cancelled export left %s: %v", path, err)
 	}
 }
+
+// TestHeaderSaysWhenNothingIsLeft: drawn by its later value, a comparison
+// whose later dump holds nothing of it would be blank; the header says
+// which width shows it.
+func TestHeaderSaysWhenNothingIsLeft(t *testing.T) {
+	dump := func(name string, v int64) *diff.Dump {
+		b := diff.NewBuilder([]diff.SampleType{{Type: "inuse_space", Unit: "bytes"}})
+		b.AddStack([]int32{b.Frame(diff.Frame{Function: "main.gone"})}, []int64{v})
+		return b.Dump(name)
+	}
+	c, err := diff.Compare(dump("base", 100), dump("later", 0), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := flame.Build(c)
+	const note = "nothing of it is left in the later dump"
+	for mode, want := range map[flame.WidthMode]bool{flame.WidthLater: true, flame.WidthBase: false, flame.WidthMax: false} {
+		v := &flame.View{Tree: tree, Mode: mode}
+		if got := strings.Contains(v.Header()[1], note); got != want {
+			t.Errorf("width %s: header %q", mode, v.Header()[1])
+		}
+	}
+}
