@@ -3,9 +3,11 @@ package app
 import (
 	"encoding/csv"
 	"fmt"
-	views "github.com/leakscope/leakscope/app/widget"
+	"slices"
 	"sort"
 	"strings"
+
+	views "github.com/leakscope/leakscope/app/widget"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -99,7 +101,8 @@ func newFuncTable(lines bool) *funcTable {
 }
 
 func (t *funcTable) setColumns(cols []funcColumn) {
-	t.cols = cols
+	t.cols = slices.Clone(cols) // fitColumns sizes this table's own
+
 	views.SetWidths(t.table, cols)
 	if t.stretch != nil {
 		t.stretch.Refresh()
@@ -107,13 +110,13 @@ func (t *funcTable) setColumns(cols []funcColumn) {
 }
 
 // fitColumns sizes the columns whose text must show whole (a line's
-// file:line, the intervals grown, a trend's sparkline and rate) to the
-// widest of the rows'.
+// file:line, the intervals grown, a trend's sparkline and rate, a change
+// in percent) to the widest of the rows'.
 func (t *funcTable) fitColumns() {
 	changed := false
 	for k := range t.cols {
 		c := &t.cols[k]
-		least := map[string]float32{"Where": 120, "Grew": 48, "Flat trend": 64, "Rate": 96}[c.title]
+		least := map[string]float32{"Where": 120, "Grew": 48, "Flat trend": 64, "Rate": 96, "Flat Δ%": 70, "Cum Δ%": 70}[c.title]
 		if least == 0 {
 			continue
 		}
