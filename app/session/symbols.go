@@ -82,17 +82,7 @@ func (s *Session) SetSymbolSources(dirs, servers []string) []string {
 
 // StrippedObjects lists, once each, the stripped objects of the dumps on
 // screen whose symbols were found nowhere (jemalloc.StrippedObjects).
-func (s *Session) StrippedObjects() []string {
-	var out []string
-	for _, d := range s.dumps() {
-		for _, m := range jemalloc.StrippedObjects(d) {
-			if !slices.Contains(out, m) {
-				out = append(out, m)
-			}
-		}
-	}
-	return out
-}
+func (s *Session) StrippedObjects() []string { return s.once(jemalloc.StrippedObjects) }
 
 // ThinnedFor returns the profile pair's dumps that must be read again to
 // compare sample type sample: those thinned for another (diff.Dump.Thinned).
@@ -108,10 +98,14 @@ func (s *Session) ThinnedFor(sample string) []string {
 
 // MissingBinaries lists, once each, the program files that dumps on screen
 // were taken from but that are not on this machine.
-func (s *Session) MissingBinaries() []string {
+func (s *Session) MissingBinaries() []string { return s.once(jemalloc.MissingBinaries) }
+
+// once lists what of gives for the dumps on screen, each name once, in
+// the order met.
+func (s *Session) once(of func(*diff.Dump) []string) []string {
 	var out []string
 	for _, d := range s.dumps() {
-		for _, m := range jemalloc.MissingBinaries(d) {
+		for _, m := range of(d) {
 			if !slices.Contains(out, m) {
 				out = append(out, m)
 			}
