@@ -71,10 +71,10 @@ type Finding struct {
 	Trend *series.Trend
 	// Summary is one sentence a person would write.
 	Summary string
-	// otherCallers are the functions besides the path's that called an
-	// allocation site in stacks that grew, most growth first.
+	// otherCallers are the functions besides the path's through which an
+	// allocation site grew (net), most growth first.
 	otherCallers []caller
-	callerGrew   int64 // the growth through the path's caller
+	callerGrew   int64 // the net growth through the path's caller
 }
 
 // caller is a function that called an allocation site, and the growth
@@ -289,7 +289,7 @@ func (in Input) allocations(spawned map[string]bool, src *sources) []Finding {
 		frame   diff.Frame
 		value   diff.Delta
 		heavy   int              // the stack with the largest later value
-		callers map[string]int64 // growth through each function of the program that called it
+		callers map[string]int64 // net growth through each function of the program that called it
 	}
 	index := map[diff.Frame]int{}
 	var sites []site
@@ -318,14 +318,15 @@ func (in Input) allocations(spawned map[string]bool, src *sources) []Finding {
 		if v.Later > c.Value(sites[i].heavy).Later {
 			sites[i].heavy = s
 		}
-		if v.Diff() > 0 {
+		if d := v.Diff(); d != 0 {
 			// The caller as a path shows it: the next frame of the program.
+			// Its change is net, as the site's: what grew less what shrank.
 			for j := leaf + 1; j < len(st); j++ {
 				if fn := c.Frame(st[j]).Function; in.KeepRuntime || !in.Outside(fn) {
 					if sites[i].callers == nil {
 						sites[i].callers = map[string]int64{}
 					}
-					sites[i].callers[fn] += v.Diff()
+					sites[i].callers[fn] += d
 					break
 				}
 			}
@@ -381,7 +382,7 @@ func (in Input) allocations(spawned map[string]bool, src *sources) []Finding {
 			if n := len(f.Path); n >= 2 {
 				f.callerGrew = s.callers[f.Path[n-2].Function]
 				for fn, grew := range s.callers {
-					if fn != f.Path[n-2].Function {
+					if fn != f.Path[n-2].Function && grew > 0 {
 						f.otherCallers = append(f.otherCallers, caller{fn, grew})
 					}
 				}
