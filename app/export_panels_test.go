@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	views "github.com/leakscope/leakscope/app/widget"
 	"github.com/leakscope/leakscope/diff"
@@ -109,6 +110,16 @@ func (u *UI) LabelMenuFits() (bool, []string) {
 		}
 	}
 	return true, sel.Options
+}
+
+// FindingsNote returns what the Findings tab says when it has no card.
+func (u *UI) FindingsNote() string {
+	for _, o := range u.found.list.Objects {
+		if l, ok := o.(*widget.Label); ok {
+			return l.Text
+		}
+	}
+	return ""
 }
 
 // SourceTitle returns the source panel's title line.

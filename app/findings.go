@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/leakscope/leakscope/app/session"
 	views "github.com/leakscope/leakscope/app/widget"
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/findings"
@@ -34,14 +35,16 @@ func newFindingsPanel() *findingsPanel {
 	return p
 }
 
-// show puts fs on the cards; none says so.
-func (p *findingsPanel) show(fs []findings.Finding) {
+// show puts the findings of r on the cards; none says why.
+func (p *findingsPanel) show(r *session.Result) {
 	p.list.RemoveAll()
 	p.texts = nil
+	fs := r.Findings
 	if len(fs) == 0 {
-		l := widget.NewLabel("No suspect: no spawn site gained goroutines or tasks, and no allocation site holds a tenth of the growth.")
+		l := widget.NewLabel(noSuspect(r))
 		l.Wrapping = fyne.TextWrapWord
 		p.list.Add(l)
+		p.list.Refresh()
 		return
 	}
 	for i, f := range fs {
@@ -55,6 +58,29 @@ func (p *findingsPanel) show(fs []findings.Finding) {
 		}))
 	}
 	p.list.Refresh()
+}
+
+// noSuspect says why r has no finding: what the findings look at, and
+// what r holds of it.
+func noSuspect(r *session.Result) string {
+	var looked []string
+	if r.Sites != nil || r.Tasks != nil {
+		looked = append(looked, "no spawn site gained goroutines or tasks")
+	}
+	if c := r.Profile; c != nil && c.Later.Kind == diff.KindHeap {
+		switch tot := c.Total(); {
+		case c.Base == nil:
+			looked = append(looked, "one heap dump alone shows no growth")
+		case tot.Diff() <= 0 && r.Trends == nil:
+			looked = append(looked, fmt.Sprintf("the heap did not grow (%s → %s)", diff.FormatValue(tot.Base, c.SampleType.Unit), diff.FormatValue(tot.Later, c.SampleType.Unit)))
+		default:
+			looked = append(looked, "no allocation site holds a tenth of the growth")
+		}
+	}
+	if len(looked) == 0 {
+		return "No suspect: findings rank goroutine spawn sites and heap allocation sites, and these dumps have neither. The Functions tab ranks what changed."
+	}
+	return "No suspect: " + strings.Join(looked, ", and ") + "."
 }
 
 // findingCard lays out finding number n: a title, the summary, the path's

@@ -176,7 +176,7 @@ func (u *UI) computed(r *session.Result, err error) {
 			u.sites.show(r)
 		}
 		if prev == nil || prev.Profile != r.Profile || prev.Sites != r.Sites || prev.Tasks != r.Tasks {
-			u.found.show(r.Findings)
+			u.found.show(r)
 			// Dumps just opened show their top finding, else their sites;
 			// a pick on the timeline, or a watch's next snapshot, leaves
 			// the tab the user chose.

@@ -301,3 +301,17 @@ func TestSampleMenuOnlyWithChoices(t *testing.T) {
 		t.Error("a heap pair shows no sample type menu")
 	}
 }
+
+// TestNoSuspectSaysWhy: with no finding, the Findings tab says why; after
+// Swap, a heap pair shrank.
+func TestNoSuspectSaysWhy(t *testing.T) {
+	u, _ := open(t, demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
+	if len(u.FindingsText()) == 0 {
+		t.Fatal("no finding on the demo heap pair")
+	}
+	u.Swap()
+	u.Wait()
+	if n, note := len(u.FindingsText()), u.FindingsNote(); n != 0 || !strings.Contains(note, "the heap did not grow (2.89MB → 1.98MB)") {
+		t.Errorf("after Swap: %d cards, note %q", n, note)
+	}
+}
