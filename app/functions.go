@@ -75,6 +75,7 @@ func newFuncTable(lines bool) *funcTable {
 		func() fyne.CanvasObject { return newFuncCell(t) },
 		func(id widget.TableCellID, o fyne.CanvasObject) { o.(*funcCell).set(id) })
 	views.SortableHeader(t.table, func() []funcColumn { return t.cols }, func() (int, bool) { return t.sortCol, t.asc }, t.SortBy)
+	t.table.StickyColumnCount = 1 // the function stays when the columns scroll
 	t.setColumns(diffFuncColumns)
 	// In a narrow pane the name and the columns up to the one sorted by
 	// stay in view, the name as wide as it needs up to 320 px; the other

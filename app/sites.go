@@ -75,6 +75,7 @@ func newSitePanel() *sitePanel {
 			l.SetText(text)
 		})
 	views.SortableHeader(p.table, func() []column { return p.cols }, func() (int, bool) { return p.sortCol, false }, p.sortBy)
+	p.table.StickyColumnCount = 1 // the site stays when the columns scroll
 	p.setColumns(goroutineColumns)
 	// In a narrow pane the site's name, its file:line and its growth (its
 	// trend, over a series) stay in view; the other columns scroll.
@@ -247,7 +248,7 @@ func (p *sitePanel) showAllocations(c *diff.Comparison, sites []session.Allocati
 	if c.Later.Kind != diff.KindHeap {
 		// CPU, mutex, block: where the program was when the value was
 		// recorded, not an allocation.
-		cols, kind = slices.Clone(cols), "Sites (the program's frames where it was recorded)"
+		cols, kind = slices.Clone(cols), "The program's frames where it was recorded"
 		cols[0].title = "Site"
 	}
 	p.setColumns(cols)
@@ -259,9 +260,9 @@ func (p *sitePanel) showAllocations(c *diff.Comparison, sites []session.Allocati
 	}
 	what := strings.ReplaceAll(c.SampleType.Type, "_", " ")
 	if c.Base == nil {
-		p.note.SetText(fmt.Sprintf("%s by %s. Open a goroutine dump pair to rank spawn sites.", kind, what))
+		p.note.SetText(fmt.Sprintf("%s, by %s. Open a goroutine dump pair to rank spawn sites.", kind, what))
 	} else {
-		p.note.SetText(fmt.Sprintf("%s ranked by growth in %s. Open a goroutine dump pair to rank spawn sites.", kind, what))
+		p.note.SetText(fmt.Sprintf("%s, ranked by growth in %s. Open a goroutine dump pair to rank spawn sites.", kind, what))
 	}
 	p.all = append(p.all[:0], p.rows...)
 	p.applyFilter()

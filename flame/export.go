@@ -156,7 +156,7 @@ func (v *View) Header() []string {
 	}
 	if t.HasBase() && v.Mode == WidthLater && t.Weight(Root, WidthLater) == 0 && tot.Base > 0 {
 		// Frames are as wide as their later value: nothing would show.
-		second += " · nothing of it is left in the later dump: width base or max shows what was there"
+		second += " · the later side is empty: try width base"
 	}
 	if z := v.Zoom.Current(); z != Root {
 		var names []string

@@ -137,7 +137,7 @@ func TestHeaderSaysWhenNothingIsLeft(t *testing.T) {
 		t.Fatal(err)
 	}
 	tree := flame.Build(c)
-	const note = "nothing of it is left in the later dump"
+	const note = "the later side is empty: try width base"
 	for mode, want := range map[flame.WidthMode]bool{flame.WidthLater: true, flame.WidthBase: false, flame.WidthMax: false} {
 		v := &flame.View{Tree: tree, Mode: mode}
 		if got := strings.Contains(v.Header()[1], note); got != want {
