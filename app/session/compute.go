@@ -90,7 +90,7 @@ func Compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 	if t := r.Trends; t != nil && (t.Sites != nil || t.Functions != nil && t.Shown != nil && t.Shown.Kind == diff.KindHeap) {
 		// Over a series, spawn and allocation sites rank by steady growth.
 		in := findings.Input{Goroutines: r.Sites, Tasks: r.Tasks, Profile: r.Profile, SiteTrends: t.Sites,
-			Outside: snap.Rule().Func(), ReadLines: snap.readLines()}
+			Outside: snap.Rule().Func(), ReadLines: snap.readLines(ctx)}
 		if t.Shown != nil && t.Shown.Kind == diff.KindHeap {
 			in.FunctionTrends = t.Functions
 		}
@@ -165,7 +165,7 @@ func compute(ctx context.Context, snap Snapshot, prev *Result, p *diff.Progress)
 	} else {
 		p.SetPhase("finding the suspects")
 		r.Findings = findings.Find(findings.Input{Goroutines: r.Sites, Tasks: r.Tasks, Profile: r.Profile, Outside: snap.Rule().Func(),
-			ReadLines: snap.readLines()})
+			ReadLines: snap.readLines(ctx)})
 	}
 	r.found = true
 	if r.Tree != nil {
@@ -440,17 +440,19 @@ func (s *Session) Labels() []string {
 	return out
 }
 
-// readLines reads source files for the findings: nil (the file system)
-// but for the built-in demo, whose service's source is served as it was
-// when its dumps were taken.
-func (s Snapshot) readLines() func(string) []string {
-	if !s.Demo {
-		return nil
-	}
+// readLines reads source files for the findings where FindSource finds
+// them, and the built-in demo's service's source as it was when its dumps
+// were taken.
+func (s Snapshot) readLines(ctx context.Context) func(string) []string {
 	return func(path string) []string {
-		if path == assets.DemoSourcePath {
+		if s.Demo && path == assets.DemoSourcePath {
 			return strings.Split(string(assets.DemoSource()), "\n")
 		}
-		return findings.ReadLines(path)
+		// Where the Lines tab finds it: as recorded, in GOROOT, in the
+		// module cache, by import path for a -trimpath build.
+		if found, _ := FindSource(ctx, path, nil); found != "" {
+			return findings.ReadLines(found)
+		}
+		return nil
 	}
 }

@@ -344,3 +344,35 @@ func TestQuestionNamesKindOnce(t *testing.T) {
 		t.Errorf("%q, want %q", got, want)
 	}
 }
+
+// TestFindingsReadTrimmedSource: a finding's path shows the source line of
+// a frame whose file a -trimpath build names by module path@version, found
+// in the module cache as the Lines tab finds it.
+func TestFindingsReadTrimmedSource(t *testing.T) {
+	cache := t.TempDir()
+	t.Setenv("GOMODCACHE", cache)
+	file := "example.com/lib@v1.2.3/cache.go"
+	src := filepath.Join(cache, filepath.FromSlash(file))
+	os.MkdirAll(filepath.Dir(src), 0o755)
+	os.WriteFile(src, []byte("package lib\n\nfunc Fill() {\n\tkeep = append(keep, make([]byte, 1<<20))\n}\n"), 0o644)
+	dump := func(name string, v int64) *diff.Dump {
+		b := diff.NewBuilder([]diff.SampleType{{Type: "inuse_space", Unit: "bytes"}})
+		fill := b.Frame(diff.Frame{Function: "example.com/lib.Fill", File: file, Line: 4})
+		mainFn := b.Frame(diff.Frame{Function: "main.main", File: "main.go", Line: 9})
+		b.AddStack([]int32{fill, mainFn}, []int64{v})
+		return b.Dump(name)
+	}
+	s := session.New(nil)
+	s.Add([]*diff.Dump{dump("base", 1<<20), dump("later", 5<<20)}, false)
+	r, err := session.Compute(context.Background(), s.Snapshot(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Findings) == 0 {
+		t.Fatal("no finding")
+	}
+	p := r.Findings[0].Path
+	if last := p[len(p)-1]; last.Source != "keep = append(keep, make([]byte, 1<<20))" {
+		t.Errorf("the site's step %+v: want its source line", last)
+	}
+}
