@@ -156,12 +156,7 @@ func TestTruncatedDumpWarns(t *testing.T) {
 // at its recorded path: the window asks for it, and loading again with a
 // binary keeps working.
 func TestJemallocDumpAsksForBinary(t *testing.T) {
-	dump := filepath.Join(t.TempDir(), "prod.heap")
-	text := "heap_v2/524288\n  t*: 1: 512 [1: 512]\n@ 0x1000 0x2000\n  t*: 1: 512 [1: 512]\n\nMAPPED_LIBRARIES:\n" +
-		"00001000-00005000 r-xp 00000000 fe:00 1   /srv/app/server\n"
-	if err := os.WriteFile(dump, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dump := prodHeap(t)
 	u, _ := open(t, dump)
 	if err := u.LastError(); err != nil {
 		t.Fatal(err)
@@ -223,12 +218,7 @@ func TestDropOneOnAFullPairAsks(t *testing.T) {
 // TestBinariesBeforeTheFirstLoad: binaries given at start (--binary) are
 // used by the first load, so no dialog asks for them.
 func TestBinariesBeforeTheFirstLoad(t *testing.T) {
-	dump := filepath.Join(t.TempDir(), "prod.heap")
-	text := "heap_v2/524288\n  t*: 1: 512 [1: 512]\n@ 0x1000 0x2000\n  t*: 1: 512 [1: 512]\n\nMAPPED_LIBRARIES:\n" +
-		"00001000-00005000 r-xp 00000000 fe:00 1   /srv/app/server\n"
-	if err := os.WriteFile(dump, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dump := prodHeap(t)
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -271,12 +261,7 @@ func TestCancelKeepsTheComparison(t *testing.T) {
 // pair (a jemalloc heap dump on a Go heap pair) is refused with the reason,
 // without first asking which side it would replace.
 func TestDropIncompatibleRefusedFirst(t *testing.T) {
-	dump := filepath.Join(t.TempDir(), "prod.heap")
-	text := "heap_v2/524288\n  t*: 1: 512 [1: 512]\n@ 0x1000 0x2000\n  t*: 1: 512 [1: 512]\n\nMAPPED_LIBRARIES:\n" +
-		"00001000-00005000 r-xp 00000000 fe:00 1   /srv/app/server\n"
-	if err := os.WriteFile(dump, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dump := prodHeap(t)
 	u, _ := open(t, demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
 	u.Dropped([]fyne.URI{storage.NewFileURI(dump)})
 	u.Wait()
@@ -314,4 +299,17 @@ func TestNoSuspectSaysWhy(t *testing.T) {
 	if n, note := len(u.FindingsText()), u.FindingsNote(); n != 0 || !strings.Contains(note, "the heap did not grow (2.89MB → 1.98MB)") {
 		t.Errorf("after Swap: %d cards, note %q", n, note)
 	}
+}
+
+// prodHeap writes a jemalloc heap dump whose program, /srv/app/server, is
+// not on this machine, and returns its path.
+func prodHeap(t *testing.T) string {
+	t.Helper()
+	dump := filepath.Join(t.TempDir(), "prod.heap")
+	text := "heap_v2/524288\n  t*: 1: 512 [1: 512]\n@ 0x1000 0x2000\n  t*: 1: 512 [1: 512]\n\nMAPPED_LIBRARIES:\n" +
+		"00001000-00005000 r-xp 00000000 fe:00 1   /srv/app/server\n"
+	if err := os.WriteFile(dump, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dump
 }

@@ -44,14 +44,7 @@ func TestFunctionTableTakesAShorterList(t *testing.T) {
 // click merges the graph at it.
 func TestFunctionTable(t *testing.T) {
 	u, _ := open(t, demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
-	dumps, err := diff.OpenAll(context.Background(), nil, demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := diff.Compare(dumps[0], dumps[1], "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := demoHeapComparison(t, "")
 	want := map[string]cli.FunctionReport{}
 	for _, f := range cli.NewReport(c, nil, 0).Functions {
 		want[f.Name] = f
@@ -281,14 +274,7 @@ func TestSampleSwitchReads(t *testing.T) {
 	if th := u.Session().Profile.Later.Thinned; th != "alloc_space" {
 		t.Errorf("after choosing alloc_space the pair is thinned for %q", th)
 	}
-	dumps, err := diff.OpenAll(context.Background(), nil, demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := diff.Compare(dumps[0], dumps[1], "alloc_space")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := demoHeapComparison(t, "alloc_space")
 	want := map[string]diff.Function{}
 	for _, f := range c.Functions() {
 		want[f.Name] = f
@@ -492,4 +478,19 @@ func TestPct(t *testing.T) {
 			t.Errorf("%d → %d: %q, want %q", tt.base, tt.later, got, tt.want)
 		}
 	}
+}
+
+// demoHeapComparison compares the demo's heap pair for sample type sample
+// ("" for the default), as `leakscope report` does.
+func demoHeapComparison(t *testing.T, sample string) *diff.Comparison {
+	t.Helper()
+	dumps, err := diff.OpenAll(context.Background(), nil, demo+"heap-base.pb.gz", demo+"heap-later.pb.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := diff.Compare(dumps[0], dumps[1], sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
