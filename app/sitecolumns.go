@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/leakscope/leakscope/diff"
 	"github.com/leakscope/leakscope/diff/series"
@@ -104,9 +103,10 @@ var singleAllocColumns = []column{
 	{"Value", 90, func(r *siteRow, u string) string { return diff.FormatValue(r.later, u) }, func(a, b *siteRow) bool { return a.later > b.later }},
 }
 
-// leftAligned reports whether a column holds text rather than numbers.
-func leftAligned(c column) bool {
-	return c.title == "Main state" || c.title == "Labels" || strings.HasSuffix(strings.ToLower(c.title), "site") || c.title == "Inside tasks" || c.title == "Where" || monoColumn(c.title)
+// leftAligned reports whether column i, c, holds text rather than
+// numbers. The first column is always the sites' names.
+func leftAligned(i int, c column) bool {
+	return i == 0 || c.title == "Main state" || c.title == "Labels" || c.title == "Inside tasks" || c.title == "Where" || monoColumn(c.title)
 }
 
 // siteText is a site as the panel shows it: a Rust name in its short form

@@ -62,7 +62,7 @@ func newSitePanel() *sitePanel {
 			// Only the name column can be too long: truncation measures
 			// the text again and again, so the number columns go without.
 			align, trunc := fyne.TextAlignTrailing, fyne.TextTruncateOff
-			if leftAligned(p.cols[id.Col]) {
+			if leftAligned(id.Col, p.cols[id.Col]) {
 				align, trunc = fyne.TextAlignLeading, fyne.TextTruncateEllipsis
 			}
 			mono := monoColumn(p.cols[id.Col].title)
